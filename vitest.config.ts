@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+export const alias = {
+  '@enhance/core': pkg('core'),
+  '@enhance/graph-builder': pkg('graph-builder'),
+  '@enhance/runtime-node': pkg('runtime-node'),
+  '@enhance/runtime-web': pkg('runtime-web'),
+  '@enhance/training': pkg('training'),
+};
+
+// Tests that read ../shared are named *.shared.test.ts and run only through vitest.shared.config.ts.
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/*.shared.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
