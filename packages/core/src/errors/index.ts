@@ -1,0 +1,1 @@
+export * from './enhance-error.js';
