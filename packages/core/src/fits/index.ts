@@ -1,0 +1,10 @@
+export * from './fits-error.js';
+export { type FitsCard, type FitsValue, BLOCK_LENGTH, CARD_LENGTH } from './fits-card.js';
+export * from './fits-header.js';
+export * from './list-hdus.js';
+export { type FitsBitpix, FITS_BITPIX_VALUES } from './decode-image-data.js';
+export { type RiceBytePix, riceDecompress } from './rice-decompress.js';
+export { ditherRandomTable } from './dither-random.js';
+export { type FitsQuantize } from './decode-compressed-image.js';
+export * from './read-fits.js';
+export * from './write-fits.js';

@@ -1,0 +1,3 @@
+export * from './solar-image.js';
+export * from './super-resolved-header.js';
+export * from './validate-for-enhance.js';

@@ -1,0 +1,96 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { listHdus, readFits } from '@enhance/core';
+
+// Every real FITS file in ../shared must decode to the statistics astropy measured.
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const sharedData = path.resolve(repoRoot, '../shared/data');
+const referencePath = path.join(sharedData, 'FITS_REFERENCE.json');
+
+interface ReferenceEntry {
+  hdu: number;
+  compressed: boolean;
+  shape: [number, number];
+  nan: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  /** Keys are "row,column" as in numpy: "y,x", 0-based. null marks NaN. */
+  pixels: Record<string, number | null>;
+  header: Record<string, string | number | boolean>;
+}
+
+const reference: Record<string, ReferenceEntry> = existsSync(referencePath)
+  ? JSON.parse(readFileSync(referencePath, 'utf8'))
+  : {};
+
+function statistics(data: Float64Array) {
+  let count = 0;
+  let nan = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const value of data) {
+    if (Number.isNaN(value)) {
+      nan += 1;
+      continue;
+    }
+    count += 1;
+    sum += value;
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  const mean = sum / count;
+  let squares = 0;
+  for (const value of data) if (!Number.isNaN(value)) squares += (value - mean) ** 2;
+  return { nan, mean, std: Math.sqrt(squares / count), min, max };
+}
+
+function expectClose(actual: number, expected: number, relative: number) {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(relative * Math.max(1, Math.abs(expected)));
+}
+
+describe.skipIf(!existsSync(referencePath))('FITS files in ../shared decode as astropy decodes them', () => {
+  const names = Object.keys(reference).filter((name) => name.startsWith('hmi/') || name.startsWith('train/'));
+
+  it('covers every FITS file of data/hmi and data/train', () => {
+    expect(names.length).toBeGreaterThanOrEqual(14);
+  });
+
+  for (const name of names) {
+    it(name, () => {
+      const expected = reference[name];
+      const bytes = new Uint8Array(readFileSync(path.join(sharedData, name)));
+      const image = readFits(bytes, { file: name, precision: 'float64' });
+      expect(image.hdu).toBe(expected.hdu);
+      expect([image.height, image.width]).toEqual(expected.shape);
+      expect(listHdus(bytes)[image.hdu].compression !== undefined).toBe(expected.compressed);
+
+      const stats = statistics(image.data);
+      expect(stats.nan).toBe(expected.nan);
+      expectClose(stats.mean, expected.mean, 1e-9);
+      expectClose(stats.std, expected.std, 1e-7);
+      expect(stats.min).toBe(expected.min);
+      expect(stats.max).toBe(expected.max);
+      for (const [key, value] of Object.entries(expected.pixels)) {
+        const [y, x] = key.split(',').map(Number);
+        const actual = image.data[y * image.width + x];
+        if (value === null) expect(actual).toBeNaN();
+        else expect(actual).toBe(value);
+      }
+      for (const [key, value] of Object.entries(expected.header)) {
+        if (key === 'BITPIX') continue; // astropy reports the decoded dtype; ours is the stored one.
+        expect(image.header.get(key)).toEqual(value);
+      }
+
+      const single = readFits(bytes, { file: name });
+      const rounded = Float32Array.from(image.data);
+      let mismatches = 0;
+      for (let i = 0; i < rounded.length; i += 1) if (!Object.is(single.data[i], rounded[i])) mismatches += 1;
+      expect(mismatches).toBe(0);
+    });
+  }
+});
