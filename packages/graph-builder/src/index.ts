@@ -1,1 +1,3 @@
-export {};
+export * from './builder/index.js';
+export * from './onnx/index.js';
+export * from './physics/index.js';

@@ -1,0 +1,4 @@
+export * from './operand.js';
+export * from './graph-node.js';
+export * from './graph-builder-error.js';
+export * from './graph-builder.js';
