@@ -1,0 +1,20 @@
+import type { InferenceSession, TensorConstructor } from 'onnxruntime-common';
+import type { RuntimePlatform } from '../devices/index.js';
+import type { EnhanceKind, ModelVariant } from '../kinds.js';
+
+/**
+ * What a runtime package injects into the shared enhancer: its onnxruntime build (onnxruntime-node and
+ * onnxruntime-web share the onnxruntime-common API) and how it finds model files on its platform.
+ */
+export interface EnhanceBackend {
+  readonly platform: RuntimePlatform;
+  readonly InferenceSession: Pick<typeof InferenceSession, 'create'>;
+  readonly Tensor: TensorConstructor;
+  /** Reads a model named by the user: a file path in Node, a URL in the browser. */
+  loadModel(source: string): Promise<Uint8Array>;
+  /**
+   * Reads the trained model shipped for a kind and variant; throws an EnhancerError with code
+   * 'MODEL_NOT_INSTALLED' when there is none, so untrained weights are never picked silently.
+   */
+  loadDefaultModel(kind: EnhanceKind, variant: ModelVariant): Promise<{ bytes: Uint8Array; source: string }>;
+}

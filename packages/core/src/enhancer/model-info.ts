@@ -1,0 +1,84 @@
+import { ENHANCE_KINDS } from '../kinds.js';
+import type { EnhanceKind } from '../kinds.js';
+import { readOnnxModelSummary } from './onnx-model-summary.js';
+
+/** What an Enhance model says about itself (its metadata_props), read before running it. */
+export interface EnhanceModelInfo {
+  /** Where the model came from: a path, a URL or 'bytes'. */
+  source: string;
+  /** metadata 'kind'; undefined when the model does not say. */
+  kind: EnhanceKind | undefined;
+  /** metadata 'units' (e.g. the normalisation the network expects). */
+  units: string | undefined;
+  depth: number | undefined;
+  filters: number | undefined;
+  /** Input pixels of context on each side that the output depends on. */
+  receptiveFieldRadius: number;
+  /** Whether the radius came from the metadata or from counting Conv nodes (an upper bound for 3×3 nets). */
+  receptiveFieldFrom: 'metadata' | 'conv-count';
+  flopsPerPixel: number | undefined;
+  /** Where the weights came from (training run or random initialisation). */
+  provenance: string | undefined;
+  /** False when the metadata marks the weights as untrained (random initialisation). */
+  trained: boolean;
+  producerName: string;
+  /** Every metadata_props entry, verbatim. */
+  metadata: Readonly<Record<string, string>>;
+}
+
+/** Metadata keys written by the graph-builder's createEnhanceModel; alternatives accepted for foreign files. */
+const KEYS = {
+  kind: ['kind'],
+  units: ['units', 'normalisation', 'normalization'],
+  depth: ['depth'],
+  filters: ['filters'],
+  receptiveField: ['receptive_field_radius', 'receptive_field'],
+  flopsPerPixel: ['flops_per_pixel', 'flops_per_input_pixel'],
+  provenance: ['weights', 'provenance', 'weights_provenance'],
+} as const;
+
+export function readEnhanceModelInfo(bytes: Uint8Array, source: string): EnhanceModelInfo {
+  const summary = readOnnxModelSummary(bytes, source);
+  const metadata = summary.metadata;
+  const text = (keys: readonly string[]): string | undefined => {
+    for (const key of keys) if (metadata[key] !== undefined && metadata[key] !== '') return metadata[key];
+    return undefined;
+  };
+  const integer = (keys: readonly string[]): number | undefined => {
+    const value = text(keys);
+    if (value === undefined) return undefined;
+    const match = /-?\d+(\.\d+)?(e[+-]?\d+)?/i.exec(value);
+    return match ? Number(match[0]) : undefined;
+  };
+  const kindText = text(KEYS.kind);
+  const kind = ENHANCE_KINDS.find((name) => name === kindText);
+  const radius = receptiveFieldRadius(text(KEYS.receptiveField));
+  const provenance = text(KEYS.provenance);
+  return {
+    source,
+    kind,
+    units: text(KEYS.units),
+    depth: integer(KEYS.depth),
+    filters: integer(KEYS.filters),
+    receptiveFieldRadius: radius ?? summary.convNodeCount,
+    receptiveFieldFrom: radius === undefined ? 'conv-count' : 'metadata',
+    flopsPerPixel: integer(KEYS.flopsPerPixel),
+    provenance,
+    trained: provenance === undefined || !/untrained|random/i.test(provenance),
+    producerName: summary.producerName,
+    metadata: Object.freeze({ ...metadata }),
+  };
+}
+
+/**
+ * Accepts a radius ('13', '±13') or a full width ('27x27', '27'  when odd and marked as such) and returns
+ * the radius. A bare number is read as a radius: over-estimating only costs a little halo overhead.
+ */
+function receptiveFieldRadius(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const size = /^(\d+)\s*[x×]\s*\d+$/.exec(value.trim());
+  if (size) return Math.ceil((Number(size[1]) - 1) / 2);
+  const number = /\d+(\.\d+)?/.exec(value);
+  if (!number) return undefined;
+  return Math.ceil(Number(number[0]));
+}

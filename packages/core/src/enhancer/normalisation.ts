@@ -1,0 +1,92 @@
+import type { EnhanceKind } from '../kinds.js';
+import { EnhancerError, invalidOption } from './enhancer-errors.js';
+
+/** The divisor that brings an image to the network's units: 'auto' estimates it from the image. */
+export type ScaleOption = 'auto' | number;
+
+/** Magnetograms: the networks work in kG, images come in G. */
+export const BLOS_SCALE_GAUSS = 1000;
+
+/** At most this many pixels enter the quiet-Sun estimate: a strided sample is as good and bounded in time. */
+const MAX_SAMPLES = 1 << 20;
+const HISTOGRAM_BINS = 256;
+
+/**
+ * Robust quiet-Sun continuum level of an intensity image, in the image's units.
+ *
+ * 1. Take the finite, positive pixels (a regular stride over at most 2^20 of them).
+ * 2. Drop everything below 30 % of the 99th percentile: off-disk sky, zero-filled borders, umbrae.
+ * 3. Histogram the rest up to the 99.9th percentile; the mode of the (5-bin smoothed) histogram is the
+ *    quiet Sun: in a quiet or active patch it dominates the area, and on a full disk limb darkening
+ *    spreads the intensities downwards while the disk-centre level keeps the densest bin (the disk area
+ *    at a given limb distance grows towards the centre).
+ * 4. Refine: the median of the pixels within ±10 % of that mode.
+ * Returns NaN when no pixel qualifies.
+ */
+export function quietSunLevel(data: ArrayLike<number>): number {
+  const stride = Math.max(1, Math.ceil(data.length / MAX_SAMPLES));
+  const samples: number[] = [];
+  for (let i = 0; i < data.length; i += stride) {
+    const value = data[i];
+    if (Number.isFinite(value) && value > 0) samples.push(value);
+  }
+  if (samples.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(samples).sort();
+  const p99 = percentileOfSorted(sorted, 0.99);
+  const top = percentileOfSorted(sorted, 0.999);
+  const low = 0.3 * p99;
+  if (!(top > low)) return median(sorted);
+
+  const counts = new Float64Array(HISTOGRAM_BINS);
+  const width = (top - low) / HISTOGRAM_BINS;
+  for (const value of sorted) {
+    if (value < low || value > top) continue;
+    counts[Math.min(HISTOGRAM_BINS - 1, Math.floor((value - low) / width))] += 1;
+  }
+  let peakBin = 0;
+  let peakCount = -1;
+  for (let bin = 0; bin < HISTOGRAM_BINS; bin++) {
+    let smoothed = 0;
+    for (let k = Math.max(0, bin - 2); k <= Math.min(HISTOGRAM_BINS - 1, bin + 2); k++) smoothed += counts[k];
+    if (smoothed > peakCount) {
+      peakCount = smoothed;
+      peakBin = bin;
+    }
+  }
+  const mode = low + (peakBin + 0.5) * width;
+  const near = sorted.filter((value) => value >= 0.9 * mode && value <= 1.1 * mode);
+  return near.length > 0 ? median(near) : mode;
+}
+
+/**
+ * The divisor applied before the network and multiplied back after it: the quiet-Sun level for
+ * intensity, 1000 G for magnetograms, or the caller's number.
+ */
+export function normalisationScale(kind: EnhanceKind, data: ArrayLike<number>, scale: ScaleOption = 'auto', file?: string): number {
+  if (scale !== 'auto') {
+    if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) {
+      throw invalidOption('scale', scale, "'auto' or a finite number > 0");
+    }
+    return scale;
+  }
+  if (kind === 'blos') return BLOS_SCALE_GAUSS;
+  const level = quietSunLevel(data);
+  if (!(level > 0) || !Number.isFinite(level)) {
+    throw new EnhancerError({
+      code: 'SCALE_UNDETERMINED',
+      file,
+      message: 'cannot estimate the quiet-Sun level: the image has no finite positive pixel; give the scale explicitly',
+      details: { level },
+    });
+  }
+  return level;
+}
+
+function percentileOfSorted(sorted: Float64Array, fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(fraction * (sorted.length - 1))))];
+}
+
+function median(sorted: ArrayLike<number>): number {
+  const middle = (sorted.length - 1) / 2;
+  return (sorted[Math.floor(middle)] + sorted[Math.ceil(middle)]) / 2;
+}

@@ -1,0 +1,2 @@
+export * from './encode-png.js';
+export * from './enhance-preview.js';
