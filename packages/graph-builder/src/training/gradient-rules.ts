@@ -1,0 +1,33 @@
+import type { GradientRule } from './gradient-context.js';
+import { batchNormalizationGradient } from './batch-normalization-gradient.js';
+import { convGradient } from './conv-gradient.js';
+import {
+  addGradient, divGradient, identityGradient, mulGradient, negGradient, reduceMeanGradient, reduceSumGradient,
+  reluGradient, reshapeGradient, subGradient, transposeGradient,
+} from './elementwise-gradients.js';
+import { padGradient } from './pad-gradient.js';
+import { resizeGradient } from './resize-gradient.js';
+
+/** Gradient rules by ONNX op type (default domain). */
+export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = Object.freeze({
+  Add: addGradient,
+  Sub: subGradient,
+  Mul: mulGradient,
+  Div: divGradient,
+  Neg: negGradient,
+  Identity: identityGradient,
+  Relu: reluGradient,
+  Reshape: reshapeGradient,
+  Transpose: transposeGradient,
+  ReduceMean: reduceMeanGradient,
+  ReduceSum: reduceSumGradient,
+  Conv: convGradient,
+  Pad: padGradient,
+  Resize: resizeGradient,
+  BatchNormalization: batchNormalizationGradient,
+});
+
+/** Ops whose outputs do not depend differentiably on their inputs (or are constants). */
+export const NON_DIFFERENTIABLE_OPS: ReadonlySet<string> = new Set([
+  'Constant', 'Shape', 'Greater', 'Less', 'Equal', 'Cast', 'ConstantOfShape', 'Sign',
+]);
