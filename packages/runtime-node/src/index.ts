@@ -1,1 +1,4 @@
-export {};
+export * from '@enhance/core';
+export * from './create-enhancer.js';
+export * from './default-models.js';
+export * from './node-backend.js';

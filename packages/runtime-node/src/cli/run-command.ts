@@ -1,0 +1,243 @@
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ENHANCE_KINDS, devicesFor, readFits, renderEnhancePreview, validateForEnhance, writeFits } from '@enhance/core';
+import type { EnhanceDevice, EnhanceKind, ScaleOption } from '@enhance/core';
+import { createEnhancer } from '../create-enhancer.js';
+import { runtimePackage } from '../package-root.js';
+import { writeFilesAtomically } from './atomic-write.js';
+import type { CliCommand, CliIo } from './cli-command.js';
+import { CliFileError, CliUsageError } from './cli-usage-error.js';
+import { inferKindFromHeader } from './infer-kind.js';
+import { createProgressBar } from './progress-bar.js';
+
+const NODE_DEVICES = devicesFor('node');
+
+const usage = `Usage: enhance run <in.fits> -o <out.fits> [options]
+
+Deconvolves and super-resolves (×2) an HMI continuum image or magnetogram.
+
+Options:
+  -o, --output <file>     output FITS file (required; never overwritten without --force)
+  --kind <kind>           intensity | blos (default: from the header's BUNIT/CONTENT)
+  --model <file.onnx>     model file (default: the installed trained model for the kind)
+  --lite                  use the installed lite model (1 block × 32 filters)
+  --device <device>       ${NODE_DEVICES.join(' | ')} (default: auto)
+  --scale <value>         auto | a positive number: divisor to network units (default: auto)
+  --png <file>            also write a PNG preview: input (nearest ×2) | output
+  --threads <n>           onnxruntime threads (default: one per core)
+  --tile-size <px>        largest tile side fed to the network (default: from --max-memory)
+  --max-memory <MiB>      memory budget of one tile (default: 640)
+  --force                 overwrite existing output files
+  --json                  print a JSON summary on stdout
+  -h, --help              show this help`;
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'enhance a FITS image (×2 super-resolution and deconvolution)',
+  usage,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseCommandLine(args);
+    if (values.help) {
+      io.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) {
+      throw new CliUsageError({ message: `expected one input file, got ${positionals.length}${positionals.length ? `: ${positionals.join(' ')}` : ''}` });
+    }
+    const inputPath = positionals[0];
+    if (!values.output) throw new CliUsageError({ message: 'missing -o <out.fits>' });
+    const outputPath = values.output;
+    const kindOption = parseKind(values.kind);
+    const device = parseDevice(values.device);
+    const scale = parseScale(values.scale);
+    const threads = parsePositiveInteger('--threads', values.threads, 0);
+    const tileSize = values['tile-size'] === undefined ? undefined : parsePositiveInteger('--tile-size', values['tile-size'], 3);
+    const maxMemoryMB = values['max-memory'] === undefined ? undefined : parsePositiveNumber('--max-memory', values['max-memory']);
+    if (values.lite && values.model) throw new CliUsageError({ message: '--lite picks an installed model; it cannot be combined with --model' });
+
+    // Every refusal happens before any work, so a mistake costs nothing and leaves nothing behind.
+    const outputs = [outputPath, ...(values.png ? [values.png] : [])];
+    checkOutputs(inputPath, outputs, values.force === true);
+    const inputBytes = await readInput(inputPath);
+
+    const image = readFits(inputBytes, { file: inputPath });
+    const { nanCount } = validateForEnhance(image, inputPath);
+    const headerKind = inferKindFromHeader(image.header);
+    const kind = kindOption ?? headerKind;
+    if (!kind) {
+      throw new CliUsageError({
+        file: inputPath,
+        message: `cannot tell the kind from the header (BUNIT = ${JSON.stringify(image.header.get('BUNIT') ?? null)}, CONTENT = ${JSON.stringify(image.header.get('CONTENT') ?? null)}): pass --kind intensity|blos`,
+      });
+    }
+    const warn = (message: string) => io.stderr.write(`enhance: warning: ${message}\n`);
+    if (kindOption && headerKind && kindOption !== headerKind) {
+      warn(`${inputPath}: the header describes a '${headerKind}' image but --kind ${kindOption} was given; using ${kindOption}`);
+    }
+
+    const { version } = runtimePackage();
+    const progressBar = createProgressBar(io.stderr, basename(inputPath));
+    const enhancer = await createEnhancer({
+      kind,
+      model: values.model,
+      variant: values.lite ? 'lite' : 'full',
+      device,
+      threads,
+      tileSize,
+      maxMemoryMB,
+      onWarning: warn,
+      onProgress: values.json ? undefined : (event) => progressBar.update(event),
+    });
+    try {
+      const result = await enhancer.enhance(image, {
+        scale,
+        history: [`enhance CLI ${version} (@enhance/runtime-node) from ${basename(inputPath)}`],
+      });
+      progressBar.finish();
+      const files = [{ path: outputPath, bytes: writeFits(result.image, { file: outputPath }) }];
+      if (values.png) {
+        files.push({ path: values.png, bytes: renderEnhancePreview({ kind, input: image, output: result.image }) });
+      }
+      await writeOutputs(files);
+      const summary = {
+        input: inputPath,
+        output: outputPath,
+        png: values.png ?? null,
+        kind,
+        model: enhancer.info.source,
+        trained: enhancer.info.trained,
+        device: result.device,
+        scale: result.scale,
+        inputSize: [image.width, image.height],
+        outputSize: [result.image.width, result.image.height],
+        nanPixels: nanCount,
+        tiles: result.tiles,
+        timeMs: Math.round(result.timeMs),
+        version,
+      };
+      if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
+      else if (io.stderr.isTTY) {
+        io.stderr.write(`${outputPath}: ${result.image.width}×${result.image.height} ${kind}, ${result.device}, ${result.tiles} tile(s), ${(result.timeMs / 1000).toFixed(2)} s\n`);
+      }
+      return 0;
+    } finally {
+      progressBar.finish();
+      await enhancer.dispose();
+    }
+  },
+};
+
+function parseCommandLine(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        kind: { type: 'string' },
+        model: { type: 'string' },
+        lite: { type: 'boolean' },
+        device: { type: 'string' },
+        scale: { type: 'string' },
+        png: { type: 'string' },
+        threads: { type: 'string' },
+        'tile-size': { type: 'string' },
+        'max-memory': { type: 'string' },
+        force: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new CliUsageError({ message: (error as Error).message });
+  }
+}
+
+function parseKind(value: string | undefined): EnhanceKind | undefined {
+  if (value === undefined) return undefined;
+  if (!ENHANCE_KINDS.includes(value as EnhanceKind)) {
+    throw new CliUsageError({ message: `--kind ${JSON.stringify(value)} is invalid: expected ${ENHANCE_KINDS.join(' | ')}` });
+  }
+  return value as EnhanceKind;
+}
+
+function parseDevice(value: string | undefined): EnhanceDevice {
+  if (value === undefined) return 'auto';
+  if (!NODE_DEVICES.includes(value as EnhanceDevice)) {
+    throw new CliUsageError({ message: `--device ${JSON.stringify(value)} is invalid: expected ${NODE_DEVICES.join(' | ')}` });
+  }
+  return value as EnhanceDevice;
+}
+
+function parseScale(value: string | undefined): ScaleOption {
+  if (value === undefined || value === 'auto') return 'auto';
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
+    throw new CliUsageError({ message: `--scale ${JSON.stringify(value)} is invalid: expected auto or a finite number > 0` });
+  }
+  return number;
+}
+
+function parsePositiveInteger(flag: string, value: string | undefined, minimum: number): number {
+  if (value === undefined) return 0;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < minimum) {
+    throw new CliUsageError({ message: `${flag} ${JSON.stringify(value)} is invalid: expected an integer ≥ ${minimum}` });
+  }
+  return number;
+}
+
+function parsePositiveNumber(flag: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
+    throw new CliUsageError({ message: `${flag} ${JSON.stringify(value)} is invalid: expected a number > 0` });
+  }
+  return number;
+}
+
+function checkOutputs(inputPath: string, outputs: string[], force: boolean): void {
+  const input = resolve(inputPath);
+  const seen = new Set<string>();
+  for (const output of outputs) {
+    const target = resolve(output);
+    if (target === input) {
+      throw new CliFileError({ code: 'CLI_OUTPUT', file: output, message: 'is the input file: the input is never overwritten' });
+    }
+    if (seen.has(target)) throw new CliFileError({ code: 'CLI_OUTPUT', file: output, message: 'named twice as an output' });
+    seen.add(target);
+    if (!existsSync(dirname(target))) {
+      throw new CliFileError({ code: 'CLI_OUTPUT', file: output, message: `folder ${dirname(output)} does not exist` });
+    }
+    if (existsSync(target)) {
+      if (statSync(target).isDirectory()) throw new CliFileError({ code: 'CLI_OUTPUT', file: output, message: 'is a directory' });
+      if (!force) throw new CliFileError({ code: 'CLI_OUTPUT_EXISTS', file: output, message: 'already exists (use --force to overwrite)' });
+    }
+  }
+}
+
+async function readInput(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a FITS file' : `cannot read (${code})`;
+    throw new CliFileError({ code: 'CLI_INPUT', file: path, message: reason, cause: error });
+  }
+}
+
+async function writeOutputs(files: { path: string; bytes: Uint8Array }[]): Promise<void> {
+  try {
+    await writeFilesAtomically(files);
+  } catch (error) {
+    const failed = files.find((file) => (error as Error).message.includes(basename(file.path))) ?? files[0];
+    throw new CliFileError({
+      code: 'CLI_OUTPUT',
+      file: failed.path,
+      message: `cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import { InferenceSession, Tensor, env } from 'onnxruntime-node';
+import { EnhancerError } from '@enhance/core';
+import type { EnhanceBackend, EnhanceKind, ModelVariant } from '@enhance/core';
+import { defaultModelPath } from './default-models.js';
+
+// onnxruntime's native logger writes straight to stderr (a missing CUDA library prints a multi-line
+// error even when the fallback to CPU works). Every failure also reaches us as a JS error, which the
+// enhancer reports once, so only fatal native messages are let through.
+if (env.logLevel === 'warning') env.logLevel = 'fatal';
+
+export const nodeBackend: EnhanceBackend = Object.freeze({
+  platform: 'node' as const,
+  InferenceSession,
+  Tensor,
+  loadModel: (path: string) => readModelFile(path),
+  async loadDefaultModel(kind: EnhanceKind, variant: ModelVariant) {
+    const path = defaultModelPath(kind, variant);
+    try {
+      return { bytes: new Uint8Array(await readFile(path)), source: path };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw modelReadError(path, error);
+      throw new EnhancerError({
+        code: 'MODEL_NOT_INSTALLED',
+        file: path,
+        message: `no trained ${kind} model (${variant}) is installed; give a model file (the 'model' option, or --model on the command line)`,
+        details: { kind, variant, path },
+      });
+    }
+  },
+});
+
+async function readModelFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw modelReadError(path, error);
+  }
+}
+
+function modelReadError(path: string, error: unknown): EnhancerError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = code === 'ENOENT' ? 'no such model file' : code === 'EISDIR' ? 'is a directory, not a model file' : `cannot read the model (${code ?? String(error)})`;
+  return new EnhancerError({ code: 'MODEL_NOT_FOUND', file: path, message: reason, cause: error, details: { path } });
+}
