@@ -776,8 +776,7 @@ export class GraphBuilder {
     const outputs: Operand[] = [];
     for (const [name, operand] of entries) {
       this.assertOwn('build', name, operand);
-      const computed = this.producers.has(operand.name);
-      if (operand.name === name && computed) {
+      if (operand.name === name) {
         outputs.push(operand);
         continue;
       }
