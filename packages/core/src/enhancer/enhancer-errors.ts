@@ -9,6 +9,7 @@ export type EnhancerErrorCode =
   | 'MODEL_KIND_MISMATCH'
   | 'MODEL_NOT_INSTALLED'
   | 'MODEL_UNTRAINED'
+  | 'MODEL_NOT_FOUND'
   | 'MODEL_IO'
   | 'ENHANCER_DISPOSED'
   | 'ABORTED';

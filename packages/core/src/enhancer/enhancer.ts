@@ -117,6 +117,21 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
     onWarning?.(`${source}: untrained weights (${info.provenance}): the output is not a real enhancement`);
   }
 
+  const halo = info.receptiveFieldRadius;
+  const bytesPerPixel = BYTES_PER_PIXEL_PER_FILTER * (info.filters ?? DEFAULT_FILTERS);
+  const minimumSide = 2 * halo + 1;
+  if (options.tileSize !== undefined && options.tileSize < minimumSide) {
+    throw invalidOption('tileSize', options.tileSize, `an integer ≥ ${minimumSide} for this model (context radius ${halo} px on each side, plus one)`);
+  }
+  const minimumMB = (minimumSide * minimumSide * bytesPerPixel) / 2 ** 20;
+  if (maxMemoryMB < minimumMB) {
+    throw invalidOption('maxMemoryMB', maxMemoryMB, `at least ${Math.ceil(minimumMB)} MiB for this model (one ${minimumSide}×${minimumSide} tile)`);
+  }
+  const tileLimits = {
+    halo,
+    maxTileSide: options.tileSize,
+    maxTilePixels: options.tileSize === undefined ? Math.floor((maxMemoryMB * 2 ** 20) / bytesPerPixel) : undefined,
+  };
   const resolved = await resolveDevice<InferenceSession>({
     device,
     platform: backend.platform,
@@ -148,13 +163,6 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
   }
   onProgress?.({ status: 'ready', device: resolved.device, source });
 
-  const halo = info.receptiveFieldRadius;
-  const bytesPerPixel = BYTES_PER_PIXEL_PER_FILTER * (info.filters ?? DEFAULT_FILTERS);
-  const tileLimits = {
-    halo,
-    maxTileSide: options.tileSize,
-    maxTilePixels: options.tileSize === undefined ? Math.floor((maxMemoryMB * 2 ** 20) / bytesPerPixel) : undefined,
-  };
   let disposed = false;
   // Runs one image at a time: each run already uses every core, and memory stays bounded by one tile.
   let queue: Promise<unknown> = Promise.resolve();

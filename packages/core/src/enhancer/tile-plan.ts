@@ -56,14 +56,10 @@ export function planTiles(width: number, height: number, options: TilePlanOption
   if (!Number.isInteger(halo) || halo < 0) throw invalidOption('halo', halo, 'an integer ≥ 0');
   const minimumSide = 2 * halo + 1;
   if (maxSide < minimumSide) {
-    throw invalidOption('tileSize', maxSide, `an integer ≥ ${minimumSide} (twice the network's context radius ${halo}, plus one)`);
+    throw invalidOption('maxTileSide', maxSide, `an integer ≥ ${minimumSide} (twice the network's context radius ${halo}, plus one)`);
   }
   if (maxPixels < minimumSide * minimumSide) {
-    throw invalidOption(
-      'maxMemoryMB',
-      maxPixels,
-      `a budget of at least ${minimumSide * minimumSide} tile pixels for a context radius of ${halo}`,
-    );
+    throw invalidOption('maxTilePixels', maxPixels, `at least ${minimumSide * minimumSide} for a context radius of ${halo}`);
   }
 
   let best: { rows: number; columns: number; work: number } | undefined;
@@ -82,7 +78,7 @@ export function planTiles(width: number, height: number, options: TilePlanOption
     if (columns === 1) break; // more rows only add overhead once a row fits in one tile
   }
   if (!best) {
-    throw invalidOption('tileSize', maxSide, `room for a tile of at least ${minimumSide}×${minimumSide} pixels`);
+    throw invalidOption('maxTileSide', maxSide, `room for a tile of at least ${minimumSide}×${minimumSide} pixels`);
   }
 
   const tiles: Tile[] = [];

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { BLOS_SCALE_GAUSS, normalisationScale, quietSunLevel } from './normalisation.js';
+
+/** Deterministic standard normal deviates (Box–Muller on a linear congruential generator). */
+function gaussians(seed: number) {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state + 0.5) / 2 ** 32;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+describe('quietSunLevel', () => {
+  it('finds the level of a granulation patch (3.7 % contrast)', () => {
+    const normal = gaussians(1);
+    const data = Float32Array.from({ length: 200 * 200 }, () => 52_000 * (1 + 0.037 * normal()));
+    expect(quietSunLevel(data) / 52_000).toBeCloseTo(1, 2);
+  });
+
+  it('ignores a sunspot covering a third of the patch', () => {
+    const normal = gaussians(2);
+    const data = Float32Array.from({ length: 150 * 150 }, (_, i) =>
+      i % 3 === 0 ? 0.25 + 0.5 * Math.abs(normal()) * 0.3 : 1 + 0.037 * normal(),
+    );
+    expect(quietSunLevel(data)).toBeCloseTo(1, 2);
+  });
+
+  it('finds the inner-disk level of a limb-darkened full disk with NaN off-disk', () => {
+    const size = 512;
+    const radius = 240;
+    const centre = 61_000;
+    const normal = gaussians(3);
+    const data = new Float32Array(size * size);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const r2 = ((x - size / 2) ** 2 + (y - size / 2) ** 2) / radius ** 2;
+        // Linear limb darkening with u = 0.6, typical of the visible continuum.
+        data[y * size + x] = r2 >= 1 ? Number.NaN : centre * (1 - 0.6 * (1 - Math.sqrt(1 - r2))) * (1 + 0.03 * normal());
+      }
+    }
+    expect(quietSunLevel(data) / centre).toBeGreaterThan(0.9);
+    expect(quietSunLevel(data) / centre).toBeLessThan(1.02);
+  });
+
+  it('is NaN when no pixel is finite and positive', () => {
+    expect(quietSunLevel(new Float32Array([Number.NaN, -1, 0]))).toBeNaN();
+  });
+});
+
+describe('normalisationScale', () => {
+  const patch = Float32Array.from({ length: 64 }, (_, i) => 1000 + (i % 7));
+
+  it('is 1000 G for magnetograms and the quiet-Sun level for intensity', () => {
+    expect(normalisationScale('blos', patch)).toBe(BLOS_SCALE_GAUSS);
+    expect(normalisationScale('intensity', patch)).toBeGreaterThan(1000);
+    expect(normalisationScale('intensity', patch)).toBeLessThan(1007);
+  });
+
+  it('uses an explicit scale as given', () => {
+    expect(normalisationScale('intensity', patch, 2.5)).toBe(2.5);
+    expect(normalisationScale('blos', patch, 500)).toBe(500);
+  });
+
+  it.each([0, -3, Number.NaN, Number.POSITIVE_INFINITY, '2' as unknown as number])('rejects scale %s', (scale) => {
+    expect(() => normalisationScale('intensity', patch, scale)).toThrow(/option scale = .* is invalid: expected 'auto' or a finite number > 0/);
+  });
+
+  it('explains when intensity has no usable pixel', () => {
+    expect(() => normalisationScale('intensity', new Float32Array([-5, Number.NaN]), 'auto', 'dark.fits')).toThrow(
+      'dark.fits: cannot estimate the quiet-Sun level: the image has no finite positive pixel; give the scale explicitly',
+    );
+  });
+});
