@@ -106,6 +106,12 @@ function parseValueField(
   if (INTEGER_PATTERN.test(valueText) || REAL_PATTERN.test(valueText)) {
     return { value: Number(valueText.replace(/d/i, 'E')), valueText, comment };
   }
+  // Not FITS, but JSOC writes them for undefined statistics (e.g. `CRDER1  = nan`).
+  const nonFinite = /^([+-]?)(nan|inf|infinity)$/i.exec(valueText);
+  if (nonFinite) {
+    const value = nonFinite[2].toLowerCase() === 'nan' ? NaN : nonFinite[1] === '-' ? -Infinity : Infinity;
+    return { value, valueText, comment };
+  }
   // Complex values and other forms stay as their text.
   return { value: valueText, valueText, comment };
 }
@@ -144,12 +150,24 @@ export function formatCard(card: FitsCard): string[] {
     for (let i = 0; i === 0 || i < text.length; i += 72) images.push((key + text.slice(i, i + 72)).padEnd(80, ' '));
     return images;
   }
-  const valueText = card.valueText ?? formatValue(card.value);
+  const valueText = fitsValueText(card);
   if (typeof card.value === 'string' && valueText.length > 70) return formatLongString(card);
   const padded = valueText.startsWith("'") ? valueText : valueText.padStart(20, ' ');
   let image = `${key}= ${padded}`;
   if (card.comment !== undefined && card.comment !== '') image += ` / ${card.comment}`;
   return [image.slice(0, 80).padEnd(80, ' ')];
+}
+
+/**
+ * The value field to write. Values read from a file keep their text, except where that text is not
+ * FITS: lower-case exponents are upper-cased, and non-finite numbers (which FITS cannot hold)
+ * become an undefined value.
+ */
+function fitsValueText(card: FitsCard): string {
+  if (typeof card.value === 'number' && !Number.isFinite(card.value)) return '';
+  if (card.valueText === undefined) return formatValue(card.value);
+  if (typeof card.value === 'number') return card.valueText.toUpperCase();
+  return card.valueText;
 }
 
 function formatValue(value: FitsValue): string {

@@ -20,7 +20,8 @@ const STORAGE_KEYS = /^(BSCALE|BZERO|BLANK|INHERIT|EXTNAME|EXTVER|EXTLEVEL|END|C
 /**
  * Writes a single-HDU FITS file holding the image as IEEE floats (NaN kept): SIMPLE, BITPIX, NAXIS,
  * NAXIS1, NAXIS2 and EXTEND in fixed format, then the image header's other cards in their order,
- * leaving out the keywords of tile compression, binary tables, checksums and integer scaling.
+ * leaving out the keywords of tile compression, binary tables, checksums and integer scaling, and
+ * cards whose value is NaN or infinite. Dates written with a 'Z' lose it (FITS dates are UTC).
  */
 export function writeFits(
   image: SolarImage | (Omit<SolarImage, 'data'> & { readonly data: Float64Array }),
@@ -51,7 +52,17 @@ export function writeFits(
     { key: 'NAXIS2', value: height, comment: 'length of the slow axis (y)' },
     { key: 'EXTEND', value: true, comment: 'extensions may follow' },
   ];
-  const carried = image.header.cards.filter((card) => !COMPRESSION_STRUCTURE_KEYS.test(card.key) && !STORAGE_KEYS.test(card.key));
+  const carried = image.header.cards
+    .filter((card) => !COMPRESSION_STRUCTURE_KEYS.test(card.key) && !STORAGE_KEYS.test(card.key))
+    // FITS cannot hold NaN or infinities (JSOC writes `CRDER1  = nan` for "unknown"), and an
+    // undefined value is an error for WCS keywords, so such cards are left out.
+    .filter((card) => typeof card.value !== 'number' || Number.isFinite(card.value))
+    .map(withFitsDate);
+  const usesLongStrings = carried.some((card) => typeof card.value === 'string' && card.value.replace(/'/g, "''").length > 68);
+  if (usesLongStrings && !carried.some((card) => card.key === 'LONGSTRN')) {
+    // Declares the CONTINUE long-string convention, as FITS validators expect.
+    mandatory.push({ key: 'LONGSTRN', value: 'OGIP 1.0', comment: 'long strings continue on CONTINUE cards' });
+  }
   const headerText = new FitsHeader([...mandatory, ...carried]).toText();
 
   const bytesPerValue = bitpix === -32 ? 4 : 8;
@@ -65,4 +76,17 @@ export function writeFits(
   if (bitpix === -32) for (let i = 0; i < data.length; i += 1) view.setFloat32(4 * i, data[i]);
   else for (let i = 0; i < data.length; i += 1) view.setFloat64(8 * i, data[i]);
   return out;
+}
+
+const ISO_DATE_WITH_ZONE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?)Z$/;
+
+/**
+ * FITS dates are ISO 8601 without a zone letter (UTC is implied); JSOC writes DATE_S and the like
+ * with a trailing 'Z', which FITS validators reject. The 'Z' is dropped, the time kept.
+ */
+function withFitsDate(card: FitsCard): FitsCard {
+  if (!card.key.startsWith('DATE') || typeof card.value !== 'string') return card;
+  const match = ISO_DATE_WITH_ZONE.exec(card.value.trim());
+  if (!match) return card;
+  return card.comment === undefined ? { key: card.key, value: match[1] } : { key: card.key, value: match[1], comment: card.comment };
 }
