@@ -83,6 +83,11 @@ const cases: RuleCase[] = [
     forward: (b, [x, w]) => b.conv(x, w, { pads: [1, 2, 1, 0] }),
   },
   {
+    name: 'Conv 3×3 from one channel (the input layer)', dataType: 'float32', tolerance: f32,
+    inputs: { x: [3, 1, 7, 8], w: [4, 1, 3, 3], bias: [4] },
+    forward: (b, [x, w, bias]) => b.conv(x, w, { bias }),
+  },
+  {
     name: 'Conv 1×1 (the output layer)', dataType: 'float32', tolerance: f32,
     inputs: { x: [2, 5, 4, 3], w: [1, 5, 1, 1], bias: [1] },
     forward: (b, [x, w, bias]) => b.conv(x, w, { bias }),
