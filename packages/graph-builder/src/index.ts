@@ -1,3 +1,4 @@
 export * from './builder/index.js';
 export * from './onnx/index.js';
 export * from './physics/index.js';
+export * from './training/index.js';
