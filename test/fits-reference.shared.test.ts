@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { listHdus, readFits } from '@enhance/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listHdus, readFits, writeFits } from '@enhance/core';
 
 // Every real FITS file in ../shared must decode to the statistics astropy measured.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,6 +55,10 @@ function expectClose(actual: number, expected: number, relative: number) {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(relative * Math.max(1, Math.abs(expected)));
 }
 
+const FITSVERIFY = '/usr/bin/fitsverify';
+const scratch = mkdtempSync(path.join(tmpdir(), 'enhance-fits-shared-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 describe.skipIf(!existsSync(referencePath))('FITS files in ../shared decode as astropy decodes them', () => {
   const names = Object.keys(reference).filter((name) => name.startsWith('hmi/') || name.startsWith('train/'));
 
@@ -91,6 +97,20 @@ describe.skipIf(!existsSync(referencePath))('FITS files in ../shared decode as a
       let mismatches = 0;
       for (let i = 0; i < rounded.length; i += 1) if (!Object.is(single.data[i], rounded[i])) mismatches += 1;
       expect(mismatches).toBe(0);
+
+      // Written back out (float64), the file is valid FITS and holds the same pixels and header.
+      const written = writeFits(image, { bitpix: -64 });
+      const again = readFits(written, { precision: 'float64' });
+      let changed = 0;
+      for (let i = 0; i < again.data.length; i += 1) if (!Object.is(again.data[i], image.data[i])) changed += 1;
+      expect(changed).toBe(0);
+      expect(again.header.get('CRPIX1')).toEqual(image.header.get('CRPIX1'));
+      if (existsSync(FITSVERIFY)) {
+        const out = path.join(scratch, path.basename(name));
+        writeFileSync(out, written);
+        // fitsverify exits with the number of errors plus warnings.
+        expect(execFileSync(FITSVERIFY, ['-q', out], { encoding: 'utf8' })).toContain('verification OK');
+      }
     });
   }
 });

@@ -138,7 +138,23 @@ export function formatNumber(value: number, asReal: boolean): string {
 }
 
 function quote(text: string): string {
-  return `'${text.replace(/'/g, "''").padEnd(8, ' ')}'`;
+  return `'${printableAscii(text).replace(/'/g, "''").padEnd(8, ' ')}'`;
+}
+
+const ASCII_STAND_INS: Readonly<Record<string, string>> = { '×': 'x', '−': '-', '–': '-', '—': '-', '…': '...', '°': 'deg', 'µ': 'u', 'Å': 'A' };
+
+/**
+ * Header text may only hold printable ASCII: common symbols get a stand-in, accents are dropped
+ * (é → e), anything else becomes '?'.
+ */
+export function printableAscii(text: string): string {
+  return Array.from(text, (character) => {
+    if (/^[\x20-\x7e]$/.test(character)) return character;
+    const standIn = ASCII_STAND_INS[character];
+    if (standIn !== undefined) return standIn;
+    const stripped = character.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+    return /^[\x20-\x7e]+$/.test(stripped) ? stripped : '?';
+  }).join('');
 }
 
 /** Formats a card as one or more 80-character card images (long strings use CONTINUE cards). */
@@ -178,7 +194,7 @@ function formatValue(value: FitsValue): string {
 }
 
 function formatLongString(card: FitsCard): string[] {
-  const text = String(card.value);
+  const text = printableAscii(String(card.value));
   const chunks: string[] = [];
   let current = '';
   for (const character of text) {

@@ -108,6 +108,12 @@ describe('FitsHeader transforms', () => {
     expect(header.withHistory(text).history()).toHaveLength(4);
   });
 
+  it('write text as printable ASCII, with stand-ins for common symbols', () => {
+    const changed = header.withHistory('Enhance ×2 — café, 6173 Å, 0.5″').with('NOTE', 'µ±');
+    expect(changed.history()[1]).toBe('Enhance x2 - cafe, 6173 A, 0.5?');
+    expect(FitsHeader.parse(changed.toText()).get('NOTE')).toBe('u?');
+  });
+
   it('reject keys FITS cannot hold, non-finite numbers and values on commentary keys', () => {
     expect(codeOf(() => header.with('TOOLONGKEY', 1))).toBe('FITS_BAD_HEADER');
     expect(codeOf(() => header.with('BAD KEY', 1))).toBe('FITS_BAD_HEADER');

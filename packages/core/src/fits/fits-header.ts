@@ -10,6 +10,7 @@ import {
   isRealText,
   normaliseKey,
   parseCard,
+  printableAscii,
 } from './fits-card.js';
 import { FitsError } from './fits-error.js';
 
@@ -152,8 +153,8 @@ export class FitsHeader {
 }
 
 function commentaryCards(key: 'HISTORY' | 'COMMENT', text: string): FitsCard[] {
-  // Card images hold 72 characters of text and only printable ASCII.
-  const printable = text.replace(/[^\x20-\x7e]/g, '?');
+  // Card images hold 72 characters of printable ASCII.
+  const printable = printableAscii(text);
   const cards: FitsCard[] = [];
   for (let i = 0; i === 0 || i < printable.length; i += 72) cards.push({ key, value: printable.slice(i, i + 72) });
   return cards;
