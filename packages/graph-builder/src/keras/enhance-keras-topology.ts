@@ -107,7 +107,10 @@ class TopologyWalker {
 
   /** The one layer that continues the main path from `from`, skipping inference-time identities; `besides` are allowed extra consumers (skip connections). */
   next(from: KerasLayerNode, besides: readonly string[] = []): KerasLayerNode {
-    const onward = (this.consumers.get(from.name) ?? []).filter((c) => !besides.includes(c.name));
+    let onward = (this.consumers.get(from.name) ?? []).filter((c) => !besides.includes(c.name));
+    // A skip connection taken from the wrong layer is reported at its Add, where both inputs can be named.
+    const notAdds = onward.filter((c) => c.className !== 'Add');
+    if (onward.length > 1 && notAdds.length === 1) onward = notAdds;
     if (onward.length !== 1) {
       this.fail(from, onward.length === 0 ? 'the Enhance network continues after this layer, the model JSON does not' : `output feeds ${onward.map((c) => c.name).join(', ')}; expected one layer on the main path`, {
         consumers: onward.map((c) => c.name),

@@ -1,0 +1,105 @@
+import h5wasm, { type Group as H5Group } from 'h5wasm';
+import type { KerasModelJson } from './build-keras-model-json.js';
+
+// ---------- random Keras weights, keyed by layer, in Keras layout ----------
+
+export interface TestWeight {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function uniform(rng: () => number, n: number, lo: number, hi: number): Float32Array {
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * rng());
+}
+
+/** He-scaled kernels keep activations O(1) through the blocks; a few tiny variances make epsilon matter. */
+export function randomKerasWeights(json: KerasModelJson, seed: number): Map<string, TestWeight[]> {
+  const rng = mulberry32(seed);
+  const channels = new Map<string, number>();
+  const weights = new Map<string, TestWeight[]>();
+  for (const layer of json.config.layers) {
+    const inputChannels = layer.inbound_nodes.length ? channels.get(layer.inbound_nodes[0][0][0])! : 1;
+    let out = inputChannels;
+    if (layer.class_name === 'Conv2D') {
+      const [kh, kw] = layer.config['kernel_size'] as number[];
+      out = layer.config['filters'] as number;
+      const scale = Math.sqrt(6 / (kh * kw * inputChannels));
+      weights.set(layer.name, [
+        { name: `${layer.name}/kernel:0`, shape: [kh, kw, inputChannels, out], values: uniform(rng, kh * kw * inputChannels * out, -scale, scale) },
+        { name: `${layer.name}/bias:0`, shape: [out], values: uniform(rng, out, -0.1, 0.1) },
+      ]);
+    } else if (layer.class_name === 'BatchNormalization') {
+      const variance = uniform(rng, out, 0.3, 2);
+      variance[0] = 2e-4;
+      weights.set(layer.name, [
+        { name: `${layer.name}/gamma:0`, shape: [out], values: uniform(rng, out, 0.5, 1.5) },
+        { name: `${layer.name}/beta:0`, shape: [out], values: uniform(rng, out, -0.2, 0.2) },
+        { name: `${layer.name}/moving_mean:0`, shape: [out], values: uniform(rng, out, -0.2, 0.2) },
+        { name: `${layer.name}/moving_variance:0`, shape: [out], values: variance },
+      ]);
+    }
+    channels.set(layer.name, out);
+  }
+  return weights;
+}
+
+// ---------- a Keras-layout HDF5 writer of the test's own (h5wasm directly, as h5py/Keras lays it out) ----------
+
+export type Layout = 'save_weights' | 'full_model';
+
+/** `listedWeightNames` overrides a layer's weight_names attribute (to list weights that have no dataset). */
+export async function writeKerasTestFile(
+  json: KerasModelJson,
+  weights: Map<string, TestWeight[]>,
+  layout: Layout,
+  { listedWeightNames = {} }: { listedWeightNames?: Record<string, string[]> } = {},
+): Promise<Uint8Array> {
+  const { FS } = await h5wasm.ready;
+  const path = `/keras-test-${Math.random().toString(36).slice(2)}.h5`;
+  const file = new h5wasm.File(path, 'w');
+  const strings = (group: H5Group, name: string, values: string[]) =>
+    // Space-padded UTF-8 ('S'): a different padding from the converter's own writer.
+    group.create_attribute(name, values, [values.length], `S${Math.max(...values.map((v) => v.length))}`);
+  let root: H5Group = file;
+  if (layout === 'full_model') {
+    file.create_attribute('keras_version', '2.0.2', null, 'S5');
+    file.create_attribute('backend', 'tensorflow', null, 'S10');
+    const config = JSON.stringify(json);
+    file.create_attribute('model_config', config, null, `S${config.length}`);
+    root = file.create_group('model_weights');
+  }
+  strings(root, 'layer_names', json.config.layers.map((l) => l.name));
+  root.create_attribute('backend', 'tensorflow', null, 'S10');
+  root.create_attribute('keras_version', '2.0.2', null, 'S5');
+  // Reverse creation order: the converter must follow layer_names, not the file's member order.
+  for (const layer of [...json.config.layers].reverse()) {
+    const group = root.create_group(layer.name);
+    const layerWeights = weights.get(layer.name) ?? [];
+    if (layerWeights.length === 0) {
+      group.create_attribute('weight_names', new Float64Array(0), [0], '<d');
+      continue;
+    }
+    strings(group, 'weight_names', listedWeightNames[layer.name] ?? layerWeights.map((w) => w.name));
+    const inner = group.create_group(layer.name);
+    for (const weight of layerWeights) {
+      inner.create_dataset({ name: weight.name.split('/')[1], data: weight.values, shape: weight.shape, dtype: '<f' });
+    }
+  }
+  file.close();
+  const bytes = FS.readFile(path);
+  FS.unlink(path);
+  return bytes;
+}
+
