@@ -13,7 +13,12 @@ export type FitsQuantize = 'NO_DITHER' | 'SUBTRACTIVE_DITHER_1' | 'SUBTRACTIVE_D
  * Integer images get BSCALE/BZERO and BLANK (or ZBLANK) → NaN; quantised float images get
  * ZSCALE/ZZERO per tile and, when ZQUANTIZ asks for it, the subtractive dither undone.
  */
-export function decodeCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?: string): Float64Array {
+export function decodeCompressedImage<Out extends Float32Array | Float64Array>(
+  bytes: Uint8Array,
+  hdu: FitsHduInfo,
+  out: Out,
+  file?: string,
+): Out {
   const { header } = hdu;
   const where = `HDU ${hdu.index} (tile-compressed image)`;
   const shape = hdu.imageShape ?? [];
@@ -73,7 +78,6 @@ export function decodeCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?
   const data = bytes.subarray(hdu.dataOffset, hdu.dataOffset + hdu.dataLength);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const heapStart = layout.heapOffset;
-  const out = new Float64Array(width * height);
   const tilesAcross = Math.ceil(width / tileWidth);
   const tilesDown = Math.ceil(height / tileHeight);
   const expectedTiles = tilesAcross * tilesDown;
@@ -92,7 +96,13 @@ export function decodeCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?
     const w = Math.min(tileWidth, width - x0);
     const h = Math.min(tileHeight, height - y0);
     const count = w * h;
-    const outIndex = (i: number) => (y0 + Math.floor(i / w)) * width + x0 + (i % w);
+    const tileValues = new Float64Array(count);
+    const scatter = () => {
+      for (let row = 0, i = 0; row < h; row += 1) {
+        const start = (y0 + row) * width + x0;
+        for (let column = 0; column < w; column += 1, i += 1) out[start + column] = tileValues[i];
+      }
+    };
     const rowStart = tileIndex * layout.rowBytes;
     const tileWhere = `${where}, tile ${tileIndex + 1}`;
     const heapBytes = (col: BinaryTableColumn) => {
@@ -129,8 +139,8 @@ export function decodeCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?
         });
       }
       const scaling = zbitpix > 0 ? { bscale: integerScale, bzero: integerZero, blank } : { bscale: 1, bzero: 0, blank: undefined };
-      const values = decodeImageData(raw.bytes, rawBitpix, count, scaling);
-      for (let i = 0; i < count; i += 1) out[outIndex(i)] = values[i];
+      decodeImageData(raw.bytes, rawBitpix, count, scaling, tileValues);
+      scatter();
       continue;
     }
 
@@ -138,12 +148,12 @@ export function decodeCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?
     if (zbitpix > 0) {
       for (let i = 0; i < count; i += 1) {
         const value = stored[i];
-        out[outIndex(i)] = value === blank ? NaN : integerZero + integerScale * value;
+        tileValues[i] = value === blank ? NaN : integerZero + integerScale * value;
       }
     } else if (scale === undefined || zero === undefined) {
       unsupported(`ZBITPIX = ${zbitpix} without ZSCALE/ZZERO: unquantised float tiles cannot be Rice-coded`, { tile: tileIndex + 1 });
     } else if (dithered) {
-      undither(stored, out, outIndex, {
+      undither(stored, tileValues, {
         tile: tileIndex + 1,
         ditherSeed,
         scale,
@@ -154,9 +164,10 @@ export function decodeCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?
     } else {
       for (let i = 0; i < count; i += 1) {
         const value = stored[i];
-        out[outIndex(i)] = value === blank ? NaN : value * scale + zero;
+        tileValues[i] = value === blank ? NaN : value * scale + zero;
       }
     }
+    scatter();
   }
   return out;
 }

@@ -1,5 +1,7 @@
 import { FitsError } from './fits-error.js';
 
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** BITPIX values of FITS images: unsigned 8-bit, signed 16/32/64-bit integers, IEEE 32/64-bit floats. */
 export type FitsBitpix = 8 | 16 | 32 | 64 | -32 | -64;
 export const FITS_BITPIX_VALUES: readonly FitsBitpix[] = Object.freeze([8, 16, 32, 64, -32, -64]);
@@ -16,17 +18,30 @@ export interface IntegerScaling {
 }
 
 /**
- * Decodes big-endian image data into physical values (float64). `blank` marks undefined integer
- * pixels, which become NaN; float data keep their NaNs.
+ * Decodes big-endian image data into physical values, written to `out` (float64 arithmetic, rounded
+ * once if `out` is float32). `blank` marks undefined integer pixels, which become NaN; float data
+ * keep their NaNs.
  */
-export function decodeImageData(
+export function decodeImageData<Out extends Float32Array | Float64Array>(
   bytes: Uint8Array,
   bitpix: FitsBitpix,
   count: number,
   { bscale, bzero, blank }: IntegerScaling,
-): Float64Array {
+  out: Out,
+): Out {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float64Array(count);
+  if (bitpix === -32 && bscale === 1 && bzero === 0 && LITTLE_ENDIAN_HOST) {
+    // The common case (float32 files): swap bytes in bulk rather than going through DataView.
+    const swapped = new Uint8Array(count * 4);
+    for (let i = 0; i < swapped.length; i += 4) {
+      swapped[i] = bytes[i + 3];
+      swapped[i + 1] = bytes[i + 2];
+      swapped[i + 2] = bytes[i + 1];
+      swapped[i + 3] = bytes[i];
+    }
+    out.set(new Float32Array(swapped.buffer));
+    return out;
+  }
   const blankNumber = blank === undefined ? undefined : Number(blank);
   switch (bitpix) {
     case 8:

@@ -24,7 +24,7 @@ export function ditherRandomTable(): Float32Array {
 }
 
 /**
- * Dequantises one tile of subtractively dithered integers in place into `out`:
+ * Dequantises one tile of subtractively dithered integers into `out` (same order):
  * value = (stored − r + 0.5) × scale + zero, with r walking the random table from an offset that
  * depends on the tile number and ZDITHER0. With SUBTRACTIVE_DITHER_2, stored −2147483646 means
  * an exact zero.
@@ -32,7 +32,6 @@ export function ditherRandomTable(): Float32Array {
 export function undither(
   stored: Int32Array,
   out: Float64Array,
-  outIndex: (i: number) => number,
   {
     tile,
     ditherSeed,
@@ -52,7 +51,7 @@ export function undither(
     if (blank !== undefined && value === blank) physical = NaN;
     else if (zeroCode && value === ZERO_VALUE) physical = 0;
     else physical = (value - random[next] + 0.5) * scale + zero;
-    out[outIndex(i)] = physical;
+    out[i] = physical;
     next += 1;
     if (next === DITHER_RANDOM_COUNT) {
       seedIndex = (seedIndex + 1) % DITHER_RANDOM_COUNT;

@@ -63,21 +63,26 @@ export function readFits(bytes: Uint8Array, options: ReadFitsOptions = {}): Fits
     });
   }
 
-  let values: Float64Array;
+  const data = precision === 'float64' ? new Float64Array(width * height) : new Float32Array(width * height);
   let header: FitsHeader;
   if (hdu.compression !== undefined) {
-    values = decodeCompressedImage(bytes, hdu, file);
+    decodeCompressedImage(bytes, hdu, data, file);
     header = imageHeaderOfCompressed(hdu);
   } else {
     const blank = hdu.header.get('BLANK');
-    values = decodeImageData(bytes.subarray(hdu.dataOffset, hdu.dataOffset + hdu.dataLength), bitpix, width * height, {
-      bscale: hdu.header.getNumber('BSCALE') ?? 1,
-      bzero: hdu.header.getNumber('BZERO') ?? 0,
-      blank: bitpix > 0 && typeof blank === 'number' ? blank : undefined,
-    });
+    decodeImageData(
+      bytes.subarray(hdu.dataOffset, hdu.dataOffset + hdu.dataLength),
+      bitpix,
+      width * height,
+      {
+        bscale: hdu.header.getNumber('BSCALE') ?? 1,
+        bzero: hdu.header.getNumber('BZERO') ?? 0,
+        blank: bitpix > 0 && typeof blank === 'number' ? blank : undefined,
+      },
+      data,
+    );
     header = hdu.header;
   }
-  const data = precision === 'float64' ? values : Float32Array.from(values);
   return { data, width, height, header, hdu: hdu.index, bitpix } as FitsImage | FitsImageFloat64;
 }
 
