@@ -1,8 +1,9 @@
 import type { Architecture } from '@enhance/core';
 import { GraphBuilder } from '../builder/graph-builder.js';
 import type { Operand } from '../builder/operand.js';
+import { buildEnhanceNetwork } from '../networks/enhance-network.js';
+import { enhanceParameterSpecs, ENHANCE_BATCH_NORM_EPSILON, type EnhanceParameterSpec } from '../networks/enhance-parameter-specs.js';
 import { appendGradients } from './autodiff.js';
-import { buildTrainingForward, trainingParameterSpecs, type TrainingParameterSpec } from './enhance-training-forward.js';
 
 /**
  * Adam as Keras 2.0.2 (the version of the original model files) implements it:
@@ -17,6 +18,14 @@ export interface AdamSettings {
 
 export const KERAS_ADAM: Readonly<AdamSettings> = Object.freeze({ beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
 
+/** Keras BatchNormalization momentum of the original models (from the model JSON). */
+export const KERAS_BATCH_NORM_MOMENTUM = 0.99;
+
+/** True for parameters the optimiser updates; the moving statistics are updated by the batch norms. */
+export function isTrainable(spec: EnhanceParameterSpec): boolean {
+  return spec.role !== 'bn-mean' && spec.role !== 'bn-var';
+}
+
 export interface EnhanceTrainingStepOptions {
   architecture: Architecture;
   batchSize: number;
@@ -30,7 +39,7 @@ export interface EnhanceTrainingStepOptions {
 /** Names of the tensors the step reads and writes; a state tensor `s` comes back as `next/s`. */
 export interface EnhanceTrainingStep {
   model: Uint8Array;
-  parameters: TrainingParameterSpec[];
+  parameters: EnhanceParameterSpec[];
   /** Optimiser state tensors: `adam.m/<param>` and `adam.v/<param>`, same shapes as the parameters. */
   optimizerState: { name: string; shape: number[] }[];
   /** Scalar float inputs: `step` (1-based Adam step number) and `learning_rate`. */
@@ -53,16 +62,16 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
   const { architecture, batchSize, patchSize, l2 } = options;
   const adam = options.adam ?? KERAS_ADAM;
   const b = new GraphBuilder();
-  const specs = trainingParameterSpecs(architecture);
+  const specs = enhanceParameterSpecs(architecture);
   const params = new Map<string, Operand>();
   for (const spec of specs) params.set(spec.name, b.input(spec.name, { dataType: 'float32', shape: spec.shape }));
   const optimizerState: { name: string; shape: number[] }[] = [];
   const moments = new Map<string, { m: Operand; v: Operand }>();
-  for (const spec of specs.filter((s) => s.trainable)) {
+  for (const spec of specs.filter(isTrainable)) {
     const m = b.input(`adam.m/${spec.name}`, { dataType: 'float32', shape: spec.shape });
     const v = b.input(`adam.v/${spec.name}`, { dataType: 'float32', shape: spec.shape });
     moments.set(spec.name, { m, v });
-    optimizerState.push({ name: m.name, shape: spec.shape }, { name: v.name, shape: spec.shape });
+    optimizerState.push({ name: m.name, shape: [...spec.shape] }, { name: v.name, shape: [...spec.shape] });
   }
   const step = b.input('step', { dataType: 'float32', shape: [] });
   const learningRate = b.input('learning_rate', { dataType: 'float32', shape: [] });
@@ -71,18 +80,26 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
   const image = b.input('input', { dataType: 'float32', shape: inputShape });
   const target = b.input('target', { dataType: 'float32', shape: targetShape });
 
-  const forward = buildTrainingForward(b, image, architecture, (name) => params.get(name)!, 'batch');
-  const error = b.sub(forward.output, target);
+  const movingStatistics = new Map<string, Operand>();
+  const prediction = buildEnhanceNetwork(b, image, {
+    architecture,
+    parameter: (spec) => params.get(spec.name)!,
+    batchNormMode: 'batch',
+    epsilon: ENHANCE_BATCH_NORM_EPSILON,
+    momentum: KERAS_BATCH_NORM_MOMENTUM,
+    onMovingStatistic: (name, operand) => movingStatistics.set(name, operand),
+  });
+  const error = b.sub(prediction, target);
   const mse = b.reduceMean(b.mul(error, error), { keepDims: false, label: 'mse' });
   let penalty: Operand | undefined;
-  for (const spec of specs.filter((s) => s.role === 'kernel')) {
+  for (const spec of specs.filter((s) => s.role === 'conv-weight')) {
     const w = params.get(spec.name)!;
     const sumSquares = b.reduceSum(b.mul(w, w), { keepDims: false });
     penalty = penalty ? b.add(penalty, sumSquares) : sumSquares;
   }
   const loss = l2 > 0 && penalty ? b.add(mse, b.mul(penalty, b.scalar(l2)), { label: 'loss' }) : mse;
 
-  const trainable = specs.filter((s) => s.trainable).map((s) => params.get(s.name)!);
+  const trainable = specs.filter(isTrainable).map((s) => params.get(s.name)!);
   const gradients = appendGradients(b, { loss, with: trainable });
 
   const scalar = (v: number) => b.scalar(v);
@@ -93,7 +110,7 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
   );
   const stepSize = b.mul(learningRate, correction, { label: 'adam.lr_t' });
   const outputs: Record<string, Operand> = { loss, mse };
-  for (const spec of specs.filter((s) => s.trainable)) {
+  for (const spec of specs.filter(isTrainable)) {
     const p = params.get(spec.name)!;
     const g = gradients.get(spec.name)!;
     const { m, v } = moments.get(spec.name)!;
@@ -104,7 +121,7 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
     outputs[`${NEXT_STATE_PREFIX}${m.name}`] = nextM;
     outputs[`${NEXT_STATE_PREFIX}${v.name}`] = nextV;
   }
-  for (const [name, value] of forward.movingStatistics) outputs[`${NEXT_STATE_PREFIX}${name}`] = value;
+  for (const [name, value] of movingStatistics) outputs[`${NEXT_STATE_PREFIX}${name}`] = value;
 
   const model = b.build({
     outputs,

@@ -84,7 +84,9 @@ export async function checkGradients(c: GradientCheckCase, { directions = 3, ste
         // The loss is re-evaluated in float64 here so float32 graphs lose no precision in the sum.
         const lossOf = async (sign: number) => {
           const out = (await run(shifted(sign))).output.data as Float32Array | Float64Array;
-          return out.reduce((acc, v, i) => acc + v * projection[i], 0);
+          let sum = 0;
+          for (let i = 0; i < out.length; i++) sum += out[i] * projection[i];
+          return sum;
         };
         const plus = await lossOf(1);
         const minus = await lossOf(-1);

@@ -2,5 +2,4 @@ export * from './autodiff-error.js';
 export * from './gradient-context.js';
 export * from './gradient-rules.js';
 export * from './autodiff.js';
-export * from './enhance-training-forward.js';
 export * from './enhance-training-step.js';
