@@ -1,4 +1,5 @@
 export * from './builder/index.js';
 export * from './onnx/index.js';
+export * from './networks/index.js';
 export * from './physics/index.js';
 export * from './training/index.js';

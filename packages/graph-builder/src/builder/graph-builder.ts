@@ -784,7 +784,9 @@ export class GraphBuilder {
         () => [{ dataType: operand.dataType, shape: operand.shape }], { label: name, outputNames: [name] });
       outputs.push(output);
     }
-    const model = encodeModel({ inputs: this.graphInputs, outputs, nodes: this.nodeList, initializers: this.initializerMap }, options);
+    const outputNames = new Set(outputs.map((o) => o.name));
+    const values = [...this.producers.keys()].filter((name) => !outputNames.has(name)).map((name) => this.operandsByName.get(name)!);
+    const model = encodeModel({ inputs: this.graphInputs, outputs, nodes: this.nodeList, initializers: this.initializerMap, values }, options);
     this.built = true;
     return model;
   }

@@ -1,7 +1,7 @@
 import type { Dim } from './operand.js';
 
 /** coefficient·symbol + offset; a plain number has coefficient 0 and no symbol. */
-interface Affine {
+export interface AffineDim {
   coefficient: number;
   symbol: string | undefined;
   offset: number;
@@ -9,7 +9,8 @@ interface Affine {
 
 const AFFINE_PATTERN = /^(?:(-?\d+)\*)?([A-Za-z_][A-Za-z0-9_.]*)(?:([+-])(\d+))?$/;
 
-function toAffine(dim: Dim): Affine | undefined {
+/** The affine form of a dim, or undefined for a symbol that is not affine in one name. */
+export function toAffine(dim: Dim): AffineDim | undefined {
   if (typeof dim === 'number') return { coefficient: 0, symbol: undefined, offset: dim };
   const match = AFFINE_PATTERN.exec(dim);
   if (!match) return undefined;
@@ -21,7 +22,7 @@ function toAffine(dim: Dim): Affine | undefined {
   };
 }
 
-function fromAffine({ coefficient, symbol, offset }: Affine): Dim {
+function fromAffine({ coefficient, symbol, offset }: AffineDim): Dim {
   if (coefficient === 0 || symbol === undefined) return offset;
   const head = coefficient === 1 ? symbol : `${coefficient}*${symbol}`;
   if (offset === 0) return head;

@@ -21,6 +21,8 @@ export interface EncodableGraph {
   outputs: readonly Operand[];
   nodes: readonly GraphNode[];
   initializers: ReadonlyMap<string, TensorValue>;
+  /** Intermediate values whose inferred shapes are written as value_info (what `inspect` reads). */
+  values?: readonly Operand[];
 }
 
 export const DEFAULT_OPSET = 17;
@@ -47,6 +49,7 @@ export function encodeModel(graph: EncodableGraph, options: ModelOptions = {}): 
       docString: docString ?? '',
       input: graph.inputs.map(valueInfo),
       output: graph.outputs.map(valueInfo),
+      valueInfo: (graph.values ?? []).map(valueInfo),
       initializer: [...graph.initializers].map(([name, value]) => tensorProto(name, value)),
       node: graph.nodes.map(nodeProto),
     },

@@ -22,6 +22,8 @@ export interface ModelDescription {
   /** Graph inputs that are not initializers. */
   inputs: ValueDescription[];
   outputs: ValueDescription[];
+  /** Intermediate values with a recorded type and shape (value_info). */
+  values: ValueDescription[];
   nodes: GraphNode[];
   /** The weights: the ONNX file is the weight store. */
   initializers: Map<string, TensorValue>;
@@ -54,6 +56,7 @@ export function readModel(bytes: Uint8Array, file?: string): ModelDescription {
     metadata: Object.fromEntries(model.metadataProps.map((p) => [p.key ?? '', p.value ?? ''])),
     inputs: graph.input.filter((v) => !initializers.has(v.name ?? '')).map((v) => describeValue(v, file)),
     outputs: graph.output.map((v) => describeValue(v, file)),
+    values: graph.valueInfo.map((v) => describeValue(v, file)),
     nodes: (graph.node as OnnxTypes.NodeProto[]).map((n) => ({
       name: n.name,
       opType: n.opType,
