@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { card, compressedImageHdu, concat, emptyPrimary, quoted } from '../../../../test/fits-support/build-fits.js';
-import { EnhanceError } from '../errors/index.js';
 import { ditherRandomTable } from './dither-random.js';
 import { listHdus } from './list-hdus.js';
 import { readFits } from './read-fits.js';
-
-function errorOf(action: () => unknown): EnhanceError {
-  try {
-    action();
-  } catch (error) {
-    if (EnhanceError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an EnhanceError');
-}
+import { errorOf } from '../../../../test/fits-support/error-of.js';
 
 /** Park–Miller minimal standard generator in exact integer arithmetic, for the dither table. */
 function parkMillerTable(): { values: number[]; finalSeed: bigint } {

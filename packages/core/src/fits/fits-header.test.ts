@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { card, quoted } from '../../../../test/fits-support/build-fits.js';
 import { fitsjsHeader } from '../../../../test/fits-support/fitsjs.js';
-import { EnhanceError } from '../errors/index.js';
 import { FitsHeader } from './fits-header.js';
+import { errorOf } from '../../../../test/fits-support/error-of.js';
 
 const sample = [
   card('SIMPLE', true, 'conforms'),
@@ -20,15 +20,6 @@ const sample = [
   card('HISTORY  made by hand'),
   card('CDELT1', '0.03'),
 ].join('');
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return EnhanceError.isInstance(error) ? error.code : 'not an EnhanceError';
-  }
-  return undefined;
-}
 
 describe('FitsHeader.parse', () => {
   const header = FitsHeader.parse(sample);
@@ -115,10 +106,10 @@ describe('FitsHeader transforms', () => {
   });
 
   it('reject keys FITS cannot hold, non-finite numbers and values on commentary keys', () => {
-    expect(codeOf(() => header.with('TOOLONGKEY', 1))).toBe('FITS_BAD_HEADER');
-    expect(codeOf(() => header.with('BAD KEY', 1))).toBe('FITS_BAD_HEADER');
-    expect(codeOf(() => header.with('CDELT1', Number.NaN))).toBe('FITS_BAD_HEADER');
-    expect(codeOf(() => header.with('HISTORY', 'x'))).toBe('FITS_BAD_HEADER');
+    expect(errorOf(() => header.with('TOOLONGKEY', 1)).code).toBe('FITS_BAD_HEADER');
+    expect(errorOf(() => header.with('BAD KEY', 1)).code).toBe('FITS_BAD_HEADER');
+    expect(errorOf(() => header.with('CDELT1', Number.NaN)).code).toBe('FITS_BAD_HEADER');
+    expect(errorOf(() => header.with('HISTORY', 'x')).code).toBe('FITS_BAD_HEADER');
   });
 });
 

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bigEndian, card, concat, emptyPrimary, hduBytes, plainImageFile, quoted } from '../../../../test/fits-support/build-fits.js';
 import { fitsjsPixels } from '../../../../test/fits-support/fitsjs.js';
-import { EnhanceError } from '../errors/index.js';
 import { listHdus } from './list-hdus.js';
 import { readFits } from './read-fits.js';
-
-function errorOf(action: () => unknown): EnhanceError {
-  try {
-    action();
-  } catch (error) {
-    if (EnhanceError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an EnhanceError');
-}
+import { errorOf } from '../../../../test/fits-support/error-of.js';
 
 const width = 7;
 const height = 5;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { riceEncode } from '../../../../test/fits-support/rice-encode.js';
-import { EnhanceError } from '../errors/index.js';
+import { errorOf } from '../../../../test/fits-support/error-of.js';
 import { riceDecompress } from './rice-decompress.js';
 
 /** Deterministic pseudo-random integers (xorshift), so failures reproduce. */
@@ -75,15 +75,9 @@ describe('riceDecompress', () => {
   it('reports a stream that ends too early', () => {
     const values = randomIntegers(100, 3, 5000);
     const stream = riceEncode(values, { bytePix: 4 });
-    let caught: unknown;
-    try {
-      riceDecompress(stream.subarray(0, stream.length - 20), values.length, 32, 4, 'tile 3');
-    } catch (error) {
-      caught = error;
-    }
-    expect(EnhanceError.isInstance(caught)).toBe(true);
-    expect((caught as EnhanceError).code).toBe('FITS_CORRUPT_TILE');
-    expect((caught as Error).message).toContain('tile 3');
-    expect((caught as Error).message).toContain(`${stream.length - 20} bytes`);
+    const error = errorOf(() => riceDecompress(stream.subarray(0, stream.length - 20), values.length, 32, 4, 'tile 3'));
+    expect(error.code).toBe('FITS_CORRUPT_TILE');
+    expect(error.message).toContain('tile 3');
+    expect(error.message).toContain(`${stream.length - 20} bytes`);
   });
 });

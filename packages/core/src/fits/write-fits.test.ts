@@ -5,11 +5,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { card, compressedImageHdu, concat, emptyPrimary, plainImageFile, quoted } from '../../../../test/fits-support/build-fits.js';
 import { fitsjsHeader, fitsjsPixels } from '../../../../test/fits-support/fitsjs.js';
-import { EnhanceError } from '../errors/index.js';
 import type { SolarImage } from '../image/solar-image.js';
 import { FitsHeader } from './fits-header.js';
 import { readFits } from './read-fits.js';
 import { writeFits } from './write-fits.js';
+import { errorOf } from '../../../../test/fits-support/error-of.js';
 
 const FITSVERIFY = '/usr/bin/fitsverify';
 const scratch = mkdtempSync(path.join(tmpdir(), 'enhance-fits-'));
@@ -36,15 +36,6 @@ function fitsverify(bytes: Uint8Array, name: string): { summary: string; status:
     }
   })();
   return { summary: summary.trim(), status, report };
-}
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return EnhanceError.isInstance(error) ? error.code : 'not an EnhanceError';
-  }
-  return undefined;
 }
 
 const width = 9;
@@ -159,8 +150,8 @@ describe('writeFits', () => {
 
   it('refuses data that do not match the size, and integer BITPIX', () => {
     const bad: SolarImage = { data: new Float32Array(5), width: 2, height: 2, header: new FitsHeader() };
-    expect(codeOf(() => writeFits(bad, { file: 'out.fits' }))).toBe('FITS_INVALID_IMAGE');
+    expect(errorOf(() => writeFits(bad, { file: 'out.fits' })).code).toBe('FITS_INVALID_IMAGE');
     const good: SolarImage = { ...bad, data: new Float32Array(4) };
-    expect(codeOf(() => writeFits(good, { bitpix: 16 as unknown as -32 }))).toBe('FITS_UNSUPPORTED_BITPIX');
+    expect(errorOf(() => writeFits(good, { bitpix: 16 as unknown as -32 })).code).toBe('FITS_UNSUPPORTED_BITPIX');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { linearPixelToWorld } from '../../../../test/fits-support/linear-wcs.js';
-import { EnhanceError } from '../errors/index.js';
+import { errorOf } from '../../../../test/fits-support/error-of.js';
 import { FitsHeader } from '../fits/fits-header.js';
 import { superResolvedHeader } from './super-resolved-header.js';
 
@@ -88,13 +88,7 @@ describe('superResolvedHeader', () => {
 
   it('rejects a factor that is not a positive integer', () => {
     for (const factor of [0, 1.5, -2]) {
-      let code: string | undefined;
-      try {
-        superResolvedHeader(base, factor);
-      } catch (error) {
-        code = EnhanceError.isInstance(error) ? error.code : undefined;
-      }
-      expect(code).toBe('FITS_BAD_HEADER');
+      expect(errorOf(() => superResolvedHeader(base, factor)).code).toBe('FITS_BAD_HEADER');
     }
   });
 });

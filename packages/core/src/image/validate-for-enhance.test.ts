@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EnhanceError } from '../errors/index.js';
 import { validateForEnhance } from './validate-for-enhance.js';
-
-function errorOf(action: () => unknown): EnhanceError {
-  try {
-    action();
-  } catch (error) {
-    if (EnhanceError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an EnhanceError');
-}
+import { errorOf } from '../../../../test/fits-support/error-of.js';
 
 describe('validateForEnhance', () => {
   it('counts NaN pixels of a usable image', () => {
