@@ -3,3 +3,4 @@ export * from './onnx/index.js';
 export * from './networks/index.js';
 export * from './physics/index.js';
 export * from './training/index.js';
+export * from './keras/index.js';

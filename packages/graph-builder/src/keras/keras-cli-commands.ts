@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ENHANCE_KINDS, EnhanceError, type EnhanceKind } from '@enhance/core';
+import { convertKerasWeights, type KerasConversionReport } from './convert-keras-weights.js';
+import { exportKerasWeights, type KerasExportLayout } from './export-keras-weights.js';
+import { KerasConversionError } from './keras-conversion-error.js';
+
+/** Where a command writes: stdout for results, stderr for progress and warnings. */
+export interface KerasCliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** A subcommand in the shape both CLIs (`enhance-graph`, `enhance`) register. */
+export interface KerasCliCommand {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  /** Runs with the arguments after the command name; returns the exit code. Throws EnhanceError on failure. */
+  run(args: string[], io: KerasCliIo): Promise<number>;
+}
+
+/** A command line that cannot be acted on (unknown option, missing argument, bad value). */
+export class KerasCliUsageError extends EnhanceError {
+  constructor(message: string) {
+    super({ code: 'CLI_USAGE', message });
+    this.name = 'KerasCliUsageError';
+  }
+}
+
+type ParsedArgs = { values: Record<string, string | boolean | undefined>; positionals: string[] };
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+function parse(args: string[], options: OptionSpec): ParsedArgs {
+  try {
+    const parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
+  } catch (error) {
+    throw new KerasCliUsageError((error as Error).message);
+  }
+}
+
+async function readInput(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new EnhanceError({ code: 'CLI_INPUT', file: path, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, cause: error });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function refuseOverwrite(paths: readonly string[], force: boolean): Promise<void> {
+  if (force) return;
+  for (const path of paths) {
+    if (await exists(path)) {
+      throw new KerasConversionError({ message: 'exists; pass --force to overwrite it', code: 'KERAS_OUTPUT_EXISTS', file: path });
+    }
+  }
+}
+
+/** Stages every file under a temporary name, then renames them into place, so a failure leaves nothing half-written. */
+async function writeAll(files: readonly { path: string; bytes: Uint8Array | string }[]): Promise<void> {
+  const staged: { temporary: string; path: string }[] = [];
+  try {
+    for (const { path, bytes } of files) {
+      const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      staged.push({ temporary, path });
+      await writeFile(temporary, bytes, { flag: 'wx' });
+    }
+    for (const { temporary, path } of staged) await rename(temporary, path);
+  } catch (error) {
+    await Promise.all(staged.map(({ temporary }) => rm(temporary, { force: true })));
+    throw error;
+  }
+}
+
+function parseKind(value: string | undefined): EnhanceKind | undefined {
+  if (value === undefined) return undefined;
+  const kind = ENHANCE_KINDS.find((k) => k === value);
+  if (!kind) throw new KerasCliUsageError(`--kind ${JSON.stringify(value)}: expected one of ${ENHANCE_KINDS.join(', ')}`);
+  return kind;
+}
+
+export function formatConversionReport(report: KerasConversionReport): string {
+  const lines = [
+    `source       ${report.fileName} (${report.byteLength} bytes, sha256 ${report.sha256})`,
+    `keras        ${report.kerasVersion ?? '(not stated)'}, ${report.backend ?? 'backend not stated'}, ${report.layout} layout`,
+    `network      ${report.kind}: ${report.architecture.depth} blocks × ${report.architecture.filters} filters (from ${report.architectureSource.replace('_', ' ')}), BN epsilon ${report.epsilon}`,
+    `layers       ${report.layers.length} weighted layers matched by ${report.layersMatchedBy}, ${report.parameterCount} parameters`,
+    ...report.warnings.map((warning) => `warning      ${warning}`),
+  ];
+  return lines.join('\n');
+}
+
+const convertUsage = `Usage: convert --keras <weights.hdf5> [--model-json <model.json>] [--kind intensity|blos] -o <model.onnx> [--force] [--json]
+
+Converts original Enhance Keras 2 weights (save_weights or full-model save, HDF5) to an Enhance ONNX model,
+without Python. The architecture comes from --model-json, else the file's own model_config, else it is
+inferred from the layer names and weight shapes. The kind is taken from --kind, else from the training
+noise in the model JSON (σ 1e-3 intensity, 1e-2 blos), else from the file name.
+
+  --keras        the Keras HDF5 weight file
+  --model-json   the model description (model.to_json()), e.g. intensity_model.json
+  --kind         intensity | blos
+  -o, --output   the ONNX file to write
+  --force        overwrite an existing output
+  --json         print the conversion report as JSON`;
+
+export const kerasConvertCommand: KerasCliCommand = {
+  name: 'convert',
+  summary: 'convert original Keras Enhance weights (HDF5) to ONNX',
+  usage: convertUsage,
+  async run(args, io) {
+    const { values, positionals } = parse(args, {
+      keras: { type: 'string' },
+      'model-json': { type: 'string' },
+      kind: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      force: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (values.help) {
+      io.stdout.write(`${convertUsage}\n`);
+      return 0;
+    }
+    if (positionals.length > 0) throw new KerasCliUsageError(`unexpected argument ${JSON.stringify(positionals[0])} (the weights go after --keras)`);
+    const kerasPath = values.keras as string | undefined;
+    const output = values.output as string | undefined;
+    if (!kerasPath) throw new KerasCliUsageError('--keras <weights.hdf5> is required');
+    if (!output) throw new KerasCliUsageError('-o <model.onnx> is required');
+    const kind = parseKind(values.kind as string | undefined);
+    const force = values.force === true;
+    await refuseOverwrite([output], force);
+    const hdf5 = await readInput(kerasPath);
+    const modelJsonPath = values['model-json'] as string | undefined;
+    const modelJson = modelJsonPath === undefined ? undefined : new TextDecoder().decode(await readInput(modelJsonPath));
+    const { onnx, report } = await convertKerasWeights({ hdf5, modelJson, kind, fileName: kerasPath, modelJsonFileName: modelJsonPath });
+    await refuseOverwrite([output], force);
+    if (force) await rm(output, { force: true });
+    await writeAll([{ path: output, bytes: onnx }]);
+    io.stdout.write(values.json ? `${JSON.stringify({ output, ...report })}\n` : `${formatConversionReport(report)}\nwrote        ${output} (${onnx.length} bytes)\n`);
+    return 0;
+  },
+};
+
+const exportUsage = `Usage: export-keras <model.onnx> -o <dir/> [--layout save_weights|full_model] [--force]
+
+Writes an Enhance ONNX model back as the original Keras 2 files: <kind>_weights.hdf5 (save_weights
+layout, what the original enhance.py loads with model.load_weights) and <kind>_model.json (model.to_json()).
+With --layout full_model the HDF5 is a full-model save (model_weights/ and a model_config attribute).
+
+  -o, --output   the folder to write into (created if missing)
+  --layout       save_weights (default) | full_model
+  --force        overwrite existing files`;
+
+export const kerasExportCommand: KerasCliCommand = {
+  name: 'export-keras',
+  summary: 'write an Enhance ONNX model as Keras 2 weights (HDF5) and model JSON',
+  usage: exportUsage,
+  async run(args, io) {
+    const { values, positionals } = parse(args, {
+      output: { type: 'string', short: 'o' },
+      layout: { type: 'string' },
+      force: { type: 'boolean' },
+    });
+    if (values.help) {
+      io.stdout.write(`${exportUsage}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new KerasCliUsageError(`expected one ONNX model, got ${positionals.length}`);
+    const outputDir = values.output as string | undefined;
+    if (!outputDir) throw new KerasCliUsageError('-o <dir/> is required');
+    const layout = (values.layout ?? 'save_weights') as string;
+    if (layout !== 'save_weights' && layout !== 'full_model') throw new KerasCliUsageError(`--layout ${JSON.stringify(layout)}: expected save_weights or full_model`);
+    const onnxPath = positionals[0];
+    const onnx = await readInput(onnxPath);
+    const exported = await exportKerasWeights({ onnx, fileName: onnxPath, layout: layout as KerasExportLayout });
+    const weightsPath = join(outputDir, exported.weightsFileName);
+    const jsonPath = join(outputDir, exported.modelJsonFileName);
+    const force = values.force === true;
+    await refuseOverwrite([weightsPath, jsonPath], force);
+    await mkdir(outputDir, { recursive: true });
+    if (force) await Promise.all([rm(weightsPath, { force: true }), rm(jsonPath, { force: true })]);
+    await writeAll([
+      { path: weightsPath, bytes: exported.hdf5 },
+      { path: jsonPath, bytes: exported.modelJson },
+    ]);
+    io.stdout.write(`wrote ${weightsPath} (${exported.hdf5.length} bytes) and ${jsonPath}: ${exported.kind}, ${exported.architecture.depth} blocks × ${exported.architecture.filters} filters\n`);
+    return 0;
+  },
+};
+
+/** The Keras subcommands, for `enhance-graph` and `enhance` to register. */
+export const KERAS_CLI_COMMANDS: readonly KerasCliCommand[] = Object.freeze([kerasConvertCommand, kerasExportCommand]);
