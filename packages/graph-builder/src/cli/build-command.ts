@@ -1,0 +1,66 @@
+import { ARCHITECTURES, type Architecture, type EnhanceKind } from '@enhance/core';
+import { createEnhanceModel, modelStatistics } from '../networks/enhance-model.js';
+import { CliError } from './cli-error.js';
+import type { CliCommand } from './cli-command.js';
+import { writeFileAtomic } from './write-file-atomic.js';
+
+function integerOption(name: string, text: string | boolean | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (typeof text !== 'string' || !/^-?\d+$/.test(text) || n < min) {
+    throw new CliError({ code: 'CLI_USAGE', message: `--${name} must be an integer >= ${min}, got '${String(text)}'` });
+  }
+  return n;
+}
+
+export const buildCommand: CliCommand = {
+  name: 'build',
+  summary: 'write an untrained Enhance model with He-initialised weights from a seed',
+  usage: [
+    'usage: enhance-graph build --kind intensity|blos [--lite | --depth N --filters F] --seed N [--fold-bn] -o out.onnx [--force]',
+    '',
+    '  --kind       intensity (continuum, I/Ic) or blos (line-of-sight field, kG)',
+    '  --lite       1 block × 32 filters (default: the full 5 × 64 network)',
+    '  --depth N    residual blocks; with --filters for any other size',
+    '  --filters F  filters per convolution',
+    '  --seed N     seed of the weight initialisation (required: the model is reproducible)',
+    '  --fold-bn    fold the batch norms into the convolutions',
+    '  -o, --output the model file; refuses to replace an existing file without --force',
+  ].join('\n'),
+  options: {
+    kind: { type: 'string' },
+    lite: { type: 'boolean' },
+    depth: { type: 'string' },
+    filters: { type: 'string' },
+    seed: { type: 'string' },
+    'fold-bn': { type: 'boolean' },
+    output: { type: 'string', short: 'o' },
+    force: { type: 'boolean' },
+  },
+  async run({ values, positionals }, io) {
+    if (positionals.length > 0) throw new CliError({ code: 'CLI_USAGE', message: `unexpected arguments: ${positionals.join(' ')}` });
+    const kind = values.kind;
+    if (kind !== 'intensity' && kind !== 'blos') {
+      throw new CliError({ code: 'CLI_USAGE', message: `--kind must be 'intensity' or 'blos', got ${kind === undefined ? 'nothing' : `'${String(kind)}'`}` });
+    }
+    const seed = integerOption('seed', values.seed, 0);
+    if (seed === undefined) throw new CliError({ code: 'CLI_USAGE', message: '--seed is required' });
+    const output = values.output;
+    if (typeof output !== 'string' || output.length === 0) throw new CliError({ code: 'CLI_USAGE', message: '-o/--output is required' });
+    const depth = integerOption('depth', values.depth, 0);
+    const filters = integerOption('filters', values.filters, 1);
+    if (values.lite && (depth !== undefined || filters !== undefined)) {
+      throw new CliError({ code: 'CLI_USAGE', message: '--lite cannot be combined with --depth/--filters' });
+    }
+    if ((depth === undefined) !== (filters === undefined)) {
+      throw new CliError({ code: 'CLI_USAGE', message: '--depth and --filters go together' });
+    }
+    const architecture: Architecture = values.lite ? ARCHITECTURES.lite : depth !== undefined ? { depth, filters: filters! } : ARCHITECTURES.full;
+    const model = createEnhanceModel({ kind: kind as EnhanceKind, architecture, seed, foldBatchNorm: values['fold-bn'] === true });
+    await writeFileAtomic(output, model, { overwrite: values.force === true });
+    const stats = modelStatistics(model, output);
+    io.out(`wrote ${output} (${model.length.toLocaleString('en-US')} bytes): ${kind}, ${architecture.depth} blocks × ${architecture.filters} filters, `
+      + `${stats.parameterCount.toLocaleString('en-US')} parameters, untrained (He init, seed ${seed})${values['fold-bn'] ? ', batch norm folded' : ''}\n`);
+    return 0;
+  },
+};
