@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ARCHITECTURES, type EnhanceKind } from '@enhance/core';
+import { createEnhanceModel } from '../networks/enhance-model.js';
 import { buildKerasModelJson } from './build-keras-model-json.js';
+import { exportKerasWeights } from './export-keras-weights.js';
 import { parseKerasModelJson } from './keras-model-graph.js';
 import { topologyFromModelGraph } from './enhance-keras-topology.js';
 
@@ -14,6 +16,13 @@ describe.each<EnhanceKind>(['intensity', 'blos'])('the released %s model JSON', 
   it('is what buildKerasModelJson writes for 5 × 64 (same layers, classes, configs, graph)', () => {
     const generated = JSON.parse(JSON.stringify(buildKerasModelJson({ kind, architecture: ARCHITECTURES.full })));
     expect(generated).toEqual(original);
+  });
+
+  it('is what export-keras writes for a 5 × 64 ONNX model of that kind', async () => {
+    const onnx = createEnhanceModel({ kind, architecture: 'full', seed: 1 });
+    const exported = await exportKerasWeights({ onnx });
+    expect(exported.modelJsonFileName).toBe(`${kind}_model.json`);
+    expect(JSON.parse(exported.modelJson)).toEqual(original);
   });
 
   it('walks to the Enhance topology with epsilon 1e-3 and 5 blocks of 64 filters', () => {

@@ -5,6 +5,19 @@ import { readModel } from '../onnx/read-model.js';
 import type { BatchNormParameters, ConvParameters, EnhanceNetworkParameters } from './extract-enhance-parameters.js';
 import { KerasConversionError } from './keras-conversion-error.js';
 
+/**
+ * ONNX stores epsilon as float32 (1e-3 comes back as 0.0010000000474974513); Keras configs hold the
+ * decimal the user wrote. The shortest decimal with the same float32 value gives that back.
+ */
+export function shortestFloat32Decimal(value: number): number {
+  const single = Math.fround(value);
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(single.toPrecision(digits));
+    if (Math.fround(candidate) === single) return candidate;
+  }
+  return single;
+}
+
 /** The network's stable parameter-layer names (see enhanceParameterSpecs) for each role. */
 function layerNames(parameters: Pick<EnhanceNetworkParameters, 'architecture'>) {
   return {
@@ -96,7 +109,7 @@ export function readParametersFromOnnx(bytes: Uint8Array, file: string): { param
   for (const node of readModel(bytes, file).nodes) {
     if (node.opType !== 'BatchNormalization') continue;
     const attr = node.attributes['epsilon'];
-    epsilonByLayer.set(node.inputs[1].replace(/\.gamma$/u, ''), attr && attr.type === 'float' ? attr.value : 1e-5);
+    epsilonByLayer.set(node.inputs[1].replace(/\.gamma$/u, ''), attr && attr.type === 'float' ? shortestFloat32Decimal(attr.value) : 1e-5);
   }
   const layers = enhanceBatchNormPairs(architecture).map((pair) => pair.batchNorm);
   const metadataEpsilon = Number(info.metadata.batch_norm_epsilon);
