@@ -2,6 +2,7 @@
  * Hand-rolled FITS writing for tests, independent of the library's writer: card images, plain
  * images of any BITPIX, and RICE_1 tile-compressed images as binary tables.
  */
+import { gzipSync } from 'node:zlib';
 import { riceEncode, type FsChooser } from './rice-encode.js';
 
 /** One 80-character card. `value` is the literal value field text (strings already quoted). */
@@ -99,7 +100,21 @@ export interface CompressedImageSpec {
   /** Descriptor type of the data columns. */
   descriptor?: 'P' | 'Q';
   extraCards?: readonly string[];
+  /** ZCMPTYPE: RICE_1 (default), GZIP_1 or GZIP_2 are encoded; any other name is only written in the header. */
   compression?: string;
+  /** Width of the stored values in a GZIP stream (default: ZBITPIX for integers, 32 for quantised floats). */
+  storedBitpix?: 8 | 16 | 32;
+  /** Tiles (0-based) kept lossless: `floats` gzipped in a GZIP_COMPRESSED_DATA column as ZBITPIX floats. */
+  gzipFloatTiles?: ReadonlySet<number>;
+  floats?: ArrayLike<number>;
+}
+
+/** GZIP_2 byte shuffle: the first bytes of all values, then the second bytes, and so on. */
+function shuffle(bytes: Uint8Array, width: number): Uint8Array {
+  const count = bytes.length / width;
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < count; i += 1) for (let k = 0; k < width; k += 1) out[k * count + i] = bytes[i * width + k];
+  return out;
 }
 
 /** A binary-table extension holding a tile-compressed image, following the FITS convention. */
@@ -110,15 +125,30 @@ export function compressedImageHdu(spec: CompressedImageSpec): Uint8Array {
   const tiles = tilesAcross * Math.ceil(height / tileHeight);
   const streams: Uint8Array[] = [];
   const raws: Uint8Array[] = [];
+  const gzipped: Uint8Array[] = [];
+  const compression = spec.compression ?? 'RICE_1';
+  const storedBitpix = spec.storedBitpix ?? (zbitpix > 0 ? zbitpix : 32);
   for (let t = 0; t < tiles; t += 1) {
     const x0 = (t % tilesAcross) * tileWidth;
     const y0 = Math.floor(t / tilesAcross) * tileHeight;
     const values: number[] = [];
+    const floats: number[] = [];
     for (let y = y0; y < Math.min(y0 + tileHeight, height); y += 1)
-      for (let x = x0; x < Math.min(x0 + tileWidth, width); x += 1) values.push(stored[y * width + x]);
-    if (spec.uncompressedTiles?.has(t)) {
+      for (let x = x0; x < Math.min(x0 + tileWidth, width); x += 1) {
+        values.push(stored[y * width + x]);
+        floats.push(spec.floats?.[y * width + x] ?? NaN);
+      }
+    gzipped.push(spec.gzipFloatTiles?.has(t) ? gzipSync(bigEndian(zbitpix as -32 | -64, floats)) : new Uint8Array(0));
+    if (spec.gzipFloatTiles?.has(t)) {
+      streams.push(new Uint8Array(0));
+      raws.push(new Uint8Array(0));
+    } else if (spec.uncompressedTiles?.has(t)) {
       streams.push(new Uint8Array(0));
       raws.push(bigEndian(32, values));
+    } else if (compression === 'GZIP_1' || compression === 'GZIP_2') {
+      const raw = bigEndian(storedBitpix, values);
+      streams.push(gzipSync(compression === 'GZIP_2' ? shuffle(raw, storedBitpix / 8) : raw));
+      raws.push(new Uint8Array(0));
     } else {
       streams.push(riceEncode(values, { blockSize, bytePix, chooseFs: spec.chooseFs }));
       raws.push(new Uint8Array(0));
@@ -138,6 +168,8 @@ export function compressedImageHdu(spec: CompressedImageSpec): Uint8Array {
     });
   const streamOffsets = heapOffsets(streams);
   const rawOffsets = withRaw ? heapOffsets(raws) : [];
+  const withGzip = spec.gzipFloatTiles !== undefined;
+  const gzipOffsets = withGzip ? heapOffsets(gzipped) : [];
   const writeDescriptor = (view: DataView, at: number, count: number, offset: number) => {
     if (descriptor === 'P') {
       view.setUint32(at, count);
@@ -160,6 +192,14 @@ export function compressedImageHdu(spec: CompressedImageSpec): Uint8Array {
       form: `1${descriptor}J(${Math.max(...raws.map((r) => r.length / 4))})`,
       bytes: descriptorBytes,
       value: (t, view, at) => writeDescriptor(view, at, raws[t].length / 4, rawOffsets[t]),
+    });
+  }
+  if (withGzip) {
+    columns.push({
+      name: 'GZIP_COMPRESSED_DATA',
+      form: `1${descriptor}B(${Math.max(...gzipped.map((g) => g.length))})`,
+      bytes: descriptorBytes,
+      value: (t, view, at) => writeDescriptor(view, at, gzipped[t].length, gzipOffsets[t]),
     });
   }
   if (spec.zscale) columns.push({ name: 'ZSCALE', form: '1D', bytes: 8, value: (t, v, at) => v.setFloat64(at, spec.zscale![t]) });
@@ -192,7 +232,7 @@ export function compressedImageHdu(spec: CompressedImageSpec): Uint8Array {
     card('ZNAXIS2', height),
     card('ZTILE1', tileWidth),
     card('ZTILE2', tileHeight),
-    card('ZCMPTYPE', quoted(spec.compression ?? 'RICE_1')),
+    card('ZCMPTYPE', quoted(compression)),
     card('ZNAME1', quoted('BLOCKSIZE')),
     card('ZVAL1', blockSize),
     card('ZNAME2', quoted('BYTEPIX')),

@@ -185,12 +185,57 @@ describe('readFits on RICE_1 tile-compressed images', () => {
     expect(Array.from(image.data)).toEqual(stored.map((s) => s * 0.125 + 10));
   });
 
+  for (const compression of ['GZIP_1', 'GZIP_2'] as const) {
+    it(`decodes ${compression} integer images of 8, 16 and 32 bits`, () => {
+      for (const zbitpix of [8, 16, 32] as const) {
+        const width = 11;
+        const height = 7;
+        const stored = Array.from({ length: width * height }, (_, i) => (zbitpix === 8 ? (i * 31) % 256 : (i * 2749) % 30000 - 15000));
+        const bytes = compressedImageHdu({ width, height, zbitpix, stored, compression, tile: [4, 3], extraCards: [card('BZERO', 0.5)] });
+        const image = readFits(concat([emptyPrimary(), bytes]), { precision: 'float64' });
+        expect(Array.from(image.data)).toEqual(stored.map((v) => v + 0.5));
+      }
+    });
+
+    it(`decodes ${compression} quantised floats stored as 32-bit integers`, () => {
+      const width = 12;
+      const height = 4;
+      const original = Array.from({ length: width * height }, (_, i) => 300 * Math.cos(i / 4));
+      const { stored, expected } = quantise(original, width, { scale: [0.1, 0.2, 0.3, 0.4], zero: [0, 1, 2, 3], ditherSeed: 42, method: 1 });
+      const bytes = compressedImageHdu({
+        width, height, zbitpix: -32, stored, compression, zscale: [0.1, 0.2, 0.3, 0.4], zzero: [0, 1, 2, 3],
+        extraCards: [card('ZQUANTIZ', quoted('SUBTRACTIVE_DITHER_1')), card('ZDITHER0', 42)],
+      });
+      const image = readFits(concat([emptyPrimary(), bytes]), { precision: 'float64' });
+      for (let i = 0; i < expected.length; i += 1) expect(image.data[i]).toBeCloseTo(expected[i], 9);
+    });
+  }
+
+  it('reads lossless float tiles from GZIP_COMPRESSED_DATA next to Rice-coded ones', () => {
+    const width = 8;
+    const height = 3;
+    const floats = Array.from({ length: width * height }, (_, i) => Math.fround(Math.sqrt(i) * 1.7));
+    floats[9] = NaN;
+    const stored = floats.map((v) => (Number.isNaN(v) ? 0 : Math.round(v / 0.5)));
+    const bytes = compressedImageHdu({
+      width, height, zbitpix: -32, stored, floats, gzipFloatTiles: new Set([1]), zscale: [0.5, 0.5, 0.5], zzero: [0, 0, 0],
+      extraCards: [card('ZQUANTIZ', quoted('NO_DITHER'))],
+    });
+    const image = readFits(concat([emptyPrimary(), bytes]), { precision: 'float64' });
+    for (let i = 0; i < width * height; i += 1) {
+      if (i >= width && i < 2 * width) expect(Object.is(image.data[i], floats[i])).toBe(true);
+      else expect(image.data[i]).toBe(stored[i] * 0.5);
+    }
+  });
+
   it('refuses other compressions and corrupt tiles, naming the HDU and tile', () => {
     const stored = Array.from({ length: 24 }, (_, i) => i);
-    const gzip = compressedImageHdu({ width: 6, height: 4, zbitpix: 32, stored, compression: 'GZIP_1' });
-    const unsupported = errorOf(() => readFits(concat([emptyPrimary(), gzip]), { file: 'g.fits' }));
+    const hcompress = compressedImageHdu({ width: 6, height: 4, zbitpix: 32, stored, compression: 'HCOMPRESS_1' });
+    const unsupported = errorOf(() => readFits(concat([emptyPrimary(), hcompress]), { file: 'h.fits' }));
     expect(unsupported.code).toBe('FITS_UNSUPPORTED_COMPRESSION');
-    expect(unsupported.message).toContain("g.fits: HDU 1 (tile-compressed image): ZCMPTYPE = 'GZIP_1'");
+    expect(unsupported.message).toBe(
+      "h.fits: HDU 1 (tile-compressed image): ZCMPTYPE = 'HCOMPRESS_1': supported are RICE_1, GZIP_1, GZIP_2",
+    );
 
     const noisy = Array.from({ length: 600 }, (_, i) => (i * 7919) % 100000);
     const good = compressedImageHdu({ width: 600, height: 1, zbitpix: 32, stored: noisy });
@@ -202,5 +247,12 @@ describe('readFits on RICE_1 tile-compressed images', () => {
     const error = errorOf(() => readFits(corrupt));
     expect(error.code).toBe('FITS_CORRUPT_TILE');
     expect(error.message).toContain('tile 1');
+
+    const gzipFile = concat([emptyPrimary(), compressedImageHdu({ width: 6, height: 4, zbitpix: 32, stored, compression: 'GZIP_1' })]);
+    const magic = gzipFile.findIndex((byte, i) => i > 2880 * 2 && byte === 0x1f && gzipFile[i + 1] === 0x8b);
+    gzipFile.fill(0xff, magic + 10, magic + 16); // scramble the first tile's deflate data
+    const badGzip = errorOf(() => readFits(gzipFile));
+    expect(badGzip.code).toBe('FITS_CORRUPT_TILE');
+    expect(badGzip.message).toContain('tile 1: its');
   });
 });

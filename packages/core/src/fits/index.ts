@@ -5,6 +5,6 @@ export * from './list-hdus.js';
 export { type FitsBitpix, FITS_BITPIX_VALUES } from './decode-image-data.js';
 export { type RiceBytePix, riceDecompress } from './rice-decompress.js';
 export { ditherRandomTable } from './dither-random.js';
-export { type FitsQuantize } from './decode-compressed-image.js';
+export { type FitsCompression, FITS_COMPRESSIONS, type FitsQuantize } from './decode-compressed-image.js';
 export * from './read-fits.js';
 export * from './write-fits.js';
