@@ -1,0 +1,60 @@
+import { ARCHITECTURES, ENHANCE_KINDS, MODEL_VARIANTS, type Architecture, type EnhanceKind, type ModelVariant } from '@enhance/core';
+import { TrainingError } from './training-error.js';
+
+/** The paper's L2 penalty on conv kernels, per kind (from the original training arguments). */
+export const PAPER_L2: Readonly<Record<EnhanceKind, number>> = Object.freeze({ intensity: 1e-6, blos: 1e-5 });
+export const PAPER_LEARNING_RATE = 1e-4;
+export const PAPER_BATCH_SIZE = 32;
+
+export interface TrainOptions {
+  kind: EnhanceKind;
+  /** 'full' (5×64), 'lite' (1×32) or 'custom' when depth/filters are given. */
+  variant: ModelVariant | 'custom';
+  architecture: Architecture;
+  /** Total number of optimiser steps of the run (a resumed run continues up to it). */
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+  l2: number;
+  seed: number;
+  /** onnxruntime intra-op threads. */
+  threads: number;
+  /** The run's folder (checkpoints, log), e.g. runs/intensity-lite. */
+  runDir: string;
+  checkpointEvery: number;
+  validateEvery: number;
+  logEvery: number;
+  /** Where the best-validation model goes (an .onnx path), or undefined for no export. */
+  exportPath: string | undefined;
+}
+
+export function resolveArchitectureOption(variant: ModelVariant | undefined, depth: number | undefined, filters: number | undefined):
+  { variant: ModelVariant | 'custom'; architecture: Architecture } {
+  if (depth !== undefined || filters !== undefined) {
+    if (variant !== undefined) throw badOption('give either --variant or --depth/--filters, not both', { variant, depth, filters });
+    if (!Number.isInteger(depth) || !Number.isInteger(filters) || depth! < 0 || filters! < 1) {
+      throw badOption(`--depth and --filters must both be given as integers (depth ≥ 0, filters ≥ 1), got ${depth} and ${filters}`, { depth, filters });
+    }
+    const named = MODEL_VARIANTS.find((v) => ARCHITECTURES[v].depth === depth && ARCHITECTURES[v].filters === filters);
+    return { variant: named ?? 'custom', architecture: { depth: depth!, filters: filters! } };
+  }
+  const chosen = variant ?? 'full';
+  if (!MODEL_VARIANTS.includes(chosen)) throw badOption(`--variant must be one of ${MODEL_VARIANTS.join(', ')}, got '${chosen}'`, { variant });
+  return { variant: chosen, architecture: { ...ARCHITECTURES[chosen] } };
+}
+
+export function validateTrainOptions(options: TrainOptions): void {
+  if (!ENHANCE_KINDS.includes(options.kind)) throw badOption(`kind must be one of ${ENHANCE_KINDS.join(', ')}, got '${options.kind}'`, { kind: options.kind });
+  const positiveIntegers: (keyof TrainOptions)[] = ['steps', 'batchSize', 'threads', 'checkpointEvery', 'validateEvery', 'logEvery'];
+  for (const key of positiveIntegers) {
+    const value = options[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw badOption(`${key} must be a positive integer, got ${String(value)}`, { [key]: value });
+  }
+  if (!(options.learningRate > 0)) throw badOption(`learningRate must be positive, got ${options.learningRate}`, { learningRate: options.learningRate });
+  if (!(options.l2 >= 0)) throw badOption(`l2 must be ≥ 0, got ${options.l2}`, { l2: options.l2 });
+  if (!Number.isInteger(options.seed)) throw badOption(`seed must be an integer, got ${options.seed}`, { seed: options.seed });
+}
+
+function badOption(message: string, values: Record<string, unknown>): TrainingError {
+  return new TrainingError({ message: `${message} (${JSON.stringify(values)})`, code: 'TRAIN_BAD_OPTION' });
+}

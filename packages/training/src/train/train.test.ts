@@ -1,0 +1,140 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, test } from 'vitest';
+import { loadEnhanceWeights } from '@enhance/graph-builder';
+import { readCheckpoint } from './checkpoint-store.js';
+import { SeededRandom } from './seeded-random.js';
+import { train, type RunRecord } from './train.js';
+import type { TrainingBatch, TrainingData } from './training-data.js';
+import type { TrainOptions } from './train-options.js';
+
+/** A learnable toy problem: targets are a smooth field, inputs its 2×2 block means (plus noise in training). */
+function syntheticData(patchSize: number): TrainingData {
+  const size = 4 * patchSize;
+  const field = (x: number, y: number) => Math.sin(0.7 * x) * Math.cos(0.45 * y) + 0.3 * Math.sin(0.2 * (x + 2 * y));
+  const pair = (ox: number, oy: number, noise: () => number) => {
+    const target = new Float32Array(4 * patchSize * patchSize);
+    const input = new Float32Array(patchSize * patchSize);
+    for (let y = 0; y < 2 * patchSize; y++) for (let x = 0; x < 2 * patchSize; x++) target[y * 2 * patchSize + x] = field(2 * ox + x, 2 * oy + y);
+    for (let y = 0; y < patchSize; y++) {
+      for (let x = 0; x < patchSize; x++) {
+        const t = (dx: number, dy: number) => target[(2 * y + dy) * 2 * patchSize + 2 * x + dx];
+        input[y * patchSize + x] = (t(0, 0) + t(1, 0) + t(0, 1) + t(1, 1)) / 4 + noise();
+      }
+    }
+    return { input, target };
+  };
+  const batchOf = (pairs: { input: Float32Array; target: Float32Array }[]): TrainingBatch => {
+    const inputs = new Float32Array(pairs.length * patchSize * patchSize);
+    const targets = new Float32Array(pairs.length * 4 * patchSize * patchSize);
+    pairs.forEach((p, i) => { inputs.set(p.input, i * p.input.length); targets.set(p.target, i * p.target.length); });
+    return { count: pairs.length, inputs, targets };
+  };
+  const validationPairs = Array.from({ length: 6 }, (_, i) => pair(3 * i, 2 * i + 1, () => 0));
+  return {
+    patchSize,
+    train: {
+      sampleBatch: (count, random) => batchOf(Array.from({ length: count }, () => pair(Math.floor(random() * size), Math.floor(random() * size), () => 0.01 * (random() - 0.5)))),
+    },
+    validation: {
+      *batches(n) { for (let i = 0; i < validationPairs.length; i += n) yield batchOf(validationPairs.slice(i, i + n)); },
+    },
+    description: { synthetic: 'sin/cos field, 2×2 block means' },
+  };
+}
+
+const dirs: string[] = [];
+afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+
+async function options(overrides: Partial<TrainOptions>): Promise<TrainOptions> {
+  const runDir = await mkdtemp(join(tmpdir(), 'enhance-train-'));
+  dirs.push(runDir);
+  return {
+    kind: 'intensity', variant: 'custom', architecture: { depth: 1, filters: 4 }, steps: 40, batchSize: 4, learningRate: 1e-2, l2: 1e-6,
+    seed: 3, threads: 1, runDir, checkpointEvery: 1000, validateEvery: 10, logEvery: 10, exportPath: join(runDir, 'model.onnx'), ...overrides,
+  };
+}
+
+describe('train (CI smoke: tiny network, synthetic data)', () => {
+  test('the validation error goes down, the best weights are exported as a working inference model', async () => {
+    const opts = await options({});
+    const lines: string[] = [];
+    const { record } = await train(opts, syntheticData(6), { log: (l) => lines.push(l) });
+    const history = record.validationHistory;
+    expect(history[0].step).toBe(0);
+    expect(record.best!.validationMse).toBeLessThan(0.5 * history[0].mse);
+    expect(record.patchesSeen).toBe(40 * 4);
+    expect(lines.some((l) => /^step 40\/40 loss \S+ mse \S+ [\d.]+ patches\/s ETA/.test(l))).toBe(true);
+
+    const bytes = new Uint8Array(await readFile(opts.exportPath!));
+    const info = loadEnhanceWeights(bytes);
+    expect(info.kind).toBe('intensity');
+    expect(info.foldedBatchNorm).toBe(true);
+    expect(info.metadata.training_steps).toBe(String(record.best!.step));
+    expect(Number(info.metadata.training_validation_mse)).toBe(record.best!.validationMse);
+    // The exported model reproduces the validation error of the best weights.
+    const data = syntheticData(6);
+    const session = await ort.InferenceSession.create(bytes);
+    let sum = 0;
+    let count = 0;
+    for (const batch of data.validation.batches(1)) {
+      const out = (await session.run({ image: new ort.Tensor('float32', batch.inputs, [1, 1, 6, 6]) })).enhanced.data as Float32Array;
+      out.forEach((v, i) => { sum += (v - batch.targets[i]) ** 2; count += 1; });
+    }
+    expect(Math.abs(sum / count - record.best!.validationMse)).toBeLessThan(1e-4 * record.best!.validationMse + 1e-7);
+    await session.release();
+  });
+
+  test('a run stopped and resumed ends exactly where an uninterrupted run ends', async () => {
+    const straight = await options({ steps: 6, validateEvery: 3, logEvery: 1 });
+    await train(straight, syntheticData(5));
+    const split = await options({ steps: 6, validateEvery: 3, logEvery: 1 });
+    const controller = new AbortController();
+    let steps = 0;
+    await train(split, syntheticData(5), {
+      signal: controller.signal,
+      log: (l) => { if (l.startsWith('step ')) steps++; if (steps === 2) controller.abort(); },
+    });
+    const partial = await readCheckpoint<RunRecord>(split.runDir, 'latest');
+    expect(partial.extra.step).toBeLessThan(6);
+    await train(split, syntheticData(5), { resume: true });
+    const a = await readCheckpoint<RunRecord>(straight.runDir, 'latest');
+    const b = await readCheckpoint<RunRecord>(split.runDir, 'latest');
+    expect(b.extra.step).toBe(6);
+    expect(b.extra.rngState).toEqual(a.extra.rngState);
+    for (const [name, tensor] of a.tensors) expect(Array.from(b.tensors.get(name)!.data), name).toEqual(Array.from(tensor.data));
+    expect(b.extra.validationHistory).toEqual(a.extra.validationHistory);
+  });
+
+  test('refuses to start over an existing run and to resume with another architecture', async () => {
+    const opts = await options({ steps: 2 });
+    await train(opts, syntheticData(5));
+    await expect(train(opts, syntheticData(5))).rejects.toMatchObject({ code: 'TRAIN_BAD_OPTION' });
+    await expect(train({ ...opts, architecture: { depth: 1, filters: 6 } }, syntheticData(5), { resume: true })).rejects.toMatchObject({ code: 'TRAIN_CHECKPOINT_MISMATCH' });
+  });
+});
+
+describe('SeededRandom', () => {
+  test('continues the same stream from a saved state', () => {
+    const a = SeededRandom.fromSeed(42);
+    for (let i = 0; i < 10; i++) a.next();
+    const b = SeededRandom.fromState(a.state());
+    expect(Array.from({ length: 5 }, () => a.nextUint32())).toEqual(Array.from({ length: 5 }, () => b.nextUint32()));
+  });
+
+  test('is uniform enough: mean and variance of 20000 draws', () => {
+    const r = SeededRandom.fromSeed(1);
+    const xs = Array.from({ length: 20000 }, () => r.next());
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length;
+    expect(Math.abs(mean - 0.5)).toBeLessThan(0.01);
+    expect(Math.abs(variance - 1 / 12)).toBeLessThan(0.003);
+    const normals = Array.from({ length: 20000 }, () => r.normal());
+    const nm = normals.reduce((s, x) => s + x, 0) / normals.length;
+    const nv = normals.reduce((s, x) => s + (x - nm) ** 2, 0) / normals.length;
+    expect(Math.abs(nm)).toBeLessThan(0.03);
+    expect(Math.abs(nv - 1)).toBeLessThan(0.05);
+  });
+});

@@ -1,0 +1,254 @@
+import { cpus, hostname } from 'node:os';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  buildEnhanceTrainingStep, createEnhanceModel, enhanceParameterSpecs, initializeEnhanceWeights, isTrainable,
+  KERAS_ADAM, KERAS_BATCH_NORM_MOMENTUM, NEXT_STATE_PREFIX,
+} from '@enhance/graph-builder';
+import * as ort from 'onnxruntime-node';
+import { checkpointExists, readCheckpoint, writeCheckpoint } from './checkpoint-store.js';
+import { SeededRandom } from './seeded-random.js';
+import type { TrainingData } from './training-data.js';
+import { TrainingError } from './training-error.js';
+import { validateTrainOptions, type TrainOptions } from './train-options.js';
+import { nearestUpsamplingMse, ValidationModel } from './validation-model.js';
+
+export const LATEST_CHECKPOINT = 'latest';
+export const BEST_CHECKPOINT = 'best';
+
+/** What a checkpoint stores besides its tensors. */
+export interface RunRecord {
+  kind: TrainOptions['kind'];
+  variant: TrainOptions['variant'];
+  architecture: TrainOptions['architecture'];
+  batchSize: number;
+  patchSize: number;
+  learningRate: number;
+  l2: number;
+  seed: number;
+  /** Optimiser steps done. */
+  step: number;
+  patchesSeen: number;
+  /** Seconds spent in training steps and validation, summed over every session of the run. */
+  computeSeconds: number;
+  rngState: number[];
+  best: { step: number; validationMse: number } | null;
+  nearestUpsamplingMse: number;
+  validationHistory: { step: number; mse: number }[];
+  lossHistory: { step: number; loss: number; mse: number }[];
+  sessions: { startedAt: string; fromStep: number; machine: string; threads: number }[];
+  data: Record<string, unknown>;
+}
+
+export interface TrainResult {
+  record: RunRecord;
+  /** True when stopped by the signal before `steps`. */
+  stopped: boolean;
+}
+
+export interface TrainCallbacks {
+  /** One line per event (progress, validation, checkpoint, export). */
+  log?: (line: string) => void;
+  /** Aborting finishes the current step, writes a checkpoint and returns. */
+  signal?: AbortSignal;
+  /** Continue from `<runDir>/latest` instead of starting fresh. */
+  resume?: boolean;
+}
+
+export function machineDescription(threads: number): string {
+  const cpu = cpus();
+  return `${hostname()}: ${cpu[0]?.model ?? 'unknown CPU'} ×${cpu.length}, ${threads} onnxruntime thread(s), Node ${process.version}`;
+}
+
+/**
+ * Trains one Enhance network with the single-model training step (forward, gradients and Adam in one
+ * ONNX graph run by onnxruntime-node). Checkpoints `<runDir>/latest` every `checkpointEvery` steps, at the
+ * end and when aborted; validates every `validateEvery` steps and keeps the best weights in
+ * `<runDir>/best`, exported as an inference model to `exportPath` whenever they improve.
+ */
+export async function train(options: TrainOptions, data: TrainingData, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+  validateTrainOptions(options);
+  const log = callbacks.log ?? (() => {});
+  const { architecture, batchSize } = options;
+  const patchSize = data.patchSize;
+  const specs = enhanceParameterSpecs(architecture);
+  const step = buildEnhanceTrainingStep({ architecture, batchSize, patchSize, l2: options.l2 });
+  const shapes = new Map<string, number[]>();
+  for (const s of [...step.parameters, ...step.optimizerState]) shapes.set(s.name, [...s.shape]);
+
+  let state: Map<string, Float32Array>;
+  let record: RunRecord;
+  let random: SeededRandom;
+  if (callbacks.resume) {
+    const checkpoint = await readCheckpoint<RunRecord>(options.runDir, LATEST_CHECKPOINT);
+    record = checkpoint.extra;
+    const mismatch = (['kind', 'batchSize', 'patchSize'] as const).filter((k) => record[k] !== ({ ...options, patchSize })[k]);
+    if (record.architecture.depth !== architecture.depth || record.architecture.filters !== architecture.filters) mismatch.push('architecture' as never);
+    if (mismatch.length > 0) {
+      throw new TrainingError({
+        message: `the checkpoint was made with different ${mismatch.join(', ')}: ${JSON.stringify(Object.fromEntries(mismatch.map((k) => [k, record[k]])))}`,
+        code: 'TRAIN_CHECKPOINT_MISMATCH',
+        file: options.runDir,
+      });
+    }
+    state = new Map();
+    for (const name of shapes.keys()) {
+      const tensor = checkpoint.tensors.get(name);
+      if (!tensor || tensor.data.length !== shapes.get(name)!.reduce((p, d) => p * d, 1)) {
+        throw new TrainingError({ message: `tensor '${name}' is missing or has the wrong size`, code: 'TRAIN_CHECKPOINT_CORRUPT', file: options.runDir });
+      }
+      state.set(name, tensor.data);
+    }
+    random = SeededRandom.fromState(record.rngState);
+    record.learningRate = options.learningRate;
+    log(`resumed ${options.runDir} at step ${record.step} (${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s so far)`);
+  } else {
+    if (checkpointExists(options.runDir, LATEST_CHECKPOINT)) {
+      throw new TrainingError({ message: 'this run folder already holds a checkpoint: resume it or choose another run folder', code: 'TRAIN_BAD_OPTION', file: options.runDir });
+    }
+    const weights = initializeEnhanceWeights(architecture, { seed: options.seed });
+    state = new Map(specs.map((s) => [s.name, weights[s.name]]));
+    for (const o of step.optimizerState) state.set(o.name, new Float32Array(o.shape.reduce((p, d) => p * d, 1)));
+    random = SeededRandom.fromSeed(options.seed);
+    record = {
+      kind: options.kind, variant: options.variant, architecture, batchSize, patchSize, learningRate: options.learningRate, l2: options.l2,
+      seed: options.seed, step: 0, patchesSeen: 0, computeSeconds: 0, rngState: random.state(), best: null,
+      nearestUpsamplingMse: nearestUpsamplingMse(data, 64), validationHistory: [], lossHistory: [], sessions: [], data: data.description,
+    };
+  }
+  record.sessions.push({ startedAt: new Date().toISOString(), fromStep: record.step, machine: machineDescription(options.threads), threads: options.threads });
+
+  const session = await ort.InferenceSession.create(step.model, {
+    executionProviders: ['cpu'], intraOpNumThreads: options.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+  });
+  const validation = await ValidationModel.create(architecture, patchSize, options.threads);
+  const parameterState = () => new Map(specs.map((s) => [s.name, state.get(s.name)!]));
+  const tensorsOf = (names: Iterable<string>) => new Map([...names].map((n) => [n, { shape: shapes.get(n)!, data: state.get(n)! }]));
+
+  const saveLatest = async () => {
+    record.rngState = random.state();
+    await writeCheckpoint(options.runDir, LATEST_CHECKPOINT, tensorsOf(shapes.keys()), record);
+  };
+  const validate = async () => {
+    const started = performance.now();
+    const mse = await validation.meanSquaredError(parameterState(), data, 64);
+    record.computeSeconds += (performance.now() - started) / 1000;
+    record.validationHistory.push({ step: record.step, mse });
+    const improved = record.best === null || mse < record.best.validationMse;
+    log(`validation step ${record.step}: mse ${mse.toExponential(4)} (nearest ×2: ${record.nearestUpsamplingMse.toExponential(4)})${improved ? ' best' : ''}`);
+    if (improved) {
+      record.best = { step: record.step, validationMse: mse };
+      await writeCheckpoint(options.runDir, BEST_CHECKPOINT, tensorsOf(specs.map((s) => s.name)), record);
+      if (options.exportPath) {
+        await exportModel(options.exportPath, parameterState(), record);
+        log(`exported ${options.exportPath} (step ${record.step})`);
+      }
+    }
+  };
+
+  const scalar = (v: number) => new ort.Tensor('float32', Float32Array.of(v), []);
+  let stopped = false;
+  let windowStart = performance.now();
+  let windowLoss = 0;
+  let windowMse = 0;
+  let windowSteps = 0;
+  try {
+    if (record.step === 0) await validate();
+    while (record.step < options.steps) {
+      if (callbacks.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+      const started = performance.now();
+      const batch = data.train.sampleBatch(batchSize, () => random.next());
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const [name, data] of state) feeds[name] = new ort.Tensor('float32', data, shapes.get(name)!);
+      feeds.step = scalar(record.step + 1);
+      feeds.learning_rate = scalar(options.learningRate);
+      feeds.input = new ort.Tensor('float32', batch.inputs, step.batchInputs.input);
+      feeds.target = new ort.Tensor('float32', batch.targets, step.batchInputs.target);
+      const out = await session.run(feeds);
+      const loss = Number(out.loss.data[0]);
+      if (!Number.isFinite(loss)) {
+        throw new TrainingError({ message: `the loss became ${loss} at step ${record.step + 1}; the last checkpoint is kept`, code: 'TRAIN_NOT_FINITE', file: options.runDir });
+      }
+      for (const name of shapes.keys()) state.set(name, out[`${NEXT_STATE_PREFIX}${name}`].data as Float32Array);
+      record.step += 1;
+      record.patchesSeen += batchSize;
+      record.computeSeconds += (performance.now() - started) / 1000;
+      windowLoss += loss;
+      windowMse += Number(out.mse.data[0]);
+      windowSteps += 1;
+      if (record.step % options.logEvery === 0 || record.step === options.steps) {
+        const seconds = (performance.now() - windowStart) / 1000;
+        const rate = (windowSteps * batchSize) / seconds;
+        const eta = ((options.steps - record.step) * batchSize) / rate;
+        record.lossHistory.push({ step: record.step, loss: windowLoss / windowSteps, mse: windowMse / windowSteps });
+        log(`step ${record.step}/${options.steps} loss ${(windowLoss / windowSteps).toExponential(4)} mse ${(windowMse / windowSteps).toExponential(4)} `
+          + `${rate.toFixed(1)} patches/s ETA ${formatDuration(eta)}`);
+        windowStart = performance.now();
+        windowLoss = 0;
+        windowMse = 0;
+        windowSteps = 0;
+      }
+      if (record.step % options.validateEvery === 0 || record.step === options.steps) await validate();
+      if (record.step % options.checkpointEvery === 0) {
+        await saveLatest();
+        log(`checkpoint step ${record.step}`);
+      }
+    }
+    await saveLatest();
+    log(`${stopped ? 'stopped' : 'finished'} at step ${record.step}; checkpoint written to ${options.runDir}`);
+  } finally {
+    await session.release();
+    await validation.release();
+  }
+  return { record, stopped };
+}
+
+/** Writes the inference model (batch norm folded into the convs) for the given weights, atomically. */
+export async function exportModel(path: string, parameters: ReadonlyMap<string, Float32Array>, record: RunRecord): Promise<void> {
+  const bytes = createEnhanceModel({
+    kind: record.kind,
+    architecture: record.architecture,
+    weights: Object.fromEntries(parameters),
+    foldBatchNorm: true,
+    provenance: `trained by @enhance/training: ${record.best?.step ?? record.step} Adam steps of batch ${record.batchSize}, best validation weights`,
+    metadata: trainingMetadata(record),
+  });
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(`${path}.tmp`, bytes);
+  await rename(`${path}.tmp`, path);
+}
+
+export function trainingMetadata(record: RunRecord): Record<string, string> {
+  const stepOfWeights = record.best?.step ?? record.step;
+  return {
+    training_recipe: JSON.stringify({
+      loss: 'mean squared error + L2 on conv kernels (Keras style, λ·Σw²)',
+      l2: record.l2,
+      optimizer: { name: 'Adam (Keras 2.0.2)', learning_rate: record.learningRate, ...KERAS_ADAM },
+      batch_size: record.batchSize,
+      patch: `${record.patchSize}×${record.patchSize} inputs, ${2 * record.patchSize}×${2 * record.patchSize} targets`,
+      batch_norm_momentum: KERAS_BATCH_NORM_MOMENTUM,
+      seed: record.seed,
+    }),
+    training_data: JSON.stringify(record.data),
+    training_steps: String(stepOfWeights),
+    training_patches_seen: String(stepOfWeights * record.batchSize),
+    training_steps_run: String(record.step),
+    training_validation_mse: String(record.best?.validationMse ?? Number.NaN),
+    training_validation_nearest_mse: String(record.nearestUpsamplingMse),
+    training_validation_history: JSON.stringify(record.validationHistory.slice(-50)),
+    training_compute_seconds: record.computeSeconds.toFixed(0),
+    training_machine: JSON.stringify([...new Set(record.sessions.map((s) => s.machine))]),
+  };
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.floor(seconds % 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s).padStart(2, '0')}s`;
+}

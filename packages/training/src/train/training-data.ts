@@ -1,0 +1,25 @@
+/** A batch in NCHW layout: inputs [count, 1, P, P], targets [count, 1, 2P, 2P], float32. */
+export interface TrainingBatch {
+  readonly count: number;
+  readonly inputs: Float32Array;
+  readonly targets: Float32Array;
+}
+
+/**
+ * What the training loop needs from a training set; `loadTrainingSet` (../data) provides it for the
+ * real data, tests pass small synthetic sets.
+ */
+export interface TrainingData {
+  /** Side of the input patches (the paper's 50). */
+  readonly patchSize: number;
+  readonly train: {
+    /** Random patch pairs with the training-time input noise already added, drawn from `random`. */
+    sampleBatch(count: number, random: () => number): TrainingBatch;
+  };
+  readonly validation: {
+    /** The fixed validation patches, `size` at a time (the last batch may be smaller). */
+    batches(size: number): Iterable<TrainingBatch>;
+  };
+  /** A JSON-serialisable description (sources, checksums, splits), stored in checkpoints and model metadata. */
+  readonly description: Record<string, unknown>;
+}

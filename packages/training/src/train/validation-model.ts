@@ -1,0 +1,65 @@
+import type { Architecture } from '@enhance/core';
+import { buildEnhanceNetwork, enhanceParameterSpecs, GraphBuilder } from '@enhance/graph-builder';
+import * as ort from 'onnxruntime-node';
+import type { TrainingBatch, TrainingData } from './training-data.js';
+
+/**
+ * The inference network (moving batch-norm statistics) with its parameters as graph inputs, so the
+ * weights of any step can be validated without rebuilding a model.
+ */
+export class ValidationModel {
+  private constructor(private readonly session: ort.InferenceSession, private readonly architecture: Architecture, private readonly patchSize: number) {}
+
+  static async create(architecture: Architecture, patchSize: number, threads: number): Promise<ValidationModel> {
+    const b = new GraphBuilder();
+    const image = b.input('image', { dataType: 'float32', shape: ['N', 1, patchSize, patchSize] });
+    const output = buildEnhanceNetwork(b, image, {
+      architecture,
+      parameter: (spec) => b.input(spec.name, { dataType: 'float32', shape: spec.shape }),
+    });
+    const model = b.build({ outputs: { enhanced: output }, graphName: 'enhance_validation' });
+    const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 });
+    return new ValidationModel(session, architecture, patchSize);
+  }
+
+  /** Mean squared error over every target pixel of the validation set, accumulated in float64. */
+  async meanSquaredError(parameters: ReadonlyMap<string, Float32Array>, data: TrainingData, batchSize: number): Promise<number> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const spec of enhanceParameterSpecs(this.architecture)) feeds[spec.name] = new ort.Tensor('float32', parameters.get(spec.name)!, [...spec.shape]);
+    let sum = 0;
+    let count = 0;
+    for (const batch of data.validation.batches(batchSize)) {
+      feeds.image = new ort.Tensor('float32', batch.inputs, [batch.count, 1, this.patchSize, this.patchSize]);
+      const output = (await this.session.run(feeds)).enhanced.data as Float32Array;
+      for (let i = 0; i < output.length; i++) {
+        const d = output[i] - batch.targets[i];
+        sum += d * d;
+      }
+      count += output.length;
+    }
+    return sum / count;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** The validation MSE of plain nearest-neighbour ×2 upsampling of the input: the do-nothing reference. */
+export function nearestUpsamplingMse(data: TrainingData, batchSize: number): number {
+  const p = data.patchSize;
+  let sum = 0;
+  let count = 0;
+  for (const batch of data.validation.batches(batchSize) as Iterable<TrainingBatch>) {
+    for (let n = 0; n < batch.count; n++) {
+      for (let y = 0; y < 2 * p; y++) {
+        for (let x = 0; x < 2 * p; x++) {
+          const d = batch.inputs[n * p * p + (y >> 1) * p + (x >> 1)] - batch.targets[n * 4 * p * p + y * 2 * p + x];
+          sum += d * d;
+        }
+      }
+      count += 4 * p * p;
+    }
+  }
+  return sum / count;
+}
