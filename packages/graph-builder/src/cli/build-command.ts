@@ -1,7 +1,7 @@
 import { ARCHITECTURES, type Architecture, type EnhanceKind } from '@enhance/core';
 import { createEnhanceModel, modelStatistics } from '../networks/enhance-model.js';
 import { CliError } from './cli-error.js';
-import type { CliCommand } from './cli-command.js';
+import { parsedCommand } from './cli-command.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
 function integerOption(name: string, text: string | boolean | undefined, min: number): number | undefined {
@@ -13,7 +13,7 @@ function integerOption(name: string, text: string | boolean | undefined, min: nu
   return n;
 }
 
-export const buildCommand: CliCommand = {
+export const buildCommand = parsedCommand({
   name: 'build',
   summary: 'write an untrained Enhance model with He-initialised weights from a seed',
   usage: [
@@ -59,8 +59,8 @@ export const buildCommand: CliCommand = {
     const model = createEnhanceModel({ kind: kind as EnhanceKind, architecture, seed, foldBatchNorm: values['fold-bn'] === true });
     await writeFileAtomic(output, model, { overwrite: values.force === true });
     const stats = modelStatistics(model, output);
-    io.out(`wrote ${output} (${model.length.toLocaleString('en-US')} bytes): ${kind}, ${architecture.depth} blocks × ${architecture.filters} filters, `
+    io.stdout.write(`wrote ${output} (${model.length.toLocaleString('en-US')} bytes): ${kind}, ${architecture.depth} block${architecture.depth === 1 ? '' : 's'} × ${architecture.filters} filters, `
       + `${stats.parameterCount.toLocaleString('en-US')} parameters, untrained (He init, seed ${seed})${values['fold-bn'] ? ', batch norm folded' : ''}\n`);
     return 0;
   },
-};
+});

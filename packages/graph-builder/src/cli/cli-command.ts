@@ -4,26 +4,58 @@ import { CliError } from './cli-error.js';
 
 export type CliOptions = NonNullable<ParseArgsConfig['options']>;
 
-/** Where a command writes; tests pass collectors, the binary passes process streams. */
+/** Where a command writes: process streams in the binary, collectors in tests. */
 export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export interface CliCommand {
-  name: string;
-  /** One line for the command list. */
-  summary: string;
-  /** Usage text shown by `<command> --help` and on usage errors. */
-  usage: string;
-  options: CliOptions;
-  /** Returns the exit status. Throw CliError for bad usage. */
-  run(args: { values: Record<string, string | boolean | undefined>; positionals: string[] }, io: CliIo): Promise<number>;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
 }
 
 /**
- * The subcommands of a CLI. Other modules add theirs with `register` (a Keras `convert`, say) before
- * `run` is called, so the binary is a list of registrations.
+ * One subcommand. The shape is shared with the Keras commands and the `enhance` CLI, so a command
+ * written for one registers in the other.
+ */
+export interface CliCommand {
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  /** Usage text shown by `<command> --help` and after usage errors. */
+  readonly usage: string;
+  /** Runs with the arguments after the command name; returns the exit status. Errors with code 'CLI_USAGE' exit 2. */
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+export interface ParsedArguments {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** A command whose arguments are parsed by node:util parseArgs (strict: unknown options are usage errors). */
+export function parsedCommand(definition: {
+  name: string;
+  summary: string;
+  usage: string;
+  options: CliOptions;
+  run(args: ParsedArguments, io: CliIo): Promise<number>;
+}): CliCommand {
+  return {
+    name: definition.name,
+    summary: definition.summary,
+    usage: definition.usage,
+    async run(args, io) {
+      let parsed;
+      try {
+        parsed = parseArgs({ args, options: definition.options, allowPositionals: true, strict: true });
+      } catch (cause) {
+        throw new CliError({ code: 'CLI_USAGE', message: (cause as Error).message, cause });
+      }
+      return definition.run({ values: parsed.values as ParsedArguments['values'], positionals: parsed.positionals }, io);
+    },
+  };
+}
+
+/**
+ * The subcommands of a CLI. Other modules add theirs with `register` (the Keras `convert`, say)
+ * before `run`, so the binary is a list of registrations.
  */
 export class CliRegistry {
   private readonly commands = new Map<string, CliCommand>();
@@ -49,34 +81,28 @@ export class CliRegistry {
       '', `Run '${this.programName} <command> --help' for a command's options.`].join('\n');
   }
 
-  /** Parses and runs one command line; returns the exit status (0 ok, 1 failure, 2 usage). */
+  /** Runs one command line; returns the exit status (0 ok, 1 failure, 2 usage). */
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const [name, ...rest] = argv;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-      io.out(`${this.help()}\n`);
+      io.stdout.write(`${this.help()}\n`);
       return name === undefined ? 2 : 0;
     }
     const command = this.commands.get(name);
     if (!command) {
-      io.err(`${this.programName}: unknown command '${name}' (commands: ${this.list().map((c) => c.name).join(', ')})\n`);
+      io.stderr.write(`${this.programName}: unknown command '${name}' (commands: ${this.list().map((c) => c.name).join(', ')})\n`);
       return 2;
     }
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.out(`${command.usage}\n`);
+      io.stdout.write(`${command.usage}\n`);
       return 0;
     }
     try {
-      let parsed;
-      try {
-        parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true });
-      } catch (cause) {
-        throw new CliError({ code: 'CLI_USAGE', message: (cause as Error).message, cause });
-      }
-      return await command.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals }, io);
+      return await command.run([...rest], io);
     } catch (error) {
-      const usage = error instanceof CliError && error.code === 'CLI_USAGE';
-      const message = EnhanceError.isInstance(error) || error instanceof Error ? error.message : String(error);
-      io.err(`${this.programName} ${name}: ${message}\n${usage ? `\n${command.usage}\n` : ''}`);
+      const usage = EnhanceError.isInstance(error) && error.code === 'CLI_USAGE';
+      const message = error instanceof Error ? error.message : String(error);
+      io.stderr.write(`${this.programName} ${name}: ${message}\n${usage ? `\n${command.usage}\n` : ''}`);
       return usage ? 2 : 1;
     }
   }

@@ -13,7 +13,7 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 async function run(...argv: string[]) {
   let out = '';
   let err = '';
-  const status = await createEnhanceGraphCli().run(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  const status = await createEnhanceGraphCli().run(argv, { stdout: { write: (t: string) => { out += t; } }, stderr: { write: (t: string) => { err += t; } } });
   return { status, out, err };
 }
 
@@ -23,7 +23,7 @@ describe('enhance-graph CLI', () => {
     const built = await run('build', '--kind', 'blos', '--lite', '--seed', '12', '-o', file);
     expect(built.err).toBe('');
     expect(built.status).toBe(0);
-    expect(built.out).toMatch(/wrote .*lite\.onnx .*blos, 1 blocks × 32 filters, 37,729 parameters, untrained \(He init, seed 12\)/);
+    expect(built.out).toMatch(/wrote .*lite\.onnx .*blos, 1 block × 32 filters, 37,729 parameters, untrained \(He init, seed 12\)/);
     const model = readModel(readFileSync(file));
     expect(model.metadata).toMatchObject({ kind: 'blos', trained: 'false', weights: 'untrained-he-init seed=12', depth: '1', filters: '32' });
 
@@ -95,13 +95,13 @@ describe('enhance-graph CLI', () => {
     expect((await run('convert')).status).toBe(2);
 
     const convert: CliCommand = {
-      name: 'convert', summary: 'test command', usage: 'usage: enhance-graph convert <in>', options: { flag: { type: 'boolean' } },
-      async run({ values, positionals }, io) { io.out(`converted ${positionals[0]} ${values.flag === true}\n`); return 0; },
+      name: 'convert', summary: 'test command', usage: 'usage: enhance-graph convert <in>',
+      async run(args, io) { io.stdout.write(`converted ${args.join(' ')}\n`); return 0; },
     };
     let out = '';
     const cli = createEnhanceGraphCli().register(convert);
-    expect(await cli.run(['convert', 'a.h5', '--flag'], { out: (t) => { out += t; }, err: () => undefined })).toBe(0);
-    expect(out).toBe('converted a.h5 true\n');
+    expect(await cli.run(['convert', 'a.h5', '--flag'], { stdout: { write: (t: string) => { out += t; } }, stderr: { write: () => undefined } })).toBe(0);
+    expect(out).toBe('converted a.h5 --flag\n');
     expect(() => cli.register(convert)).toThrow(/registered twice/);
   });
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { readModel, type ValueDescription } from '../onnx/read-model.js';
 import { graphStatistics, statisticsSourceOfModel } from '../onnx/graph-statistics.js';
 import { CliError } from './cli-error.js';
-import type { CliCommand } from './cli-command.js';
+import { parsedCommand } from './cli-command.js';
 
 export interface ModelReport {
   file: string;
@@ -76,7 +76,7 @@ export function formatModelReport(r: ModelReport): string {
   return lines.join('\n');
 }
 
-export const inspectCommand: CliCommand = {
+export const inspectCommand = parsedCommand({
   name: 'inspect',
   summary: 'show an ONNX model\'s inputs, outputs, opset, metadata, parameters and cost',
   usage: 'usage: enhance-graph inspect <model.onnx> [--json]\n\n  --json   print one JSON object instead of text',
@@ -93,7 +93,7 @@ export const inspectCommand: CliCommand = {
       throw new CliError({ code: 'CLI_IO', file, cause, message: `cannot read: ${(cause as Error).message}` });
     }
     const report = inspectModel(bytes, file);
-    io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatModelReport(report)}\n`);
+    io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatModelReport(report)}\n`);
     return 0;
   },
-};
+});

@@ -1,9 +1,7 @@
+import { KERAS_CLI_COMMANDS } from '../keras/keras-cli-commands.js';
 import { createEnhanceGraphCli } from './enhance-graph-cli.js';
 
-// Commands from other modules are added here, one `cli.register(command)` each.
 const cli = createEnhanceGraphCli();
+for (const command of KERAS_CLI_COMMANDS) cli.register(command);
 
-process.exitCode = await cli.run(process.argv.slice(2), {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-});
+process.exitCode = await cli.run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
