@@ -4,6 +4,7 @@ import { ditherRandomTable } from './dither-random.js';
 import { listHdus } from './list-hdus.js';
 import { readFits } from './read-fits.js';
 import { errorOf } from '../../../../test/fits-support/error-of.js';
+import { fitsverifyReport, hasFitsverify } from '../../../../test/fits-support/fitsverify.js';
 
 /** Park–Miller minimal standard generator in exact integer arithmetic, for the dither table. */
 function parkMillerTable(): { values: number[]; finalSeed: bigint } {
@@ -76,6 +77,19 @@ describe('the dither random table', () => {
 });
 
 describe('readFits on RICE_1 tile-compressed images', () => {
+  it.skipIf(!hasFitsverify)('reads test files that fitsverify accepts as standard binary tables', () => {
+    const stored = Array.from({ length: 61 * 9 }, (_, i) => -20000 + ((i * 7919) % 9000));
+    const files = {
+      rice: compressedImageHdu({ width: 61, height: 9, zbitpix: 32, stored, extraCards: [card('BZERO', 97304), card('BSCALE', 3)] }),
+      gzip2: compressedImageHdu({ width: 13, height: 9, zbitpix: 16, tile: [5, 4], stored: stored.slice(0, 117), compression: 'GZIP_2' }),
+      dithered: compressedImageHdu({
+        width: 61, height: 9, zbitpix: -32, stored, zscale: new Array(9).fill(0.5), zzero: new Array(9).fill(1), descriptor: 'Q',
+        extraCards: [card('ZQUANTIZ', quoted('SUBTRACTIVE_DITHER_1')), card('ZDITHER0', 3)],
+      }),
+    };
+    for (const [name, hdu] of Object.entries(files)) expect(fitsverifyReport(concat([emptyPrimary(), hdu]), `${name}.fits`)).toBe('');
+  });
+
   it('decodes a JSOC-style 32-bit image: a row per tile, BSCALE/BZERO, BLANK → NaN, header as an image', () => {
     const width = 61;
     const height = 9;

@@ -1,42 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { card, compressedImageHdu, concat, emptyPrimary, plainImageFile, quoted } from '../../../../test/fits-support/build-fits.js';
 import { fitsjsHeader, fitsjsPixels } from '../../../../test/fits-support/fitsjs.js';
+import { fitsverifyReport, hasFitsverify } from '../../../../test/fits-support/fitsverify.js';
 import type { SolarImage } from '../image/solar-image.js';
 import { FitsHeader } from './fits-header.js';
 import { readFits } from './read-fits.js';
 import { writeFits } from './write-fits.js';
 import { errorOf } from '../../../../test/fits-support/error-of.js';
-
-const FITSVERIFY = '/usr/bin/fitsverify';
-const scratch = mkdtempSync(path.join(tmpdir(), 'enhance-fits-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** Runs fitsverify (CFITSIO's validator) and returns its one-line summary and exit status (errors + warnings). */
-function fitsverify(bytes: Uint8Array, name: string): { summary: string; status: number; report: string } {
-  const file = path.join(scratch, name);
-  writeFileSync(file, bytes);
-  let status = 0;
-  let summary: string;
-  try {
-    summary = execFileSync(FITSVERIFY, ['-q', file], { encoding: 'utf8' });
-  } catch (error) {
-    const failure = error as { status: number; stdout: string };
-    status = failure.status;
-    summary = failure.stdout;
-  }
-  const report = status === 0 ? '' : (() => {
-    try {
-      return execFileSync(FITSVERIFY, [file], { encoding: 'utf8' });
-    } catch (error) {
-      return (error as { stdout: string }).stdout;
-    }
-  })();
-  return { summary: summary.trim(), status, report };
-}
 
 const width = 9;
 const height = 6;
@@ -138,13 +108,10 @@ describe('writeFits', () => {
     }
   });
 
-  it.skipIf(!existsSync(FITSVERIFY))('produces files fitsverify passes with 0 errors and 0 warnings', () => {
+  it.skipIf(!hasFitsverify)('produces files fitsverify passes with 0 errors and 0 warnings', () => {
     for (const bitpix of [-32, -64] as const) {
       const bytes = writeFits({ data: values, width, height, header: jsocHeader }, { bitpix });
-      const { summary, status, report } = fitsverify(bytes, `written${bitpix}.fits`);
-      expect(report).toBe('');
-      expect(status).toBe(0);
-      expect(summary).toContain('verification OK');
+      expect(fitsverifyReport(bytes, `written${bitpix}.fits`)).toBe('');
     }
   });
 
