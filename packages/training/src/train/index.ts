@@ -5,3 +5,4 @@ export * from './training-data.js';
 export * from './train-options.js';
 export * from './validation-model.js';
 export * from './train.js';
+export * from './enhance-training-data.js';

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EnhanceError, ENHANCE_KINDS, modelFileName, type EnhanceKind, type ModelVariant } from '@enhance/core';
+import { loadEnhanceTrainingData } from '../train/enhance-training-data.js';
+import { train } from '../train/train.js';
+import { PAPER_BATCH_SIZE, PAPER_L2, PAPER_LEARNING_RATE, resolveArchitectureOption, type TrainOptions } from '../train/train-options.js';
+import { TrainingError } from '../train/training-error.js';
+
+/** The paper's epoch: 50,000 training patches. */
+const PATCHES_PER_EPOCH = 50_000;
+
+const HELP = `Usage: npm run train -- --kind intensity|blos [options]
+
+Trains an Enhance network with the ONNX training step and exports the best-validation weights.
+
+  --kind intensity|blos       which network (required)
+  --variant full|lite         5×64 (default) or 1×32; or --depth N --filters F
+  --steps N | --epochs E      total optimiser steps of the run (an epoch = ${PATCHES_PER_EPOCH} patches); default 1 epoch
+  --batch N                   patches per step (default ${PAPER_BATCH_SIZE})
+  --lr X                      Adam learning rate (default ${PAPER_LEARNING_RATE})
+  --l2 X                      L2 on conv kernels (default 1e-6 intensity, 1e-5 blos)
+  --seed N                    initial weights, patch draws and noise (default 1)
+  --threads N                 onnxruntime threads (default 2)
+  --shared-dir DIR            the folder holding data/train (default ../shared)
+  --out-dir DIR               where runs live (default runs)
+  --run NAME                  run folder name (default <kind>-<variant>)
+  --resume                    continue the run from its latest checkpoint (up to --steps)
+  --checkpoint-every N        steps between checkpoints (default 100)
+  --validate-every N          steps between validations (default 200)
+  --log-every N               steps between progress lines (default 10)
+  --export PATH|none          best-validation model (default models/enhance-<kind>[-lite].onnx; none for custom sizes)
+  --cache-dir DIR             degraded-image cache (default runs/cache)
+SIGINT/SIGTERM write a checkpoint and stop; --resume continues exactly.`;
+
+function number(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new TrainingError({ message: `--${name} must be a number, got '${value}'`, code: 'TRAIN_BAD_OPTION' });
+  return parsed;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      kind: { type: 'string' }, variant: { type: 'string' }, depth: { type: 'string' }, filters: { type: 'string' },
+      steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, l2: { type: 'string' },
+      seed: { type: 'string' }, threads: { type: 'string' }, 'shared-dir': { type: 'string' }, 'out-dir': { type: 'string' },
+      run: { type: 'string' }, resume: { type: 'boolean' }, 'checkpoint-every': { type: 'string' }, 'validate-every': { type: 'string' },
+      'log-every': { type: 'string' }, export: { type: 'string' }, 'cache-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const kind = values.kind as EnhanceKind | undefined;
+  if (!kind || !ENHANCE_KINDS.includes(kind)) {
+    throw new TrainingError({ message: `--kind must be one of ${ENHANCE_KINDS.join(', ')}, got '${values.kind ?? ''}'`, code: 'TRAIN_BAD_OPTION' });
+  }
+  const { variant, architecture } = resolveArchitectureOption(values.variant as ModelVariant | undefined, number('depth', values.depth), number('filters', values.filters));
+  const batchSize = number('batch', values.batch) ?? PAPER_BATCH_SIZE;
+  if (values.steps !== undefined && values.epochs !== undefined) throw new TrainingError({ message: 'give --steps or --epochs, not both', code: 'TRAIN_BAD_OPTION' });
+  const epochs = number('epochs', values.epochs);
+  const steps = number('steps', values.steps) ?? Math.ceil(((epochs ?? 1) * PATCHES_PER_EPOCH) / batchSize);
+  const outDir = resolve(values['out-dir'] ?? 'runs');
+  const runDir = join(outDir, values.run ?? `${kind}-${variant === 'custom' ? `${architecture.depth}x${architecture.filters}` : variant}`);
+  const exportOption = values.export ?? (variant === 'custom' ? 'none' : join('models', modelFileName(kind, variant)));
+  const seed = number('seed', values.seed) ?? 1;
+  const options: TrainOptions = {
+    kind, variant, architecture, steps, batchSize,
+    learningRate: number('lr', values.lr) ?? PAPER_LEARNING_RATE,
+    l2: number('l2', values.l2) ?? PAPER_L2[kind],
+    seed,
+    threads: number('threads', values.threads) ?? 2,
+    runDir,
+    checkpointEvery: number('checkpoint-every', values['checkpoint-every']) ?? 100,
+    validateEvery: number('validate-every', values['validate-every']) ?? 200,
+    logEvery: number('log-every', values['log-every']) ?? 10,
+    exportPath: exportOption === 'none' ? undefined : resolve(exportOption),
+  };
+  mkdirSync(runDir, { recursive: true });
+  const logFile = join(runDir, 'train.log');
+  const log = (line: string) => {
+    const stamped = `${new Date().toISOString()} ${line}`;
+    console.log(stamped);
+    appendFileSync(logFile, `${stamped}\n`);
+  };
+  log(`train ${JSON.stringify({ ...options, resume: Boolean(values.resume) })}`);
+  const data = await loadEnhanceTrainingData(kind, {
+    sharedDir: resolve(values['shared-dir'] ?? '../shared'),
+    seed,
+    ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}),
+  });
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (controller.signal.aborted) process.exit(130);
+      log(`${signal}: finishing the current step, then writing a checkpoint`);
+      controller.abort();
+    });
+  }
+  const { record, stopped } = await train(options, data, { log, signal: controller.signal, resume: Boolean(values.resume) });
+  log(`${stopped ? 'stopped' : 'done'}: step ${record.step}, ${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s compute, `
+    + `best validation mse ${record.best?.validationMse.toExponential(4) ?? '-'} at step ${record.best?.step ?? '-'}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
+  if (EnhanceError.isInstance(error) || (error instanceof Error && error.name === 'TypeError' && 'code' in error && String((error as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
+    console.error(`enhance train: ${(error as Error).message}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

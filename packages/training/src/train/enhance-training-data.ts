@@ -1,0 +1,29 @@
+import type { EnhanceKind } from '@enhance/core';
+import { INPUT_PATCH_SIZE, loadTrainingSet, type TrainingSet } from '../data/index.js';
+import type { TrainingData } from './training-data.js';
+
+/** Adapts the real training sets (../data) to what the training loop consumes. */
+export function trainingDataFromSet(set: TrainingSet): TrainingData {
+  const { info } = set;
+  return {
+    patchSize: INPUT_PATCH_SIZE,
+    train: { sampleBatch: (count, random) => set.train.sampleBatch(count, random) },
+    validation: { batches: (size) => set.validation.batches(size) },
+    description: {
+      kind: info.kind,
+      units: info.units,
+      scales_arcsec: { source: info.sourceScaleArcsec, input: info.inputScaleArcsec, target: info.targetScaleArcsec },
+      input_psf: info.inputPsf,
+      target_psf: info.targetPsf,
+      input_noise_sigma: info.inputNoiseSigma,
+      sources: info.sources,
+      training_windows: info.trainingWindows,
+      validation_patches: info.validationPatches,
+      validation_regions: info.validationRegions,
+    },
+  };
+}
+
+export async function loadEnhanceTrainingData(kind: EnhanceKind, options: { sharedDir: string; seed: number; cacheDir?: string }): Promise<TrainingData> {
+  return trainingDataFromSet(await loadTrainingSet(kind, options));
+}
