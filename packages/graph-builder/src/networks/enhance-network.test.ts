@@ -43,7 +43,9 @@ describe('Enhance network through onnxruntime-node against the float64 reference
       expect([expected.height, expected.width]).toEqual([2 * height, 2 * width]);
       const outputs: Record<string, Float64Array> = {};
       for (const [name, model] of Object.entries(models)) {
-        const result = await runOnnx(model, { image: { dataType: 'float32', dims: [1, 1, height, width], data: image } });
+        // The unfolded graph runs as written, so onnxruntime does not fold the batch norms itself.
+        const result = await runOnnx(model, { image: { dataType: 'float32', dims: [1, 1, height, width], data: image } },
+          name === 'unfolded' ? 'disabled' : 'all');
         expect(result.enhanced.dims).toEqual([1, 1, 2 * height, 2 * width]);
         const error = maxRelativeError(result.enhanced.data, expected.data);
         expect(error, `${name} ${height}×${width}`).toBeLessThanOrEqual(1e-5);

@@ -27,9 +27,13 @@ function toOrt({ dataType, dims, data }: HostTensor): ort.Tensor {
   }
 }
 
-/** Runs `model` once on the CPU provider and returns every output as float64 numbers with its dims. */
-export async function runOnnx(model: Uint8Array, feeds: Record<string, HostTensor>): Promise<Record<string, { dims: number[]; data: Float64Array; type: string }>> {
-  const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+/**
+ * Runs `model` once on the CPU provider and returns every output as float64 numbers with its dims.
+ * `optimization: 'disabled'` runs the graph as written (no fusion of Conv and BatchNormalization).
+ */
+export async function runOnnx(model: Uint8Array, feeds: Record<string, HostTensor>,
+  optimization: 'disabled' | 'all' = 'all'): Promise<Record<string, { dims: number[]; data: Float64Array; type: string }>> {
+  const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: optimization });
   try {
     const results = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)])));
     return Object.fromEntries(Object.entries(results).map(([name, tensor]) => [name, {
