@@ -32,13 +32,9 @@ export function riceDecompress(
     });
   }
   const { fsBits, fsMax, bits } = coding;
-  const wrap =
-    bytePix === 4 ? (x: number) => x | 0 : bytePix === 2 ? (x: number) => ((x | 0) << 16) >> 16 : (x: number) => x & 0xff;
   const out = new Int32Array(count);
   if (count === 0) return out;
   const totalBits = stream.length * 8;
-  let position = 0;
-
   const fail = (): never => {
     throw new FitsError({
       code: 'FITS_CORRUPT_TILE',
@@ -46,52 +42,65 @@ export function riceDecompress(
       details: { streamLength: stream.length, count },
     });
   };
-  const readBits = (n: number): number => {
-    let value = 0;
-    while (n > 0) {
-      const byte = stream[position >>> 3];
-      if (byte === undefined) fail();
-      const available = 8 - (position & 7);
-      const take = available < n ? available : n;
-      value = value * (1 << take) + ((byte >>> (available - take)) & ((1 << take) - 1));
-      n -= take;
-      position += take;
-    }
-    return value;
+  // Up to 25 bits starting at a bit position: a 32-bit big-endian window shifted into place.
+  const peek = (at: number, n: number): number => {
+    const i = at >>> 3;
+    const window = (stream[i] << 24) | (stream[i + 1] << 16) | (stream[i + 2] << 8) | (stream[i + 3] | 0);
+    return (window << (at & 7)) >>> (32 - n);
   };
-  const countZeros = (): number => {
-    let zeros = 0;
-    for (;;) {
-      if (position >= totalBits) fail();
-      const offset = position & 7;
-      const rest = (stream[position >>> 3] << offset) & 0xff;
-      if (rest === 0) {
-        zeros += 8 - offset;
-        position += 8 - offset;
-        continue;
-      }
-      const leading = Math.clz32(rest) - 24;
-      zeros += leading;
-      position += leading + 1;
-      return zeros;
-    }
+  // A full pixel width (8, 16 or 32 bits), read in two halves so no shift exceeds 25 bits.
+  const peekWide = (at: number): number => {
+    const half = bits >>> 1;
+    return peek(at, half) * 2 ** half + peek(at + half, half);
   };
+  const wrap =
+    bytePix === 4 ? (x: number) => x | 0 : bytePix === 2 ? (x: number) => ((x | 0) << 16) >> 16 : (x: number) => x & 0xff;
 
-  let last = wrap(readBits(bits));
+  if (bits > totalBits) fail();
+  let last = wrap(peekWide(0));
+  let position = bits;
   for (let i = 0; i < count; ) {
-    const fs = readBits(fsBits) - 1;
+    if (position + fsBits > totalBits) fail();
+    const fs = peek(position, fsBits) - 1;
+    position += fsBits;
     const end = Math.min(i + blockSize, count);
     if (fs < 0) {
       for (; i < end; i += 1) out[i] = last;
-    } else {
-      const verbatim = fs === fsMax;
-      for (; i < end; i += 1) {
-        const mapped = verbatim ? readBits(bits) : countZeros() * 2 ** fs + readBits(fs);
-        // Differences are stored zig-zag mapped: 0, -1, 1, -2, ... → 0, 1, 2, 3, ...
-        const difference = mapped % 2 === 0 ? mapped / 2 : -(mapped + 1) / 2;
-        last = wrap(last + difference);
-        out[i] = last;
+      continue;
+    }
+    const verbatim = fs === fsMax;
+    const scale = 2 ** fs;
+    for (; i < end; i += 1) {
+      let mapped: number;
+      if (verbatim) {
+        if (position + bits > totalBits) fail();
+        mapped = peekWide(position);
+        position += bits;
+      } else {
+        // Unary part: count zero bits up to the next one, skipping whole zero bytes at a time.
+        let zeros = 0;
+        for (;;) {
+          if (position >= totalBits) fail();
+          const offset = position & 7;
+          const rest = (stream[position >>> 3] << offset) & 0xff;
+          if (rest === 0) {
+            zeros += 8 - offset;
+            position += 8 - offset;
+            continue;
+          }
+          const leading = Math.clz32(rest) - 24;
+          zeros += leading;
+          position += leading + 1;
+          break;
+        }
+        if (position + fs > totalBits) fail();
+        mapped = zeros * scale + (fs === 0 ? 0 : peek(position, fs));
+        position += fs;
       }
+      // Differences are stored zig-zag mapped: 0, -1, 1, -2, ... → 0, 1, 2, 3, ...
+      const difference = mapped % 2 === 0 ? mapped / 2 : -(mapped + 1) / 2;
+      last = wrap(last + difference);
+      out[i] = last;
     }
   }
   return out;
