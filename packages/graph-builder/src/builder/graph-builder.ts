@@ -111,7 +111,8 @@ export interface BuildOptions extends ModelOptions {
   outputs: Record<string, Operand>;
 }
 
-const INT64_MAX_AS_NUMBER = 2 ** 62;
+/** Slice ends at or past this mean 'to the end' (callers pass INT32_MAX, INT64_MAX or 2^62). */
+const SLICE_TO_END = 2 ** 31 - 1;
 
 /**
  * Builds one ONNX graph, op by op, in the style of WebNN's MLGraphBuilder: every method validates its
@@ -488,17 +489,11 @@ export class GraphBuilder {
   reshape(input: Operand, newShape: readonly number[] | Operand, options: OpOptions = {}): Operand {
     const { label } = options;
     const op = 'Reshape';
-    const shapeOperand = Array.isArray(newShape) ? this.int64Constant(newShape as number[], label, 'shape') : newShape as Operand;
-    this.requireShapeTensor(op, label, shapeOperand);
-    const target = this.knownValue(shapeOperand);
-    return this.single(op, [input, shapeOperand], {}, options, (nodeName) => {
-      if (!target) {
-        const rank = shapeOperand.shape[0];
-        if (typeof rank !== 'number') this.fail('GRAPH_SHAPE', op, label, 'the rank of the new shape must be known', [input.shape, shapeOperand.shape]);
-        return { dataType: input.dataType, shape: Array.from({ length: rank }, (_, i) => this.freshDim(`${nodeName}_d${i}`)) };
-      }
-      return { dataType: input.dataType, shape: this.inferReshape(op, label, input.shape, target, nodeName) };
-    });
+    const target = this.shapeArgument(op, label, newShape);
+    return this.single(op, [input, target.operand], {}, options, (nodeName) => ({
+      dataType: input.dataType,
+      shape: target.known ? this.inferReshape(op, label, input.shape, target.known, nodeName) : target.dims(nodeName),
+    }));
   }
 
   transpose(input: Operand, options: OpOptions & { perm?: readonly number[] } = {}): Operand {
@@ -628,13 +623,10 @@ export class GraphBuilder {
   expand(input: Operand, shape: readonly number[] | Operand, options: OpOptions = {}): Operand {
     const { label } = options;
     const op = 'Expand';
-    const shapeOperand = Array.isArray(shape) ? this.int64Constant(shape as number[], label, 'shape') : shape as Operand;
-    this.requireShapeTensor(op, label, shapeOperand);
-    const target = this.knownValue(shapeOperand);
-    return this.single(op, [input, shapeOperand], {}, options, (nodeName) => {
-      const targetShape = target ?? Array.from({ length: Number(shapeOperand.shape[0]) }, (_, i) => this.freshDim(`${nodeName}_t${i}`));
-      return { dataType: input.dataType, shape: this.broadcastDims(op, label, [input.shape, targetShape], nodeName) };
-    });
+    const target = this.shapeArgument(op, label, shape);
+    return this.single(op, [input, target.operand], {}, options, (nodeName) => ({
+      dataType: input.dataType, shape: this.broadcastDims(op, label, [input.shape, target.dims(nodeName)], nodeName),
+    }));
   }
 
   tile(input: Operand, repeats: readonly number[], options: OpOptions = {}): Operand {
@@ -660,10 +652,10 @@ export class GraphBuilder {
     }
     const known = this.knownValue(data);
     const knownIndices = this.knownValue(indexOperand);
-    const [output] = [this.single(op, [data, indexOperand], { axis: attribute.int(axis) }, options, () => ({
+    const output = this.single(op, [data, indexOperand], { axis: attribute.int(axis) }, options, () => ({
       dataType: data.dataType,
       shape: [...data.shape.slice(0, axis), ...indexOperand.shape, ...data.shape.slice(axis + 1)],
-    }))];
+    }));
     // Gathering from a known shape vector (Shape → Gather) keeps the dims known, for Reshape/Expand targets.
     if (known && knownIndices && data.shape.length === 1 && knownIndices.every((i) => typeof i === 'number')) {
       const picked = (knownIndices as number[]).map((i) => known[i < 0 ? i + known.length : i]);
@@ -680,15 +672,10 @@ export class GraphBuilder {
 
   constantOfShape(shape: Operand | readonly number[], options: OpOptions & { value?: number; dataType?: DataType } = {}): Operand {
     const { label, value = 0, dataType = 'float32' } = options;
-    const op = 'ConstantOfShape';
-    const shapeOperand = Array.isArray(shape) ? this.int64Constant(shape as number[], label, 'shape') : shape as Operand;
-    this.requireShapeTensor(op, label, shapeOperand);
-    const target = this.knownValue(shapeOperand);
+    const target = this.shapeArgument('ConstantOfShape', label, shape);
     const valueTensor: TensorValue = { dataType, dims: [1], data: toTypedArray(dataType, [value]) };
-    return this.single(op, [shapeOperand], { value: attribute.tensor(valueTensor) }, options, (nodeName) => ({
-      dataType,
-      shape: target ?? Array.from({ length: Number(shapeOperand.shape[0]) }, (_, i) => this.freshDim(`${nodeName}_d${i}`)),
-    }));
+    return this.single('ConstantOfShape', [target.operand], { value: attribute.tensor(valueTensor) }, options,
+      (nodeName) => ({ dataType, shape: target.dims(nodeName) }));
   }
 
   // ----- normalisation, reductions, matrix products -----
@@ -871,6 +858,27 @@ export class GraphBuilder {
     return axis < 0 ? axis + rank : axis;
   }
 
+  /**
+   * A shape given as numbers (emitted as an int64 constant) or as a 1-D int64 operand. `dims` gives its
+   * values when known at build time, otherwise fresh symbols, one per element.
+   */
+  private shapeArgument(op: string, label: string | undefined, shape: readonly number[] | Operand):
+    { operand: Operand; known: readonly Dim[] | undefined; dims: (nodeName: string) => Dim[] } {
+    const operand = Array.isArray(shape) ? this.int64Constant(shape as number[], label, 'shape') : shape as Operand;
+    this.requireShapeTensor(op, label, operand);
+    const known = this.knownValue(operand);
+    const rank = operand.shape[0];
+    return {
+      operand,
+      known,
+      dims: (nodeName) => {
+        if (known) return [...known];
+        if (typeof rank !== 'number') this.fail('GRAPH_SHAPE', op, label, 'the length of the shape operand must be known', [operand.shape]);
+        return Array.from({ length: rank }, (_, i) => this.freshDim(`${nodeName}_d${i}`));
+      },
+    };
+  }
+
   private int64Constant(values: readonly number[], label: string | undefined, role: string): Operand {
     return this.constant({ dataType: 'int64', shape: [values.length] }, values, { label: label && `${label}.${role}` });
   }
@@ -1043,9 +1051,15 @@ function sliceLength(dim: Dim, start: number, end: number, step: number): Dim | 
   if (step !== 1) return undefined;
   // For a symbolic dim we assume the bounds fall inside it, the common case of cropping borders.
   const startDim = start < 0 ? addDims(dim, start) : start;
-  const endDim = end >= INT64_MAX_AS_NUMBER / 2 || end >= 2 ** 31 - 1 ? dim : end < 0 ? addDims(dim, end) : end;
+  const endDim = end >= SLICE_TO_END ? dim : end < 0 ? addDims(dim, end) : end;
   if (startDim === undefined || endDim === undefined) return undefined;
   return subtractDims(endDim, startDim);
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+function clampInt64(v: bigint): bigint {
+  return v > INT64_MAX ? INT64_MAX : v < -INT64_MAX - 1n ? -INT64_MAX - 1n : v;
 }
 
 function toTypedArray(dataType: DataType, data: TensorData | readonly number[]): TensorData {
@@ -1055,7 +1069,8 @@ function toTypedArray(dataType: DataType, data: TensorData | readonly number[]):
     case 'float32': return Float32Array.from(values);
     case 'float64': return Float64Array.from(values);
     case 'int32': return Int32Array.from(values);
-    case 'int64': return BigInt64Array.from(values, (v) => BigInt(Math.trunc(v)));
+    // Clamped: 2^63 as a JavaScript number would wrap to INT64_MIN (people write it for "to the end").
+    case 'int64': return BigInt64Array.from(values, (v) => clampInt64(BigInt(Math.trunc(v))));
     case 'int8': return Int8Array.from(values);
     case 'uint8': case 'bool': return Uint8Array.from(values);
     case 'float16': throw new GraphBuilderError({ code: 'GRAPH_DTYPE', op: 'constant', message: 'float16 data must be given as a Uint16Array of bit patterns' });
