@@ -16,6 +16,11 @@ export interface FitsCard {
    * header read and written back keeps its number formats (`292.000000` stays a real, not `292`).
    */
   readonly valueText?: string;
+  /**
+   * True for a card written without a value indicator under a keyword other than COMMENT, HISTORY
+   * or blank (e.g. `HIERARCH ...`): its text is kept and written back as it was.
+   */
+  readonly commentary?: boolean;
 }
 
 export const CARD_LENGTH = 80;
@@ -59,7 +64,8 @@ export function parseCard(image: string): { card: FitsCard; continued: boolean }
   const key = image.slice(0, 8).trimEnd().toUpperCase();
   const hasValue = image.slice(8, 10) === '= ' && !isCommentaryKey(key);
   if (!hasValue && key !== 'CONTINUE') {
-    return { card: { key, value: image.slice(8).trimEnd() }, continued: false };
+    const text = image.slice(8).trimEnd();
+    return { card: isCommentaryKey(key) ? { key, value: text } : { key, value: text, commentary: true }, continued: false };
   }
   const field = image.slice(10);
   const parsed = parseValueField(field);
@@ -160,7 +166,7 @@ export function printableAscii(text: string): string {
 /** Formats a card as one or more 80-character card images (long strings use CONTINUE cards). */
 export function formatCard(card: FitsCard): string[] {
   const key = card.key.padEnd(8, ' ');
-  if (isCommentaryKey(card.key) || (card.valueText === undefined && card.key === 'CONTINUE')) {
+  if (isCommentaryKey(card.key) || card.commentary) {
     const text = String(card.value ?? '');
     const images: string[] = [];
     for (let i = 0; i === 0 || i < text.length; i += 72) images.push((key + text.slice(i, i + 72)).padEnd(80, ' '));

@@ -53,6 +53,15 @@ describe('FitsHeader.parse', () => {
     expect(parsed.cards).toHaveLength(1);
   });
 
+  it('keeps cards without a value indicator as text, written back unchanged', () => {
+    const hierarch = 'HIERARCH ESO DET CHIP NAME = \'CCD-1\' / chip'.padEnd(80, ' ');
+    const orphan = "CONTINUE  'dangling'".padEnd(80, ' ');
+    const parsed = FitsHeader.parse(card('A', 1) + hierarch + orphan);
+    expect(parsed.has('HIERARCH')).toBe(false);
+    expect(parsed.keys()).toEqual(['A']);
+    expect(parsed.toText().slice(80, 240)).toBe(hierarch + orphan);
+  });
+
   it('stops at END', () => {
     const parsed = FitsHeader.parse(card('A', 1) + card('END') + card('B', 2));
     expect(parsed.has('B')).toBe(false);

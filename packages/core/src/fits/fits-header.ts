@@ -43,6 +43,12 @@ export class FitsHeader {
         continuing = continued;
         continue;
       }
+      if (card.key === 'CONTINUE') {
+        // A CONTINUE card with nothing to continue is kept as text.
+        cards.push({ key: 'CONTINUE', value: image.slice(8).trimEnd(), commentary: true });
+        continuing = false;
+        continue;
+      }
       cards.push(card);
       continuing = continued;
     }
@@ -77,7 +83,7 @@ export class FitsHeader {
 
   /** Keys of the value cards, in order, without duplicates. */
   keys(): string[] {
-    return [...new Set(this.cards.filter((card) => !isCommentaryKey(card.key)).map((card) => card.key))];
+    return [...new Set(this.cards.filter((card) => !isCommentaryKey(card.key) && !card.commentary).map((card) => card.key))];
   }
 
   /** Texts of the HISTORY cards, in order. */
@@ -104,7 +110,7 @@ export class FitsHeader {
         details: { key: name },
       });
     }
-    const index = this.cards.findIndex((card) => card.key === name);
+    const index = this.cards.findIndex((card) => card.key === name && !card.commentary);
     const previous = index < 0 ? undefined : this.cards[index];
     let valueText: string | undefined;
     if (typeof value === 'number') valueText = formatNumber(value, isRealText(previous?.valueText));
@@ -148,7 +154,7 @@ export class FitsHeader {
 
   private find(key: string): FitsCard | undefined {
     if (isCommentaryKey(key)) return undefined;
-    return this.cards.find((card) => card.key === key);
+    return this.cards.find((card) => card.key === key && !card.commentary);
   }
 }
 
