@@ -42,7 +42,7 @@ describe('readOnnxModelSummary', () => {
 describe('readEnhanceModelInfo', () => {
   it('interprets the Enhance metadata keys', () => {
     const info = readEnhanceModelInfo(
-      model({ kind: 'intensity', units: 'I/quiet-Sun', depth: '5', filters: '64', receptive_field: '13', flops_per_pixel: '1107584', weights: 'trained 5000 steps' }, 4),
+      model({ kind: 'intensity', units: 'I/quiet-Sun', depth: '5', filters: '64', receptive_field: '26', flops_per_pixel: '1107584', weights: 'trained 5000 steps' }, 4),
       'm.onnx',
     );
     expect(info).toMatchObject({
@@ -66,7 +66,15 @@ describe('readEnhanceModelInfo', () => {
     expect(info.receptiveFieldFrom).toBe('conv-count');
   });
 
-  it('reads a receptive field given as a width', () => {
-    expect(readEnhanceModelInfo(model({ receptive_field: '27x27' }, 1), 'w.onnx').receptiveFieldRadius).toBe(13);
+  it('turns a receptive-field width into a radius, and takes a radius as given', () => {
+    const radius = (metadata: Record<string, string>) => readEnhanceModelInfo(model(metadata, 1), 'w.onnx').receptiveFieldRadius;
+    expect(radius({ receptive_field: '27x27' })).toBe(13);
+    expect(radius({ receptive_field: '10' })).toBe(5); // lite: 1 + 4 convs × 2 + one ×2 conv × 2/2 → ±4.5 px
+    expect(radius({ receptive_field_radius: '7', receptive_field: '99' })).toBe(7);
+  });
+
+  it("honours trained = 'false'", () => {
+    expect(readEnhanceModelInfo(model({ trained: 'false', weights: 'unspecified' }, 1), 't.onnx').trained).toBe(false);
+    expect(readEnhanceModelInfo(model({ trained: 'true', weights: 'trained 300 steps' }, 1), 't.onnx').trained).toBe(true);
   });
 });

@@ -32,7 +32,10 @@ const KEYS = {
   units: ['units', 'normalisation', 'normalization'],
   depth: ['depth'],
   filters: ['filters'],
-  receptiveField: ['receptive_field_radius', 'receptive_field'],
+  /** Radius in input pixels (what tiling needs). */
+  receptiveFieldRadius: ['receptive_field_radius'],
+  /** Full width in input pixels, 1 + Σ (k − 1)/s over the convolutions (the graph-builder's statistic). */
+  receptiveFieldWidth: ['receptive_field'],
   flopsPerPixel: ['flops_per_pixel', 'flops_per_input_pixel'],
   provenance: ['weights', 'provenance', 'weights_provenance'],
 } as const;
@@ -52,7 +55,7 @@ export function readEnhanceModelInfo(bytes: Uint8Array, source: string): Enhance
   };
   const kindText = text(KEYS.kind);
   const kind = ENHANCE_KINDS.find((name) => name === kindText);
-  const radius = receptiveFieldRadius(text(KEYS.receptiveField));
+  const radius = receptiveFieldRadius(text(KEYS.receptiveFieldRadius), text(KEYS.receptiveFieldWidth));
   const provenance = text(KEYS.provenance);
   return {
     source,
@@ -64,21 +67,24 @@ export function readEnhanceModelInfo(bytes: Uint8Array, source: string): Enhance
     receptiveFieldFrom: radius === undefined ? 'conv-count' : 'metadata',
     flopsPerPixel: integer(KEYS.flopsPerPixel),
     provenance,
-    trained: provenance === undefined || !/untrained|random/i.test(provenance),
+    trained: metadata.trained !== 'false' && (provenance === undefined || !/untrained|random/i.test(provenance)),
     producerName: summary.producerName,
     metadata: Object.freeze({ ...metadata }),
   };
 }
 
 /**
- * Accepts a radius ('13', '±13') or a full width ('27x27', '27'  when odd and marked as such) and returns
- * the radius. A bare number is read as a radius: over-estimating only costs a little halo overhead.
+ * The context radius in whole input pixels. A width w (e.g. 26 for the full network: 12 low-resolution
+ * 3×3 convs and one at ×2) reaches (w − 1)/2 pixels each side, rounded up to whole pixels; '27x27' is a
+ * width as well.
  */
-function receptiveFieldRadius(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const size = /^(\d+)\s*[x×]\s*\d+$/.exec(value.trim());
-  if (size) return Math.ceil((Number(size[1]) - 1) / 2);
-  const number = /\d+(\.\d+)?/.exec(value);
-  if (!number) return undefined;
-  return Math.ceil(Number(number[0]));
+function receptiveFieldRadius(radius: string | undefined, width: string | undefined): number | undefined {
+  const number = (text: string | undefined) => {
+    const match = text === undefined ? null : /\d+(\.\d+)?/.exec(text);
+    return match ? Number(match[0]) : undefined;
+  };
+  const givenRadius = number(radius);
+  if (givenRadius !== undefined) return Math.ceil(givenRadius);
+  const givenWidth = number(width);
+  return givenWidth === undefined ? undefined : Math.max(0, Math.ceil((givenWidth - 1) / 2));
 }

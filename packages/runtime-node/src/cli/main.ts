@@ -1,7 +1,7 @@
 import { EnhanceError } from '@enhance/core';
 import { runtimePackage } from '../package-root.js';
 import { findCommand, registerCommand, registeredCommands } from './cli-command.js';
-import type { CliIo } from './cli-command.js';
+import type { CliCommand, CliIo } from './cli-command.js';
 import { CliUsageError } from './cli-usage-error.js';
 import { infoCommand } from './info-command.js';
 import { runCommand } from './run-command.js';
@@ -12,11 +12,26 @@ export type { CliCommand, CliIo } from './cli-command.js';
 registerCommand(runCommand);
 registerCommand(infoCommand);
 
+let optionalCommandsLoaded = false;
+
+/**
+ * Commands that live in other packages (the graph-builder's Keras `convert` and `export-keras`) are
+ * registered on demand: loading the HDF5 reader costs time that `enhance run` should not pay.
+ */
+async function loadOptionalCommands(): Promise<void> {
+  if (optionalCommandsLoaded) return;
+  optionalCommandsLoaded = true;
+  // Typed loosely on purpose: the list is registered as soon as the graph-builder exports it.
+  const graphBuilder = (await import('@enhance/graph-builder')) as { KERAS_CLI_COMMANDS?: readonly CliCommand[] };
+  for (const command of graphBuilder.KERAS_CLI_COMMANDS ?? []) if (!findCommand(command.name)) registerCommand(command);
+}
+
 /** Exit codes: 0 success, 1 a failure on the inputs or the run, 2 a command line that cannot be acted on. */
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [name, ...rest] = argv;
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      await loadOptionalCommands();
       io.stdout.write(`${overview()}\n`);
       return name === undefined ? 2 : 0;
     }
@@ -24,6 +39,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       io.stdout.write(`${runtimePackage().version}\n`);
       return 0;
     }
+    if (!findCommand(name) && !name.startsWith('-')) await loadOptionalCommands();
     const command = findCommand(name);
     if (!command) {
       throw new CliUsageError({
@@ -34,7 +50,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   } catch (error) {
     io.stderr.write(`enhance: ${describe(error)}\n`);
     if (process.env.ENHANCE_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-    return error instanceof CliUsageError ? 2 : 1;
+    return EnhanceError.isInstance(error) && error.code === 'CLI_USAGE' ? 2 : 1;
   }
 }
 

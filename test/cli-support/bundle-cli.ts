@@ -1,0 +1,35 @@
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const source = (name: string) => `${repoRoot}packages/${name}/src/index.ts`;
+
+/**
+ * Bundles the CLI from the TypeScript sources into packages/runtime-node/dist/test-cli/ (so tests run
+ * the code as it is now, without depending on a tsc build of every package) and returns the path of
+ * a runnable script. Node packages (onnxruntime-node, fflate...) stay external; @enhance/* come from src/.
+ * The bundle lives inside the runtime-node package so it finds its package.json like the real build.
+ */
+export async function bundleCli(): Promise<string> {
+  const outfile = `${repoRoot}packages/runtime-node/dist/test-cli/enhance.mjs`;
+  await build({
+    stdin: {
+      contents: "import { main } from './src/cli/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n",
+      resolveDir: `${repoRoot}packages/runtime-node`,
+      sourcefile: 'enhance-test-entry.ts',
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    logLevel: 'silent',
+    packages: 'external',
+    alias: {
+      '@enhance/core': source('core'),
+      '@enhance/graph-builder': source('graph-builder'),
+    },
+  });
+  return outfile;
+}

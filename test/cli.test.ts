@@ -1,0 +1,282 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FitsHeader, readFits, writeFits } from '@enhance/core';
+import { createEnhancer } from '@enhance/runtime-node';
+import { card, compressedImageHdu, concat, emptyPrimary, plainImageFile, quoted } from './fits-support/build-fits.js';
+import { bundleCli } from './cli-support/bundle-cli.js';
+import { randomLiteModel } from './cli-support/random-model.js';
+
+let cli: string;
+let folder: string;
+let intensityModel: string;
+let blosModel: string;
+const emptyModels = () => join(folder, 'no-models');
+
+beforeAll(async () => {
+  cli = await bundleCli();
+  folder = mkdtempSync(join(tmpdir(), 'enhance-cli-'));
+  intensityModel = join(folder, 'intensity-lite.onnx');
+  blosModel = join(folder, 'blos-lite.onnx');
+  writeFileSync(intensityModel, randomLiteModel('intensity'));
+  writeFileSync(blosModel, randomLiteModel('blos'));
+  writeFileSync(join(folder, 'not-a-model.onnx'), 'hello');
+  rmSync(emptyModels(), { recursive: true, force: true });
+  spawnSync('mkdir', [emptyModels()]);
+});
+
+afterAll(() => {
+  if (folder) rmSync(folder, { recursive: true, force: true });
+});
+
+function enhance(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: folder,
+    encoding: 'utf8',
+    env: { ...process.env, ENHANCE_MODELS_DIR: emptyModels(), ...env },
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A small image with granulation-like structure, a NaN corner and a linear WCS. */
+function intensityImage(width = 23, height = 19, unit = 'DN/s') {
+  const data = Float32Array.from({ length: width * height }, (_, i) => 50_000 * (1 + 0.04 * Math.sin(i * 0.9) * Math.cos(i * 0.31)));
+  data[0] = Number.NaN;
+  const header = new FitsHeader()
+    .with('BUNIT', unit)
+    .with('CTYPE1', 'HPLN-TAN')
+    .with('CTYPE2', 'HPLT-TAN')
+    .with('CRPIX1', 12)
+    .with('CRPIX2', 10)
+    .with('CDELT1', 0.504)
+    .with('CDELT2', 0.504)
+    .with('CRVAL1', 100)
+    .with('CRVAL2', -50);
+  return { data, width, height, header };
+}
+
+function write(name: string, bytes: Uint8Array): string {
+  const path = join(folder, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** Files in the test folder that a failed run must not leave behind (outputs or temporaries). */
+function strayFiles(before: string[]): string[] {
+  return readdirSync(folder).filter((name) => !before.includes(name));
+}
+
+describe('enhance run', () => {
+  it('enhances a FITS image: 2× size, WCS and HISTORY updated, NaN blocks, input untouched, PNG preview', async () => {
+    const input = write('quiet.fits', writeFits(intensityImage()));
+    const inputBytes = readFileSync(input);
+    const inputTime = statSync(input).mtimeMs;
+    const { code, stdout, stderr } = enhance(['run', 'quiet.fits', '-o', 'quiet-x2.fits', '--model', intensityModel, '--png', 'quiet.png', '--json']);
+    expect(code).toBe(0);
+    // Warnings only, one line each: the untrained weights, and a CUDA fallback where there is no GPU.
+    expect(stderr).toMatch(/^enhance: warning: .*untrained weights/m);
+    expect(stderr.trim().split('\n').every((line) => line.startsWith('enhance: warning: '))).toBe(true);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ kind: 'intensity', device: 'cpu', inputSize: [23, 19], outputSize: [46, 38], nanPixels: 1, tiles: 1 });
+
+    const output = readFits(readFileSync(join(folder, 'quiet-x2.fits')), { file: 'quiet-x2.fits' });
+    expect([output.width, output.height]).toEqual([46, 38]);
+    expect(output.header.get('CRPIX1')).toBe(2 * 12 - 0.5);
+    expect(output.header.get('CDELT2')).toBe(0.252);
+    expect(output.header.get('BUNIT')).toBe('DN/s');
+    const history = output.header.cards.filter((c) => c.key === 'HISTORY').map((c) => String(c.value ?? c.comment ?? '')).join(' ');
+    expect(history).toMatch(/enhance CLI \d+\.\d+\.\d+/);
+    expect(history).toContain('device cpu');
+    expect(history).toContain('intensity-lite.onnx');
+    expect([0, 1, 46, 47].map((i) => Number.isNaN(output.data[i]))).toEqual([true, true, true, true]);
+    expect(Number.isNaN(output.data[2])).toBe(false);
+
+    // The file holds what the library computes for the same image and model.
+    const enhancer = await createEnhancer({ kind: 'intensity', model: intensityModel, device: 'cpu' });
+    const direct = await enhancer.enhance(intensityImage());
+    await enhancer.dispose();
+    expect(Array.from(output.data)).toEqual(Array.from(direct.image.data));
+    expect(summary.scale).toBeCloseTo(direct.scale, 3);
+
+    expect(readFileSync(input).equals(inputBytes)).toBe(true);
+    expect(statSync(input).mtimeMs).toBe(inputTime);
+
+    const png = readFileSync(join(folder, 'quiet.png'));
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([46 + 46 + 4, 38]);
+    const idatLength = png.readUInt32BE(33);
+    expect(inflateSync(png.subarray(41, 41 + idatLength)).length).toBe((96 * 3 + 1) * 38);
+  });
+
+  it('infers blos from BUNIT = Gauss and works in units of 1000 G', () => {
+    const image = intensityImage(16, 12, 'Gauss');
+    write('blos.fits', writeFits({ ...image, data: image.data.map((v) => v / 100 - 500) }));
+    const { code, stdout } = enhance(['run', 'blos.fits', '-o', 'blos-x2.fits', '--model', blosModel, '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ kind: 'blos', scale: 1000, outputSize: [32, 24] });
+  });
+
+  it('refuses a model of the other kind', () => {
+    write('blos2.fits', writeFits(intensityImage(8, 8, 'Gauss')));
+    const { code, stderr } = enhance(['run', 'blos2.fits', '-o', 'out.fits', '--model', intensityModel]);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(`enhance: ${intensityModel}: the model enhances 'intensity' images, not 'blos'`);
+    expect(existsSync(join(folder, 'out.fits'))).toBe(false);
+  });
+
+  it('asks for --kind when the header does not tell', () => {
+    write('plain.fits', writeFits({ ...intensityImage(8, 8), header: new FitsHeader() }));
+    const { code, stderr } = enhance(['run', 'plain.fits', '-o', 'out.fits', '--model', intensityModel]);
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe('enhance: plain.fits: cannot tell the kind from the header (BUNIT = null, CONTENT = null): pass --kind intensity|blos');
+    expect(enhance(['run', 'plain.fits', '-o', 'out.fits', '--model', intensityModel, '--kind', 'intensity']).code).toBe(0);
+    rmSync(join(folder, 'out.fits'));
+  });
+
+  it('never overwrites an output without --force, and checks that before any work', () => {
+    write('keep.fits', writeFits(intensityImage(8, 8)));
+    const existing = write('existing.fits', new TextEncoder().encode('precious'));
+    // The model does not exist: the output check must come first.
+    const refused = enhance(['run', 'keep.fits', '-o', 'existing.fits', '--model', 'missing.onnx']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe('enhance: existing.fits: already exists (use --force to overwrite)');
+    expect(readFileSync(existing, 'utf8')).toBe('precious');
+    const pngRefused = enhance(['run', 'keep.fits', '-o', 'new.fits', '--png', 'existing.fits', '--model', intensityModel]);
+    expect(pngRefused.code).toBe(1);
+    expect(existsSync(join(folder, 'new.fits'))).toBe(false);
+
+    const forced = enhance(['run', 'keep.fits', '-o', 'existing.fits', '--model', intensityModel, '--force']);
+    expect(forced.code).toBe(0);
+    expect(readFits(readFileSync(existing)).width).toBe(16);
+  });
+
+  it('never writes over its input, even with --force', () => {
+    const input = write('self.fits', writeFits(intensityImage(8, 8)));
+    const before = readFileSync(input);
+    const { code, stderr } = enhance(['run', 'self.fits', '-o', './self.fits', '--model', intensityModel, '--force']);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('enhance: ./self.fits: is the input file: the input is never overwritten');
+    expect(readFileSync(input).equals(before)).toBe(true);
+  });
+
+  it('says that no trained model is installed instead of running anything else', () => {
+    write('default.fits', writeFits(intensityImage(8, 8)));
+    const { code, stderr } = enhance(['run', 'default.fits', '-o', 'out.fits']);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      `enhance: ${join(emptyModels(), 'enhance-intensity.onnx')}: no trained intensity model (full) is installed; give a model file (the 'model' option, or --model on the command line)`,
+    );
+    const lite = enhance(['run', 'default.fits', '-o', 'out.fits', '--lite']);
+    expect(lite.stderr).toContain('enhance-intensity-lite.onnx: no trained intensity model (lite) is installed');
+  });
+
+  it('refuses an installed default model whose weights are untrained', () => {
+    const models = join(folder, 'untrained-models');
+    spawnSync('mkdir', [models]);
+    writeFileSync(join(models, 'enhance-intensity-lite.onnx'), randomLiteModel('intensity', 5));
+    write('default2.fits', writeFits(intensityImage(8, 8)));
+    const { code, stderr } = enhance(['run', 'default2.fits', '-o', 'out.fits', '--lite'], { ENHANCE_MODELS_DIR: models });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/enhance-intensity-lite\.onnx: the installed model has untrained weights \(.*\); no trained model is installed/);
+    expect(existsSync(join(folder, 'out.fits'))).toBe(false);
+  });
+
+  const good = () => plainImageFile(-32, [6, 5], Array.from({ length: 30 }, (_, i) => 1000 + i), [card('BUNIT', quoted('DN/s'))]);
+  const badInputs: [string, () => Uint8Array | undefined, RegExp][] = [
+    ['not FITS', () => new TextEncoder().encode('just some text, not a FITS file at all'.repeat(100)), /not-fits\.fits: .*FITS/i],
+    ['truncated', () => good().subarray(0, 2880 + 40), /truncated\.fits: .*(truncat|short|end)/i],
+    ['no 2-D image', () => emptyPrimary(), /no-image\.fits: .*image/i],
+    ['a cube', () => plainImageFile(-32, [4, 4, 3], new Array(48).fill(1), [card('BUNIT', quoted('DN/s'))]), /cube\.fits: .*NAXIS = 3/],
+    [
+      'unsupported compression',
+      () => concat([emptyPrimary(), compressedImageHdu({ width: 6, height: 4, zbitpix: 32, stored: Array.from({ length: 24 }, (_, i) => i), compression: 'HCOMPRESS_1' })]),
+      /hcompress\.fits: .*HCOMPRESS_1/,
+    ],
+    ['all NaN', () => plainImageFile(-32, [4, 4], new Array(16).fill(Number.NaN), [card('BUNIT', quoted('DN/s'))]), /all-nan\.fits: .*NaN/],
+    ['smaller than 2×2', () => plainImageFile(-32, [5, 1], [1, 2, 3, 4, 5], [card('BUNIT', quoted('DN/s'))]), /tiny\.fits: .*5×1/],
+    ['a missing file', () => undefined, /^enhance: missing\.fits: no such file$/],
+  ];
+  const names: Record<string, string> = {
+    'not FITS': 'not-fits.fits',
+    truncated: 'truncated.fits',
+    'no 2-D image': 'no-image.fits',
+    'a cube': 'cube.fits',
+    'unsupported compression': 'hcompress.fits',
+    'all NaN': 'all-nan.fits',
+    'smaller than 2×2': 'tiny.fits',
+    'a missing file': 'missing.fits',
+  };
+
+  it.each(badInputs)('rejects %s in one line, exit 1, no output', (label, bytes, message) => {
+    const name = names[label];
+    const content = bytes();
+    if (content) write(name, content);
+    const before = readdirSync(folder);
+    const { code, stderr, stdout } = enhance(['run', name, '-o', 'bad-out.fits', '--model', intensityModel, '--png', 'bad.png']);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr.trim()).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(strayFiles(before)).toEqual([]);
+    if (content) expect(readFileSync(join(folder, name)).equals(Buffer.from(content))).toBe(true);
+  });
+
+  it.each([
+    [['--device', 'gpu'], `--device "gpu" is invalid: expected auto | cpu | cuda | webgpu`],
+    [['--scale=-1'], '--scale "-1" is invalid: expected auto or a finite number > 0'],
+    [['--scale', 'abc'], '--scale "abc" is invalid: expected auto or a finite number > 0'],
+    [['--scale', '0'], '--scale "0" is invalid: expected auto or a finite number > 0'],
+    [['--kind', 'doppler'], '--kind "doppler" is invalid: expected intensity | blos'],
+    [['--threads', 'two'], '--threads "two" is invalid: expected an integer ≥ 0'],
+    [['--bogus'], "Unknown option '--bogus'"],
+  ])('rejects the option values %j with exit 2', (extra, message) => {
+    write('opts.fits', writeFits(intensityImage(8, 8)));
+    const before = readdirSync(folder);
+    const { code, stderr } = enhance(['run', 'opts.fits', '-o', 'opts-out.fits', '--model', intensityModel, ...extra]);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(message);
+    expect(strayFiles(before)).toEqual([]);
+  });
+
+  it('reports a model file that is not a model', () => {
+    write('m.fits', writeFits(intensityImage(8, 8)));
+    const { code, stderr } = enhance(['run', 'm.fits', '-o', 'm-out.fits', '--model', 'not-a-model.onnx']);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(/^enhance: not-a-model\.onnx: not an ONNX model \(5 bytes\)/);
+  });
+
+  it('reports an output folder that does not exist', () => {
+    write('n.fits', writeFits(intensityImage(8, 8)));
+    const { code, stderr } = enhance(['run', 'n.fits', '-o', 'nowhere/out.fits', '--model', intensityModel]);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('enhance: nowhere/out.fits: folder nowhere does not exist');
+  });
+});
+
+describe('enhance info, --help, --version', () => {
+  it('describes a model', () => {
+    const { code, stdout } = enhance(['info', blosModel, '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ kind: 'blos', source: blosModel });
+    const text = enhance(['info', blosModel]);
+    expect(text.stdout).toMatch(/^kind\s+blos$/m);
+  });
+
+  it('prints help and version, and rejects unknown commands with exit 2', () => {
+    const help = enhance(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^\s+run\s+enhance a FITS image/m);
+    expect(help.stdout).toMatch(/^\s+info\s+/m);
+    const version = enhance(['--version']);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../packages/runtime-node/package.json', import.meta.url), 'utf8')).version);
+    const unknown = enhance(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toBe('enhance: unknown command "frobnicate": expected one of run, info (see enhance --help)');
+  });
+});
