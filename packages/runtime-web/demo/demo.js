@@ -1,0 +1,242 @@
+// The demo page: reads an HMI FITS file in the page, enhances it in a worker, shows input and output.
+// It uses only the bundle's public API, as any page without a bundler would.
+import {
+  EnhanceError,
+  createEnhancer,
+  displayPixels,
+  displayRange,
+  encodePng,
+  intensityContrast,
+  readFits,
+  rgbFromRgba,
+  totalUnsignedFlux,
+  writeFits,
+} from '../bundle/enhance-web.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+for (const key of ['kind', 'variant', 'device', 'threads']) if (params.has(key)) $(key).value = params.get(key);
+if (params.has('model')) $('model-url').value = params.get('model');
+
+/** What the page holds; tests read it through window.enhanceDemo. */
+const state = { input: undefined, fileName: undefined, result: undefined, enhancer: undefined, enhancerKey: undefined, error: undefined };
+window.enhanceDemo = { state, run: () => run() };
+
+$('environment').textContent = `crossOriginIsolated: ${globalThis.crossOriginIsolated ? 'yes (WASM threads available)' : 'no (WASM runs on one thread)'}`
+  + ` · WebGPU API: ${'gpu' in navigator ? 'present' : 'absent'} · ${navigator.hardwareConcurrency} logical cores`;
+
+function setStatus(status, text) {
+  document.body.dataset.status = status;
+  $('status').textContent = text;
+}
+
+function showError(error) {
+  state.error = error;
+  const code = EnhanceError.isInstance(error) ? ` [${error.code}]` : '';
+  $('error').textContent = `${error instanceof Error ? error.message : String(error)}${code}`;
+  $('error').hidden = false;
+  setStatus('error', 'Failed.');
+}
+
+async function loadFile(file) {
+  $('error').hidden = true;
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const image = readFits(bytes, { file: file.name });
+    state.input = image;
+    state.fileName = file.name;
+    state.result = undefined;
+    $('file-name').textContent = `${file.name}: ${image.width}×${image.height}, HDU ${image.hdu}, BITPIX ${image.bitpix}`;
+    $('kind').value = guessKind(image);
+    $('run').disabled = false;
+    $('download-fits').disabled = $('download-png').disabled = true;
+    setStatus('loaded', 'Ready: press Enhance.');
+    render();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+/** Magnetograms are signed and in gauss; continuum images are positive. The user can correct the guess. */
+function guessKind(image) {
+  const unit = (image.header.getString('BUNIT') ?? '').trim().toLowerCase();
+  if (unit === 'g' || unit.startsWith('gauss') || unit === 'mx/cm^2') return 'blos';
+  if (unit) return 'intensity';
+  let negative = 0;
+  let finite = 0;
+  for (const value of image.data) {
+    if (!Number.isFinite(value)) continue;
+    finite++;
+    if (value < 0) negative++;
+  }
+  return finite > 0 && negative / finite > 0.05 ? 'blos' : 'intensity';
+}
+
+async function enhancerFor(options) {
+  const key = JSON.stringify(options);
+  if (state.enhancer && state.enhancerKey === key) return state.enhancer;
+  await state.enhancer?.dispose();
+  state.enhancer = undefined;
+  const progress = $('progress');
+  state.enhancer = await createEnhancer({
+    ...options,
+    onProgress: (event) => {
+      if (event.status === 'loading') setStatus('running', `Loading model ${event.source}…`);
+      if (event.status === 'ready') setStatus('running', `Model ready on ${event.device}.`);
+      if (event.status === 'progress') progress.value = event.total ? event.loaded / event.total : 0;
+    },
+    onWarning: (message) => console.warn(message),
+  });
+  state.enhancerKey = key;
+  return state.enhancer;
+}
+
+async function run() {
+  if (!state.input) return;
+  $('error').hidden = true;
+  $('run').disabled = true;
+  state.error = undefined;
+  setStatus('running', 'Starting…');
+  try {
+    const options = { kind: $('kind').value, variant: $('variant').value, device: $('device').value, threads: Number($('threads').value) || 0 };
+    const model = $('model-url').value.trim();
+    if (model) options.model = model;
+    const enhancer = await enhancerFor(options);
+    setStatus('running', `Enhancing on ${enhancer.device}…`);
+    const result = await enhancer.enhance(state.input, { history: ['Enhance for ONNX browser demo'] });
+    state.result = { ...result, kind: enhancer.kind, variant: options.variant, threads: enhancer.threads };
+    $('download-fits').disabled = $('download-png').disabled = false;
+    const failures = enhancer.deviceFailures.map((f) => `${f.device}: ${f.reason}`).join('; ');
+    $('run-info').textContent = `Ran on ${result.device} (${enhancer.threads} WASM thread${enhancer.threads === 1 ? '' : 's'}) in `
+      + `${(result.timeMs / 1000).toFixed(2)} s, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}; `
+      + `input divided by ${result.scale.toPrecision(5)}. Model: ${enhancer.info.source}`
+      + `${enhancer.info.trained ? '' : ' (untrained weights)'}${failures ? `. Passed over: ${failures}` : ''}.`;
+    render();
+    setStatus('done', `Done on ${result.device} in ${(result.timeMs / 1000).toFixed(2)} s.`);
+  } catch (error) {
+    showError(error);
+  } finally {
+    $('run').disabled = false;
+  }
+}
+
+function paint(canvas, image, range) {
+  canvas.width = image.width;
+  canvas.height = image.height;
+  canvas.getContext('2d').putImageData(new ImageData(displayPixels(image, range), image.width, image.height), 0, 0);
+}
+
+function currentRange() {
+  const images = [state.input, state.result?.image].filter(Boolean);
+  return displayRange($('kind').value, images, Number($('blos-range').value) || 1000);
+}
+
+function render() {
+  const { input, result } = state;
+  if (!input) return;
+  $('views').hidden = false;
+  const range = currentRange();
+  paint($('input-canvas'), input, range);
+  paint($('compare-input'), input, range);
+  $('input-size').textContent = `${input.width}×${input.height}`;
+  const kind = $('kind').value;
+  $('contrast-row').hidden = kind !== 'intensity';
+  $('flux-row').hidden = kind !== 'blos';
+  $('contrast-input').textContent = formatPercent(intensityContrast(input));
+  $('flux-input').textContent = formatFlux(totalUnsignedFlux(input));
+  if (result) {
+    paint($('output-canvas'), result.image, range);
+    paint($('compare-output'), result.image, range);
+    $('output-size').textContent = `${result.image.width}×${result.image.height}`;
+    $('contrast-output').textContent = formatPercent(intensityContrast(result.image));
+    $('flux-output').textContent = formatFlux(totalUnsignedFlux(result.image, input.width));
+  } else {
+    for (const id of ['output-canvas', 'compare-output']) {
+      $(id).width = input.width * 2;
+      $(id).height = input.height * 2;
+    }
+    $('output-size').textContent = $('contrast-output').textContent = $('flux-output').textContent = '';
+  }
+  updateCompare();
+}
+
+function formatPercent(value) {
+  return Number.isFinite(value) ? `${(100 * value).toFixed(2)} %` : '—';
+}
+
+function formatFlux(flux) {
+  const pixels = `${flux.gaussReferencePixels.toExponential(4)} G·px²`;
+  return flux.maxwell === undefined ? pixels : `${flux.maxwell.toExponential(4)} Mx (${pixels})`;
+}
+
+function updateCompare() {
+  const fraction = Number($('slider').value) / 100;
+  // The input covers the left part of the stack up to the slider; the enhanced image shows on the right.
+  $('compare-input').style.clipPath = `inset(0 ${(100 * (1 - fraction)).toFixed(1)}% 0 0)`;
+}
+
+let blinkTimer;
+$('blink').addEventListener('change', () => {
+  clearInterval(blinkTimer);
+  $('compare-input').style.visibility = 'visible';
+  if ($('blink').checked) {
+    $('compare-input').style.clipPath = 'none';
+    blinkTimer = setInterval(() => {
+      const style = $('compare-input').style;
+      style.visibility = style.visibility === 'hidden' ? 'visible' : 'hidden';
+    }, 600);
+  } else {
+    updateCompare();
+  }
+});
+$('slider').addEventListener('input', () => {
+  if (!$('blink').checked) updateCompare();
+});
+
+function baseName() {
+  return (state.fileName ?? 'image').replace(/\.(fits|fts|fit|fz)(\.gz)?$/i, '');
+}
+
+function download(bytes, name, type) {
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+$('download-fits').addEventListener('click', () => {
+  if (!state.result) return;
+  try {
+    download(writeFits(state.result.image, { file: `${baseName()}_enhanced.fits` }), `${baseName()}_enhanced.fits`, 'application/fits');
+  } catch (error) {
+    showError(error);
+  }
+});
+
+$('download-png').addEventListener('click', () => {
+  if (!state.result) return;
+  const { image } = state.result;
+  const rgb = rgbFromRgba(displayPixels(image, currentRange()));
+  download(encodePng({ width: image.width, height: image.height, channels: 3, data: rgb }), `${baseName()}_enhanced.png`, 'image/png');
+});
+
+$('file').addEventListener('change', () => {
+  const file = $('file').files?.[0];
+  if (file) void loadFile(file);
+});
+const dropZone = $('drop-zone');
+dropZone.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  dropZone.classList.add('dragging');
+});
+dropZone.addEventListener('dragleave', () => dropZone.classList.remove('dragging'));
+dropZone.addEventListener('drop', (event) => {
+  event.preventDefault();
+  dropZone.classList.remove('dragging');
+  const file = event.dataTransfer?.files?.[0];
+  if (file) void loadFile(file);
+});
+$('run').addEventListener('click', () => void run());
+for (const id of ['kind', 'blos-range']) $(id).addEventListener('change', render);

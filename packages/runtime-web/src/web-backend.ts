@@ -1,0 +1,65 @@
+import * as ort from 'onnxruntime-web';
+import { EnhancerError, modelFileName } from '@enhance/core';
+import type { EnhanceBackend, EnhanceKind, ModelVariant } from '@enhance/core';
+
+/** onnxruntime-web behind core's backend interface; models are URLs fetched with the page's credentials. */
+export function createWebBackend({ modelBaseUrl }: { modelBaseUrl?: string }): EnhanceBackend {
+  return Object.freeze({
+    platform: 'web' as const,
+    InferenceSession: ort.InferenceSession,
+    Tensor: ort.Tensor,
+    loadModel: (url: string) => fetchModel(url),
+    async loadDefaultModel(kind: EnhanceKind, variant: ModelVariant) {
+      const name = modelFileName(kind, variant);
+      if (modelBaseUrl === undefined) {
+        throw new EnhancerError({
+          code: 'MODEL_NOT_INSTALLED',
+          file: name,
+          message: `no model location is known for the ${kind} model (${variant}): give a model URL or bytes (option 'model'), or 'modelBaseUrl'`,
+          details: { kind, variant },
+        });
+      }
+      const url = new URL(name, modelBaseUrl).href;
+      const response = await fetchResponse(url);
+      if (response.status === 404) {
+        throw new EnhancerError({
+          code: 'MODEL_NOT_INSTALLED',
+          file: url,
+          message: `no trained ${kind} model (${variant}) is served here (HTTP 404); give a model URL or bytes (option 'model')`,
+          details: { kind, variant, url, status: 404 },
+        });
+      }
+      return { bytes: await responseBytes(response, url), source: url };
+    },
+  });
+}
+
+async function fetchModel(url: string): Promise<Uint8Array> {
+  return responseBytes(await fetchResponse(url), url);
+}
+
+async function fetchResponse(url: string): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch (error) {
+    throw new EnhancerError({
+      code: 'MODEL_NOT_FOUND',
+      file: url,
+      message: `cannot fetch the model (${error instanceof Error ? error.message : String(error)})`,
+      cause: error,
+      details: { url },
+    });
+  }
+}
+
+async function responseBytes(response: Response, url: string): Promise<Uint8Array> {
+  if (!response.ok) {
+    throw new EnhancerError({
+      code: 'MODEL_NOT_FOUND',
+      file: url,
+      message: `cannot fetch the model: HTTP ${response.status} ${response.statusText}`.trimEnd(),
+      details: { url, status: response.status },
+    });
+  }
+  return new Uint8Array(await response.arrayBuffer());
+}

@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { readFits } from '@enhance/core';
+import type { EnhanceKind } from '@enhance/core';
+import { createEnhancer as createNodeEnhancer } from '@enhance/runtime-node';
+import { fitsverifyReport, hasFitsverify } from '../fits-support/fitsverify.js';
+import { NO_CHROMIUM_MESSAGE, hasChromium, launchChromium } from '../browser-support/chromium.js';
+import { startBrowserFixtures } from '../browser-support/browser-fixtures.js';
+import type { BrowserFixtures } from '../browser-support/browser-fixtures.js';
+import { fitsBytes, maxRelativeDifference, randomModel, testSolarImage } from '../browser-support/test-images.js';
+
+const LITE = { depth: 1, filters: 32 };
+const SMALL = { depth: 2, filters: 8 };
+
+interface PageResult {
+  data: number[];
+  width: number;
+  height: number;
+  device: string;
+  threads: number;
+  scale: number;
+  timeMs: number;
+  history: string[];
+}
+
+/** Node's result for the same model bytes and FITS bytes: the reference every browser result is held to. */
+async function nodeReference(kind: EnhanceKind, model: Uint8Array, fits: Uint8Array) {
+  const enhancer = await createNodeEnhancer({ kind, model, device: 'cpu', onWarning: () => undefined });
+  try {
+    return await enhancer.enhance(readFits(fits));
+  } finally {
+    await enhancer.dispose();
+  }
+}
+
+/** Opens the demo with the given query, picks the file, presses Enhance and waits for the page to finish. */
+async function enhanceThroughDemo(page: Page, baseUrl: string, query: Record<string, string>, file: string): Promise<PageResult> {
+  await page.goto(`${baseUrl}/demo/?${new URLSearchParams(query)}`);
+  await page.setInputFiles('#file', file);
+  await page.waitForSelector('body[data-status="loaded"]');
+  await page.click('#run');
+  await page.waitForSelector('body[data-status="done"], body[data-status="error"]', { timeout: 110_000 });
+  const error = await page.evaluate(() => (document.body.dataset.status === 'error' ? document.getElementById('error')!.textContent : null));
+  if (error) throw new Error(`the demo page failed: ${error}`);
+  return page.evaluate(() => {
+    const { result } = (window as unknown as { enhanceDemo: { state: { result: any } } }).enhanceDemo.state;
+    return {
+      data: Array.from(result.image.data as Float32Array),
+      width: result.image.width,
+      height: result.image.height,
+      device: result.device,
+      threads: result.threads,
+      scale: result.scale,
+      timeMs: result.timeMs,
+      history: result.image.header.history(),
+    };
+  });
+}
+
+if (!hasChromium) {
+  describe.skip(NO_CHROMIUM_MESSAGE, () => {
+    it('needs Chromium', () => undefined);
+  });
+} else {
+  describe('browser runtime in headless Chromium (demo page, bundle, worker)', () => {
+    let fixtures: BrowserFixtures;
+    let browser: Browser;
+    let page: Page;
+    const consoleErrors: string[] = [];
+
+    beforeAll(async () => {
+      [fixtures, browser] = await Promise.all([startBrowserFixtures(), launchChromium()]);
+      page = await browser.newPage({ acceptDownloads: true });
+      page.on('pageerror', (error) => consoleErrors.push(String(error)));
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await fixtures?.close();
+    });
+
+    it('(a) WASM, 2 threads, cross-origin isolated: the demo page matches runtime-node within 1e-4', async () => {
+      const model = randomModel('intensity', LITE, 11);
+      const image = testSolarImage('intensity', 64, 48, [0, 65, 64 * 48 - 1]);
+      const fits = fitsBytes(image);
+      fixtures.addFixture('intensity-lite.onnx', model);
+      const file = fixtures.addFixture('hmi-like-intensity.fits', fits);
+      const [browserResult, reference] = await Promise.all([
+        enhanceThroughDemo(page, fixtures.baseUrl, { model: '/fixtures/intensity-lite.onnx', device: 'wasm', threads: '2', kind: 'intensity' }, file),
+        nodeReference('intensity', model, fits),
+      ]);
+      expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+      expect(browserResult.device).toBe('wasm');
+      expect(browserResult.threads).toBe(2);
+      expect([browserResult.width, browserResult.height]).toEqual([128, 96]);
+      expect(browserResult.scale).toBeCloseTo(reference.scale, 3);
+      const { relative, nanMismatches } = maxRelativeDifference(browserResult.data, reference.image.data);
+      console.info(`WASM vs onnxruntime-node: max relative difference ${relative.toExponential(2)}`);
+      expect(nanMismatches).toBe(0);
+      expect(relative).toBeLessThanOrEqual(1e-4);
+      // The output really is the 2× image: NaN input pixels give 2×2 NaN blocks, and nowhere else.
+      expect(browserResult.data.filter((value) => Number.isNaN(value)).length).toBe(3 * 4);
+      expect(browserResult.history.some((line) => line.includes('device wasm'))).toBe(true);
+      expect(consoleErrors).toEqual([]);
+    });
+
+    it('(b) WebGPU (SwiftShader adapter): a 32×32 image matches runtime-node within 1e-4', async (context) => {
+      await page.goto(`${fixtures.baseUrl}/demo/`);
+      const adapter = await page.evaluate(async () => {
+        if (!('gpu' in navigator)) return { available: false, why: `navigator.gpu is absent (secure context: ${isSecureContext})` };
+        const found = await (navigator as any).gpu.requestAdapter();
+        if (!found) return { available: false, why: 'navigator.gpu.requestAdapter() returned null (no usable GPU or software Vulkan)' };
+        return { available: true, why: `${found.info?.vendor ?? '?'} ${found.info?.architecture ?? '?'}` };
+      });
+      if (!adapter.available) {
+        console.warn(`WebGPU parity not checked: ${adapter.why}`);
+        context.skip(`no WebGPU adapter in this Chromium: ${adapter.why}`);
+      }
+      console.info(`WebGPU adapter: ${adapter.why}`);
+      const model = randomModel('blos', SMALL, 5);
+      const fits = fitsBytes(testSolarImage('blos', 32, 32, [40]));
+      fixtures.addFixture('blos-small.onnx', model);
+      const file = fixtures.addFixture('hmi-like-blos-32.fits', fits);
+      const [browserResult, reference] = await Promise.all([
+        enhanceThroughDemo(page, fixtures.baseUrl, { model: '/fixtures/blos-small.onnx', device: 'webgpu', kind: 'blos' }, file),
+        nodeReference('blos', model, fits),
+      ]);
+      expect(browserResult.device).toBe('webgpu');
+      const { relative, nanMismatches } = maxRelativeDifference(browserResult.data, reference.image.data);
+      console.info(`WebGPU vs onnxruntime-node: max relative difference ${relative.toExponential(2)} (${browserResult.timeMs.toFixed(0)} ms)`);
+      expect(nanMismatches).toBe(0);
+      expect(relative).toBeLessThanOrEqual(1e-4);
+    });
+
+    it('(c) the user path: pick a magnetogram, enhance, download a valid FITS file and a PNG', async () => {
+      const model = randomModel('blos', SMALL, 3);
+      const input = testSolarImage('blos', 40, 30, [5, 100]);
+      const fits = fitsBytes(input);
+      fixtures.addFixture('blos-small-3.onnx', model);
+      const file = fixtures.addFixture('hmi-like-blos.fits', fits);
+      // No kind in the query: the page must recognise the magnetogram from BUNIT.
+      await page.goto(`${fixtures.baseUrl}/demo/?${new URLSearchParams({ model: '/fixtures/blos-small-3.onnx', device: 'wasm' })}`);
+      await page.setInputFiles('#file', file);
+      await page.waitForSelector('body[data-status="loaded"]');
+      expect(await page.inputValue('#kind')).toBe('blos');
+      await page.click('#run');
+      await page.waitForSelector('body[data-status="done"], body[data-status="error"]');
+      expect(await page.textContent('#error')).toBe('');
+      expect(await page.textContent('#run-info')).toMatch(/^Ran on wasm .* in \d+\.\d\d s/);
+      expect(await page.isVisible('#flux-row')).toBe(true);
+      expect(await page.isVisible('#contrast-row')).toBe(false);
+      expect(await page.textContent('#flux-output')).toMatch(/Mx/);
+
+      const [fitsDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-fits')]);
+      expect(fitsDownload.suggestedFilename()).toBe('hmi-like-blos_enhanced.fits');
+      const downloaded = readFileSync(await fitsDownload.path());
+      const decoded = readFits(new Uint8Array(downloaded), { file: 'downloaded.fits' });
+      const reference = await nodeReference('blos', model, fits);
+      expect([decoded.width, decoded.height]).toEqual([80, 60]);
+      expect(maxRelativeDifference(decoded.data, reference.image.data)).toEqual({ relative: expect.any(Number), nanMismatches: 0 });
+      expect(maxRelativeDifference(decoded.data, reference.image.data).relative).toBeLessThanOrEqual(1e-4);
+      // The ×2 header: half the plate scale, same world coordinate at the image centre.
+      expect(decoded.header.getNumber('CDELT1')).toBeCloseTo(0.252, 10);
+      expect(decoded.header.getNumber('CRVAL1')).toBe(120.5);
+      expect(decoded.header.history().join('\n')).toMatch(/browser demo/);
+      if (hasFitsverify) expect(fitsverifyReport(new Uint8Array(downloaded), 'downloaded.fits')).toBe('');
+
+      const [pngDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-png')]);
+      const png = readFileSync(await pngDownload.path());
+      expect([...png.subarray(1, 4)].map((byte) => String.fromCharCode(byte)).join('')).toBe('PNG');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([80, 60]);
+    });
+
+    it('reports a missing model with its code and URL, raised in the worker and rebuilt on the page', async () => {
+      const file = fixtures.addFixture('tiny.fits', fitsBytes(testSolarImage('intensity', 8, 8)));
+      await page.goto(`${fixtures.baseUrl}/demo/?${new URLSearchParams({ model: '/fixtures/no-such-model.onnx', device: 'wasm' })}`);
+      await page.setInputFiles('#file', file);
+      await page.waitForSelector('body[data-status="loaded"]');
+      await page.click('#run');
+      await page.waitForSelector('body[data-status="error"]');
+      const text = await page.textContent('#error');
+      expect(text).toContain(`${fixtures.baseUrl}/fixtures/no-such-model.onnx: cannot fetch the model: HTTP 404`);
+      expect(text).toContain('[MODEL_NOT_FOUND]');
+    });
+  });
+}
