@@ -146,7 +146,7 @@ describe('CLI commands convert and export-keras', () => {
     const io = captureIo();
     const args = ['--keras', join(out, 'blos_weights.hdf5'), '--model-json', join(out, 'blos_model.json'), '-o', converted];
     expect(await kerasConvertCommand.run(args, io)).toBe(0);
-    expect(io.out()).toMatch(/blos: 2 blocks × 3 filters \(from model json\)/);
+    expect(io.out()).toMatch(/blos: 2 blocks × 3 filters \(from the model JSON\)/);
     const again = loadEnhanceWeights(new Uint8Array(await readFile(converted))).weights;
     for (const [name, values] of Object.entries(weights)) expect(again[name], name).toEqual(values);
     const before = await readFile(converted);

@@ -154,7 +154,7 @@ export function extractEnhanceParameters(
     const order = modelJsonOrder ?? roleNames;
     if (order.length !== fileWeighted.length) {
       throw new KerasConversionError({
-        message: `the model has ${order.length} layers with weights, the file ${fileWeighted.length}; layer '${missingByName[0]}' is not in the file${modelJsonOrder ? '' : ''}`,
+        message: `the model has ${order.length} layers with weights, the file ${fileWeighted.length}; layer '${missingByName[0]}' is not in the file`,
         code: 'KERAS_MISSING_WEIGHT',
         file,
         layer: missingByName[0],

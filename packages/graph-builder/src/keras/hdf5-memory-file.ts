@@ -1,4 +1,20 @@
-import h5wasm, { type File as H5File } from 'h5wasm';
+import type { File as H5File } from 'h5wasm';
+
+export type H5wasm = typeof import('h5wasm').default;
+
+let h5wasmModule: Promise<H5wasm> | undefined;
+
+/**
+ * h5wasm instantiates its 4 MB WebAssembly module when first imported, so it is imported only when a
+ * Keras file is read or written, not by everyone who imports the graph builder.
+ */
+export function loadH5wasm(): Promise<H5wasm> {
+  h5wasmModule ??= import('h5wasm').then(async (module) => {
+    await module.default.ready;
+    return module.default;
+  });
+  return h5wasmModule;
+}
 
 /** The 8-byte HDF5 superblock signature, found at offset 0 or after a user block of 512·2^k bytes. */
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -23,7 +39,8 @@ function scratchPath(): string {
  * browser: no host file system, no fetch) and always removes the scratch file afterwards.
  * Returns null from `open` failures so callers can raise their own error naming their file.
  */
-export async function withHdf5Bytes<T>(bytes: Uint8Array, read: (file: H5File | null) => T): Promise<T> {
+export async function withHdf5Bytes<T>(bytes: Uint8Array, read: (file: H5File | null, h5wasm: H5wasm) => T): Promise<T> {
+  const h5wasm = await loadH5wasm();
   const { FS } = await h5wasm.ready;
   const path = scratchPath();
   FS.writeFile(path, bytes);
@@ -31,7 +48,7 @@ export async function withHdf5Bytes<T>(bytes: Uint8Array, read: (file: H5File | 
   try {
     file = new h5wasm.File(path, 'r');
     if (file.file_id < 0n) file = null;
-    return read(file);
+    return read(file, h5wasm);
   } finally {
     file?.close();
     FS.unlink(path);
@@ -40,6 +57,7 @@ export async function withHdf5Bytes<T>(bytes: Uint8Array, read: (file: H5File | 
 
 /** Creates an HDF5 file in memory, lets `write` fill it, and returns its bytes. */
 export async function createHdf5Bytes(write: (file: H5File) => void): Promise<Uint8Array> {
+  const h5wasm = await loadH5wasm();
   const { FS } = await h5wasm.ready;
   const path = scratchPath();
   const file = new h5wasm.File(path, 'w');

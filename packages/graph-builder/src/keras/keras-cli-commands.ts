@@ -9,8 +9,8 @@ import { KerasConversionError } from './keras-conversion-error.js';
 
 /** Where a command writes: stdout for results, stderr for progress and warnings. */
 export interface KerasCliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
 }
 
 /** A subcommand in the shape both CLIs (`enhance-graph`, `enhance`) register. */
@@ -92,11 +92,17 @@ function parseKind(value: string | undefined): EnhanceKind | undefined {
   return kind;
 }
 
+const ARCHITECTURE_SOURCE_TEXT: Readonly<Record<KerasConversionReport['architectureSource'], string>> = Object.freeze({
+  model_json: 'from the model JSON',
+  model_config: "from the file's model_config",
+  inferred: 'inferred from the weights',
+});
+
 export function formatConversionReport(report: KerasConversionReport): string {
   const lines = [
     `source       ${report.fileName} (${report.byteLength} bytes, sha256 ${report.sha256})`,
     `keras        ${report.kerasVersion ?? '(not stated)'}, ${report.backend ?? 'backend not stated'}, ${report.layout} layout`,
-    `network      ${report.kind}: ${report.architecture.depth} blocks × ${report.architecture.filters} filters (from ${report.architectureSource.replace('_', ' ')}), BN epsilon ${report.epsilon}`,
+    `network      ${report.kind}: ${report.architecture.depth} blocks × ${report.architecture.filters} filters (${ARCHITECTURE_SOURCE_TEXT[report.architectureSource]}), BN epsilon ${report.epsilon}`,
     `layers       ${report.layers.length} weighted layers matched by ${report.layersMatchedBy}, ${report.parameterCount} parameters`,
     ...report.warnings.map((warning) => `warning      ${warning}`),
   ];

@@ -42,7 +42,7 @@ export function randomKerasWeights(json: KerasModelJson, seed: number): Map<stri
       ]);
     } else if (layer.class_name === 'BatchNormalization') {
       const variance = uniform(rng, out, 0.3, 2);
-      variance[0] = 2e-4;
+      variance[0] = 2e-3;
       weights.set(layer.name, [
         { name: `${layer.name}/gamma:0`, shape: [out], values: uniform(rng, out, 0.5, 1.5) },
         { name: `${layer.name}/beta:0`, shape: [out], values: uniform(rng, out, -0.2, 0.2) },

@@ -1,6 +1,6 @@
-import h5wasm, { type Group as H5Group } from 'h5wasm';
+import type { Group as H5Group } from 'h5wasm';
 import { KerasConversionError } from './keras-conversion-error.js';
-import { hasHdf5Signature, withHdf5Bytes } from './hdf5-memory-file.js';
+import { hasHdf5Signature, withHdf5Bytes, type H5wasm } from './hdf5-memory-file.js';
 
 /** `save_weights` puts the layer groups at the root; a full `save` puts them under `model_weights/`. */
 export type KerasFileLayout = 'save_weights' | 'full_model';
@@ -86,7 +86,7 @@ function describeValue(value: unknown): string {
 }
 
 /** Follows a slash-separated path one link at a time so a missing member is reported, not printed by HDF5. */
-function lookup(group: H5Group, path: string): ReturnType<H5Group['get']> {
+function lookup(h5wasm: H5wasm, group: H5Group, path: string): ReturnType<H5Group['get']> {
   let current: ReturnType<H5Group['get']> = group;
   for (const part of path.split('/').filter((p) => p.length > 0)) {
     if (!(current instanceof h5wasm.Group) || !current.keys().includes(part)) return null;
@@ -95,8 +95,8 @@ function lookup(group: H5Group, path: string): ReturnType<H5Group['get']> {
   return current;
 }
 
-function readLayer(group: H5Group, layerName: string, file: string): KerasLayerWeights {
-  const layerGroup = lookup(group, layerName);
+function readLayer(h5wasm: H5wasm, group: H5Group, layerName: string, file: string): KerasLayerWeights {
+  const layerGroup = lookup(h5wasm, group, layerName);
   if (!(layerGroup instanceof h5wasm.Group)) {
     throw new KerasConversionError({
       message: `listed in layer_names but the file has no group '${layerName}'`,
@@ -115,7 +115,7 @@ function readLayer(group: H5Group, layerName: string, file: string): KerasLayerW
     });
   }
   const weights = weightNames.map((weightName): KerasWeight => {
-    const dataset = lookup(layerGroup, weightName);
+    const dataset = lookup(h5wasm, layerGroup, weightName);
     if (!(dataset instanceof h5wasm.Dataset)) {
       throw new KerasConversionError({
         message: `weight '${weightName}' is listed in weight_names but missing from the file`,
@@ -153,7 +153,7 @@ export async function readKerasWeightFile(bytes: Uint8Array, fileName = 'weights
       details: { byteLength: bytes.length },
     });
   }
-  return withHdf5Bytes(bytes, (file) => {
+  return withHdf5Bytes(bytes, (file, h5wasm) => {
     if (file === null) {
       throw new KerasConversionError({ message: 'HDF5 signature found but the file cannot be opened (truncated or corrupt?)', code: 'KERAS_NOT_HDF5', file: fileName });
     }
@@ -199,7 +199,7 @@ export async function readKerasWeightFile(bytes: Uint8Array, fileName = 'weights
       kerasVersion: readOptionalString(weightGroup, 'keras_version') ?? readOptionalString(file, 'keras_version'),
       backend: readOptionalString(weightGroup, 'backend') ?? readOptionalString(file, 'backend'),
       modelConfig,
-      layers: layerNames.map((name) => readLayer(weightGroup, name, fileName)),
+      layers: layerNames.map((name) => readLayer(h5wasm, weightGroup, name, fileName)),
     };
   });
 }
