@@ -34,7 +34,7 @@ export const COMPRESSION_STRUCTURE_KEYS: RegExp =
 
 /**
  * Reads a 2-D image from a FITS file: plain images of any BITPIX (BSCALE/BZERO applied, BLANK → NaN)
- * or RICE_1 tile-compressed images. Uses only Uint8Array/DataView/TextDecoder, so it runs in
+ * or tile-compressed images (RICE_1, GZIP_1, GZIP_2). Uses only Uint8Array/DataView/TextDecoder, so it runs in
  * browsers as in Node.
  */
 export function readFits(bytes: Uint8Array, options?: ReadFitsOptions & { precision?: 'float32' }): FitsImage;

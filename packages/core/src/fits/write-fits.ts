@@ -1,5 +1,5 @@
 import type { SolarImage } from '../image/solar-image.js';
-import { BLOCK_LENGTH, type FitsCard } from './fits-card.js';
+import { BLOCK_LENGTH, type FitsCard, isCommentaryKey } from './fits-card.js';
 import { FitsError } from './fits-error.js';
 import { FitsHeader } from './fits-header.js';
 import { COMPRESSION_STRUCTURE_KEYS } from './read-fits.js';
@@ -58,7 +58,9 @@ export function writeFits(
     // undefined value is an error for WCS keywords, so such cards are left out.
     .filter((card) => typeof card.value !== 'number' || Number.isFinite(card.value))
     .map(withFitsDate);
-  const usesLongStrings = carried.some((card) => typeof card.value === 'string' && card.value.replace(/'/g, "''").length > 68);
+  const usesLongStrings = carried.some(
+    (card) => !isCommentaryKey(card.key) && !card.commentary && typeof card.value === 'string' && card.value.replace(/'/g, "''").length > 68,
+  );
   if (usesLongStrings && !carried.some((card) => card.key === 'LONGSTRN')) {
     // Declares the CONTINUE long-string convention, as FITS validators expect.
     mandatory.push({ key: 'LONGSTRN', value: 'OGIP 1.0', comment: 'long strings continue on CONTINUE cards' });
