@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listHdus, readFits, writeFits } from '@enhance/core';
+import { listHdus, readFits, superResolvedHeader, writeFits } from '@enhance/core';
+import { linearPixelToWorld } from './fits-support/linear-wcs.js';
 
 // Every real FITS file in ../shared must decode to the statistics astropy measured.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -109,6 +110,26 @@ describe.skipIf(!existsSync(referencePath))('FITS files in ../shared decode as a
         const out = path.join(scratch, path.basename(name));
         writeFileSync(out, written);
         // fitsverify exits with the number of errors plus warnings.
+        expect(execFileSync(FITSVERIFY, ['-q', out], { encoding: 'utf8' })).toContain('verification OK');
+      }
+
+      // A ×2 image (nearest-neighbour here) with the super-resolved header: same sky, still valid FITS.
+      const fineHeader = superResolvedHeader(image.header, 2, ['Enhance x2 test']);
+      const fine = new Float32Array(4 * image.width * image.height);
+      for (let y = 0; y < 2 * image.height; y += 1)
+        for (let x = 0; x < 2 * image.width; x += 1) fine[y * 2 * image.width + x] = image.data[(y >> 1) * image.width + (x >> 1)];
+      const fineBytes = writeFits({ data: fine, width: 2 * image.width, height: 2 * image.height, header: fineHeader });
+      const fineBack = readFits(fineBytes);
+      expect([fineBack.width, fineBack.height]).toEqual([2 * image.width, 2 * image.height]);
+      if (image.header.has('CRPIX1')) {
+        const before = linearPixelToWorld(image.header, 1, image.height);
+        const after = linearPixelToWorld(fineBack.header, 1.5, 2 * image.height - 0.5);
+        expect(after[0]).toBeCloseTo(before[0], 9);
+        expect(after[1]).toBeCloseTo(before[1], 9);
+      }
+      if (existsSync(FITSVERIFY)) {
+        const out = path.join(scratch, `x2-${path.basename(name)}`);
+        writeFileSync(out, fineBytes);
         expect(execFileSync(FITSVERIFY, ['-q', out], { encoding: 'utf8' })).toContain('verification OK');
       }
     });
