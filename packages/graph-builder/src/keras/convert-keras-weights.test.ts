@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-node';
 import { type EnhanceKind } from '@enhance/core';
 import { readModel } from '../onnx/read-model.js';
 import { buildKerasModelJson, type KerasModelJson, type KerasModelJsonLayer } from './build-keras-model-json.js';
 import { convertKerasWeights } from './convert-keras-weights.js';
 import { KerasConversionError } from './keras-conversion-error.js';
-import { mulberry32, randomKerasWeights, writeKerasTestFile, type Layout, type TestWeight } from './keras-test-files.test-helper.js';
+import { mulberry32, randomKerasWeights, runEnhanceOnnx, writeKerasTestFile, type Layout, type TestWeight } from './keras-test-files.test-helper.js';
 
 // ---------- float64 reference: interprets the Keras JSON graph on the Keras arrays (NHWC, HWIO) ----------
 
@@ -112,16 +111,6 @@ function kerasReferenceForward(json: KerasModelJson, weights: Map<string, TestWe
   return values.get(json.config.output_layers[0][0])!;
 }
 
-async function runOnnx(onnx: Uint8Array, image: Float32Array, h: number, w: number): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(onnx);
-  try {
-    const result = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', image, [1, 1, h, w]) });
-    return result[session.outputNames[0]].data as Float32Array;
-  } finally {
-    await session.release();
-  }
-}
-
 function randomImage(seed: number, n: number): Float32Array {
   const rng = mulberry32(seed);
   return Float32Array.from({ length: n }, () => 0.5 + rng());
@@ -196,7 +185,7 @@ describe('convertKerasWeights against a float64 Keras reference on random weight
     const image = randomImage(depth + 17, H * W);
     const expected = kerasReferenceForward(json, weights, Float64Array.from(image), H, W);
     expect([expected.h, expected.w, expected.c]).toEqual([2 * H, 2 * W, 1]);
-    const actual = await runOnnx(onnx, image, H, W);
+    const actual = await runEnhanceOnnx(onnx, image, H, W);
     expect(actual.length).toBe(expected.data.length);
     expect(relativeError(actual, expected.data)).toBeLessThanOrEqual(1e-5);
 
@@ -215,10 +204,10 @@ describe('convertKerasWeights against a float64 Keras reference on random weight
     expect(report.epsilon).toBe(1e-2);
     const image = randomImage(3, H * W);
     const expected = kerasReferenceForward(json, weights, Float64Array.from(image), H, W);
-    expect(relativeError(await runOnnx(onnx, image, H, W), expected.data)).toBeLessThanOrEqual(1e-5);
+    expect(relativeError(await runEnhanceOnnx(onnx, image, H, W), expected.data)).toBeLessThanOrEqual(1e-5);
     // The default epsilon would be visibly wrong: a variance of 2e-3 sits in every batch norm.
     const withDefault = kerasReferenceForward(buildKerasModelJson({ kind: 'intensity', architecture: { depth: 2, filters: 4 } }), weights, Float64Array.from(image), H, W);
-    expect(relativeError(await runOnnx(onnx, image, H, W), withDefault.data)).toBeGreaterThan(1e-3);
+    expect(relativeError(await runEnhanceOnnx(onnx, image, H, W), withDefault.data)).toBeGreaterThan(1e-3);
   });
 
   it('pairs layers by order when the model JSON numbers its layers differently from the file', async () => {
@@ -232,7 +221,7 @@ describe('convertKerasWeights against a float64 Keras reference on random weight
     expect(report.warnings.join(' ')).toMatch(/paired by order/);
     expect(report.layers[0]).toMatchObject({ kerasLayer: 'conv2d_1', modelJsonLayer: 'conv2d_21' });
     const image = randomImage(4, H * W);
-    expect(relativeError(await runOnnx(onnx, image, H, W), kerasReferenceForward(json, weights, Float64Array.from(image), H, W).data)).toBeLessThanOrEqual(1e-5);
+    expect(relativeError(await runEnhanceOnnx(onnx, image, H, W), kerasReferenceForward(json, weights, Float64Array.from(image), H, W).data)).toBeLessThanOrEqual(1e-5);
   });
 });
 

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import h5wasm, { type Dataset as H5Dataset, type Group as H5Group } from 'h5wasm';
-import * as ort from 'onnxruntime-node';
 import { createEnhanceModel, loadEnhanceWeights } from '../networks/enhance-model.js';
 import { initializeEnhanceWeights } from '../networks/enhance-weights.js';
 import { convertKerasWeights } from './convert-keras-weights.js';
 import { exportKerasWeights } from './export-keras-weights.js';
 import { KerasConversionError } from './keras-conversion-error.js';
-import { kerasConvertCommand, kerasExportCommand, type KerasCliIo } from './keras-cli-commands.js';
+import { runEnhanceOnnx } from './keras-test-files.test-helper.js';
+import type { CliIo } from '../cli/cli-command.js';
+import { kerasConvertCommand, kerasExportCommand } from './keras-cli-commands.js';
 
 const architecture = { depth: 2, filters: 3 };
 
@@ -28,16 +29,6 @@ async function openHdf5<T>(bytes: Uint8Array, read: (file: h5wasm.File) => T): P
   } finally {
     file.close();
     FS.unlink(path);
-  }
-}
-
-async function run(onnx: Uint8Array, image: Float32Array, h: number, w: number): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(onnx);
-  try {
-    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', image, [1, 1, h, w]) });
-    return out[session.outputNames[0]].data as Float32Array;
-  } finally {
-    await session.release();
   }
 }
 
@@ -104,8 +95,8 @@ describe('exportKerasWeights', () => {
     const exported = await exportKerasWeights({ onnx });
     const back = await convertKerasWeights({ hdf5: exported.hdf5, modelJson: exported.modelJson });
     const image = Float32Array.from({ length: 6 * 5 }, (_, i) => 1 + 0.3 * Math.sin(i));
-    const a = await run(onnx, image, 6, 5);
-    const b = await run(back.onnx, image, 6, 5);
+    const a = await runEnhanceOnnx(onnx, image, 6, 5);
+    const b = await runEnhanceOnnx(back.onnx, image, 6, 5);
     const scale = Math.max(...a.map(Math.abs));
     expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / scale).toBeLessThanOrEqual(1e-5);
   });
@@ -125,7 +116,7 @@ describe('exportKerasWeights', () => {
   });
 });
 
-function captureIo(): KerasCliIo & { out: () => string } {
+function captureIo(): CliIo & { out: () => string } {
   let text = '';
   const sink = { write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WritableStream;
   return { stdout: sink, stderr: sink, out: () => text };

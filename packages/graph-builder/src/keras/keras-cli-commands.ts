@@ -1,53 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ENHANCE_KINDS, EnhanceError, type EnhanceKind } from '@enhance/core';
+import { ENHANCE_KINDS, type EnhanceKind } from '@enhance/core';
+import { parsedCommand, type CliCommand } from '../cli/cli-command.js';
+import { CliError } from '../cli/cli-error.js';
+import { writeFileAtomic } from '../cli/write-file-atomic.js';
 import { convertKerasWeights, type KerasConversionReport } from './convert-keras-weights.js';
 import { exportKerasWeights, type KerasExportLayout } from './export-keras-weights.js';
 import { KerasConversionError } from './keras-conversion-error.js';
 
-/** Where a command writes: stdout for results, stderr for progress and warnings. */
-export interface KerasCliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
-
-/** A subcommand in the shape both CLIs (`enhance-graph`, `enhance`) register. */
-export interface KerasCliCommand {
-  readonly name: string;
-  readonly summary: string;
-  readonly usage: string;
-  /** Runs with the arguments after the command name; returns the exit code. Throws EnhanceError on failure. */
-  run(args: string[], io: KerasCliIo): Promise<number>;
-}
-
-/** A command line that cannot be acted on (unknown option, missing argument, bad value). */
-export class KerasCliUsageError extends EnhanceError {
-  constructor(message: string) {
-    super({ code: 'CLI_USAGE', message });
-    this.name = 'KerasCliUsageError';
-  }
-}
-
-type ParsedArgs = { values: Record<string, string | boolean | undefined>; positionals: string[] };
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
-
-function parse(args: string[], options: OptionSpec): ParsedArgs {
-  try {
-    const parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
-  } catch (error) {
-    throw new KerasCliUsageError((error as Error).message);
-  }
-}
+const usageError = (message: string) => new CliError({ code: 'CLI_USAGE', message });
 
 async function readInput(path: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new EnhanceError({ code: 'CLI_INPUT', file: path, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, cause: error });
+    throw new CliError({ code: 'CLI_IO', file: path, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, cause: error });
   }
 }
 
@@ -69,7 +38,7 @@ async function refuseOverwrite(paths: readonly string[], force: boolean): Promis
   }
 }
 
-/** Stages every file under a temporary name, then renames them into place, so a failure leaves nothing half-written. */
+/** Stages every file under a temporary name, then renames them all into place: the weights and their JSON appear together or not at all. */
 async function writeAll(files: readonly { path: string; bytes: Uint8Array | string }[]): Promise<void> {
   const staged: { temporary: string; path: string }[] = [];
   try {
@@ -88,7 +57,7 @@ async function writeAll(files: readonly { path: string; bytes: Uint8Array | stri
 function parseKind(value: string | undefined): EnhanceKind | undefined {
   if (value === undefined) return undefined;
   const kind = ENHANCE_KINDS.find((k) => k === value);
-  if (!kind) throw new KerasCliUsageError(`--kind ${JSON.stringify(value)}: expected one of ${ENHANCE_KINDS.join(', ')}`);
+  if (!kind) throw usageError(`--kind ${JSON.stringify(value)}: expected one of ${ENHANCE_KINDS.join(', ')}`);
   return kind;
 }
 
@@ -123,42 +92,42 @@ noise in the model JSON (σ 1e-3 intensity, 1e-2 blos), else from the file name.
   --force        overwrite an existing output
   --json         print the conversion report as JSON`;
 
-export const kerasConvertCommand: KerasCliCommand = {
+export const kerasConvertCommand: CliCommand = parsedCommand({
   name: 'convert',
   summary: 'convert original Keras Enhance weights (HDF5) to ONNX',
   usage: convertUsage,
-  async run(args, io) {
-    const { values, positionals } = parse(args, {
-      keras: { type: 'string' },
-      'model-json': { type: 'string' },
-      kind: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      force: { type: 'boolean' },
-      json: { type: 'boolean' },
-    });
+  options: {
+    keras: { type: 'string' },
+    'model-json': { type: 'string' },
+    kind: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    force: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  async run({ values, positionals }, io) {
     if (values.help) {
       io.stdout.write(`${convertUsage}\n`);
       return 0;
     }
-    if (positionals.length > 0) throw new KerasCliUsageError(`unexpected argument ${JSON.stringify(positionals[0])} (the weights go after --keras)`);
+    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])} (the weights go after --keras)`);
     const kerasPath = values.keras as string | undefined;
     const output = values.output as string | undefined;
-    if (!kerasPath) throw new KerasCliUsageError('--keras <weights.hdf5> is required');
-    if (!output) throw new KerasCliUsageError('-o <model.onnx> is required');
+    if (!kerasPath) throw usageError('--keras <weights.hdf5> is required');
+    if (!output) throw usageError('-o <model.onnx> is required');
     const kind = parseKind(values.kind as string | undefined);
     const force = values.force === true;
+    // Checked before the work and again, race-free, when the file is linked into place.
     await refuseOverwrite([output], force);
     const hdf5 = await readInput(kerasPath);
     const modelJsonPath = values['model-json'] as string | undefined;
     const modelJson = modelJsonPath === undefined ? undefined : new TextDecoder().decode(await readInput(modelJsonPath));
     const { onnx, report } = await convertKerasWeights({ hdf5, modelJson, kind, fileName: kerasPath, modelJsonFileName: modelJsonPath });
-    await refuseOverwrite([output], force);
-    if (force) await rm(output, { force: true });
-    await writeAll([{ path: output, bytes: onnx }]);
+    await writeFileAtomic(output, onnx, { overwrite: force });
     io.stdout.write(values.json ? `${JSON.stringify({ output, ...report })}\n` : `${formatConversionReport(report)}\nwrote        ${output} (${onnx.length} bytes)\n`);
     return 0;
   },
-};
+});
 
 const exportUsage = `Usage: export-keras <model.onnx> -o <dir/> [--layout save_weights|full_model] [--force]
 
@@ -170,25 +139,26 @@ With --layout full_model the HDF5 is a full-model save (model_weights/ and a mod
   --layout       save_weights (default) | full_model
   --force        overwrite existing files`;
 
-export const kerasExportCommand: KerasCliCommand = {
+export const kerasExportCommand: CliCommand = parsedCommand({
   name: 'export-keras',
   summary: 'write an Enhance ONNX model as Keras 2 weights (HDF5) and model JSON',
   usage: exportUsage,
-  async run(args, io) {
-    const { values, positionals } = parse(args, {
-      output: { type: 'string', short: 'o' },
-      layout: { type: 'string' },
-      force: { type: 'boolean' },
-    });
+  options: {
+    output: { type: 'string', short: 'o' },
+    layout: { type: 'string' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  async run({ values, positionals }, io) {
     if (values.help) {
       io.stdout.write(`${exportUsage}\n`);
       return 0;
     }
-    if (positionals.length !== 1) throw new KerasCliUsageError(`expected one ONNX model, got ${positionals.length}`);
+    if (positionals.length !== 1) throw usageError(`expected one ONNX model, got ${positionals.length}`);
     const outputDir = values.output as string | undefined;
-    if (!outputDir) throw new KerasCliUsageError('-o <dir/> is required');
+    if (!outputDir) throw usageError('-o <dir/> is required');
     const layout = (values.layout ?? 'save_weights') as string;
-    if (layout !== 'save_weights' && layout !== 'full_model') throw new KerasCliUsageError(`--layout ${JSON.stringify(layout)}: expected save_weights or full_model`);
+    if (layout !== 'save_weights' && layout !== 'full_model') throw usageError(`--layout ${JSON.stringify(layout)}: expected save_weights or full_model`);
     const onnxPath = positionals[0];
     const onnx = await readInput(onnxPath);
     const exported = await exportKerasWeights({ onnx, fileName: onnxPath, layout: layout as KerasExportLayout });
@@ -197,7 +167,6 @@ export const kerasExportCommand: KerasCliCommand = {
     const force = values.force === true;
     await refuseOverwrite([weightsPath, jsonPath], force);
     await mkdir(outputDir, { recursive: true });
-    if (force) await Promise.all([rm(weightsPath, { force: true }), rm(jsonPath, { force: true })]);
     await writeAll([
       { path: weightsPath, bytes: exported.hdf5 },
       { path: jsonPath, bytes: exported.modelJson },
@@ -205,7 +174,7 @@ export const kerasExportCommand: KerasCliCommand = {
     io.stdout.write(`wrote ${weightsPath} (${exported.hdf5.length} bytes) and ${jsonPath}: ${exported.kind}, ${exported.architecture.depth} blocks × ${exported.architecture.filters} filters\n`);
     return 0;
   },
-};
+});
 
 /** The Keras subcommands, for `enhance-graph` and `enhance` to register. */
-export const KERAS_CLI_COMMANDS: readonly KerasCliCommand[] = Object.freeze([kerasConvertCommand, kerasExportCommand]);
+export const KERAS_CLI_COMMANDS: readonly CliCommand[] = Object.freeze([kerasConvertCommand, kerasExportCommand]);

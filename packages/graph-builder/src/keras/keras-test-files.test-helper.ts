@@ -1,4 +1,5 @@
 import h5wasm, { type Group as H5Group } from 'h5wasm';
+import * as ort from 'onnxruntime-node';
 import type { KerasModelJson } from './build-keras-model-json.js';
 
 // ---------- random Keras weights, keyed by layer, in Keras layout ----------
@@ -103,3 +104,14 @@ export async function writeKerasTestFile(
   return bytes;
 }
 
+
+/** Runs an Enhance model ([1, 1, h, w] in, [1, 1, 2h, 2w] out) on onnxruntime-node's CPU provider. */
+export async function runEnhanceOnnx(onnx: Uint8Array, image: Float32Array, h: number, w: number): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(onnx);
+  try {
+    const result = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', image, [1, 1, h, w]) });
+    return result[session.outputNames[0]].data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
