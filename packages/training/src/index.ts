@@ -1,2 +1,4 @@
 export {};
 export * from './train/index.js';
+export * from './data/index.js';
+export * from './physics/index.js';

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '@enhance/graph-builder';
+import { INTENSITY_VALIDATION_REGION, MURAM_FILE, NIRIS_VALIDATION_FILE, loadTrainingSet } from './load-training-set.js';
+import { readNpy } from './read-npy.js';
+
+const sharedDir = fileURLToPath(new URL('../../../../../shared', import.meta.url));
+
+describe('training sets from ../shared', () => {
+  it('reads the MURaM snapshot as NumPy does (shape, dtype, mean, a corner pixel)', () => {
+    const array = readNpy(new Uint8Array(readFileSync(`${sharedDir}/data/train/${MURAM_FILE}`)));
+    expect(array.shape).toEqual([1000, 1000]);
+    expect(array.dtype).toBe('float32');
+    let sum = 0;
+    for (const v of array.data) sum += v;
+    // numpy: a.mean() = 2.389403e+10 (float32 accumulation), a.std()/a.mean() = 0.1631865.
+    expect(sum / array.data.length / 2.389403e10).toBeCloseTo(1, 5);
+  });
+
+  it('intensity: 131×131 inputs, 262×262 targets near unit mean; validation block never sampled', async () => {
+    const set = await loadTrainingSet('intensity', { sharedDir, seed: 1 });
+    expect(set.info.sources[0].inputSize).toEqual([131, 131]);
+    expect(set.info.sources[0].targetSize).toEqual([262, 262]);
+    const batch = set.train.sampleBatch(200, createRandom(2), { inputNoiseSigma: 0 });
+    const mean = batch.inputs.reduce((a, b) => a + b, 0) / batch.inputs.length;
+    expect(mean).toBeGreaterThan(0.9);
+    expect(mean).toBeLessThan(1.1);
+    // Each validation patch appears in no training batch: compare exact pixel blocks.
+    const validation = set.validation.patches;
+    expect(validation.count).toBe(6);
+    const validationKeys = new Set<string>();
+    for (let n = 0; n < validation.count; n++) validationKeys.add(Array.from(validation.inputs.subarray(n * 2500, n * 2500 + 50)).join(','));
+    for (let n = 0; n < batch.count; n++) {
+      expect(validationKeys.has(Array.from(batch.inputs.subarray(n * 2500, n * 2500 + 50)).join(','))).toBe(false);
+    }
+    expect(set.validation.images[0].input.width).toBe(INTENSITY_VALIDATION_REGION.width);
+    expect(set.validation.images[0].target.width).toBe(2 * INTENSITY_VALIDATION_REGION.width);
+  });
+
+  it('blos: four cropped NIRIS maps in kG, one held out for validation', async () => {
+    const set = await loadTrainingSet('blos', { sharedDir, seed: 1 });
+    expect(set.info.sources).toHaveLength(4);
+    expect(set.info.sources.filter((s) => s.split === 'validation').map((s) => s.file)).toEqual([NIRIS_VALIDATION_FILE]);
+    for (const source of set.info.sources) {
+      // The rotated frame leaves a blank border of about 50 px at 720×720.
+      expect(source.crop.width).toBeGreaterThan(550);
+      expect(source.crop.x).toBeGreaterThan(20);
+      expect(source.targetSize).toEqual([2 * source.inputSize[0], 2 * source.inputSize[1]]);
+    }
+    const batch = set.train.sampleBatch(64, createRandom(3), { inputNoiseSigma: 0 });
+    const peak = batch.targets.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
+    // kG: strong plage/network fields reach 1–3 kG at the target resolution.
+    expect(peak).toBeGreaterThan(0.5);
+    expect(peak).toBeLessThan(3.5);
+  });
+});

@@ -1,0 +1,327 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readFits, type EnhanceKind } from '@enhance/core';
+import { createRandom, cropPlane, type ImagePlane, type RandomSource } from '@enhance/graph-builder';
+import { degradePair, PAPER_DEGRADATION, type KernelInfo } from './degrade-pair.js';
+import { estimateDiffractionPixelScale, type DiffractionScaleEstimate } from './diffraction-pixel-scale.js';
+import { largestValidRectangle, type PixelRectangle } from './largest-valid-rectangle.js';
+import {
+  INPUT_PATCH_SIZE,
+  emptyBatch,
+  samplePatchBatch,
+  windowOrigins,
+  writePatchPair,
+  type PatchBatch,
+  type PatchSource,
+} from './patch-sampler.js';
+import { cachedPlanes } from './plane-cache.js';
+import { readNpy } from './read-npy.js';
+import { TrainingDataError } from './training-data-error.js';
+
+/*
+ * Training sets for the two Enhance networks, built from ../shared/data/train.
+ *
+ * intensity: the MURaM quiet-Sun snapshot (1000×1000 at 0.0662"/px), divided by its mean. Inputs: HMI
+ *   PSF (paper's ω 2.0, W 3.4), then area rebinning to 0.504"/px → 131×131. Targets: Airy 28 cm, then
+ *   0.252"/px → 262×262. Convolutions are periodic (MURaM's horizontal boundaries are). Validation: the
+ *   input block x∈[0,75), y∈[0,50) (22% of the area) with its target; training windows must not
+ *   overlap it (78% of the area stays for training).
+ * blos: the four GST/NIRIS Bz maps (Gauss → kG), each cropped to the largest axis-aligned rectangle of
+ *   non-blank pixels less a 2 px margin (the rotation blended the pixels next to the blank border),
+ *   taken at 0.083"/px; convolutions reflect at the edges. Three maps train, the last tracking frame
+ *   validates.
+ * The validation set is a fixed list of 50×50 windows (no symmetries, no noise); training batches draw
+ * any allowed window, one of the 8 symmetries, and the paper's input noise (σ 1e-3 intensity, 1e-2 kG).
+ */
+
+export interface LoadTrainingSetOptions {
+  /** The folder holding data/train (the repository's ../shared). */
+  sharedDir: string;
+  /** Seeds the default random source of `sampleBatch`. */
+  seed?: number;
+  /** Where degraded images are cached (default runs/cache under the working directory); false: never. */
+  cacheDir?: string | false;
+}
+
+export interface SampleBatchOptions {
+  /** Standard deviation of the Gaussian noise added to the inputs (default: the paper's for the kind). */
+  inputNoiseSigma?: number;
+}
+
+/** An aligned image pair at full size: for evaluating methods on whole images rather than patches. */
+export interface ImagePair {
+  readonly name: string;
+  readonly input: ImagePlane;
+  readonly target: ImagePlane;
+}
+
+export interface TrainingSetInfo {
+  readonly kind: EnhanceKind;
+  readonly units: string;
+  readonly sourceScaleArcsec: number;
+  readonly inputScaleArcsec: number;
+  readonly targetScaleArcsec: number;
+  readonly inputPsf: typeof PAPER_DEGRADATION.inputPsf;
+  readonly targetPsf: typeof PAPER_DEGRADATION.targetPsf;
+  readonly kernels: { file: string; input: KernelInfo; target: KernelInfo }[];
+  /** Per source file: the crop applied to it (source pixels, 0-based) and the degraded sizes. */
+  readonly sources: {
+    file: string;
+    sha256: string;
+    split: 'train' | 'validation' | 'train+validation';
+    crop: PixelRectangle;
+    inputSize: [number, number];
+    targetSize: [number, number];
+  }[];
+  readonly inputNoiseSigma: number;
+  readonly trainingWindows: number;
+  readonly validationPatches: number;
+  /** The validation region(s), in input pixels of their source. */
+  readonly validationRegions: { file: string; region: PixelRectangle }[];
+  /** For blos: the spectral bound on the NIRIS pixel scale, per file. */
+  readonly pixelScaleCheck?: { file: string; estimate: DiffractionScaleEstimate }[];
+}
+
+export interface TrainingSet {
+  readonly train: {
+    sampleBatch(count: number, random?: RandomSource, options?: SampleBatchOptions): PatchBatch;
+  };
+  readonly validation: {
+    /** The fixed validation patches, all in one batch. */
+    readonly patches: PatchBatch;
+    /** The validation patches in order, `size` at a time (the last batch may be smaller). */
+    batches(size: number): Generator<PatchBatch>;
+    readonly images: readonly ImagePair[];
+  };
+  readonly info: TrainingSetInfo;
+}
+
+export const MURAM_FILE = 'muram_qs_continuum_0.0662as_1000x1000.npy';
+export const MURAM_PIXEL_SCALE_ARCSEC = 0.0662;
+export const NIRIS_FILES = [
+  'gst_niris_bz_20170713_201549.fits',
+  'gst_niris_bz_tracking_frame_1.fits',
+  'gst_niris_bz_tracking_frame_2.fits',
+  'gst_niris_bz_tracking_frame_3.fits',
+] as const;
+export const NIRIS_VALIDATION_FILE = 'gst_niris_bz_tracking_frame_3.fits';
+/** GST/NIRIS's plate scale; the data carry no scale keyword, see `pixelScaleCheck` and docs/physics.md. */
+export const NIRIS_PIXEL_SCALE_ARCSEC = 0.083;
+export const NIRIS_APERTURE_M = 1.6;
+export const NIRIS_WAVELENGTH_M = 1.56e-6;
+/** Pixels dropped inside the valid rectangle, where rotation interpolation mixed in the blank border. */
+export const NIRIS_CROP_MARGIN_PX = 2;
+export const INPUT_NOISE_SIGMA: Readonly<Record<EnhanceKind, number>> = Object.freeze({ intensity: 1e-3, blos: 1e-2 });
+/** The held-out intensity block, in 0.504"/px input pixels. */
+export const INTENSITY_VALIDATION_REGION: PixelRectangle = Object.freeze({ x: 0, y: 0, width: 75, height: 50 });
+const VALIDATION_STRIDE = { intensity: 5, blos: 25 } as const;
+// Bump when the degradation changes, so stale cache entries are not reused.
+const CACHE_VERSION = 1;
+
+async function readSource(sharedDir: string, file: string): Promise<Uint8Array> {
+  const path = join(sharedDir, 'data', 'train', file);
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (cause) {
+    throw new TrainingDataError({ message: 'training source not found or unreadable', code: 'DATA_MISSING', file: path, cause });
+  }
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function overlaps(a: PixelRectangle, b: PixelRectangle): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+function fixedOrigins(region: PixelRectangle, stride: number): [number, number][] {
+  const along = (start: number, length: number) => {
+    const last = start + length - INPUT_PATCH_SIZE;
+    const values: number[] = [];
+    for (let v = start; v <= last; v += stride) values.push(v);
+    // The last window sits flush with the region's far edge; it replaces a neighbour closer than half a stride.
+    if (values[values.length - 1] !== last) {
+      if (last - values[values.length - 1] < stride / 2 && values.length > 1) values.pop();
+      values.push(last);
+    }
+    return values;
+  };
+  return along(region.y, region.height).flatMap((y) => along(region.x, region.width).map((x): [number, number] => [x, y]));
+}
+
+function buildSet(
+  kind: EnhanceKind,
+  trainSources: PatchSource[],
+  validationSources: PatchSource[],
+  images: ImagePair[],
+  info: Omit<TrainingSetInfo, 'trainingWindows' | 'validationPatches' | 'inputNoiseSigma'>,
+  seed: number,
+): TrainingSet {
+  const validationCount = validationSources.reduce((n, s) => n + s.origins.length, 0);
+  const patches = emptyBatch(validationCount);
+  let index = 0;
+  for (const source of validationSources) for (const origin of source.origins) writePatchPair(patches, index++, source, origin, 0);
+  const defaultRandom = createRandom(seed);
+  const inputNoiseSigma = INPUT_NOISE_SIGMA[kind];
+  return {
+    train: {
+      sampleBatch: (count, random = defaultRandom, options = {}) =>
+        samplePatchBatch(trainSources, count, random, options.inputNoiseSigma ?? inputNoiseSigma),
+    },
+    validation: {
+      patches,
+      *batches(size: number) {
+        if (!Number.isInteger(size) || size < 1) {
+          throw new TrainingDataError({ message: `validation batch size must be a positive integer, got ${size}`, code: 'DATA_ARGUMENT' });
+        }
+        const inputLength = INPUT_PATCH_SIZE * INPUT_PATCH_SIZE;
+        const targetLength = 4 * inputLength;
+        for (let start = 0; start < patches.count; start += size) {
+          const count = Math.min(size, patches.count - start);
+          yield {
+            count,
+            inputs: patches.inputs.subarray(start * inputLength, (start + count) * inputLength),
+            targets: patches.targets.subarray(start * targetLength, (start + count) * targetLength),
+            inputShape: [count, 1, INPUT_PATCH_SIZE, INPUT_PATCH_SIZE],
+            targetShape: [count, 1, 2 * INPUT_PATCH_SIZE, 2 * INPUT_PATCH_SIZE],
+          };
+        }
+      },
+      images,
+    },
+    info: {
+      ...info,
+      inputNoiseSigma,
+      trainingWindows: trainSources.reduce((n, s) => n + s.origins.length, 0),
+      validationPatches: validationCount,
+    },
+  };
+}
+
+async function loadIntensity(options: Required<LoadTrainingSetOptions>): Promise<TrainingSet> {
+  const bytes = await readSource(options.sharedDir, MURAM_FILE);
+  const array = readNpy(bytes, { file: MURAM_FILE });
+  if (array.shape.length !== 2) {
+    throw new TrainingDataError({ message: `expected a 2-D image, got shape (${array.shape.join(', ')})`, code: 'DATA_SHAPE', file: MURAM_FILE });
+  }
+  const [height, width] = array.shape;
+  const checksum = sha256(bytes);
+  const { planes, meta } = await cachedPlanes(options.cacheDir, { CACHE_VERSION, kind: 'intensity', checksum, recipe: PAPER_DEGRADATION }, () => {
+    let sum = 0;
+    for (let i = 0; i < array.data.length; i++) sum += array.data[i];
+    const mean = sum / array.data.length;
+    const source: ImagePlane = { width, height, data: Float64Array.from(array.data, (v) => v / mean) };
+    const pair = degradePair(source, { sourceScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC, boundary: 'periodic', file: MURAM_FILE });
+    return { planes: [pair.input, pair.target], meta: { input: pair.inputKernel, target: pair.targetKernel } };
+  });
+  const [input, target] = planes;
+  const region = INTENSITY_VALIDATION_REGION;
+  const trainSource: PatchSource = {
+    input,
+    target,
+    origins: windowOrigins(input.width, input.height, (x, y) => !overlaps({ x, y, width: INPUT_PATCH_SIZE, height: INPUT_PATCH_SIZE }, region)),
+  };
+  const validationSource: PatchSource = { input, target, origins: fixedOrigins(region, VALIDATION_STRIDE.intensity) };
+  const images: ImagePair[] = [{
+    name: `${MURAM_FILE} validation block`,
+    input: cropPlane(input, region.x, region.y, region.width, region.height),
+    target: cropPlane(target, 2 * region.x, 2 * region.y, 2 * region.width, 2 * region.height),
+  }];
+  return buildSet('intensity', [trainSource], [validationSource], images, {
+    kind: 'intensity',
+    units: 'I / <I> of the MURaM snapshot (quiet Sun ≈ 1)',
+    sourceScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC,
+    inputScaleArcsec: PAPER_DEGRADATION.inputScaleArcsec,
+    targetScaleArcsec: PAPER_DEGRADATION.targetScaleArcsec,
+    inputPsf: PAPER_DEGRADATION.inputPsf,
+    targetPsf: PAPER_DEGRADATION.targetPsf,
+    kernels: [{ file: MURAM_FILE, ...meta }],
+    sources: [{
+      file: MURAM_FILE,
+      sha256: checksum,
+      split: 'train+validation',
+      crop: { x: 0, y: 0, width, height },
+      inputSize: [input.width, input.height],
+      targetSize: [target.width, target.height],
+    }],
+    validationRegions: [{ file: MURAM_FILE, region }],
+  }, options.seed);
+}
+
+async function loadMagnetogram(options: Required<LoadTrainingSetOptions>): Promise<TrainingSet> {
+  const trainSources: PatchSource[] = [];
+  const validationSources: PatchSource[] = [];
+  const images: ImagePair[] = [];
+  const kernels: TrainingSetInfo['kernels'] = [];
+  const sources: TrainingSetInfo['sources'] = [];
+  const pixelScaleCheck: NonNullable<TrainingSetInfo['pixelScaleCheck']> = [];
+  let validationRegion: PixelRectangle | undefined;
+  for (const file of NIRIS_FILES) {
+    const bytes = await readSource(options.sharedDir, file);
+    const checksum = sha256(bytes);
+    const { planes, meta } = await cachedPlanes(options.cacheDir, { CACHE_VERSION, kind: 'blos', checksum, recipe: PAPER_DEGRADATION, NIRIS_PIXEL_SCALE_ARCSEC, NIRIS_CROP_MARGIN_PX }, () => {
+      const image = readFits(bytes, { file, precision: 'float64' });
+      const valid = new Uint8Array(image.width * image.height);
+      for (let i = 0; i < valid.length; i++) valid[i] = Number.isFinite(image.data[i]) && image.data[i] !== 0 ? 1 : 0;
+      const rectangle = largestValidRectangle(valid, image.width, image.height);
+      const crop: PixelRectangle = {
+        x: rectangle.x + NIRIS_CROP_MARGIN_PX,
+        y: rectangle.y + NIRIS_CROP_MARGIN_PX,
+        width: rectangle.width - 2 * NIRIS_CROP_MARGIN_PX,
+        height: rectangle.height - 2 * NIRIS_CROP_MARGIN_PX,
+      };
+      const gauss = cropPlane({ width: image.width, height: image.height, data: image.data }, crop.x, crop.y, crop.width, crop.height);
+      const source: ImagePlane = { width: gauss.width, height: gauss.height, data: gauss.data.map((v) => v / 1000) };
+      const pair = degradePair(source, { sourceScaleArcsec: NIRIS_PIXEL_SCALE_ARCSEC, boundary: 'reflect', file });
+      const estimate = estimateDiffractionPixelScale(gauss, { apertureM: NIRIS_APERTURE_M, wavelengthM: NIRIS_WAVELENGTH_M });
+      return { planes: [pair.input, pair.target], meta: { crop, input: pair.inputKernel, target: pair.targetKernel, estimate } };
+    });
+    const [input, target] = planes;
+    const isValidation = file === NIRIS_VALIDATION_FILE;
+    kernels.push({ file, input: meta.input, target: meta.target });
+    pixelScaleCheck.push({ file, estimate: meta.estimate });
+    sources.push({
+      file,
+      sha256: checksum,
+      split: isValidation ? 'validation' : 'train',
+      crop: meta.crop,
+      inputSize: [input.width, input.height],
+      targetSize: [target.width, target.height],
+    });
+    if (isValidation) {
+      validationRegion = { x: 0, y: 0, width: input.width, height: input.height };
+      validationSources.push({ input, target, origins: fixedOrigins(validationRegion, VALIDATION_STRIDE.blos) });
+      images.push({ name: file, input, target });
+    } else {
+      trainSources.push({ input, target, origins: windowOrigins(input.width, input.height) });
+    }
+  }
+  return buildSet('blos', trainSources, validationSources, images, {
+    kind: 'blos',
+    units: 'kG (Gauss / 1000)',
+    sourceScaleArcsec: NIRIS_PIXEL_SCALE_ARCSEC,
+    inputScaleArcsec: PAPER_DEGRADATION.inputScaleArcsec,
+    targetScaleArcsec: PAPER_DEGRADATION.targetScaleArcsec,
+    inputPsf: PAPER_DEGRADATION.inputPsf,
+    targetPsf: PAPER_DEGRADATION.targetPsf,
+    kernels,
+    sources,
+    validationRegions: validationRegion ? [{ file: NIRIS_VALIDATION_FILE, region: validationRegion }] : [],
+    pixelScaleCheck,
+  }, options.seed);
+}
+
+/**
+ * Loads (building and caching on first use) the training set of one network: random training batches,
+ * a fixed validation set and a description of how both were made.
+ */
+export async function loadTrainingSet(kind: EnhanceKind, options: LoadTrainingSetOptions): Promise<TrainingSet> {
+  const resolved: Required<LoadTrainingSetOptions> = {
+    sharedDir: options.sharedDir,
+    seed: options.seed ?? 0,
+    cacheDir: options.cacheDir ?? join(process.cwd(), 'runs', 'cache'),
+  };
+  return kind === 'intensity' ? loadIntensity(resolved) : loadMagnetogram(resolved);
+}

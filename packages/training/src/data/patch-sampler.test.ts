@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '@enhance/graph-builder';
+import { dihedralSource, emptyBatch, samplePatchBatch, windowOrigins, writePatchPair, type PatchSource } from './patch-sampler.js';
+
+// A source whose every pixel encodes its own coordinates, so a patch reveals where it came from.
+function codedSource(width: number, height: number, origins?: [number, number][]): PatchSource {
+  const input = { width, height, data: Float64Array.from({ length: width * height }, (_, i) => 1000 * Math.floor(i / width) + (i % width)) };
+  const target = {
+    width: 2 * width,
+    height: 2 * height,
+    data: Float64Array.from({ length: 4 * width * height }, (_, i) => 1000 * Math.floor(i / (2 * width)) + (i % (2 * width))),
+  };
+  return { input, target, origins: origins ?? windowOrigins(width, height) };
+}
+
+describe('dihedralSource', () => {
+  it('gives 8 distinct bijections of the square', () => {
+    const seen = new Set<string>();
+    for (let t = 0; t < 8; t++) {
+      const image = Array.from({ length: 9 }, (_, i) => dihedralSource(t, i % 3, Math.floor(i / 3), 3).join(','));
+      expect(new Set(image).size).toBe(9);
+      seen.add(image.join(' '));
+    }
+    expect(seen.size).toBe(8);
+  });
+});
+
+describe('patch batches', () => {
+  it('writes aligned input/target patches: target (2x, 2y) under the same symmetry as input (x, y)', () => {
+    const source = codedSource(60, 55);
+    for (let transform = 0; transform < 8; transform++) {
+      const batch = emptyBatch(1);
+      writePatchPair(batch, 0, source, [7, 3], transform);
+      for (const [x, y] of [[0, 0], [49, 0], [13, 31], [49, 49]]) {
+        const code = batch.inputs[y * 50 + x];
+        const [sx, sy] = [code % 1000, Math.floor(code / 1000)];
+        // The target pixel block under input pixel (x, y) holds the 2×2 pixels under (sx, sy).
+        const targetCodes = [0, 1].flatMap((dy) => [0, 1].map((dx) => batch.targets[(2 * y + dy) * 100 + 2 * x + dx]));
+        const expected = [0, 1].flatMap((dy) => [0, 1].map((dx) => 1000 * (2 * sy + dy) + 2 * sx + dx));
+        expect(targetCodes.sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+        expect(sx - 7).toBeGreaterThanOrEqual(0);
+        expect(sy - 3).toBeLessThan(50);
+      }
+    }
+  });
+
+  it('is reproducible for a seed, draws only allowed windows, and adds input noise of the given σ', () => {
+    const allowed: [number, number][] = [[0, 0], [10, 5]];
+    const source = codedSource(60, 55, allowed);
+    const a = samplePatchBatch([source], 64, createRandom(3), 0);
+    const b = samplePatchBatch([source], 64, createRandom(3), 0);
+    expect(a.inputs.every((v, i) => v === b.inputs[i])).toBe(true);
+    expect(a.inputShape).toEqual([64, 1, 50, 50]);
+    expect(a.targetShape).toEqual([64, 1, 100, 100]);
+    for (let n = 0; n < 64; n++) {
+      const patch = a.inputs.subarray(n * 2500, (n + 1) * 2500);
+      let minX = Infinity;
+      let minY = Infinity;
+      for (const code of patch) {
+        minX = Math.min(minX, code % 1000);
+        minY = Math.min(minY, Math.floor(code / 1000));
+      }
+      expect(allowed.some(([x, y]) => x === minX && y === minY)).toBe(true);
+    }
+    const noisy = samplePatchBatch([source], 64, createRandom(3), 0.5);
+    let sum = 0;
+    let sumSquares = 0;
+    // Same seed, so same windows: the difference is the noise (up to float32 rounding of the codes).
+    for (let i = 0; i < noisy.inputs.length; i++) {
+      const d = noisy.inputs[i] - a.inputs[i];
+      sum += d;
+      sumSquares += d * d;
+    }
+    expect(Math.sqrt(sumSquares / noisy.inputs.length)).toBeCloseTo(0.5, 1);
+    expect(noisy.targets.every((v, i) => v === a.targets[i])).toBe(true);
+  });
+
+  it('rejects a non-integer batch size', () => {
+    expect(() => samplePatchBatch([codedSource(50, 50)], 2.5, createRandom(1), 0)).toThrow(/2\.5/);
+  });
+});
