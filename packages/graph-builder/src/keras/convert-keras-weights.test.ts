@@ -45,7 +45,7 @@ function kerasLayerForward(layer: KerasModelJsonLayer, inputs: Tensor[], weights
     case 'Conv2D': {
       const [kh, kw] = config['kernel_size'] as number[];
       const kernel = weights![0];
-      const bias = weights![1];
+      const bias = config['use_bias'] === false ? { values: new Float32Array(config['filters'] as number) } : weights![1];
       const cout = config['filters'] as number;
       const h = x.h - kh + 1;
       const w = x.w - kw + 1;
@@ -68,7 +68,13 @@ function kerasLayerForward(layer: KerasModelJsonLayer, inputs: Tensor[], weights
       return { h, w, c: cout, data };
     }
     case 'BatchNormalization': {
-      const [gamma, beta, mean, variance] = weights!.map((wt) => wt.values);
+      // Keras' weight order: gamma (when scale), beta (when center), moving_mean, moving_variance.
+      const stored = weights!.map((wt) => wt.values);
+      const ones = new Float32Array(x.c).fill(1);
+      const zeros = new Float32Array(x.c);
+      const gamma = config['scale'] === false ? ones : stored.shift()!;
+      const beta = config['center'] === false ? zeros : stored.shift()!;
+      const [mean, variance] = stored;
       const epsilon = config['epsilon'] as number;
       const data = x.data.map((v, index) => {
         const c = index % x.c;
@@ -274,5 +280,45 @@ describe('convertKerasWeights refuses inconsistent files, naming the layer', () 
       undefined,
       /cannot tell whether these are intensity or blos weights/,
     );
+  });
+});
+
+describe('convertKerasWeights on less common Keras files', () => {
+  const H = 6;
+  const W = 5;
+  const check = async (json: KerasModelJson, weights: Map<string, TestWeight[]>, hdf5: Uint8Array, modelJson: KerasModelJson | undefined, kind?: EnhanceKind) => {
+    const { onnx, report } = await convertKerasWeights({ hdf5, modelJson, kind });
+    const image = randomImage(8, H * W);
+    expect(relativeError(await runEnhanceOnnx(onnx, image, H, W), kerasReferenceForward(json, weights, Float64Array.from(image), H, W).data)).toBeLessThanOrEqual(1e-5);
+    return report;
+  };
+
+  it('batch norms with different epsilons: one ONNX epsilon, variances shifted to compute the same', async () => {
+    const json = buildKerasModelJson({ kind: 'intensity', architecture: { depth: 2, filters: 4 } });
+    json.config.layers.find((l) => l.name === 'batch_normalization_2')!.config['epsilon'] = 0.05;
+    json.config.layers.find((l) => l.name === 'batch_normalization_5')!.config['epsilon'] = 1e-5;
+    const weights = randomKerasWeights(json, 41);
+    const report = await check(json, weights, await writeKerasTestFile(json, weights, 'save_weights'), json);
+    expect(report.epsilon).toBe(1e-3);
+    expect(report.warnings.join(' ')).toMatch(/2 BatchNormalization layers have an epsilon other than 0.001/);
+  });
+
+  it('convs without bias and batch norms without gamma/beta (use_bias, center, scale false)', async () => {
+    const json = buildKerasModelJson({ kind: 'blos', architecture: { depth: 1, filters: 4 } });
+    json.config.layers.find((l) => l.name === 'conv2d_2')!.config['use_bias'] = false;
+    json.config.layers.find((l) => l.name === 'conv2d_6')!.config['use_bias'] = false;
+    Object.assign(json.config.layers.find((l) => l.name === 'batch_normalization_1')!.config, { center: false, scale: false });
+    json.config.layers.find((l) => l.name === 'batch_normalization_3')!.config['center'] = false;
+    const weights = randomKerasWeights(json, 42);
+    expect(weights.get('batch_normalization_1')!.map((w) => w.name)).toEqual(['batch_normalization_1/moving_mean:0', 'batch_normalization_1/moving_variance:0']);
+    await check(json, weights, await writeKerasTestFile(json, weights, 'full_model'), undefined);
+  });
+
+  it("generic weight names ('param_0', ...) in Keras' order, and layer_names split into chunks", async () => {
+    const json = buildKerasModelJson({ kind: 'intensity', architecture: { depth: 2, filters: 4 } });
+    const weights = randomKerasWeights(json, 43);
+    const generic = new Map([...weights].map(([layer, list]) => [layer, list.map((w, i) => ({ ...w, name: `param_${i}` }))]));
+    const report = await check(json, weights, await writeKerasTestFile(json, generic, 'save_weights', { chunkedLayerNames: true }), json);
+    expect(report.layers.find((l) => l.kerasLayer === 'batch_normalization_2')!.weights).toEqual(['param_0', 'param_1', 'param_2', 'param_3']);
   });
 });

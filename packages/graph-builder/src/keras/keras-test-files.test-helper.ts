@@ -37,16 +37,16 @@ export function randomKerasWeights(json: KerasModelJson, seed: number): Map<stri
       const [kh, kw] = layer.config['kernel_size'] as number[];
       out = layer.config['filters'] as number;
       const scale = Math.sqrt(6 / (kh * kw * inputChannels));
-      weights.set(layer.name, [
-        { name: `${layer.name}/kernel:0`, shape: [kh, kw, inputChannels, out], values: uniform(rng, kh * kw * inputChannels * out, -scale, scale) },
-        { name: `${layer.name}/bias:0`, shape: [out], values: uniform(rng, out, -0.1, 0.1) },
-      ]);
+      const kernel = { name: `${layer.name}/kernel:0`, shape: [kh, kw, inputChannels, out], values: uniform(rng, kh * kw * inputChannels * out, -scale, scale) };
+      const bias = { name: `${layer.name}/bias:0`, shape: [out], values: uniform(rng, out, -0.1, 0.1) };
+      weights.set(layer.name, layer.config['use_bias'] === false ? [kernel] : [kernel, bias]);
     } else if (layer.class_name === 'BatchNormalization') {
       const variance = uniform(rng, out, 0.3, 2);
       variance[0] = 2e-3;
+      // Keras' order: gamma (when scale), beta (when center), moving_mean, moving_variance.
       weights.set(layer.name, [
-        { name: `${layer.name}/gamma:0`, shape: [out], values: uniform(rng, out, 0.5, 1.5) },
-        { name: `${layer.name}/beta:0`, shape: [out], values: uniform(rng, out, -0.2, 0.2) },
+        ...(layer.config['scale'] === false ? [] : [{ name: `${layer.name}/gamma:0`, shape: [out], values: uniform(rng, out, 0.5, 1.5) }]),
+        ...(layer.config['center'] === false ? [] : [{ name: `${layer.name}/beta:0`, shape: [out], values: uniform(rng, out, -0.2, 0.2) }]),
         { name: `${layer.name}/moving_mean:0`, shape: [out], values: uniform(rng, out, -0.2, 0.2) },
         { name: `${layer.name}/moving_variance:0`, shape: [out], values: variance },
       ]);
@@ -60,12 +60,15 @@ export function randomKerasWeights(json: KerasModelJson, seed: number): Map<stri
 
 export type Layout = 'save_weights' | 'full_model';
 
-/** `listedWeightNames` overrides a layer's weight_names attribute (to list weights that have no dataset). */
+/**
+ * `listedWeightNames` overrides a layer's weight_names attribute (to list weights that have no dataset);
+ * `chunkedLayerNames` splits layer_names into layer_names0, layer_names1, ... as Keras ≥ 2.1 does for long lists.
+ */
 export async function writeKerasTestFile(
   json: KerasModelJson,
   weights: Map<string, TestWeight[]>,
   layout: Layout,
-  { listedWeightNames = {} }: { listedWeightNames?: Record<string, string[]> } = {},
+  { listedWeightNames = {}, chunkedLayerNames = false }: { listedWeightNames?: Record<string, string[]>; chunkedLayerNames?: boolean } = {},
 ): Promise<Uint8Array> {
   const { FS } = await h5wasm.ready;
   const path = `/keras-test-${Math.random().toString(36).slice(2)}.h5`;
@@ -81,7 +84,12 @@ export async function writeKerasTestFile(
     file.create_attribute('model_config', config, null, `S${config.length}`);
     root = file.create_group('model_weights');
   }
-  strings(root, 'layer_names', json.config.layers.map((l) => l.name));
+  const layerNames = json.config.layers.map((l) => l.name);
+  if (chunkedLayerNames) {
+    for (let chunk = 0; chunk * 10 < layerNames.length; chunk++) strings(root, `layer_names${chunk}`, layerNames.slice(chunk * 10, chunk * 10 + 10));
+  } else {
+    strings(root, 'layer_names', layerNames);
+  }
   root.create_attribute('backend', 'tensorflow', null, 'S10');
   root.create_attribute('keras_version', '2.0.2', null, 'S5');
   // Reverse creation order: the converter must follow layer_names, not the file's member order.
@@ -93,9 +101,11 @@ export async function writeKerasTestFile(
       continue;
     }
     strings(group, 'weight_names', listedWeightNames[layer.name] ?? layerWeights.map((w) => w.name));
-    const inner = group.create_group(layer.name);
     for (const weight of layerWeights) {
-      inner.create_dataset({ name: weight.name.split('/')[1], data: weight.values, shape: weight.shape, dtype: '<f' });
+      // 'conv2d_1/kernel:0' lives in a subgroup; a backend's generic 'param_0' directly in the layer's group.
+      const parts = weight.name.split('/');
+      const parent = parts.length === 1 ? group : group.keys().includes(parts[0]) ? (group.get(parts[0]) as H5Group) : group.create_group(parts[0]);
+      parent.create_dataset({ name: parts[parts.length - 1], data: weight.values, shape: weight.shape, dtype: '<f' });
     }
   }
   file.close();
