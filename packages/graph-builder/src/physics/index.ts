@@ -7,3 +7,4 @@ export * from './psf.js';
 export * from './psf-kernel.js';
 export * from './random.js';
 export * from './rebin.js';
+export * from './richardson-lucy-model.js';
