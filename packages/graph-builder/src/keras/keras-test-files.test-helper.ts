@@ -68,14 +68,20 @@ export async function writeKerasTestFile(
   json: KerasModelJson,
   weights: Map<string, TestWeight[]>,
   layout: Layout,
-  { listedWeightNames = {}, chunkedLayerNames = false }: { listedWeightNames?: Record<string, string[]>; chunkedLayerNames?: boolean } = {},
+  {
+    listedWeightNames = {},
+    chunkedLayerNames = false,
+    variableLengthStrings = false,
+  }: { listedWeightNames?: Record<string, string[]>; chunkedLayerNames?: boolean; variableLengthStrings?: boolean } = {},
 ): Promise<Uint8Array> {
   const { FS } = await h5wasm.ready;
   const path = `/keras-test-${Math.random().toString(36).slice(2)}.h5`;
   const file = new h5wasm.File(path, 'w');
   const strings = (group: H5Group, name: string, values: string[]) =>
-    // Space-padded UTF-8 ('S'): a different padding from the converter's own writer.
-    group.create_attribute(name, values, [values.length], `S${Math.max(...values.map((v) => v.length))}`);
+    variableLengthStrings
+      ? group.create_attribute(name, values)
+      : // Space-padded UTF-8 ('S'): a different padding from the converter's own writer.
+        group.create_attribute(name, values, [values.length], `S${Math.max(...values.map((v) => v.length))}`);
   let root: H5Group = file;
   if (layout === 'full_model') {
     file.create_attribute('keras_version', '2.0.2', null, 'S5');

@@ -88,6 +88,12 @@ describe('readKerasWeightFile on files written in Keras layout by h5wasm', () =>
     expect(conv.weights[0].values).toEqual(weights.get('conv2d_4')![0].values);
   });
 
+  it('reads variable-length string attributes too', async () => {
+    const file = await readKerasWeightFile(await writeKerasTestFile(json, weights, 'save_weights', { variableLengthStrings: true }), 'vlen.h5');
+    expect(file.layers.map((l) => l.name)).toEqual(json.config.layers.map((l) => l.name));
+    expect(file.layers.find((l) => l.name === 'batch_normalization_1')!.weights.map((w) => w.name)).toEqual(weights.get('batch_normalization_1')!.map((w) => w.name));
+  });
+
   it('rejects bytes that are not HDF5, naming the file', async () => {
     const error = await expectKerasError(readKerasWeightFile(new TextEncoder().encode('{"not": "hdf5"}'), 'weights.json'), 'KERAS_NOT_HDF5', undefined, /not an HDF5 file/);
     expect(error.message.startsWith('weights.json: ')).toBe(true);
