@@ -2,3 +2,4 @@ export {};
 export * from './train/index.js';
 export * from './data/index.js';
 export * from './physics/index.js';
+export * from './plot/index.js';

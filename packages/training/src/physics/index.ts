@@ -1,1 +1,2 @@
 export * from './power-spectrum.js';
+export * from './psf-spectrum-comparison.js';

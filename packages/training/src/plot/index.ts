@@ -1,0 +1,3 @@
+export * from './bitmap-font.js';
+export * from './line-plot.js';
+export * from './raster.js';
