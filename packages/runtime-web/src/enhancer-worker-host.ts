@@ -9,24 +9,26 @@ import type { PageToWorkerMessage, TransferredEnhancerOptions, WorkerToPageMessa
 export interface WorkerScope {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
-  close(): void;
 }
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /**
- * Serves one enhancer inside a dedicated worker: the page sends 'create' once, then 'enhance' and
- * 'abort' requests by id, then 'dispose'. Runs are queued by core's enhancer; an abort message reaches
- * the run between tiles because session.run yields to the event loop.
+ * Serves enhancers inside a dedicated worker: 'create' loads a model, 'enhance' and 'abort' address
+ * runs by id, 'dispose' releases one enhancer's session. Runs of one enhancer are queued by core's
+ * enhancer; an abort message reaches a run between tiles because session.run yields to the event loop.
+ * onnxruntime-web's settings are taken from the first 'create' (the page keys workers by them).
  */
 export function startEnhancerWorker(scope: WorkerScope): void {
-  let enhancer: Enhancer | undefined;
+  const enhancers = new Map<number, Promise<Enhancer | undefined>>();
   const runs = new Map<number, AbortController>();
-  const post = (message: WorkerToPageMessage, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
+  let threads: number | undefined;
 
   scope.addEventListener('message', (event: MessageEvent<PageToWorkerMessage>) => {
     const message = event.data;
     switch (message.type) {
       case 'create':
-        void create(message.options);
+        enhancers.set(message.enhancerId, create(message.enhancerId, message.options));
         break;
       case 'enhance':
         void enhance(message);
@@ -35,16 +37,17 @@ export function startEnhancerWorker(scope: WorkerScope): void {
         runs.get(message.id)?.abort(message.reason);
         break;
       case 'dispose':
-        void dispose();
+        void dispose(message.enhancerId);
         break;
     }
   });
 
-  async function create(options: TransferredEnhancerOptions): Promise<void> {
+  async function create(enhancerId: number, options: TransferredEnhancerOptions): Promise<Enhancer | undefined> {
+    const post = (message: DistributiveOmit<WorkerToPageMessage, 'enhancerId'>) => scope.postMessage({ ...message, enhancerId });
     try {
       const { wasmPaths, modelBaseUrl, ...enhancerOptions } = options;
-      const threads = configureOnnxRuntimeWeb({ threads: options.threads, wasmPaths });
-      enhancer = await createEnhancerWithBackend(createWebBackend({ modelBaseUrl }), {
+      threads ??= configureOnnxRuntimeWeb({ threads: options.threads, wasmPaths });
+      const enhancer = await createEnhancerWithBackend(createWebBackend({ modelBaseUrl }), {
         ...enhancerOptions,
         // Without cross-origin isolation there is one thread whatever was asked for.
         threads: threads > 1 && (options.threads ?? 0) > 0 ? threads : 0,
@@ -53,40 +56,44 @@ export function startEnhancerWorker(scope: WorkerScope): void {
       });
       const { info, kind, device, deviceFailures } = enhancer;
       post({ type: 'created', enhancer: { info, kind, device, deviceFailures: [...deviceFailures], threads } });
+      return enhancer;
     } catch (error) {
       post({ type: 'error', error: toTransferredError(error) });
+      return undefined;
     }
   }
 
   async function enhance(message: Extract<PageToWorkerMessage, { type: 'enhance' }>): Promise<void> {
-    const { id } = message;
+    const { id, enhancerId } = message;
     const controller = new AbortController();
     runs.set(id, controller);
     try {
-      if (!enhancer) throw new Error('the enhancer worker received an image before its model was loaded');
+      const enhancer = await enhancers.get(enhancerId);
+      if (!enhancer) throw new Error(`the enhancer worker has no enhancer ${enhancerId} (its model failed to load, or it was disposed)`);
       const result = await enhancer.enhance(fromTransferredImage(message.image) as never, {
         scale: message.scale,
         history: message.history,
         signal: controller.signal,
-        onProgress: (progressEvent) => post({ type: 'progress', id, event: progressEvent }),
+        onProgress: (progressEvent) => scope.postMessage({ type: 'progress', enhancerId, id, event: progressEvent } satisfies WorkerToPageMessage),
       });
       const image = toTransferredImage(result.image);
       const { device, scale, tiles, timeMs } = result;
-      post({ type: 'result', id, image, device, scale, tiles, timeMs }, [image.data.buffer]);
+      const reply: WorkerToPageMessage = { type: 'result', enhancerId, id, image, device, scale, tiles, timeMs };
+      scope.postMessage(reply, [image.data.buffer]);
     } catch (error) {
-      post({ type: 'error', id, error: toTransferredError(error) });
+      scope.postMessage({ type: 'error', enhancerId, id, error: toTransferredError(error) } satisfies WorkerToPageMessage);
     } finally {
       runs.delete(id);
     }
   }
 
-  async function dispose(): Promise<void> {
-    for (const controller of runs.values()) controller.abort('disposed');
+  async function dispose(enhancerId: number): Promise<void> {
+    const pending = enhancers.get(enhancerId);
+    enhancers.delete(enhancerId);
     try {
-      await enhancer?.dispose();
+      await (await pending)?.dispose();
     } finally {
-      post({ type: 'disposed' });
-      scope.close();
+      scope.postMessage({ type: 'disposed', enhancerId } satisfies WorkerToPageMessage);
     }
   }
 }

@@ -7,3 +7,4 @@ export * from './configure-onnxruntime-web.js';
 export * from './image-statistics.js';
 export * from './display-pixels.js';
 export { setBundleUrl } from './asset-base.js';
+export { terminateEnhancerWorkers } from './enhancer-worker-pool.js';

@@ -37,11 +37,15 @@ export interface TransferredEnhancerOptions {
   modelBaseUrl?: string;
 }
 
+/**
+ * One worker serves every enhancer of a page that shares its onnxruntime-web settings (starting the
+ * WebAssembly runtime is the slow part), so each message names its enhancer; runs also carry an id.
+ */
 export type PageToWorkerMessage =
-  | { type: 'create'; options: TransferredEnhancerOptions }
-  | { type: 'enhance'; id: number; image: TransferredImage; scale?: ScaleOption; history?: string[] }
-  | { type: 'abort'; id: number; reason?: string }
-  | { type: 'dispose' };
+  | { type: 'create'; enhancerId: number; options: TransferredEnhancerOptions }
+  | { type: 'enhance'; enhancerId: number; id: number; image: TransferredImage; scale?: ScaleOption; history?: string[] }
+  | { type: 'abort'; enhancerId: number; id: number; reason?: string }
+  | { type: 'dispose'; enhancerId: number };
 
 export interface CreatedEnhancerSummary {
   info: EnhanceModelInfo;
@@ -51,13 +55,14 @@ export interface CreatedEnhancerSummary {
   threads: number;
 }
 
-export type WorkerToPageMessage =
+export type WorkerToPageMessage = { enhancerId: number } & (
   | { type: 'created'; enhancer: CreatedEnhancerSummary }
   | { type: 'progress'; id?: number; event: EnhanceProgressEvent }
   | { type: 'warning'; message: string }
   | { type: 'result'; id: number; image: TransferredImage; device: ConcreteDevice; scale: number; tiles: number; timeMs: number }
   | { type: 'error'; id?: number; error: TransferredError }
-  | { type: 'disposed' };
+  | { type: 'disposed' }
+);
 
 export function toTransferredImage(image: PlainImage | SolarImage): TransferredImage {
   // Anything else is passed on as it is, for core's image check to reject with its usual message.
