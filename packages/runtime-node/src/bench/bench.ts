@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ARCHITECTURES, readEnhanceModelInfo } from '@enhance/core';
 import type { ConcreteDevice, EnhanceDevice, ModelVariant } from '@enhance/core';
-import { createEnhanceModel } from '@enhance/graph-builder';
 import { createEnhancer } from '../create-enhancer.js';
 
 /**
@@ -63,6 +62,8 @@ async function runParent(): Promise<void> {
     let modelPath = values.model;
     if (!modelPath) {
       modelPath = join(folder, `random-${variant}.onnx`);
+      // Loaded only here: a bench given --model needs no graph-building code.
+      const { createEnhanceModel } = await import('@enhance/graph-builder');
       writeFileSync(modelPath, createEnhanceModel({ kind: 'intensity', architecture: ARCHITECTURES[variant], seed: 1 }));
     }
     const flopsPerPixel = modelFlopsPerPixel(new Uint8Array(readFileSync(modelPath)), modelPath);
