@@ -1,0 +1,125 @@
+// Node vs browser timing of the same model on the same image: onnxruntime-node (CPU) through
+// @enhance/runtime-node, and the enhance-web.js bundle in headless Chromium (WASM, cross-origin
+// isolated, in its worker). Not a test: run it by hand and read the table.
+//
+//   node packages/runtime-web/scripts/bench-web.mjs [--size 400] [--threads 2] [--repeats 3] [--variants lite,full]
+//
+// Needs the built packages (npm run build) and /usr/bin/chromium. Uses the trained models in models/
+// when present, else random-weight networks of the same architecture (timing does not depend on weights).
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { createEnhancer, modelFileName } from '@enhance/runtime-node';
+import { createEnhanceModel } from '@enhance/graph-builder';
+import { buildWebBundle } from './build-web.mjs';
+import { createDemoServer, listen } from './serve-demo.mjs';
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repositoryRoot = resolve(packageRoot, '..', '..');
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: '400' },
+    threads: { type: 'string', default: '2' },
+    repeats: { type: 'string', default: '3' },
+    variants: { type: 'string', default: 'lite,full' },
+  },
+});
+const size = Number(values.size);
+const threads = Number(values.threads);
+const repeats = Number(values.repeats);
+const variants = values.variants.split(',');
+
+/** Granulation-like ripples with noise around 1 (normalised continuum). */
+function benchImage(width, height) {
+  let state = 2024;
+  const data = new Float32Array(width * height);
+  for (let i = 0; i < data.length; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const x = i % width;
+    const y = Math.floor(i / width);
+    data[i] = 1 + 0.04 * Math.sin(0.9 * x) * Math.cos(0.7 * y) + 0.02 * (state / 2 ** 32 - 0.5);
+  }
+  return { data, width, height };
+}
+
+const median = (numbers) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)];
+
+const scratch = mkdtempSync(join(tmpdir(), 'enhance-bench-web-'));
+const bundleFolder = join(scratch, 'bundle');
+const modelFolder = join(scratch, 'models');
+const rows = [];
+let browser;
+let server;
+try {
+  await buildWebBundle({ outDir: bundleFolder, models: false });
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(modelFolder);
+  const models = {};
+  for (const variant of variants) {
+    const trained = join(repositoryRoot, 'models', modelFileName('intensity', variant));
+    const bytes = existsSync(trained) ? new Uint8Array(readFileSync(trained)) : createEnhanceModel({ kind: 'intensity', architecture: variant, seed: 1 });
+    writeFileSync(join(modelFolder, `${variant}.onnx`), bytes);
+    models[variant] = { bytes, origin: existsSync(trained) ? trained : `random weights (${variant})` };
+  }
+  const image = benchImage(size, size);
+
+  server = createDemoServer({ mounts: { '/demo/': join(packageRoot, 'demo'), '/bundle/': bundleFolder, '/bench-models/': modelFolder } });
+  const baseUrl = await listen(server);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless=new', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const page = await browser.newPage();
+  await page.goto(`${baseUrl}/demo/`);
+
+  for (const variant of variants) {
+    const nodeEnhancer = await createEnhancer({ kind: 'intensity', model: models[variant].bytes, device: 'cpu', threads, onWarning: () => undefined });
+    await nodeEnhancer.enhance(image);
+    const nodeTimes = [];
+    for (let i = 0; i < repeats; i++) nodeTimes.push((await nodeEnhancer.enhance(image)).timeMs);
+    await nodeEnhancer.dispose();
+
+    const web = await page.evaluate(
+      async ({ variant, size, threads, repeats, data }) => {
+        const { createEnhancer: createWebEnhancer } = await import('/bundle/enhance-web.js');
+        const started = performance.now();
+        const enhancer = await createWebEnhancer({ kind: 'intensity', model: `/bench-models/${variant}.onnx`, device: 'wasm', threads, onWarning: () => undefined });
+        const createMs = performance.now() - started;
+        const input = { data: Float32Array.from(data), width: size, height: size };
+        await enhancer.enhance(input);
+        const times = [];
+        for (let i = 0; i < repeats; i++) times.push((await enhancer.enhance(input)).timeMs);
+        const result = { times, createMs, threads: enhancer.threads, device: enhancer.device, isolated: globalThis.crossOriginIsolated };
+        await enhancer.dispose();
+        return result;
+      },
+      { variant, size, threads, repeats, data: Array.from(image.data) },
+    );
+    rows.push({
+      variant,
+      model: models[variant].origin,
+      nodeMs: median(nodeTimes),
+      browserMs: median(web.times),
+      browserThreads: web.threads,
+      isolated: web.isolated,
+      device: web.device,
+      workerStartMs: web.createMs,
+    });
+  }
+} finally {
+  await browser?.close();
+  server?.close();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+console.log(`Enhance ${size}×${size}, intensity, median of ${repeats} runs after one warm-up; ${threads} threads each side`);
+console.log('variant | Node CPU (ms) | browser WASM (ms) | browser/Node | browser threads | isolated | model');
+for (const row of rows) {
+  console.log(
+    `${row.variant} | ${row.nodeMs.toFixed(0)} | ${row.browserMs.toFixed(0)} | ${(row.browserMs / row.nodeMs).toFixed(2)} | ${row.browserThreads} | ${row.isolated} | ${row.model}`,
+  );
+}
+console.log(`(first enhancer in the page, worker and WebAssembly start included: ${rows[0]?.workerStartMs.toFixed(0)} ms)`);
