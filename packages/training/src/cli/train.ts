@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnhanceError, ENHANCE_KINDS, modelFileName, type EnhanceKind, type ModelVariant } from '@enhance/core';
-import { loadEnhanceTrainingData } from '../train/enhance-training-data.js';
-import { train } from '../train/train.js';
+import { loadTrainingSet } from '../data/index.js';
+import { checkpointExists } from '../train/checkpoint-store.js';
+import { writeDeviceBundle } from '../train/device-bundle.js';
+import { trainingDataFromSet } from '../train/enhance-training-data.js';
+import { exportBestCheckpoint, LATEST_CHECKPOINT, train, writeInitialCheckpoint } from '../train/train.js';
 import { PAPER_BATCH_SIZE, PAPER_L2, PAPER_LEARNING_RATE, resolveArchitectureOption, type TrainOptions } from '../train/train-options.js';
 import { TrainingError } from '../train/training-error.js';
 
@@ -32,6 +35,9 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
   --log-every N               steps between progress lines (default 10)
   --export PATH|none          best-validation model (default models/enhance-<kind>[-lite].onnx; none for custom sizes)
   --cache-dir DIR             degraded-image cache (default runs/cache)
+  --export-only               export <run>/best to the --export path and exit
+  --write-device-bundle DIR   write the step and validation models, training planes, validation patches and
+                              the run's latest checkpoint (created at step 0 if absent) for another machine's driver
 SIGINT/SIGTERM write a checkpoint and stop; --resume continues exactly.`;
 
 function number(name: string, value: string | undefined): number | undefined {
@@ -50,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: 'string' }, threads: { type: 'string' }, 'shared-dir': { type: 'string' }, 'out-dir': { type: 'string' },
       run: { type: 'string' }, resume: { type: 'boolean' }, 'checkpoint-every': { type: 'string' }, 'validate-every': { type: 'string' },
       'log-every': { type: 'string' }, export: { type: 'string' }, 'cache-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'export-only': { type: 'boolean' }, 'write-device-bundle': { type: 'string' },
     },
     strict: true,
   });
@@ -82,6 +89,12 @@ async function main(argv: string[]): Promise<number> {
     logEvery: number('log-every', values['log-every']) ?? 10,
     exportPath: exportOption === 'none' ? undefined : resolve(exportOption),
   };
+  if (values['export-only']) {
+    if (!options.exportPath) throw new TrainingError({ message: '--export-only needs an --export path', code: 'TRAIN_BAD_OPTION' });
+    const record = await exportBestCheckpoint(runDir, options.exportPath);
+    console.log(`exported ${options.exportPath} from ${runDir}/best (step ${record.best?.step}, validation mse ${record.best?.validationMse})`);
+    return 0;
+  }
   mkdirSync(runDir, { recursive: true });
   const logFile = join(runDir, 'train.log');
   const log = (line: string) => {
@@ -90,11 +103,17 @@ async function main(argv: string[]): Promise<number> {
     appendFileSync(logFile, `${stamped}\n`);
   };
   log(`train ${JSON.stringify({ ...options, resume: Boolean(values.resume) })}`);
-  const data = await loadEnhanceTrainingData(kind, {
-    sharedDir: resolve(values['shared-dir'] ?? '../shared'),
-    seed,
-    ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}),
-  });
+  const sharedDir = resolve(values['shared-dir'] ?? '../shared');
+  const set = await loadTrainingSet(kind, { sharedDir, seed, ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}) });
+  const data = trainingDataFromSet(set);
+  if (values['write-device-bundle']) {
+    const dir = resolve(values['write-device-bundle']);
+    if (!checkpointExists(runDir, LATEST_CHECKPOINT)) await writeInitialCheckpoint(options, data);
+    const files = await writeDeviceBundle(dir, options, set, sharedDir);
+    for (const ext of ['json', 'bin']) copyFileSync(join(runDir, `${LATEST_CHECKPOINT}.${ext}`), join(dir, `state.${ext}`));
+    log(`device bundle written to ${dir}: ${[...files, 'state.json', 'state.bin'].join(', ')}`);
+    return 0;
+  }
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

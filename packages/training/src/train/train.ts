@@ -2,7 +2,7 @@ import { cpus, hostname } from 'node:os';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
-  buildEnhanceTrainingStep, createEnhanceModel, enhanceParameterSpecs, initializeEnhanceWeights, isTrainable,
+  buildEnhanceTrainingStep, createEnhanceModel, enhanceParameterSpecs, initializeEnhanceWeights,
   KERAS_ADAM, KERAS_BATCH_NORM_MOMENTUM, NEXT_STATE_PREFIX,
 } from '@enhance/graph-builder';
 import * as ort from 'onnxruntime-node';
@@ -103,18 +103,7 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
     record.learningRate = options.learningRate;
     log(`resumed ${options.runDir} at step ${record.step} (${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s so far)`);
   } else {
-    if (checkpointExists(options.runDir, LATEST_CHECKPOINT)) {
-      throw new TrainingError({ message: 'this run folder already holds a checkpoint: resume it or choose another run folder', code: 'TRAIN_BAD_OPTION', file: options.runDir });
-    }
-    const weights = initializeEnhanceWeights(architecture, { seed: options.seed });
-    state = new Map(specs.map((s) => [s.name, weights[s.name]]));
-    for (const o of step.optimizerState) state.set(o.name, new Float32Array(o.shape.reduce((p, d) => p * d, 1)));
-    random = SeededRandom.fromSeed(options.seed);
-    record = {
-      kind: options.kind, variant: options.variant, architecture, batchSize, patchSize, learningRate: options.learningRate, l2: options.l2,
-      seed: options.seed, step: 0, patchesSeen: 0, computeSeconds: 0, rngState: random.state(), best: null,
-      nearestUpsamplingMse: nearestUpsamplingMse(data, 64), validationHistory: [], lossHistory: [], sessions: [], data: data.description,
-    };
+    ({ state, record, random } = freshRun(options, data, step.optimizerState));
   }
   record.sessions.push({ startedAt: new Date().toISOString(), fromStep: record.step, machine: machineDescription(options.threads), threads: options.threads });
 
@@ -204,6 +193,44 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
     await validation.release();
   }
   return { record, stopped };
+}
+
+function freshRun(options: TrainOptions, data: TrainingData, optimizerState: { name: string; shape: number[] }[]):
+  { state: Map<string, Float32Array>; record: RunRecord; random: SeededRandom } {
+  if (checkpointExists(options.runDir, LATEST_CHECKPOINT)) {
+    throw new TrainingError({ message: 'this run folder already holds a checkpoint: resume it or choose another run folder', code: 'TRAIN_BAD_OPTION', file: options.runDir });
+  }
+  const { architecture, batchSize } = options;
+  const weights = initializeEnhanceWeights(architecture, { seed: options.seed });
+  const state = new Map(enhanceParameterSpecs(architecture).map((s) => [s.name, weights[s.name]]));
+  for (const o of optimizerState) state.set(o.name, new Float32Array(o.shape.reduce((p, d) => p * d, 1)));
+  const random = SeededRandom.fromSeed(options.seed);
+  const record: RunRecord = {
+    kind: options.kind, variant: options.variant, architecture, batchSize, patchSize: data.patchSize, learningRate: options.learningRate, l2: options.l2,
+    seed: options.seed, step: 0, patchesSeen: 0, computeSeconds: 0, rngState: random.state(), best: null,
+    nearestUpsamplingMse: nearestUpsamplingMse(data, 64), validationHistory: [], lossHistory: [], sessions: [], data: data.description,
+  };
+  return { state, record, random };
+}
+
+/**
+ * Writes step 0 of a new run (initial weights, zero Adam moments, seeded RNG) as `<runDir>/latest`
+ * without training, for drivers on other machines that start from a checkpoint.
+ */
+export async function writeInitialCheckpoint(options: TrainOptions, data: TrainingData): Promise<void> {
+  validateTrainOptions(options);
+  const step = buildEnhanceTrainingStep({ architecture: options.architecture, batchSize: options.batchSize, patchSize: data.patchSize, l2: options.l2 });
+  const { state, record } = freshRun(options, data, step.optimizerState);
+  const shapes = new Map<string, number[]>();
+  for (const s of [...step.parameters, ...step.optimizerState]) shapes.set(s.name, [...s.shape]);
+  await writeCheckpoint(options.runDir, LATEST_CHECKPOINT, new Map([...shapes].map(([n, shape]) => [n, { shape, data: state.get(n)! }])), record);
+}
+
+/** Exports `<runDir>/best` as an inference model. */
+export async function exportBestCheckpoint(runDir: string, path: string): Promise<RunRecord> {
+  const best = await readCheckpoint<RunRecord>(runDir, BEST_CHECKPOINT);
+  await exportModel(path, new Map([...best.tensors].map(([n, t]) => [n, t.data])), best.extra);
+  return best.extra;
 }
 
 /** Writes the inference model (batch norm folded into the convs) for the given weights, atomically. */
