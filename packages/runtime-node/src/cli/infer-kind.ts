@@ -1,4 +1,4 @@
-import type { EnhanceKind, FitsHeader } from '@enhance/core';
+import type { EnhanceKind, FitsHeader, ScaleOption } from '@enhance/core';
 
 const MAGNETIC_UNITS = /^(g|gauss|kg|kgauss|mx\s*\/\s*cm\^?2|mx\s*cm\^?-2)$/;
 const INTENSITY_UNITS = /dn|counts?\b|adu|erg|w\s*\/\s*m|photons?|i\s*\/\s*ic/;
@@ -16,4 +16,13 @@ export function inferKindFromHeader(header: FitsHeader): EnhanceKind | undefined
   if (MAGNETIC_UNITS.test(unit) || MAGNETIC_CONTENT.test(content)) return 'blos';
   if ((unit !== '' && INTENSITY_UNITS.test(unit)) || INTENSITY_CONTENT.test(content)) return 'intensity';
   return undefined;
+}
+
+/**
+ * The scale 'auto' stands for, given the header: a magnetogram already in kilogauss needs no division
+ * (the network works in kG); everything else is left to the enhancer's estimate.
+ */
+export function defaultScaleForHeader(header: FitsHeader, kind: EnhanceKind): ScaleOption {
+  const unit = (header.getString('BUNIT') ?? '').trim().toLowerCase();
+  return kind === 'blos' && (unit === 'kg' || unit === 'kgauss') ? 1 : 'auto';
 }

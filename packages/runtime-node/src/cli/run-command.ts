@@ -9,7 +9,7 @@ import { runtimePackage } from '../package-root.js';
 import { writeFilesAtomically } from './atomic-write.js';
 import type { CliCommand, CliIo } from './cli-command.js';
 import { CliFileError, CliUsageError } from './cli-usage-error.js';
-import { inferKindFromHeader } from './infer-kind.js';
+import { defaultScaleForHeader, inferKindFromHeader } from './infer-kind.js';
 import { createProgressBar } from './progress-bar.js';
 
 const NODE_DEVICES = devicesFor('node');
@@ -92,7 +92,7 @@ export const runCommand: CliCommand = {
     });
     try {
       const result = await enhancer.enhance(image, {
-        scale,
+        scale: scale === 'auto' ? defaultScaleForHeader(image.header, kind) : scale,
         history: [`enhance CLI ${version} (@enhance/runtime-node) from ${basename(inputPath)}`],
       });
       progressBar.finish();
@@ -172,6 +172,7 @@ function parseDevice(value: string | undefined): EnhanceDevice {
   return value as EnhanceDevice;
 }
 
+/** 'auto' or the number the user typed. */
 function parseScale(value: string | undefined): ScaleOption {
   if (value === undefined || value === 'auto') return 'auto';
   const number = Number(value);
