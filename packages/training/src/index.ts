@@ -3,3 +3,4 @@ export * from './train/index.js';
 export * from './data/index.js';
 export * from './physics/index.js';
 export * from './plot/index.js';
+export * from './evaluation/index.js';

@@ -54,18 +54,18 @@ export function createRichardsonLucyModel(options: RichardsonLucyModelOptions = 
   const forward = b.initializer('psf', flipped, [1, 1, kernel.width, kernel.width]);
   const adjoint = b.initializer('psf_adjoint', Float32Array.from(kernel.data), [1, 1, kernel.width, kernel.width]);
   const tiny = b.scalar(1e-12);
-  const shift = b.scalar(offset);
   const blur = (x: Operand, weight: Operand, label: string) =>
     b.conv(b.pad(x, { pads: [0, 0, radius, radius, 0, 0, radius, radius], mode: 'reflect', label: `${label}.pad` }), weight, { label });
   let upsampled = b.resize(image, { scales: [1, 1, 2, 2], mode: 'linear', coordinateTransformationMode: 'half_pixel', label: 'upsample' });
-  if (offset !== 0) upsampled = b.add(upsampled, shift, { label: 'offset' });
+  const shift = offset !== 0 ? b.scalar(offset) : undefined;
+  if (shift) upsampled = b.add(upsampled, shift, { label: 'offset' });
   let estimate = upsampled;
   for (let i = 0; i < iterations; i++) {
     const reblurred = b.max(blur(estimate, forward, `rl${i}.blur`), tiny, { label: `rl${i}.floor` });
     const ratio = b.div(upsampled, reblurred, { label: `rl${i}.ratio` });
     estimate = b.mul(estimate, blur(ratio, adjoint, `rl${i}.correct`), { label: `rl${i}.update` });
   }
-  const result = offset !== 0 ? b.sub(estimate, shift, { label: 'unoffset' }) : estimate;
+  const result = shift ? b.sub(estimate, shift, { label: 'unoffset' }) : estimate;
   return b.build({
     outputs: { [RICHARDSON_LUCY_OUTPUT_NAME]: result },
     graphName: 'richardson_lucy',

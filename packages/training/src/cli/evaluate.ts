@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EnhanceError, ENHANCE_KINDS, encodePng, type EnhanceKind } from '@enhance/core';
+import { evaluateEnhance, type EnhanceEvaluation } from '../evaluation/evaluate-enhance.js';
+import { renderModelCard } from '../evaluation/model-card.js';
+import { comparePsfSpectra, PSF_COMPARISON_BAND, type PsfSpectrumComparison } from '../physics/psf-spectrum-comparison.js';
+import { PLOT_COLORS, renderLinePlot, type LineSeries } from '../plot/line-plot.js';
+import { renderImagePanels, sharedPercentileRange } from '../plot/image-panels.js';
+
+const HELP = `Usage: npm run evaluate -- [options]
+
+Evaluates bicubic ×2, Richardson–Lucy (20 it.) and the Enhance networks in models/ on the held-out
+validation data and on real HMI images; writes figures and JSON to docs/figures/ and models/MODEL_CARD.md.
+
+  --shared-dir DIR    the folder holding data/ (default ../shared)
+  --models-dir DIR    where enhance-<kind>[-lite].onnx are looked for (default models)
+  --figures-dir DIR   figures and evaluation.json (default docs/figures)
+  --card PATH         the model card to write (default models/MODEL_CARD.md; 'none' to skip)
+  --kind K            intensity or blos only (default both)
+  --psf-only          only the PSF / power-spectrum comparison (paper Fig. 4)
+  --cache-dir DIR     degraded-image cache (default runs/cache)
+  --threads N         onnxruntime threads (default 2)
+  -h, --help          this text
+`;
+
+const METHOD_COLORS = [PLOT_COLORS.black, PLOT_COLORS.red, PLOT_COLORS.blue, PLOT_COLORS.orange, PLOT_COLORS.green];
+
+function writePng(path: string, pixels: Parameters<typeof encodePng>[0]): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, encodePng(pixels));
+}
+
+function psfFigure(psf: PsfSpectrumComparison, path: string): void {
+  writePng(path, renderLinePlot({
+    title: 'MURaM degraded to 0.504"/px vs HMI quiet Sun',
+    xLabel: 'spatial frequency (1/px)',
+    yLabel: 'power (image / mean)',
+    yScale: 'log',
+    xRange: [0, 0.5],
+    markers: [...PSF_COMPARISON_BAND],
+    series: [
+      { label: 'HMI quiet Sun', x: psf.hmi.frequency, y: psf.hmi.power, color: PLOT_COLORS.black },
+      { label: `paper PSF ${psf.rmsLogRatio.paper.toFixed(3)} dex`, x: psf.degraded.paper.frequency, y: psf.degraded.paper.power, color: PLOT_COLORS.orange },
+      { label: `Wachter PSF ${psf.rmsLogRatio.wachter.toFixed(3)} dex`, x: psf.degraded.wachter.frequency, y: psf.degraded.wachter.power, color: PLOT_COLORS.blue },
+    ],
+  }));
+}
+
+function evaluationFigures(evaluation: EnhanceEvaluation, figuresDir: string): { caption: string; file: string }[] {
+  const written: { caption: string; file: string }[] = [];
+  for (const picture of evaluation.pictures) {
+    const isValidation = picture.target !== undefined;
+    const panels = [
+      { title: 'input', image: picture.input },
+      ...picture.outputs.map((o) => ({ title: o.method.replace('Richardson–Lucy', 'RL'), image: o.image })),
+      ...(picture.target ? [{ title: 'target 28 cm', image: picture.target }] : []),
+    ];
+    // The scale comes from the data (input and target), so a wild output cannot wash out the others.
+    const range: [number, number] = picture.kind === 'blos' ? [-1, 1] : sharedPercentileRange([picture.input, ...(picture.target ? [picture.target] : [])]);
+    const file = join(figuresDir, `${isValidation ? 'validation' : 'hmi'}-${picture.kind}.png`);
+    writePng(file, renderImagePanels({ panels, range, title: `${picture.kind}: ${picture.name}` }));
+    written.push({ caption: `${picture.kind}, ${isValidation ? 'validation' : 'real HMI'}: ${picture.name}`, file });
+  }
+  for (const set of evaluation.spectra) {
+    const series: LineSeries[] = set.spectra.map((s, i) => ({ label: s.method, x: s.spectrum.frequency, y: s.spectrum.power, color: METHOD_COLORS[i % METHOD_COLORS.length] }));
+    const file = join(figuresDir, `spectra-${set.image.replace(/\.(fits|npy)$/, '')}.png`);
+    writePng(file, renderLinePlot({ title: `power spectra: ${set.image}`, xLabel: 'spatial frequency (1/px at 0.252"/px)', yLabel: 'power', yScale: 'log', xRange: [0, 0.5], series }));
+    written.push({ caption: `power spectra, ${set.image}`, file });
+  }
+  return written;
+}
+
+/** JSON of the numbers (spectra and images left out: they are in the figures). */
+function summary(evaluation: EnhanceEvaluation | undefined, psf: PsfSpectrumComparison): unknown {
+  return {
+    psf: { band: PSF_COMPARISON_BAND, rmsLogRatio: psf.rmsLogRatio, contrast: psf.contrast, better: psf.better },
+    ...(evaluation && {
+      models: evaluation.models,
+      trainingSets: evaluation.trainingSets,
+      validation: evaluation.validation,
+      continuum: evaluation.continuum,
+      magnetograms: evaluation.magnetograms,
+    }),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'shared-dir': { type: 'string', default: '../shared' },
+      'models-dir': { type: 'string', default: 'models' },
+      'figures-dir': { type: 'string', default: 'docs/figures' },
+      card: { type: 'string', default: 'models/MODEL_CARD.md' },
+      kind: { type: 'string' },
+      'psf-only': { type: 'boolean', default: false },
+      'cache-dir': { type: 'string' },
+      threads: { type: 'string', default: '2' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (values.kind !== undefined && !ENHANCE_KINDS.includes(values.kind as EnhanceKind)) {
+    throw new EnhanceError({ message: `--kind must be one of ${ENHANCE_KINDS.join(', ')}, got '${values.kind}'`, code: 'CLI_ARGUMENT' });
+  }
+  const threads = Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1) throw new EnhanceError({ message: `--threads must be a positive integer, got '${values.threads}'`, code: 'CLI_ARGUMENT' });
+  const sharedDir = resolve(values['shared-dir']);
+  const figuresDir = resolve(values['figures-dir']);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  log('PSF comparison (paper Fig. 4)');
+  const psf = await comparePsfSpectra(sharedDir);
+  const figures: { caption: string; file: string }[] = [{ caption: 'paper Fig. 4 check: power spectra of MURaM degraded with both HMI PSFs and of HMI quiet Sun', file: join(figuresDir, 'psf-spectra.png') }];
+  psfFigure(psf, figures[0].file);
+  log(`  RMS log10 power ratio ${PSF_COMPARISON_BAND.join('–')} px⁻¹: paper ${psf.rmsLogRatio.paper.toFixed(4)}, Wachter ${psf.rmsLogRatio.wachter.toFixed(4)} → ${psf.better}`);
+
+  let evaluation: EnhanceEvaluation | undefined;
+  if (!values['psf-only']) {
+    evaluation = await evaluateEnhance({
+      sharedDir,
+      modelsDir: resolve(values['models-dir']),
+      cacheDir: values['cache-dir'] === undefined ? undefined : resolve(values['cache-dir']),
+      threads,
+      kinds: values.kind ? [values.kind as EnhanceKind] : ENHANCE_KINDS,
+      log,
+    });
+    figures.push(...evaluationFigures(evaluation, figuresDir));
+  }
+  mkdirSync(figuresDir, { recursive: true });
+  writeFileSync(join(figuresDir, values['psf-only'] ? 'psf-comparison.json' : 'evaluation.json'), `${JSON.stringify(summary(evaluation, psf), null, 2)}\n`);
+  if (evaluation && values.card !== 'none') {
+    const cardPath = resolve(values.card);
+    const card = renderModelCard({
+      evaluation,
+      psf,
+      figures: figures.map((f) => ({ caption: f.caption, path: relative(dirname(cardPath), f.file) })),
+      generatedAt: new Date().toISOString().slice(0, 10),
+      command: `npm run evaluate${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    });
+    mkdirSync(dirname(cardPath), { recursive: true });
+    writeFileSync(cardPath, card);
+    log(`wrote ${relative(process.cwd(), cardPath)}`);
+  }
+  for (const f of figures) log(`wrote ${relative(process.cwd(), f.file)}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${EnhanceError.isInstance(error) ? `${error.code}: ${error.message}` : String(error instanceof Error ? error.stack : error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,250 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ENHANCE_KINDS, MODEL_VARIANTS, modelFileName, readFits, type EnhanceKind, type ModelVariant } from '@enhance/core';
+import { createRichardsonLucyModel, readModel, type ImagePlane } from '@enhance/graph-builder';
+import { loadTrainingSet, type TrainingSetInfo } from '../data/load-training-set.js';
+import { readNpy } from '../data/read-npy.js';
+import { azimuthalPowerSpectrum, type PowerSpectrum } from '../physics/power-spectrum.js';
+import { HMI_QUIET_SUN_FILE } from '../physics/psf-spectrum-comparison.js';
+import { EvaluationError } from './evaluation-error.js';
+import { fieldGain, psnr, relativeRmsError, rmsContrast, unsignedFlux } from './image-metrics.js';
+import { createBicubicModel, createBilinearModel, onnxImageMethod, type ImageMethod } from './onnx-image-method.js';
+
+export const RICHARDSON_LUCY_ITERATIONS = 20;
+/** Fields "near 1 kG" for the gain statistic, in kG. */
+export const FIELD_GAIN_BAND_KG: readonly [number, number] = Object.freeze([0.9, 1.1]) as readonly [number, number];
+/** Input pixels darker than this (I/Ic) count as umbra. */
+export const UMBRA_THRESHOLD = 0.5;
+
+export const HMI_CONTINUUM_FILES = ['hmi_ic45s_ar_200x200.fits'] as const;
+export const HMI_MAGNETOGRAM_FILES = [
+  'hmi_blos_ar_200x200_gauss.fits',
+  'hmi_blos_720s_20100830_173600_256x256.fits',
+  'hmi_blos_720s_20101027_222400_256x256.fits',
+] as const;
+
+export interface ModelEntry {
+  readonly kind: EnhanceKind;
+  readonly variant: ModelVariant;
+  readonly file: string;
+  readonly metadata: Record<string, string>;
+}
+
+export interface MethodScore {
+  readonly method: string;
+  readonly relativeRmsError: number;
+  readonly psnrDb: number;
+  readonly seconds: number;
+}
+
+export interface ValidationResult {
+  readonly kind: EnhanceKind;
+  readonly image: string;
+  readonly inputSize: [number, number];
+  readonly scores: MethodScore[];
+}
+
+export interface ContinuumResult {
+  readonly image: string;
+  readonly method: string;
+  readonly contrastBefore: number;
+  readonly contrastAfter: number;
+  /** Mean output over mean input inside the umbra (input < UMBRA_THRESHOLD), minus 1; NaN without umbra. */
+  readonly umbralChange: number;
+}
+
+export interface MagnetogramResult {
+  readonly image: string;
+  readonly method: string;
+  /** Σ|B| × pixel area, G·arcsec². */
+  readonly fluxBefore: number;
+  readonly fluxAfter: number;
+  readonly gainNear1kG: number;
+  readonly gainPixels: number;
+}
+
+/** Spectra of one real HMI image: its input brought to the output grid (bicubic) and each method's output. */
+export interface SpectrumSet {
+  readonly image: string;
+  readonly kind: EnhanceKind;
+  readonly spectra: { method: string; spectrum: PowerSpectrum }[];
+}
+
+/** Everything needed for the pictures: the first validation image per kind, with every method's output. */
+export interface PictureSet {
+  readonly kind: EnhanceKind;
+  readonly name: string;
+  readonly input: ImagePlane;
+  readonly target?: ImagePlane;
+  readonly outputs: { method: string; image: ImagePlane }[];
+}
+
+export interface EnhanceEvaluation {
+  readonly models: ModelEntry[];
+  readonly trainingSets: Partial<Record<EnhanceKind, TrainingSetInfo>>;
+  readonly validation: ValidationResult[];
+  readonly continuum: ContinuumResult[];
+  readonly magnetograms: MagnetogramResult[];
+  readonly spectra: SpectrumSet[];
+  readonly pictures: PictureSet[];
+}
+
+export interface EvaluateEnhanceOptions {
+  sharedDir: string;
+  modelsDir: string;
+  cacheDir?: string | false;
+  threads?: number;
+  kinds?: readonly EnhanceKind[];
+  log?: (line: string) => void;
+}
+
+/** The models present in a folder, with their ONNX metadata. */
+export async function findModels(modelsDir: string, kinds: readonly EnhanceKind[] = ENHANCE_KINDS): Promise<ModelEntry[]> {
+  const entries: ModelEntry[] = [];
+  for (const kind of kinds) {
+    for (const variant of MODEL_VARIANTS) {
+      const file = join(modelsDir, modelFileName(kind, variant));
+      if (!existsSync(file)) continue;
+      const { metadata } = readModel(new Uint8Array(await readFile(file)), file);
+      entries.push({ kind, variant, file, metadata });
+    }
+  }
+  return entries;
+}
+
+function finite(image: ImagePlane): ImagePlane {
+  return { ...image, data: image.data.map((v) => (Number.isFinite(v) ? v : 0)) };
+}
+
+function scaled(image: ImagePlane, factor: number): ImagePlane {
+  return { ...image, data: image.data.map((v) => v * factor) };
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const start = performance.now();
+  const value = await work();
+  return { value, seconds: (performance.now() - start) / 1000 };
+}
+
+async function readFitsPlane(path: string, file: string): Promise<ImagePlane> {
+  try {
+    const image = readFits(new Uint8Array(await readFile(path)), { file, precision: 'float64' });
+    return { width: image.width, height: image.height, data: image.data };
+  } catch (cause) {
+    throw new EvaluationError({ message: 'cannot read the HMI image', code: 'EVALUATION_INPUT', file: path, cause });
+  }
+}
+
+/** Richardson–Lucy needs positive data: signed magnetograms are lifted by their strongest negative field plus 0.1 kG. */
+async function richardsonLucyFor(kind: EnhanceKind, image: ImagePlane, threads: number): Promise<ImageMethod> {
+  const offset = kind === 'blos' ? Math.max(0, -Math.min(...image.data)) + 0.1 : 0;
+  return onnxImageMethod(`Richardson–Lucy ${RICHARDSON_LUCY_ITERATIONS} it.`, createRichardsonLucyModel({ iterations: RICHARDSON_LUCY_ITERATIONS, offset }), { threads });
+}
+
+/**
+ * Scores bicubic ×2, Richardson–Lucy and every network found in `modelsDir` on the held-out
+ * validation images (against the 28 cm target), and applies them to real HMI data: granulation
+ * contrast and umbral intensity for continuum, unsigned flux and the gain near 1 kG for magnetograms,
+ * and the power spectra of the outputs.
+ */
+export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<EnhanceEvaluation> {
+  const { sharedDir, modelsDir, threads = 2, kinds = ENHANCE_KINDS, log = () => {} } = options;
+  const models = await findModels(modelsDir, kinds);
+  const bicubic = await onnxImageMethod('bicubic', createBicubicModel(), { threads });
+  const bilinear = await onnxImageMethod('bilinear', createBilinearModel(), { threads });
+  const result: EnhanceEvaluation = { models, trainingSets: {}, validation: [], continuum: [], magnetograms: [], spectra: [], pictures: [] };
+  try {
+    for (const kind of kinds) {
+      const networks: ImageMethod[] = [];
+      for (const entry of models.filter((m) => m.kind === kind)) {
+        networks.push(await onnxImageMethod(`Enhance ${entry.variant}`, entry.file, { threads }));
+      }
+      try {
+        log(`${kind}: loading the training set`);
+        const set = await loadTrainingSet(kind, { sharedDir, cacheDir: options.cacheDir });
+        result.trainingSets[kind] = set.info;
+        for (const [index, pair] of set.validation.images.entries()) {
+          const scores: MethodScore[] = [];
+          const outputs: PictureSet['outputs'] = [];
+          const rl = await richardsonLucyFor(kind, pair.input, threads);
+          for (const method of [bicubic, rl, ...networks]) {
+            const { value, seconds } = await timed(() => method.run(pair.input));
+            scores.push({ method: method.name, relativeRmsError: relativeRmsError(value, pair.target), psnrDb: psnr(value, pair.target), seconds });
+            outputs.push({ method: method.name, image: value });
+            log(`${kind} validation ${pair.name}: ${method.name} rel. RMS ${scores[scores.length - 1].relativeRmsError.toFixed(4)}`);
+          }
+          await rl.release();
+          result.validation.push({ kind, image: pair.name, inputSize: [pair.input.width, pair.input.height], scores });
+          if (index === 0) result.pictures.push({ kind, name: pair.name, input: pair.input, target: pair.target, outputs });
+        }
+        const realImages: { name: string; image: ImagePlane; unitsPerValue: number }[] = [];
+        if (kind === 'intensity') {
+          const quietSun = readNpy(new Uint8Array(await readFile(join(sharedDir, 'data', 'calib', HMI_QUIET_SUN_FILE))), { file: HMI_QUIET_SUN_FILE });
+          let mean = 0;
+          for (const v of quietSun.data) mean += v / quietSun.data.length;
+          realImages.push({ name: HMI_QUIET_SUN_FILE, image: { width: quietSun.shape[1], height: quietSun.shape[0], data: Float64Array.from(quietSun.data, (v) => v / mean) }, unitsPerValue: 1 });
+          for (const file of HMI_CONTINUUM_FILES) realImages.push({ name: file, image: await readFitsPlane(join(sharedDir, 'data', 'hmi', file), file), unitsPerValue: 1 });
+        } else {
+          for (const file of HMI_MAGNETOGRAM_FILES) {
+            realImages.push({ name: file, image: scaled(await readFitsPlane(join(sharedDir, 'data', 'hmi', file), file), 1 / 1000), unitsPerValue: 1000 });
+          }
+        }
+        for (const { name, image: raw, unitsPerValue } of realImages) {
+          const image = finite(raw);
+          const rl = await richardsonLucyFor(kind, image, threads);
+          const upsampled = await bicubic.run(image);
+          const interpolated = await bilinear.run(image);
+          const spectra: SpectrumSet['spectra'] = [{ method: 'input (bicubic ×2)', spectrum: azimuthalPowerSpectrum(upsampled, { normalise: 'none' }) }];
+          const outputs: PictureSet['outputs'] = [];
+          for (const method of [rl, ...networks]) {
+            const output = await method.run(image);
+            outputs.push({ method: method.name, image: output });
+            spectra.push({ method: method.name, spectrum: azimuthalPowerSpectrum(output, { normalise: 'none' }) });
+            if (kind === 'intensity') {
+              let inside = 0;
+              let before = 0;
+              let after = 0;
+              for (let i = 0; i < interpolated.data.length; i++) {
+                if (interpolated.data[i] < UMBRA_THRESHOLD) {
+                  inside += 1;
+                  before += interpolated.data[i];
+                  after += output.data[i];
+                }
+              }
+              result.continuum.push({
+                image: name,
+                method: method.name,
+                contrastBefore: rmsContrast(image),
+                contrastAfter: rmsContrast(output),
+                umbralChange: inside > 0 ? after / before - 1 : Number.NaN,
+              });
+            } else {
+              const gain = fieldGain(output, interpolated, FIELD_GAIN_BAND_KG[0], FIELD_GAIN_BAND_KG[1]);
+              result.magnetograms.push({
+                image: name,
+                method: method.name,
+                fluxBefore: unsignedFlux(scaled(image, unitsPerValue), 0.504),
+                fluxAfter: unsignedFlux(scaled(output, unitsPerValue), 0.252),
+                gainNear1kG: gain.gain,
+                gainPixels: gain.pixels,
+              });
+            }
+            log(`${kind} HMI ${name}: ${method.name} done`);
+          }
+          await rl.release();
+          result.spectra.push({ image: name, kind, spectra });
+          if (name === (kind === 'intensity' ? HMI_CONTINUUM_FILES[0] : HMI_MAGNETOGRAM_FILES[0])) {
+            result.pictures.push({ kind, name, input: image, outputs });
+          }
+        }
+      } finally {
+        for (const network of networks) await network.release();
+      }
+    }
+  } finally {
+    await bicubic.release();
+    await bilinear.release();
+  }
+  return result;
+}

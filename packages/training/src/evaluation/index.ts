@@ -1,0 +1,5 @@
+export * from './evaluate-enhance.js';
+export * from './evaluation-error.js';
+export * from './image-metrics.js';
+export * from './model-card.js';
+export * from './onnx-image-method.js';
