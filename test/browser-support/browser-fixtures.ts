@@ -16,6 +16,8 @@ export interface BrowserFixtures {
   fixturesFolder: string;
   /** Writes a file under /fixtures/ and returns its path on disk. */
   addFixture(name: string, bytes: Uint8Array): string;
+  /** Writes a model where the bundle looks for installed models (/bundle/models/). */
+  addBundleModel(name: string, bytes: Uint8Array): void;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,10 @@ export async function startBrowserFixtures({ isolated = true }: { isolated?: boo
       const file = path.join(fixturesFolder, name);
       writeFileSync(file, bytes);
       return file;
+    },
+    addBundleModel(name, bytes) {
+      mkdirSync(path.join(bundleFolder, 'models'), { recursive: true });
+      writeFileSync(path.join(bundleFolder, 'models', name), bytes);
     },
     async close() {
       await new Promise((resolve) => server.close(resolve));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { readFits } from '@enhance/core';
 import type { EnhanceKind } from '@enhance/core';
+import { createEnhanceModel } from '@enhance/graph-builder';
 import { createEnhancer as createNodeEnhancer } from '@enhance/runtime-node';
 import { fitsverifyReport, hasFitsverify } from '../fits-support/fitsverify.js';
 import { NO_CHROMIUM_MESSAGE, hasChromium, launchChromium } from '../browser-support/chromium.js';
@@ -178,6 +179,52 @@ if (!hasChromium) {
       const png = readFileSync(await pngDownload.path());
       expect([...png.subarray(1, 4)].map((byte) => String.fromCharCode(byte)).join('')).toBe('PNG');
       expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([80, 60]);
+    });
+
+    it('the bundle API in the page: progress by tiles, abort between tiles, dispose, installed models next to the bundle', async () => {
+      fixtures.addFixture('intensity-tiny.onnx', randomModel('intensity', { depth: 1, filters: 4 }, 9));
+      // An untrained model where the bundle looks for installed ones: found (so fetched from bundle/models/), then refused.
+      fixtures.addBundleModel('enhance-intensity-lite.onnx', createEnhanceModel({ kind: 'intensity', architecture: { depth: 1, filters: 4 }, seed: 2 }));
+      const outcome = await page.evaluate(async () => {
+        // Through Function: vitest would rewrite a literal import() in this source before it reaches the page.
+        const web = await new Function('url', 'return import(url)')('/bundle/enhance-web.js');
+        const codeOf = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error) => `${error.code}: ${error.message}`);
+        const events: string[] = [];
+        const enhancer = await web.createEnhancer({
+          kind: 'intensity', model: '/fixtures/intensity-tiny.onnx', device: 'wasm', threads: 2, tileSize: 16,
+          onProgress: (event: { status: string }) => events.push(event.status),
+        });
+        const image = { data: new Float32Array(48 * 48).fill(1), width: 48, height: 48 };
+        const tiles: number[] = [];
+        const full = await enhancer.enhance(image, { onProgress: (event: any) => event.status === 'progress' && tiles.push(event.loaded) });
+        const controller = new AbortController();
+        const aborted = await codeOf(enhancer.enhance(image, {
+          signal: controller.signal,
+          onProgress: (event: any) => event.status === 'progress' && event.loaded === 1 && controller.abort(),
+        }));
+        await enhancer.dispose();
+        const afterDispose = await codeOf(enhancer.enhance(image));
+        const installed = await codeOf(web.createEnhancer({ kind: 'intensity', variant: 'lite', device: 'wasm', threads: 2 }));
+        const missing = await codeOf(web.createEnhancer({ kind: 'blos', device: 'wasm', threads: 2 }));
+        const badDevice = await codeOf(web.createEnhancer({ kind: 'blos', device: 'cuda' as never, threads: 2 }));
+        return { events, tiles, fullTiles: full.tiles, runIn: enhancer.runIn, aborted, afterDispose, installed, missing, badDevice };
+      });
+      expect(outcome.runIn).toBe('worker');
+      // The enhancer-level callback hears the load, every tile of the first run, then the aborted run's
+      // first tiles (how many depends on when the abort message lands) and no 'done'.
+      const firstRun = ['loading', 'ready', ...outcome.tiles.map(() => 'progress'), 'done'];
+      expect(outcome.events.slice(0, firstRun.length)).toEqual(firstRun);
+      const abortedRun = outcome.events.slice(firstRun.length);
+      expect(abortedRun.length).toBeGreaterThanOrEqual(2);
+      expect(abortedRun.length).toBeLessThan(outcome.fullTiles + 1);
+      expect(new Set(abortedRun)).toEqual(new Set(['progress']));
+      expect(outcome.fullTiles).toBeGreaterThan(4);
+      expect(outcome.tiles).toEqual(Array.from({ length: outcome.fullTiles + 1 }, (_, i) => i));
+      expect(outcome.aborted).toBe('ABORTED: enhancement aborted');
+      expect(outcome.afterDispose).toBe('ENHANCER_DISPOSED: the enhancer was disposed');
+      expect(outcome.installed).toMatch(new RegExp(`^MODEL_UNTRAINED: ${fixtures.baseUrl}/bundle/models/enhance-intensity-lite.onnx: the installed model has untrained weights`));
+      expect(outcome.missing).toMatch(new RegExp(`^MODEL_NOT_INSTALLED: ${fixtures.baseUrl}/bundle/models/enhance-blos.onnx: no trained blos model \\(full\\) is served here \\(HTTP 404\\)`));
+      expect(outcome.badDevice).toBe(`DEVICE_UNKNOWN: device "cuda" is not available on web: expected one of 'auto', 'wasm', 'webgpu'`);
     });
 
     it('reports a missing model with its code and URL, raised in the worker and rebuilt on the page', async () => {

@@ -1,4 +1,4 @@
-import { createEnhancerWithBackend, invalidOption } from '@enhance/core';
+import { createEnhancerWithBackend, expandDevice, invalidOption } from '@enhance/core';
 import { defaultModelBaseUrl, defaultWasmPaths } from './asset-base.js';
 import { configureOnnxRuntimeWeb } from './configure-onnxruntime-web.js';
 import type { WebEnhancer, WebEnhancerOptions, WebExecutionContext } from './web-enhancer-options.js';
@@ -16,6 +16,8 @@ export async function createEnhancer(options: WebEnhancerOptions): Promise<WebEn
   if (!EXECUTION_CONTEXTS.includes(runIn)) {
     throw invalidOption('runIn', runIn, EXECUTION_CONTEXTS.map((name) => `'${name}'`).join(' | '));
   }
+  // Checked here too, so that a wrong device fails before a worker starts and a model is downloaded.
+  expandDevice(options.device ?? 'auto', 'web');
   const resolved = {
     wasmPaths: options.wasmPaths ?? defaultWasmPaths(),
     modelBaseUrl: options.modelBaseUrl ?? defaultModelBaseUrl(),

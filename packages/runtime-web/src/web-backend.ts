@@ -6,7 +6,7 @@ import type { EnhanceBackend, EnhanceKind, ModelVariant } from '@enhance/core';
 export function createWebBackend({ modelBaseUrl }: { modelBaseUrl?: string }): EnhanceBackend {
   return Object.freeze({
     platform: 'web' as const,
-    InferenceSession: ort.InferenceSession,
+    InferenceSession: { create: createYieldingSession as typeof ort.InferenceSession.create },
     Tensor: ort.Tensor,
     loadModel: (url: string) => fetchModel(url),
     async loadDefaultModel(kind: EnhanceKind, variant: ModelVariant) {
@@ -31,6 +31,32 @@ export function createWebBackend({ modelBaseUrl }: { modelBaseUrl?: string }): E
       }
       return { bytes: await responseBytes(response, url), source: url };
     },
+  });
+}
+
+/**
+ * onnxruntime-web's WASM run finishes without returning to the event loop, so a worker busy with many
+ * tiles would not see an abort message until the whole image is done. Each run first waits for one
+ * macrotask (a MessageChannel round trip, not clamped like setTimeout), letting messages in between tiles.
+ */
+async function createYieldingSession(...args: unknown[]): Promise<ort.InferenceSession> {
+  const session = await (ort.InferenceSession.create as (...a: unknown[]) => Promise<ort.InferenceSession>)(...args);
+  const run = session.run.bind(session) as (...a: unknown[]) => Promise<ort.InferenceSession.ReturnType>;
+  (session as { run: unknown }).run = async (...runArgs: unknown[]) => {
+    await nextMacrotask();
+    return run(...runArgs);
+  };
+  return session;
+}
+
+function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(undefined);
   });
 }
 
