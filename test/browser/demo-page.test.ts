@@ -207,7 +207,11 @@ if (!hasChromium) {
         const installed = await codeOf(web.createEnhancer({ kind: 'intensity', variant: 'lite', device: 'wasm', threads: 2 }));
         const missing = await codeOf(web.createEnhancer({ kind: 'blos', device: 'wasm', threads: 2 }));
         const badDevice = await codeOf(web.createEnhancer({ kind: 'blos', device: 'cuda' as never, threads: 2 }));
-        return { events, tiles, fullTiles: full.tiles, runIn: enhancer.runIn, aborted, afterDispose, installed, missing, badDevice };
+        const warnings: string[] = [];
+        const automatic = await web.createEnhancer({ kind: 'intensity', model: '/fixtures/intensity-tiny.onnx', threads: 2, onWarning: (line: string) => warnings.push(line) });
+        const auto = { device: automatic.device, failures: automatic.deviceFailures, warnings };
+        await automatic.dispose();
+        return { events, tiles, fullTiles: full.tiles, runIn: enhancer.runIn, aborted, afterDispose, installed, missing, badDevice, auto };
       });
       expect(outcome.runIn).toBe('worker');
       // The enhancer-level callback hears the load, every tile of the first run, then the aborted run's
@@ -224,6 +228,10 @@ if (!hasChromium) {
       expect(outcome.afterDispose).toBe('ENHANCER_DISPOSED: the enhancer was disposed');
       expect(outcome.installed).toMatch(new RegExp(`^MODEL_UNTRAINED: ${fixtures.baseUrl}/bundle/models/enhance-intensity-lite.onnx: the installed model has untrained weights`));
       expect(outcome.missing).toMatch(new RegExp(`^MODEL_NOT_INSTALLED: ${fixtures.baseUrl}/bundle/models/enhance-blos.onnx: no trained blos model \\(full\\) is served here \\(HTTP 404\\)`));
+      // This Chromium's only WebGPU adapter is SwiftShader: 'auto' passes over it, says why, and runs WASM.
+      expect(outcome.auto.device).toBe('wasm');
+      expect(outcome.auto.failures).toEqual([{ device: 'webgpu', reason: 'the only WebGPU adapter is a software one (google swiftshader), slower than WASM' }]);
+      expect(outcome.auto.warnings.filter((line) => line.startsWith("device 'webgpu' unavailable"))).toHaveLength(1);
       expect(outcome.badDevice).toBe(`DEVICE_UNKNOWN: device "cuda" is not available on web: expected one of 'auto', 'wasm', 'webgpu'`);
     });
 

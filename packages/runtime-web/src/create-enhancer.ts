@@ -24,7 +24,8 @@ export async function createEnhancer(options: WebEnhancerOptions): Promise<WebEn
   };
   if (runIn === 'worker') return createWorkerEnhancer(options, resolved);
   const threads = configureOnnxRuntimeWeb({ threads: options.threads, wasmPaths: resolved.wasmPaths });
-  const enhancer = await createEnhancerWithBackend(createWebBackend({ modelBaseUrl: resolved.modelBaseUrl }), {
+  const softwareWebGpu = (options.device ?? 'auto') === 'auto' ? 'reject' : 'allow';
+  const enhancer = await createEnhancerWithBackend(createWebBackend({ modelBaseUrl: resolved.modelBaseUrl, softwareWebGpu }), {
     ...options,
     threads: threads > 1 && (options.threads ?? 0) > 0 ? threads : 0,
   });

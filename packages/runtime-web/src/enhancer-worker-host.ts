@@ -47,7 +47,8 @@ export function startEnhancerWorker(scope: WorkerScope): void {
     try {
       const { wasmPaths, modelBaseUrl, ...enhancerOptions } = options;
       threads ??= configureOnnxRuntimeWeb({ threads: options.threads, wasmPaths });
-      const enhancer = await createEnhancerWithBackend(createWebBackend({ modelBaseUrl }), {
+      const backend = createWebBackend({ modelBaseUrl, softwareWebGpu: (options.device ?? 'auto') === 'auto' ? 'reject' : 'allow' });
+      const enhancer = await createEnhancerWithBackend(backend, {
         ...enhancerOptions,
         // Without cross-origin isolation there is one thread whatever was asked for.
         threads: threads > 1 && (options.threads ?? 0) > 0 ? threads : 0,

@@ -2,11 +2,28 @@ import * as ort from 'onnxruntime-web';
 import { EnhancerError, modelFileName } from '@enhance/core';
 import type { EnhanceBackend, EnhanceKind, ModelVariant } from '@enhance/core';
 
+/** Whether a WebGPU adapter that is a CPU emulation (SwiftShader), far slower than WASM, may be used. */
+export type SoftwareWebGpuPolicy = 'allow' | 'reject';
+
+export interface WebBackendOptions {
+  /** URL prefix of the installed models. */
+  modelBaseUrl?: string;
+  /** 'reject' (what 'auto' uses) makes a WebGPU session fail on a software adapter, so WASM is picked. */
+  softwareWebGpu?: SoftwareWebGpuPolicy;
+}
+
 /** onnxruntime-web behind core's backend interface; models are URLs fetched with the page's credentials. */
-export function createWebBackend({ modelBaseUrl }: { modelBaseUrl?: string }): EnhanceBackend {
+export function createWebBackend({ modelBaseUrl, softwareWebGpu = 'allow' }: WebBackendOptions): EnhanceBackend {
+  const create = async (model: Uint8Array, options: ort.InferenceSession.SessionOptions) => {
+    if (softwareWebGpu === 'reject' && options.executionProviders?.includes('webgpu')) {
+      const software = await softwareWebGpuAdapter();
+      if (software) throw new Error(`the only WebGPU adapter is a software one (${software}), slower than WASM`);
+    }
+    return createYieldingSession(model, options);
+  };
   return Object.freeze({
     platform: 'web' as const,
-    InferenceSession: { create: createYieldingSession as typeof ort.InferenceSession.create },
+    InferenceSession: { create: create as typeof ort.InferenceSession.create },
     Tensor: ort.Tensor,
     loadModel: (url: string) => fetchModel(url),
     async loadDefaultModel(kind: EnhanceKind, variant: ModelVariant) {
@@ -47,6 +64,24 @@ async function createYieldingSession(...args: unknown[]): Promise<ort.InferenceS
     return run(...runArgs);
   };
   return session;
+}
+
+let softwareAdapterProbe: Promise<string | undefined> | undefined;
+
+/** Names the adapter when the browser's WebGPU runs on the CPU; undefined for a hardware one or none. */
+function softwareWebGpuAdapter(): Promise<string | undefined> {
+  softwareAdapterProbe ??= (async () => {
+    const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
+    const adapter = (await gpu?.requestAdapter().catch(() => null)) as
+      | { isFallbackAdapter?: boolean; info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean } }
+      | null
+      | undefined;
+    if (!adapter) return undefined;
+    const { vendor = '', architecture = '' } = adapter.info ?? {};
+    const fallback = adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
+    return fallback || /swiftshader|llvmpipe|lavapipe|warp/i.test(`${vendor} ${architecture}`) ? `${vendor} ${architecture}`.trim() || 'fallback adapter' : undefined;
+  })();
+  return softwareAdapterProbe;
 }
 
 function nextMacrotask(): Promise<void> {

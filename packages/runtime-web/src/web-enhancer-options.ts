@@ -4,7 +4,7 @@ import type { Enhancer, EnhancerOptions } from '@enhance/core';
 export type WebExecutionContext = 'worker' | 'main-thread';
 
 export interface WebEnhancerOptions extends EnhancerOptions {
-  /** Default 'worker'. */
+  /** Default 'worker'. ('auto' device here: WebGPU on a hardware adapter, else WASM.) */
   runIn?: WebExecutionContext;
   /**
    * URL prefix (ending in '/') of onnxruntime-web's .wasm and .mjs files. Default: next to the
