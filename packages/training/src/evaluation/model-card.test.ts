@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { EnhanceEvaluation } from './evaluate-enhance.js';
+import { renderModelCard } from './model-card.js';
+import type { PsfSpectrumComparison } from '../physics/psf-spectrum-comparison.js';
+
+const spectrum = (powers: number[]) => ({ frequency: Float64Array.from(powers.map((_, i) => i / 10)), power: Float64Array.from(powers) });
+const plane = { width: 1, height: 1, data: new Float64Array(1) };
+
+const psf: PsfSpectrumComparison = {
+  hmi: spectrum([1]),
+  degraded: { paper: spectrum([1]), wachter: spectrum([1]) },
+  rmsLogRatio: { paper: 0.1234, wachter: 0.2346 },
+  contrast: { hmi: 0.037, paper: 0.0371, wachter: 0.042 },
+  better: 'paper',
+  degradedImages: { paper: plane, wachter: plane },
+  hmiImage: plane,
+};
+
+const evaluation: EnhanceEvaluation = {
+  models: [{ kind: 'intensity', variant: 'lite', file: '/x/models/enhance-intensity-lite.onnx', metadata: { weights: 'untrained-he-init seed=3', trained: 'false', parameter_count: '37729' } }],
+  trainingSets: {},
+  validation: [{ kind: 'intensity', image: 'block', inputSize: [75, 50], scores: [{ method: 'bicubic', relativeRmsError: 0.06101, psnrDb: 19.434, seconds: 0.01 }] }],
+  continuum: [{ image: 'qs.npy', method: 'Enhance lite', contrastBefore: 0.0377, contrastAfter: 0.0702, umbralChange: Number.NaN }],
+  magnetograms: [{ image: 'b.fits', method: 'Enhance lite', fluxBefore: 1000, fluxAfter: 1020, gainNear1kG: 1.35, gainPixels: 42 }],
+  // Output power 10× the input's in the 0.05–0.25 band only: +1 dex there, 0 elsewhere.
+  spectra: [{ image: 'b.fits', kind: 'blos', spectra: [
+    { method: 'input (bicubic ×2)', spectrum: spectrum([1, 1, 1, 1, 1]) },
+    { method: 'Enhance lite', spectrum: spectrum([1, 10, 10, 1, 1]) },
+  ] }],
+  pictures: [],
+};
+
+describe('renderModelCard', () => {
+  const card = renderModelCard({ evaluation, psf, figures: [{ caption: 'Fig', path: '../docs/figures/a.png' }], generatedAt: '2026-01-01', command: 'npm run evaluate' });
+
+  it('writes the evaluation numbers into their tables', () => {
+    expect(card).toContain('| bicubic | 0.0610 | 19.43 | 0.01 |');
+    expect(card).toContain('| qs.npy | Enhance lite | 3.77% | 7.02% | – |');
+    expect(card).toContain('| b.fits | Enhance lite | 1.000e+3 | 1.020e+3 | 1.020 | 1.350 (42) |');
+    expect(card).toContain('paper PSF 0.123 dex, Wachter PSF 0.235 dex');
+    expect(card).toContain('| b.fits | Enhance lite | – | 1.000 | 0.000 |');
+    expect(card).toContain('[../docs/figures/a.png](../docs/figures/a.png)');
+  });
+
+  it('flags untrained weights', () => {
+    expect(card).toContain('untrained (random) weights');
+    const trained = renderModelCard({
+      evaluation: { ...evaluation, models: [{ ...evaluation.models[0], metadata: { trained: 'true' } }] },
+      psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
+    });
+    expect(trained).not.toContain('untrained (random) weights');
+  });
+});
