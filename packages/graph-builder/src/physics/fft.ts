@@ -35,53 +35,69 @@ function twiddles(length: number, sign: 1 | -1): Twiddles {
   return { length, cos, sin };
 }
 
-// Every sub-length divides the top length, so one table of exp(±2πi t/N) serves all levels.
-function transform(re: Float64Array, im: Float64Array, table: Twiddles): void {
-  const n = re.length;
-  if (n <= 1) return;
+// Out-of-place recursive decimation in time: the n inputs at inOffset + j·stride are transformed into
+// out[outOffset, outOffset + n). Every sub-length divides the top length, so one table of
+// exp(±2πi t/N) serves all levels; `scratch` (as long as the largest factor) holds one butterfly's
+// inputs, and is free again whenever a level combines because its children have finished.
+function transform(
+  inRe: Float64Array, inIm: Float64Array, inOffset: number, stride: number, n: number,
+  outRe: Float64Array, outIm: Float64Array, outOffset: number, table: Twiddles, scratch: { re: Float64Array; im: Float64Array },
+): void {
+  if (n === 1) {
+    outRe[outOffset] = inRe[inOffset];
+    outIm[outOffset] = inIm[inOffset];
+    return;
+  }
   const p = smallestFactor(n);
   const m = n / p;
-  // Split into p interleaved sub-sequences, transform each, then combine with twiddles.
-  const subRe: Float64Array[] = [];
-  const subIm: Float64Array[] = [];
-  for (let r = 0; r < p; r++) {
-    const sr = new Float64Array(m);
-    const si = new Float64Array(m);
-    for (let j = 0; j < m; j++) {
-      sr[j] = re[j * p + r];
-      si[j] = im[j * p + r];
-    }
-    if (m > 1) transform(sr, si, table);
-    subRe.push(sr);
-    subIm.push(si);
-  }
-  const stride = table.length / n;
-  for (let k = 0; k < n; k++) {
-    const km = k % m;
-    let accRe = 0;
-    let accIm = 0;
+  for (let r = 0; r < p; r++) transform(inRe, inIm, inOffset + r * stride, stride * p, m, outRe, outIm, outOffset + r * m, table, scratch);
+  const twiddleStride = table.length / n;
+  const { re: sRe, im: sIm } = scratch;
+  for (let k = 0; k < m; k++) {
     for (let r = 0; r < p; r++) {
-      const t = ((r * k) % n) * stride;
-      const c = table.cos[t];
-      const s = table.sin[t];
-      const xr = subRe[r][km];
-      const xi = subIm[r][km];
-      accRe += xr * c - xi * s;
-      accIm += xr * s + xi * c;
+      sRe[r] = outRe[outOffset + r * m + k];
+      sIm[r] = outIm[outOffset + r * m + k];
     }
-    re[k] = accRe;
-    im[k] = accIm;
+    for (let q = 0; q < p; q++) {
+      const kk = k + q * m;
+      let accRe = 0;
+      let accIm = 0;
+      for (let r = 0; r < p; r++) {
+        const t = ((r * kk) % n) * twiddleStride;
+        const c = table.cos[t];
+        const s = table.sin[t];
+        accRe += sRe[r] * c - sIm[r] * s;
+        accIm += sRe[r] * s + sIm[r] * c;
+      }
+      outRe[outOffset + kk] = accRe;
+      outIm[outOffset + kk] = accIm;
+    }
   }
+}
+
+function largestFactor(n: number): number {
+  let largest = 1;
+  for (let r = n; r > 1; r /= smallestFactor(r)) largest = Math.max(largest, smallestFactor(r));
+  return largest;
+}
+
+function transformInPlace(re: Float64Array, im: Float64Array, table: Twiddles): void {
+  const n = re.length;
+  if (n <= 1) return;
+  const inRe = Float64Array.from(re);
+  const inIm = Float64Array.from(im);
+  const size = largestFactor(n);
+  transform(inRe, inIm, 0, 1, n, re, im, 0, table, { re: new Float64Array(size), im: new Float64Array(size) });
 }
 
 /** In-place forward DFT: X[k] = Σ x[j] exp(−2πi jk/n). */
 export function fft(re: Float64Array, im: Float64Array, table: Twiddles = twiddles(re.length, -1)): void {
-  transform(re, im, table);
+  transformInPlace(re, im, table);
 }
 
 /** In-place inverse DFT, including the 1/n factor. */
 export function ifft(re: Float64Array, im: Float64Array, table: Twiddles = twiddles(re.length, 1)): void {
-  transform(re, im, table);
+  transformInPlace(re, im, table);
   const n = re.length;
   for (let i = 0; i < n; i++) {
     re[i] /= n;

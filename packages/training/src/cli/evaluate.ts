@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { EnhanceError, ENHANCE_KINDS, encodePng, type EnhanceKind } from '@enhance/core';
 import { evaluateEnhance, type EnhanceEvaluation } from '../evaluation/evaluate-enhance.js';
 import { renderModelCard } from '../evaluation/model-card.js';
+import { measureConvolutionTimings } from '../physics/convolution-timing.js';
 import { comparePsfSpectra, PSF_COMPARISON_BAND, type PsfSpectrumComparison } from '../physics/psf-spectrum-comparison.js';
 import { PLOT_COLORS, renderLinePlot, type LineSeries } from '../plot/line-plot.js';
 import { renderImagePanels, sharedPercentileRange } from '../plot/image-panels.js';
@@ -20,6 +21,7 @@ validation data and on real HMI images; writes figures and JSON to docs/figures/
   --card PATH         the model card to write (default models/MODEL_CARD.md; 'none' to skip)
   --kind K            intensity or blos only (default both)
   --psf-only          only the PSF / power-spectrum comparison (paper Fig. 4)
+  --convolution-timing  only time ONNX Conv against the TypeScript FFT (docs/physics.md) and print it
   --cache-dir DIR     degraded-image cache (default runs/cache)
   --threads N         onnxruntime threads (default 2)
   -h, --help          this text
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
       card: { type: 'string', default: 'models/MODEL_CARD.md' },
       kind: { type: 'string' },
       'psf-only': { type: 'boolean', default: false },
+      'convolution-timing': { type: 'boolean', default: false },
       'cache-dir': { type: 'string' },
       threads: { type: 'string', default: '2' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -112,6 +115,13 @@ async function main(): Promise<void> {
   const sharedDir = resolve(values['shared-dir']);
   const figuresDir = resolve(values['figures-dir']);
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (values['convolution-timing']) {
+    for (const t of await measureConvolutionTimings({ threads })) {
+      const onnx = t.onnxConvMs === undefined ? 'skipped' : `${t.onnxConvMs.toFixed(0)} ms`;
+      process.stdout.write(`image ${t.imageSize}², kernel ${t.kernelSize}²: ONNX Conv ${onnx}, TypeScript FFT ${t.fftMs.toFixed(0)} ms\n`);
+    }
+    return;
+  }
 
   log('PSF comparison (paper Fig. 4)');
   const psf = await comparePsfSpectra(sharedDir);

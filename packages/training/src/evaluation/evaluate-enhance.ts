@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENHANCE_KINDS, MODEL_VARIANTS, modelFileName, readFits, type EnhanceKind, type ModelVariant } from '@enhance/core';
-import { createRichardsonLucyModel, readModel, type ImagePlane } from '@enhance/graph-builder';
+import { convolvePlane, createRichardsonLucyModel, readModel, rebinPlane, samplePsfKernel, type ImagePlane } from '@enhance/graph-builder';
+import { PAPER_DEGRADATION } from '../data/degrade-pair.js';
 import { loadTrainingSet, type TrainingSetInfo } from '../data/load-training-set.js';
 import { readNpy } from '../data/read-npy.js';
 import { azimuthalPowerSpectrum, type PowerSpectrum } from '../physics/power-spectrum.js';
@@ -52,6 +53,8 @@ export interface ContinuumResult {
   readonly contrastAfter: number;
   /** Mean output over mean input inside the umbra (input < UMBRA_THRESHOLD), minus 1; NaN without umbra. */
   readonly umbralChange: number;
+  /** Mean |HMI(output) − input| / mean |input|: how well the output, degraded again, explains the data. */
+  readonly reconvolutionResidual: number;
 }
 
 export interface MagnetogramResult {
@@ -62,6 +65,8 @@ export interface MagnetogramResult {
   readonly fluxAfter: number;
   readonly gainNear1kG: number;
   readonly gainPixels: number;
+  /** Mean |HMI(output) − input| in gauss. */
+  readonly reconvolutionResidualGauss: number;
 }
 
 /** Spectra of one real HMI image: its input brought to the output grid (bicubic) and each method's output. */
@@ -136,6 +141,26 @@ async function readFitsPlane(path: string, file: string): Promise<ImagePlane> {
   }
 }
 
+function meanAbsolute(image: ImagePlane): number {
+  return image.data.reduce((a, b) => a + Math.abs(b), 0) / image.data.length;
+}
+
+function meanAbsoluteDifference(a: ImagePlane, b: ImagePlane): number {
+  if (a.width !== b.width || a.height !== b.height) {
+    throw new EvaluationError({ message: `sizes differ, ${a.width}×${a.height} against ${b.width}×${b.height}`, code: 'EVALUATION_SHAPE' });
+  }
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i++) sum += Math.abs(a.data[i] - b.data[i]);
+  return sum / a.data.length;
+}
+
+/** The training degradation applied to a 0.252"/px output: HMI PSF (paper's, 99% energy), then 2×2 rebinning to 0.504"/px. */
+function createRedegrade(): (output: ImagePlane) => ImagePlane {
+  const { inputPsf, targetScaleArcsec, inputScaleArcsec, energyFraction } = PAPER_DEGRADATION;
+  const kernel = samplePsfKernel(inputPsf, { pixelScaleArcsec: targetScaleArcsec, energyFraction });
+  return (output) => rebinPlane(convolvePlane(output, kernel, 'reflect'), { inputScaleArcsec: targetScaleArcsec, outputScaleArcsec: inputScaleArcsec });
+}
+
 /** Richardson–Lucy needs positive data: signed magnetograms are lifted by their strongest negative field plus 0.1 kG. */
 async function richardsonLucyFor(kind: EnhanceKind, image: ImagePlane, threads: number): Promise<ImageMethod> {
   const offset = kind === 'blos' ? Math.max(0, -Math.min(...image.data)) + 0.1 : 0;
@@ -153,6 +178,7 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
   const models = await findModels(modelsDir, kinds);
   const bicubic = await onnxImageMethod('bicubic', createBicubicModel(), { threads });
   const bilinear = await onnxImageMethod('bilinear', createBilinearModel(), { threads });
+  const redegrade = createRedegrade();
   const result: EnhanceEvaluation = { models, trainingSets: {}, validation: [], continuum: [], magnetograms: [], spectra: [], pictures: [] };
   try {
     for (const kind of kinds) {
@@ -218,6 +244,7 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
                 contrastBefore: rmsContrast(image),
                 contrastAfter: rmsContrast(output),
                 umbralChange: inside > 0 ? after / before - 1 : Number.NaN,
+                reconvolutionResidual: meanAbsoluteDifference(redegrade(output), image) / meanAbsolute(image),
               });
             } else {
               const gain = fieldGain(output, interpolated, FIELD_GAIN_BAND_KG[0], FIELD_GAIN_BAND_KG[1]);
@@ -228,6 +255,7 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
                 fluxAfter: unsignedFlux(scaled(output, unitsPerValue), 0.252),
                 gainNear1kG: gain.gain,
                 gainPixels: gain.pixels,
+                reconvolutionResidualGauss: meanAbsoluteDifference(redegrade(output), image) * unitsPerValue,
               });
             }
             log(`${kind} HMI ${name}: ${method.name} done`);

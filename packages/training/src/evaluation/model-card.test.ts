@@ -20,8 +20,8 @@ const evaluation: EnhanceEvaluation = {
   models: [{ kind: 'intensity', variant: 'lite', file: '/x/models/enhance-intensity-lite.onnx', metadata: { weights: 'untrained-he-init seed=3', trained: 'false', parameter_count: '37729' } }],
   trainingSets: {},
   validation: [{ kind: 'intensity', image: 'block', inputSize: [75, 50], scores: [{ method: 'bicubic', relativeRmsError: 0.06101, psnrDb: 19.434, seconds: 0.01 }] }],
-  continuum: [{ image: 'qs.npy', method: 'Enhance lite', contrastBefore: 0.0377, contrastAfter: 0.0702, umbralChange: Number.NaN }],
-  magnetograms: [{ image: 'b.fits', method: 'Enhance lite', fluxBefore: 1000, fluxAfter: 1020, gainNear1kG: 1.35, gainPixels: 42 }],
+  continuum: [{ image: 'qs.npy', method: 'Enhance lite', contrastBefore: 0.0377, contrastAfter: 0.0702, umbralChange: Number.NaN, reconvolutionResidual: 0.0412 }],
+  magnetograms: [{ image: 'b.fits', method: 'Enhance lite', fluxBefore: 1000, fluxAfter: 1020, gainNear1kG: 1.35, gainPixels: 42, reconvolutionResidualGauss: 23.45 }],
   // Output power 10× the input's in the 0.05–0.25 band only: +1 dex there, 0 elsewhere.
   spectra: [{ image: 'b.fits', kind: 'blos', spectra: [
     { method: 'input (bicubic ×2)', spectrum: spectrum([1, 1, 1, 1, 1]) },
@@ -35,8 +35,8 @@ describe('renderModelCard', () => {
 
   it('writes the evaluation numbers into their tables', () => {
     expect(card).toContain('| bicubic | 0.0610 | 19.43 | 0.01 |');
-    expect(card).toContain('| qs.npy | Enhance lite | 3.77% | 7.02% | – |');
-    expect(card).toContain('| b.fits | Enhance lite | 1.000e+3 | 1.020e+3 | 1.020 | 1.350 (42) |');
+    expect(card).toContain('| qs.npy | Enhance lite | 3.77% | 7.02% | – | 4.12% |');
+    expect(card).toContain('| b.fits | Enhance lite | 1.000e+3 | 1.020e+3 | 1.020 | 1.350 (42) | 23.4 |');
     expect(card).toContain('paper PSF 0.123 dex, Wachter PSF 0.235 dex');
     expect(card).toContain('| b.fits | Enhance lite | – | 1.000 | 0.000 |');
     expect(card).toContain('[../docs/figures/a.png](../docs/figures/a.png)');

@@ -1,2 +1,3 @@
 export * from './power-spectrum.js';
 export * from './psf-spectrum-comparison.js';
+export * from './convolution-timing.js';
