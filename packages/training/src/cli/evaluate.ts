@@ -84,6 +84,7 @@ function summary(evaluation: EnhanceEvaluation | undefined, psf: PsfSpectrumComp
       validation: evaluation.validation,
       continuum: evaluation.continuum,
       magnetograms: evaluation.magnetograms,
+      liteVsFull: evaluation.liteVsFull,
     }),
   };
 }

@@ -93,6 +93,8 @@ export interface EnhanceEvaluation {
   readonly magnetograms: MagnetogramResult[];
   readonly spectra: SpectrumSet[];
   readonly pictures: PictureSet[];
+  /** Where both variants exist: relative RMS difference of the lite output from the full one (paper: about 3%). */
+  readonly liteVsFull: { image: string; kind: EnhanceKind; relativeDifference: number }[];
 }
 
 export interface EvaluateEnhanceOptions {
@@ -179,7 +181,7 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
   const bicubic = await onnxImageMethod('bicubic', createBicubicModel(), { threads });
   const bilinear = await onnxImageMethod('bilinear', createBilinearModel(), { threads });
   const redegrade = createRedegrade();
-  const result: EnhanceEvaluation = { models, trainingSets: {}, validation: [], continuum: [], magnetograms: [], spectra: [], pictures: [] };
+  const result: EnhanceEvaluation = { models, trainingSets: {}, validation: [], continuum: [], magnetograms: [], spectra: [], pictures: [], liteVsFull: [] };
   try {
     for (const kind of kinds) {
       const networks: ImageMethod[] = [];
@@ -261,6 +263,9 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
             log(`${kind} HMI ${name}: ${method.name} done`);
           }
           await rl.release();
+          const full = outputs.find((o) => o.method === 'Enhance full');
+          const lite = outputs.find((o) => o.method === 'Enhance lite');
+          if (full && lite) result.liteVsFull.push({ image: name, kind, relativeDifference: relativeRmsError(lite.image, full.image) });
           result.spectra.push({ image: name, kind, spectra });
           if (name === (kind === 'intensity' ? HMI_CONTINUUM_FILES[0] : HMI_MAGNETOGRAM_FILES[0])) {
             result.pictures.push({ kind, name, input: image, outputs });

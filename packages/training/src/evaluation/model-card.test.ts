@@ -28,6 +28,7 @@ const evaluation: EnhanceEvaluation = {
     { method: 'Enhance lite', spectrum: spectrum([1, 10, 10, 1, 1]) },
   ] }],
   pictures: [],
+  liteVsFull: [{ image: 'qs.npy', kind: 'intensity', relativeDifference: 0.0312 }],
 };
 
 describe('renderModelCard', () => {
@@ -40,6 +41,7 @@ describe('renderModelCard', () => {
     expect(card).toContain('paper PSF 0.123 dex, Wachter PSF 0.235 dex');
     expect(card).toContain('| b.fits | Enhance lite | – | 1.000 | 0.000 |');
     expect(card).toContain('[../docs/figures/a.png](../docs/figures/a.png)');
+    expect(card).toContain('| qs.npy | intensity | 3.12% |');
   });
 
   it('flags untrained weights', () => {

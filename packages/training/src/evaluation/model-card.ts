@@ -86,6 +86,11 @@ export function renderModelCard(input: ModelCardInput): string {
       fixed(m.reconvolutionResidualGauss, 1),
     ])), '');
   }
+  if (evaluation.liteVsFull.length > 0) {
+    lines.push('## Lite against full', '');
+    lines.push('Relative RMS difference of the lite network\'s output from the full one\'s on real HMI images (paper: within about 3%).', '');
+    lines.push(table(['image', 'kind', 'lite vs full'], evaluation.liteVsFull.map((d) => [d.image, d.kind, percent(d.relativeDifference)])), '');
+  }
   if (evaluation.spectra.length > 0) {
     lines.push('## Power added', '');
     lines.push('Mean log10 of output power over the bicubic-interpolated input power, per band of output-grid frequency (paper: Enhance adds power mainly at 0.05–0.25 px⁻¹).', '');
