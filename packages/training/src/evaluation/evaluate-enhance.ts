@@ -165,7 +165,9 @@ function createRedegrade(): (output: ImagePlane) => ImagePlane {
 
 /** Richardson–Lucy needs positive data: signed magnetograms are lifted by their strongest negative field plus 0.1 kG. */
 async function richardsonLucyFor(kind: EnhanceKind, image: ImagePlane, threads: number): Promise<ImageMethod> {
-  const offset = kind === 'blos' ? Math.max(0, -Math.min(...image.data)) + 0.1 : 0;
+  let minimum = 0;
+  for (const v of image.data) minimum = Math.min(minimum, v);
+  const offset = kind === 'blos' ? 0.1 - minimum : 0;
   return onnxImageMethod(`Richardson–Lucy ${RICHARDSON_LUCY_ITERATIONS} it.`, createRichardsonLucyModel({ iterations: RICHARDSON_LUCY_ITERATIONS, offset }), { threads });
 }
 
