@@ -13,7 +13,8 @@ import { createEnhancer } from '../create-enhancer.js';
  * budget), each measurement in its own process so that its peak RSS is its own.
  *
  *   --sizes 100,400,1024,4096   sizes to run; whole-image runs are skipped above --whole-max
- *   --repeats 3                 timed runs per measurement (the median is reported); 4096² and up run once
+ *   --repeats 3                 timed runs per measurement (the median is reported)
+ *   --one-repeat-from 4096      sizes from this one up run once (a 4096² full-network run takes minutes)
  *   --threads 0                 onnxruntime threads (0: one per core)
  *   --device auto               auto | cpu | cuda
  *   --model file.onnx           default: a random-weight network of --variant (timing does not depend on weights)
@@ -34,12 +35,11 @@ interface Measurement {
   peakRssMB: number;
 }
 
-const ONE_REPEAT_FROM = 4096;
-
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100,400,1024,4096' },
     repeats: { type: 'string', default: '3' },
+    'one-repeat-from': { type: 'string', default: '4096' },
     threads: { type: 'string', default: '0' },
     device: { type: 'string', default: 'auto' },
     model: { type: 'string' },
@@ -74,7 +74,7 @@ async function runParent(): Promise<void> {
     for (const size of sizes) {
       const modes: ('whole' | 'tiled')[] = size <= Number(values['whole-max']) ? ['whole', 'tiled'] : ['tiled'];
       for (const mode of modes) {
-        const repeats = size >= ONE_REPEAT_FROM ? 1 : Number(values.repeats);
+        const repeats = size >= Number(values['one-repeat-from']) ? 1 : Number(values.repeats);
         const child = spawnSync(
           process.execPath,
           [fileURLToPath(import.meta.url), '--child', JSON.stringify({ size, mode, repeats, modelPath, flopsPerPixel })],
