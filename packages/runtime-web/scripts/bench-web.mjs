@@ -2,7 +2,7 @@
 // @enhance/runtime-node, and the enhance-web.js bundle in headless Chromium (WASM, cross-origin
 // isolated, in its worker). Not a test: run it by hand and read the table.
 //
-//   node packages/runtime-web/scripts/bench-web.mjs [--size 400] [--threads 2] [--repeats 3] [--variants lite,full]
+//   node packages/runtime-web/scripts/bench-web.mjs [--size 400] [--threads 2] [--repeats 3] [--variants lite,full] [--fold-batch-norm]
 //
 // Needs the built packages (npm run build) and /usr/bin/chromium. Uses the trained models in models/
 // when present, else random-weight networks of the same architecture (timing does not depend on weights).
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     repeats: { type: 'string', default: '3' },
     variants: { type: 'string', default: 'lite,full' },
+    'fold-batch-norm': { type: 'boolean', default: false },
   },
 });
 const size = Number(values.size);
@@ -60,9 +61,9 @@ try {
   const models = {};
   for (const variant of variants) {
     const trained = join(repositoryRoot, 'models', modelFileName('intensity', variant));
-    const bytes = existsSync(trained) ? new Uint8Array(readFileSync(trained)) : createEnhanceModel({ kind: 'intensity', architecture: variant, seed: 1 });
+    const bytes = existsSync(trained) ? new Uint8Array(readFileSync(trained)) : createEnhanceModel({ kind: 'intensity', architecture: variant, seed: 1, foldBatchNorm: values['fold-batch-norm'] });
     writeFileSync(join(modelFolder, `${variant}.onnx`), bytes);
-    models[variant] = { bytes, origin: existsSync(trained) ? trained : `random weights (${variant})` };
+    models[variant] = { bytes, origin: existsSync(trained) ? trained : `random weights (${variant}${values['fold-batch-norm'] ? ', batch norm folded' : ''})` };
   }
   const image = benchImage(size, size);
 
