@@ -79,7 +79,7 @@ function summary(evaluation: EnhanceEvaluation | undefined, psf: PsfSpectrumComp
   return {
     psf: { band: PSF_COMPARISON_BAND, rmsLogRatio: psf.rmsLogRatio, contrast: psf.contrast, better: psf.better },
     ...(evaluation && {
-      models: evaluation.models,
+      models: evaluation.models.map((m) => ({ ...m, file: relative(process.cwd(), m.file) })),
       trainingSets: evaluation.trainingSets,
       validation: evaluation.validation,
       continuum: evaluation.continuum,

@@ -44,6 +44,15 @@ describe('renderModelCard', () => {
     expect(card).toContain('| qs.npy | intensity | 3.12% |');
   });
 
+  it('warns when a network wrecks an umbra, with the computed change', () => {
+    const wrecked = renderModelCard({
+      evaluation: { ...evaluation, continuum: [{ ...evaluation.continuum[0], image: 'ar.fits', umbralChange: -2.5 }] },
+      psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
+    });
+    expect(wrecked).toContain('Enhance lite changes the mean umbral intensity of ar.fits by -250.0%');
+    expect(card).not.toContain('do not use it on sunspots');
+  });
+
   it('flags untrained weights', () => {
     expect(card).toContain('untrained (random) weights');
     const trained = renderModelCard({

@@ -117,6 +117,13 @@ export function renderModelCard(input: ModelCardInput): string {
   lines.push('', '## Limits', '',
     '- Trained on one MURaM quiet-Sun snapshot (intensity) and four GST/NIRIS maps of one region (magnetograms): far less data than the paper\'s 250 MURaM snapshots; no sunspot or limb data.',
     '- The degradation assumes the paper\'s HMI PSF; HMI data with a different effective PSF will be deconvolved wrongly.',
-    '- Outputs are estimates of what a 28 cm telescope would see, not measurements; small structures can be invented, and results near the limb are poorer (paper §3).', '');
+    '- Outputs are estimates of what a 28 cm telescope would see, not measurements; small structures can be invented, and results near the limb are poorer (paper §3).');
+  // Flagged from this run's numbers: umbrae far outside the quiet-Sun training data.
+  for (const c of evaluation.continuum) {
+    if (c.method.startsWith('Enhance') && Math.abs(c.umbralChange) > 0.2) {
+      lines.push(`- ${c.method} changes the mean umbral intensity of ${c.image} by ${signedPercent(c.umbralChange)} (paper: −3 to −7%): do not use it on sunspots.`);
+    }
+  }
+  lines.push('');
   return lines.join('\n');
 }
