@@ -277,6 +277,32 @@ describe('enhance info, --help, --version', () => {
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../packages/runtime-node/package.json', import.meta.url), 'utf8')).version);
     const unknown = enhance(['frobnicate']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe('enhance: unknown command "frobnicate": expected one of run, info (see enhance --help)');
+    expect(unknown.stderr.trim()).toBe('enhance: unknown command "frobnicate": expected one of run, info, convert, export-keras (see enhance --help)');
+  });
+});
+
+describe('enhance convert and export-keras (the graph-builder commands)', () => {
+  it('exports a model as Keras weights and converts them back to the same weights', async () => {
+    const { loadEnhanceWeights } = await import('@enhance/graph-builder');
+    const kerasDir = join(folder, 'keras-export');
+    const exported = enhance(['export-keras', blosModel, '-o', kerasDir]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const files = readdirSync(kerasDir).sort();
+    expect(files).toEqual(['blos_model.json', 'blos_weights.hdf5']);
+    const back = join(folder, 'blos-back.onnx');
+    const converted = enhance(['convert', '--keras', join(kerasDir, 'blos_weights.hdf5'), '--model-json', join(kerasDir, 'blos_model.json'), '-o', back]);
+    expect(converted.code, converted.stderr).toBe(0);
+    const original = loadEnhanceWeights(readFileSync(blosModel)).weights;
+    const roundTrip = loadEnhanceWeights(readFileSync(back)).weights;
+    expect(Object.keys(roundTrip).sort()).toEqual(Object.keys(original).sort());
+    for (const [name, tensor] of Object.entries(original)) expect(Array.from(roundTrip[name]), name).toEqual(Array.from(tensor));
+  });
+
+  it('rejects a convert command line without an input with exit 2 and writes nothing', () => {
+    const out = join(folder, 'never.onnx');
+    const result = enhance(['convert', '-o', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')[0]).toMatch(/^enhance: .*--keras/);
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -21,9 +21,8 @@ let optionalCommandsLoaded = false;
 async function loadOptionalCommands(): Promise<void> {
   if (optionalCommandsLoaded) return;
   optionalCommandsLoaded = true;
-  // Typed loosely on purpose: the list is registered as soon as the graph-builder exports it.
-  const graphBuilder = (await import('@enhance/graph-builder')) as { KERAS_CLI_COMMANDS?: readonly CliCommand[] };
-  for (const command of graphBuilder.KERAS_CLI_COMMANDS ?? []) if (!findCommand(command.name)) registerCommand(command);
+  const { KERAS_CLI_COMMANDS } = await import('@enhance/graph-builder/keras-cli');
+  for (const command of KERAS_CLI_COMMANDS) if (!findCommand(command.name)) registerCommand(command);
 }
 
 /** Exit codes: 0 success, 1 a failure on the inputs or the run, 2 a command line that cannot be acted on. */
