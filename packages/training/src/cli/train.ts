@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnhanceError, ENHANCE_KINDS, modelFileName, type EnhanceKind, type ModelVariant } from '@enhance/core';
 import { loadTrainingSet } from '../data/index.js';
+import { AUGMENTATIONS, INTENSITY_AFFINE_AUGMENTATION, withAffineAugmentation, type Augmentation } from '../train/affine-augmentation.js';
 import { checkpointExists } from '../train/checkpoint-store.js';
 import { writeDeviceBundle } from '../train/device-bundle.js';
 import { trainingDataFromSet } from '../train/enhance-training-data.js';
@@ -30,11 +31,14 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
   --out-dir DIR               where runs live (default runs)
   --run NAME                  run folder name (default <kind>-<variant>)
   --resume                    continue the run from its latest checkpoint (up to --steps)
+  --reset-best                with --resume: choose the best weights among the steps from now on
   --checkpoint-every N        steps between checkpoints (default 100)
   --validate-every N          steps between validations (default 200)
   --log-every N               steps between progress lines (default 10)
   --export PATH|none          best-validation model (default models/enhance-<kind>[-lite].onnx; none for custom sizes)
   --cache-dir DIR             degraded-image cache (default runs/cache)
+  --augment none|affine       affine: half the intensity patches get a random level (0.1–1.1) and contrast
+                              (0.2–1.5), input and target alike, so dark (umbral) scenes are seen (default none)
   --export-only               export <run>/best to the --export path and exit
   --write-device-bundle DIR   write the step and validation models, training planes, validation patches and
                               the run's latest checkpoint (created at step 0 if absent) for another machine's driver
@@ -56,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: 'string' }, threads: { type: 'string' }, 'shared-dir': { type: 'string' }, 'out-dir': { type: 'string' },
       run: { type: 'string' }, resume: { type: 'boolean' }, 'checkpoint-every': { type: 'string' }, 'validate-every': { type: 'string' },
       'log-every': { type: 'string' }, export: { type: 'string' }, 'cache-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      'export-only': { type: 'boolean' }, 'write-device-bundle': { type: 'string' },
+      'export-only': { type: 'boolean' }, 'write-device-bundle': { type: 'string' }, augment: { type: 'string' }, 'reset-best': { type: 'boolean' },
     },
     strict: true,
   });
@@ -105,7 +109,10 @@ async function main(argv: string[]): Promise<number> {
   log(`train ${JSON.stringify({ ...options, resume: Boolean(values.resume) })}`);
   const sharedDir = resolve(values['shared-dir'] ?? '../shared');
   const set = await loadTrainingSet(kind, { sharedDir, seed, ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}) });
-  const data = trainingDataFromSet(set);
+  const augment = (values.augment ?? 'none') as Augmentation;
+  if (!AUGMENTATIONS.includes(augment)) throw new TrainingError({ message: `--augment must be one of ${AUGMENTATIONS.join(', ')}, got '${augment}'`, code: 'TRAIN_BAD_OPTION' });
+  if (augment === 'affine' && kind !== 'intensity') throw new TrainingError({ message: '--augment affine is for intensity (the level shift has no meaning for signed fields)', code: 'TRAIN_BAD_OPTION' });
+  const data = augment === 'affine' ? withAffineAugmentation(trainingDataFromSet(set), INTENSITY_AFFINE_AUGMENTATION) : trainingDataFromSet(set);
   if (values['write-device-bundle']) {
     const dir = resolve(values['write-device-bundle']);
     if (!checkpointExists(runDir, LATEST_CHECKPOINT)) await writeInitialCheckpoint(options, data);
@@ -122,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
       controller.abort();
     });
   }
-  const { record, stopped } = await train(options, data, { log, signal: controller.signal, resume: Boolean(values.resume) });
+  const { record, stopped } = await train(options, data, { log, signal: controller.signal, resume: Boolean(values.resume), resetBest: Boolean(values['reset-best']) });
   log(`${stopped ? 'stopped' : 'done'}: step ${record.step}, ${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s compute, `
     + `best validation mse ${record.best?.validationMse.toExponential(4) ?? '-'} at step ${record.best?.step ?? '-'}`);
   return 0;

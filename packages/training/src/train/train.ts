@@ -53,6 +53,11 @@ export interface TrainCallbacks {
   signal?: AbortSignal;
   /** Continue from `<runDir>/latest` instead of starting fresh. */
   resume?: boolean;
+  /**
+   * With `resume`: forget the best validation so far, so the best weights are chosen among the steps
+   * from now on (after changing the training data or augmentation, earlier steps solve another problem).
+   */
+  resetBest?: boolean;
 }
 
 export function machineDescription(threads: number): string {
@@ -100,7 +105,10 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
       state.set(name, tensor.data);
     }
     random = SeededRandom.fromState(record.rngState);
+    // A resumed run may change the learning rate or the augmentation; the record keeps the latest.
     record.learningRate = options.learningRate;
+    record.data = data.description;
+    if (callbacks.resetBest) record.best = null;
     log(`resumed ${options.runDir} at step ${record.step} (${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s so far)`);
   } else {
     ({ state, record, random } = freshRun(options, data, step.optimizerState));
