@@ -5,7 +5,7 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 
 export const alias = {
   // More specific entries first: an alias also matches the subpaths of its key.
-  '@enhance/graph-builder/keras-cli': fileURLToPath(new URL('./packages/graph-builder/src/keras/keras-cli-commands.ts', import.meta.url)),
+  '@enhance/graph-builder/cli': fileURLToPath(new URL('./packages/graph-builder/src/cli/index.ts', import.meta.url)),
   '@enhance/core': pkg('core'),
   '@enhance/graph-builder': pkg('graph-builder'),
   '@enhance/runtime-node': pkg('runtime-node'),

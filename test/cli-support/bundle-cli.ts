@@ -27,7 +27,7 @@ export async function bundleCli(): Promise<string> {
     logLevel: 'silent',
     packages: 'external',
     alias: {
-      '@enhance/graph-builder/keras-cli': source('graph-builder').replace(/index\.ts$/, 'keras/keras-cli-commands.ts'),
+      '@enhance/graph-builder/cli': source('graph-builder').replace(/index\.ts$/, 'cli/index.ts'),
       '@enhance/core': source('core'),
       '@enhance/graph-builder': source('graph-builder'),
     },

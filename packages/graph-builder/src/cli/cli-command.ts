@@ -6,8 +6,14 @@ export type CliOptions = NonNullable<ParseArgsConfig['options']>;
 
 /** Where a command writes: process streams in the binary, collectors in tests. */
 export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
+  stdout: CliStream;
+  stderr: CliStream;
+}
+
+/** The part of a stream a command uses; `isTTY` turns on progress bars. */
+export interface CliStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
 }
 
 /**

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { access, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ENHANCE_KINDS, type EnhanceKind } from '@enhance/core';
 import { parsedCommand, type CliCommand } from '../cli/cli-command.js';
 import { CliError } from '../cli/cli-error.js';
 import { writeFileAtomic } from '../cli/write-file-atomic.js';
+import { writeFilesAtomically } from '../cli/write-files-atomically.js';
 import { convertKerasWeights, type KerasConversionReport } from './convert-keras-weights.js';
 import { exportKerasWeights, type KerasExportLayout } from './export-keras-weights.js';
 import { KerasConversionError } from './keras-conversion-error.js';
@@ -35,22 +35,6 @@ async function refuseOverwrite(paths: readonly string[], force: boolean): Promis
     if (await exists(path)) {
       throw new KerasConversionError({ message: 'exists; pass --force to overwrite it', code: 'KERAS_OUTPUT_EXISTS', file: path });
     }
-  }
-}
-
-/** Stages every file under a temporary name, then renames them all into place: the weights and their JSON appear together or not at all. */
-async function writeAll(files: readonly { path: string; bytes: Uint8Array | string }[]): Promise<void> {
-  const staged: { temporary: string; path: string }[] = [];
-  try {
-    for (const { path, bytes } of files) {
-      const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-      staged.push({ temporary, path });
-      await writeFile(temporary, bytes, { flag: 'wx' });
-    }
-    for (const { temporary, path } of staged) await rename(temporary, path);
-  } catch (error) {
-    await Promise.all(staged.map(({ temporary }) => rm(temporary, { force: true })));
-    throw error;
   }
 }
 
@@ -167,7 +151,7 @@ export const kerasExportCommand: CliCommand = parsedCommand({
     const force = values.force === true;
     await refuseOverwrite([weightsPath, jsonPath], force);
     await mkdir(outputDir, { recursive: true });
-    await writeAll([
+    await writeFilesAtomically([
       { path: weightsPath, bytes: exported.hdf5 },
       { path: jsonPath, bytes: exported.modelJson },
     ]);

@@ -1,19 +1,7 @@
-/** Where a command writes: stdout for results, stderr for progress, warnings and errors. */
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-}
+import type { CliCommand } from '@enhance/graph-builder/cli';
 
-/** One `enhance <name> ...` subcommand. */
-export interface CliCommand {
-  readonly name: string;
-  /** One line for `enhance --help`. */
-  readonly summary: string;
-  /** Full usage text for `enhance <name> --help`. */
-  readonly usage: string;
-  /** Runs with the arguments after the command name; returns the exit code. Throws EnhanceError on failure. */
-  run(args: string[], io: CliIo): Promise<number>;
-}
+/** `enhance` subcommands share the graph-builder's command shape, so its Keras commands register here. */
+export type { CliCommand, CliIo } from '@enhance/graph-builder/cli';
 
 const registry = new Map<string, CliCommand>();
 

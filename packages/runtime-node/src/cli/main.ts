@@ -21,7 +21,7 @@ let optionalCommandsLoaded = false;
 async function loadOptionalCommands(): Promise<void> {
   if (optionalCommandsLoaded) return;
   optionalCommandsLoaded = true;
-  const { KERAS_CLI_COMMANDS } = await import('@enhance/graph-builder/keras-cli');
+  const { KERAS_CLI_COMMANDS } = await import('@enhance/graph-builder/cli');
   for (const command of KERAS_CLI_COMMANDS) if (!findCommand(command.name)) registerCommand(command);
 }
 

@@ -1,9 +1,10 @@
+import type { CliStream } from '@enhance/graph-builder/cli';
 import type { EnhanceProgressEvent } from '@enhance/core';
 
 const BAR_WIDTH = 30;
 
 /** A one-line progress bar redrawn in place on a terminal; silent when the stream is not a TTY. */
-export function createProgressBar(stream: NodeJS.WritableStream & { isTTY?: boolean }, label: string) {
+export function createProgressBar(stream: CliStream, label: string) {
   const enabled = stream.isTTY === true;
   let drawn = false;
   return {

@@ -6,7 +6,7 @@ import { ENHANCE_KINDS, devicesFor, readFits, renderEnhancePreview, validateForE
 import type { EnhanceDevice, EnhanceKind, ScaleOption } from '@enhance/core';
 import { createEnhancer } from '../create-enhancer.js';
 import { runtimePackage } from '../package-root.js';
-import { writeFilesAtomically } from './atomic-write.js';
+import { writeFilesAtomically } from '@enhance/graph-builder/cli';
 import type { CliCommand, CliIo } from './cli-command.js';
 import { CliFileError, CliUsageError } from './cli-usage-error.js';
 import { defaultScaleForHeader, inferKindFromHeader } from './infer-kind.js';

@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
  * (rename within one file system is atomic): readers never see half a file, and a failure before the
  * renames leaves no output at all.
  */
-export async function writeFilesAtomically(files: readonly { path: string; bytes: Uint8Array }[]): Promise<void> {
+export async function writeFilesAtomically(files: readonly { path: string; bytes: Uint8Array | string }[]): Promise<void> {
   const staged: { temporary: string; path: string }[] = [];
   try {
     for (const { path, bytes } of files) {

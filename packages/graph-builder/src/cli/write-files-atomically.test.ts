@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFilesAtomically } from './atomic-write.js';
+import { writeFilesAtomically } from './write-files-atomically.js';
 
 let folder = '';
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
