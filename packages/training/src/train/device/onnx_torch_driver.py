@@ -6,6 +6,9 @@ bundle's training planes, validates with the bundle's validation model, and writ
 training loop's format (`<prefix>.json` manifest + `<prefix>.bin` float32 tensors) so the TypeScript
 side can resume or export them. `--check` compares one step against onnxruntime (CPU) first.
 
+Status: not yet run on a GPU (the session had no device time left); run it with --check first,
+which compares one step with onnxruntime before any training.
+
 Usage: python3 onnx_torch_driver.py BUNDLE OUT --seconds S [--validate-every N] [--lr X] [--max-steps N]
 """
 import argparse
