@@ -1,14 +1,12 @@
 #!/usr/bin/env node
-import { appendFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnhanceError, ENHANCE_KINDS, modelFileName, type EnhanceKind, type ModelVariant } from '@enhance/core';
 import { loadTrainingSet } from '../data/index.js';
 import { AUGMENTATIONS, INTENSITY_AFFINE_AUGMENTATION, withAffineAugmentation, type Augmentation } from '../train/affine-augmentation.js';
-import { checkpointExists } from '../train/checkpoint-store.js';
-import { writeDeviceBundle } from '../train/device-bundle.js';
 import { trainingDataFromSet } from '../train/enhance-training-data.js';
-import { exportBestCheckpoint, LATEST_CHECKPOINT, train, writeInitialCheckpoint } from '../train/train.js';
+import { exportBestCheckpoint, train } from '../train/train.js';
 import { PAPER_BATCH_SIZE, PAPER_L2, PAPER_LEARNING_RATE, resolveArchitectureOption, type TrainOptions } from '../train/train-options.js';
 import { TrainingError } from '../train/training-error.js';
 
@@ -40,8 +38,6 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
   --augment none|affine       affine: half the intensity patches get a random level (0.1–1.1) and contrast
                               (0.2–1.5), input and target alike, so dark (umbral) scenes are seen (default none)
   --export-only               export <run>/best to the --export path and exit
-  --write-device-bundle DIR   write the step and validation models, training planes, validation patches and
-                              the run's latest checkpoint (created at step 0 if absent) for another machine's driver
 SIGINT/SIGTERM write a checkpoint and stop; --resume continues exactly.`;
 
 function number(name: string, value: string | undefined): number | undefined {
@@ -60,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: 'string' }, threads: { type: 'string' }, 'shared-dir': { type: 'string' }, 'out-dir': { type: 'string' },
       run: { type: 'string' }, resume: { type: 'boolean' }, 'checkpoint-every': { type: 'string' }, 'validate-every': { type: 'string' },
       'log-every': { type: 'string' }, export: { type: 'string' }, 'cache-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      'export-only': { type: 'boolean' }, 'write-device-bundle': { type: 'string' }, augment: { type: 'string' }, 'reset-best': { type: 'boolean' },
+      'export-only': { type: 'boolean' }, augment: { type: 'string' }, 'reset-best': { type: 'boolean' },
     },
     strict: true,
   });
@@ -113,14 +109,6 @@ async function main(argv: string[]): Promise<number> {
   if (!AUGMENTATIONS.includes(augment)) throw new TrainingError({ message: `--augment must be one of ${AUGMENTATIONS.join(', ')}, got '${augment}'`, code: 'TRAIN_BAD_OPTION' });
   if (augment === 'affine' && kind !== 'intensity') throw new TrainingError({ message: '--augment affine is for intensity (the level shift has no meaning for signed fields)', code: 'TRAIN_BAD_OPTION' });
   const data = augment === 'affine' ? withAffineAugmentation(trainingDataFromSet(set), INTENSITY_AFFINE_AUGMENTATION) : trainingDataFromSet(set);
-  if (values['write-device-bundle']) {
-    const dir = resolve(values['write-device-bundle']);
-    if (!checkpointExists(runDir, LATEST_CHECKPOINT)) await writeInitialCheckpoint(options, data);
-    const files = await writeDeviceBundle(dir, options, set, sharedDir);
-    for (const ext of ['json', 'bin']) copyFileSync(join(runDir, `${LATEST_CHECKPOINT}.${ext}`), join(dir, `state.${ext}`));
-    log(`device bundle written to ${dir}: ${[...files, 'state.json', 'state.bin'].join(', ')}`);
-    return 0;
-  }
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

@@ -6,5 +6,4 @@ export * from './train-options.js';
 export * from './validation-model.js';
 export * from './train.js';
 export * from './enhance-training-data.js';
-export * from './device-bundle.js';
 export * from './affine-augmentation.js';
