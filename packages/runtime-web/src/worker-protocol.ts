@@ -2,13 +2,12 @@ import { EnhanceError, EnhancerError, FitsHeader, NoDeviceAvailableError, Unknow
 import type {
   ConcreteDevice,
   DeviceFailure,
-  EnhanceDevice,
+  EnhancerOptions,
   EnhanceKind,
   EnhanceModelInfo,
   EnhanceProgressEvent,
   EnhancerErrorCode,
   FitsCard,
-  ModelVariant,
   PlainImage,
   ScaleOption,
   SolarImage,
@@ -25,14 +24,7 @@ export interface TransferredImage {
 }
 
 /** The enhancer options that can be cloned (callbacks stay on the page and are fed by messages). */
-export interface TransferredEnhancerOptions {
-  kind: EnhanceKind;
-  model?: string | Uint8Array;
-  variant?: ModelVariant;
-  device?: EnhanceDevice;
-  threads?: number;
-  tileSize?: number;
-  maxMemoryMB?: number;
+export interface TransferredEnhancerOptions extends Omit<EnhancerOptions, 'onProgress' | 'onWarning'> {
   wasmPaths?: string;
   modelBaseUrl?: string;
 }

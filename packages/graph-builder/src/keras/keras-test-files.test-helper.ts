@@ -1,3 +1,4 @@
+import { createRandom as mulberry32 } from '../physics/random.js';
 import h5wasm, { type Group as H5Group } from 'h5wasm';
 import * as ort from 'onnxruntime-node';
 import type { KerasModelJson } from './build-keras-model-json.js';
@@ -10,16 +11,8 @@ export interface TestWeight {
   values: Float32Array;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Test data draws use the project's seeded generator. */
+export { createRandom as mulberry32 } from '../physics/random.js';
 
 function uniform(rng: () => number, n: number, lo: number, hi: number): Float32Array {
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * rng());

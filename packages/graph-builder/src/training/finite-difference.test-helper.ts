@@ -1,3 +1,4 @@
+import { createRandom as mulberry32 } from '../physics/random.js';
 // Test support: checks gradients emitted by appendGradients against central finite differences,
 // running both through onnxruntime-node. Not exported from the package index.
 import * as ort from 'onnxruntime-node';
@@ -22,16 +23,8 @@ export interface GradientCheckResult {
   samples: Record<string, { analytic: number; numeric: number }[]>;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Test data draws use the project's seeded generator. */
+export { createRandom as mulberry32 } from '../physics/random.js';
 
 export function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
