@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PREVIEW_NAN_RGB } from '@enhance/core';
-import { displayPixels, displayRange, rgbFromRgba } from './display-pixels.js';
+import { displayRange } from '@enhance/core';
+import { displayPixels, rgbFromRgba } from './display-pixels.js';
 
 describe('displayRange', () => {
   it('is ±1 kG for magnetograms by default, or the range asked for', () => {

@@ -3,10 +3,16 @@ import type { EnhanceKind } from '../kinds.js';
 import { encodePng } from './encode-png.js';
 import type { PngPixels } from './encode-png.js';
 
-interface PreviewImage {
+export interface PreviewImage {
   readonly data: Float32Array;
   readonly width: number;
   readonly height: number;
+}
+
+/** The values mapped to black and white. */
+export interface DisplayRange {
+  low: number;
+  high: number;
 }
 
 export interface EnhancePreviewOptions {
@@ -47,8 +53,7 @@ export function enhancePreviewPixels(options: EnhancePreviewOptions): PngPixels 
   const step = Math.max(1, Math.ceil(Math.max(panelWidth, panelHeight) / maxPanelSide));
   const shownWidth = Math.ceil(panelWidth / step);
   const shownHeight = Math.ceil(panelHeight / step);
-  const [low, high] = kind === 'blos' ? [-PREVIEW_BLOS_RANGE_GAUSS, PREVIEW_BLOS_RANGE_GAUSS] : intensityRange(input, output);
-  const span = high > low ? high - low : 1;
+  const range = displayRange(kind, [input, output]);
 
   const width = 2 * shownWidth + GAP_PIXELS;
   const data = new Uint8Array(width * shownHeight * 3).fill(GAP_GRAY);
@@ -57,14 +62,7 @@ export function enhancePreviewPixels(options: EnhancePreviewOptions): PngPixels 
       for (let x = 0; x < shownWidth; x++) {
         const value = sample(x * step, y * step);
         const at = (y * width + panelX0 + x) * 3;
-        if (Number.isNaN(value)) {
-          data[at] = PREVIEW_NAN_RGB[0];
-          data[at + 1] = PREVIEW_NAN_RGB[1];
-          data[at + 2] = PREVIEW_NAN_RGB[2];
-        } else {
-          const gray = Math.round(255 * Math.min(1, Math.max(0, (value - low) / span)));
-          data[at] = data[at + 1] = data[at + 2] = gray;
-        }
+        writeDisplayRgb(data, at, value, range);
       }
     }
   };
@@ -73,14 +71,32 @@ export function enhancePreviewPixels(options: EnhancePreviewOptions): PngPixels 
   return { width, height: shownHeight, channels: 3, data };
 }
 
-function intensityRange(...images: PreviewImage[]): [number, number] {
+/**
+ * The gray scale shared by an input and its enhanced output: ±`blosRangeGauss` (default 1 kG) for
+ * magnetograms, the preview percentiles of the finite pixels of every image for intensity.
+ */
+export function displayRange(kind: EnhanceKind, images: readonly PreviewImage[], blosRangeGauss = PREVIEW_BLOS_RANGE_GAUSS): DisplayRange {
+  if (kind === 'blos') return { low: -blosRangeGauss, high: blosRangeGauss };
   const samples: number[] = [];
   for (const image of images) {
     const stride = Math.max(1, Math.floor(image.data.length / 500_000));
     for (let i = 0; i < image.data.length; i += stride) if (Number.isFinite(image.data[i])) samples.push(image.data[i]);
   }
-  if (samples.length === 0) return [0, 1];
+  if (samples.length === 0) return { low: 0, high: 1 };
   const sorted = Float64Array.from(samples).sort();
   const at = (fraction: number) => sorted[Math.round(fraction * (sorted.length - 1))];
-  return [at(PREVIEW_INTENSITY_PERCENTILES[0]), at(PREVIEW_INTENSITY_PERCENTILES[1])];
+  return { low: at(PREVIEW_INTENSITY_PERCENTILES[0]), high: at(PREVIEW_INTENSITY_PERCENTILES[1]) };
+}
+
+/** Writes one pixel's gray (or the NaN colour) as RGB at `offset`: the preview's and the demo's mapping. */
+export function writeDisplayRgb(target: Uint8Array | Uint8ClampedArray, offset: number, value: number, { low, high }: DisplayRange): void {
+  if (Number.isNaN(value)) {
+    target[offset] = PREVIEW_NAN_RGB[0];
+    target[offset + 1] = PREVIEW_NAN_RGB[1];
+    target[offset + 2] = PREVIEW_NAN_RGB[2];
+    return;
+  }
+  const span = high > low ? high - low : 1;
+  const gray = Math.round(255 * Math.min(1, Math.max(0, (value - low) / span)));
+  target[offset] = target[offset + 1] = target[offset + 2] = gray;
 }
