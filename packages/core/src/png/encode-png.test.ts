@@ -66,19 +66,39 @@ describe('encodePng', () => {
 
 describe('renderEnhancePreview', () => {
   it('shows a magnetogram on a symmetric ±1 kG gray scale, input ×2 next to output, NaN in colour', () => {
+    // FITS rows: row 0 = [−1 kG, 0], row 1 = [+2 kG, NaN]; the picture is north up, row 0 at the bottom.
     const input = { width: 2, height: 2, data: Float32Array.from([-1000, 0, 2000, Number.NaN]) };
     const output = { width: 4, height: 4, data: new Float32Array(16).fill(500) };
-    output.data[5] = Number.NaN;
+    output.data[5] = Number.NaN; // output row 1, column 1
     const { width, height, pixels } = decodePng(renderEnhancePreview({ kind: 'blos', input, output }));
     expect([width, height]).toEqual([4 + 4 + 4, 4]);
-    const at = (x: number, y: number) => [...pixels.subarray((y * width + x) * 3, (y * width + x) * 3 + 3)];
-    expect(at(0, 0)).toEqual([0, 0, 0]); // −1 kG
-    expect(at(1, 1)).toEqual([0, 0, 0]); // nearest ×2 repeats the input pixel
-    expect(at(2, 0)).toEqual([128, 128, 128]); // 0 G: round(127.5)
-    expect(at(0, 2)).toEqual([255, 255, 255]); // +2 kG clipped
-    expect(at(3, 3)).toEqual([...PREVIEW_NAN_RGB]);
+    const at = (x: number, pngRow: number) => [...pixels.subarray((pngRow * width + x) * 3, (pngRow * width + x) * 3 + 3)];
+    expect(at(0, 3)).toEqual([0, 0, 0]); // −1 kG, FITS row 0 in the bottom PNG row
+    expect(at(1, 2)).toEqual([0, 0, 0]); // nearest ×2 repeats the input pixel
+    expect(at(2, 3)).toEqual([128, 128, 128]); // 0 G: round(127.5)
+    expect(at(0, 1)).toEqual([255, 255, 255]); // +2 kG clipped
+    expect(at(3, 0)).toEqual([...PREVIEW_NAN_RGB]);
     expect(at(8, 0)).toEqual([191, 191, 191]); // output panel after the 4-px gap: +500 G
-    expect(at(9, 1)).toEqual([...PREVIEW_NAN_RGB]);
+    expect(at(9, 2)).toEqual([...PREVIEW_NAN_RGB]); // output row 1 is the second PNG row from the bottom
+  });
+
+  it('is north up: FITS row 0 lands in the bottom pixel row of both panels', () => {
+    const width = 6;
+    const height = 5;
+    // Row 0 bright, every other row dark: its position in the decoded PNG is unambiguous.
+    const image = (w: number, h: number, rows0: number) =>
+      ({ width: w, height: h, data: Float32Array.from({ length: w * h }, (_, i) => (Math.floor(i / w) < rows0 ? 1000 : -1000)) });
+    const png = decodePng(renderEnhancePreview({ kind: 'blos', input: image(width, height, 1), output: image(2 * width, 2 * height, 2) }));
+    expect(png.height).toBe(2 * height);
+    const grayOfRow = (row: number, x0: number) =>
+      Array.from({ length: 2 * width }, (_, x) => png.pixels[(row * png.width + x0 + x) * 3]);
+    for (const x0 of [0, 2 * width + 4]) {
+      // The ×2 input and the output both show FITS row 0 in their last two PNG rows.
+      expect(grayOfRow(png.height - 1, x0)).toEqual(new Array(2 * width).fill(255));
+      expect(grayOfRow(png.height - 2, x0)).toEqual(new Array(2 * width).fill(255));
+      expect(grayOfRow(png.height - 3, x0)).toEqual(new Array(2 * width).fill(0));
+      expect(grayOfRow(0, x0)).toEqual(new Array(2 * width).fill(0));
+    }
   });
 
   it('stretches intensity between shared percentiles and decimates large panels', () => {
@@ -86,8 +106,8 @@ describe('renderEnhancePreview', () => {
     const output = { width: 200, height: 100, data: Float32Array.from({ length: 20_000 }, (_, i) => i / 4) };
     const pixels = enhancePreviewPixels({ kind: 'intensity', input, output, maxPanelSide: 100 });
     expect([pixels.width, pixels.height]).toEqual([100 + 100 + 4, 50]);
-    expect(pixels.data[0]).toBe(0);
-    const last = ((pixels.height - 1) * pixels.width + 99) * 3;
-    expect(pixels.data[last]).toBe(255);
+    // The darkest pixel (FITS row 0, column 0) is bottom left, the brightest (last row, last column) top right.
+    expect(pixels.data[(pixels.height - 1) * pixels.width * 3]).toBe(0);
+    expect(pixels.data[99 * 3]).toBe(255);
   });
 });

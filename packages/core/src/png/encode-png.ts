@@ -1,7 +1,10 @@
 import { zlibSync } from 'fflate';
 import { EnhanceError } from '../errors/index.js';
 
-/** 8-bit pixels, row-major, interleaved: 1 channel = gray, 3 = RGB. */
+/**
+ * 8-bit pixels, row-major, interleaved: 1 channel = gray, 3 = RGB. Row 0 is the top of the picture (PNG's
+ * order): callers showing FITS images put FITS row 0 last, so north is up.
+ */
 export interface PngPixels {
   readonly width: number;
   readonly height: number;

@@ -34,12 +34,15 @@ export const PREVIEW_INTENSITY_PERCENTILES: readonly [number, number] = Object.f
 const GAP_PIXELS = 4;
 const GAP_GRAY = 255;
 
-/** Input (nearest ×2) and output side by side with a shared gray scale, as an RGB PNG. */
+/**
+ * Input (nearest ×2) and output side by side with a shared gray scale, as an RGB PNG, north up: FITS row 0
+ * is the bottom row of the picture, as sunpy, ds9 and the demo page show solar images.
+ */
 export function renderEnhancePreview(options: EnhancePreviewOptions): Uint8Array {
   return encodePng(enhancePreviewPixels(options));
 }
 
-/** The preview's pixels before PNG encoding. */
+/** The preview's pixels before PNG encoding (top row first, as PNG stores them: FITS row 0 last). */
 export function enhancePreviewPixels(options: EnhancePreviewOptions): PngPixels {
   const { kind, input, output, maxPanelSide = 2048 } = options;
   if (output.width !== 2 * input.width || output.height !== 2 * input.height) {
@@ -59,9 +62,10 @@ export function enhancePreviewPixels(options: EnhancePreviewOptions): PngPixels 
   const data = new Uint8Array(width * shownHeight * 3).fill(GAP_GRAY);
   const paint = (panelX0: number, sample: (x: number, y: number) => number) => {
     for (let y = 0; y < shownHeight; y++) {
+      const row = shownHeight - 1 - y;
       for (let x = 0; x < shownWidth; x++) {
         const value = sample(x * step, y * step);
-        const at = (y * width + panelX0 + x) * 3;
+        const at = (row * width + panelX0 + x) * 3;
         writeDisplayRgb(data, at, value, range);
       }
     }

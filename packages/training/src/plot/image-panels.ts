@@ -22,7 +22,10 @@ export function sharedPercentileRange(images: readonly ImagePlane[], low = 0.005
   return [values[Math.floor(low * (values.length - 1))], values[Math.floor(high * (values.length - 1))]];
 }
 
-/** Images side by side on one gray scale, each titled; smaller images are shown with pixels repeated. */
+/**
+ * Images side by side on one gray scale, each titled; smaller images are shown with pixels repeated.
+ * North up, as sunpy, ds9, the demo page and the CLI's preview show solar images: row 0 at the bottom.
+ */
 export function renderImagePanels(options: ImagePanelsOptions): PngPixels {
   const { panels, range, title } = options;
   const widest = Math.max(...panels.map((p) => p.image.width));
@@ -46,7 +49,7 @@ export function renderImagePanels(options: ImagePanelsOptions): PngPixels {
         const v = image.data[y * image.width + x];
         const level = Number.isFinite(v) ? Math.round(255 * Math.min(1, Math.max(0, (v - low) / (high - low)))) : -1;
         const color = level < 0 ? ([40, 70, 160] as const) : ([level, level, level] as const);
-        raster.fillRect(left + x * repeat, header + y * repeat, repeat, repeat, color);
+        raster.fillRect(left + x * repeat, header + (image.height - 1 - y) * repeat, repeat, repeat, color);
       }
     }
     left += image.width * repeat + gap;
