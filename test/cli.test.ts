@@ -128,12 +128,66 @@ describe('enhance run', () => {
     expect(existsSync(join(folder, 'out.fits'))).toBe(false);
   });
 
-  it('asks for --kind when the header does not tell', () => {
+  it('takes a plain FITS file without BUNIT by its data, saying so in one warning line', () => {
     write('plain.fits', writeFits({ ...intensityImage(8, 8), header: new FitsHeader() }));
-    const { code, stderr } = enhance(['run', 'plain.fits', '-o', 'out.fits', '--model', intensityModel]);
+    const { code, stdout, stderr } = enhance(['run', 'plain.fits', '-o', 'plain-x2.fits', '--model', intensityModel, '--json']);
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ kind: 'intensity', outputSize: [16, 16] });
+    const kindLines = stderr.split('\n').filter((line) => line.includes('from the data'));
+    expect(kindLines).toEqual([
+      expect.stringMatching(/^enhance: warning: plain\.fits: the header does not tell the kind \(BUNIT = null, CONTENT = null\); 'intensity' from the data \(positive values around a level: .*\); pass --kind to choose$/),
+    ]);
+  });
+
+  it('enhances a real-looking HMI magnetogram saved without BUNIT (signed, ±1000s of G) as blos, divided by 1000 G', () => {
+    // Quiet-Sun noise of ±20 G with a bipolar region of ±1.8 kG, like hmi.M_720s cut-outs.
+    const width = 24;
+    const height = 20;
+    const data = Float32Array.from({ length: width * height }, (_, i) => {
+      const x = i % width;
+      const y = Math.floor(i / width);
+      const spot = (cx: number, sign: number) => sign * 1800 * Math.exp(-((x - cx) ** 2 + (y - 10) ** 2) / 8);
+      return 20 * Math.sin(i * 12.9898) + spot(7, 1) + spot(17, -1);
+    });
+    write('hmi-m-no-bunit.fits', writeFits({ data, width, height, header: new FitsHeader().with('TELESCOP', 'SDO/HMI') }));
+    const { code, stdout, stderr } = enhance(['run', 'hmi-m-no-bunit.fits', '-o', 'hmi-m-x2.fits', '--model', blosModel, '--json']);
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ kind: 'blos', scale: 1000, outputSize: [48, 40] });
+    expect(stderr).toMatch(/^enhance: warning: hmi-m-no-bunit\.fits: the header does not tell the kind .*'blos' from the data \(signed values roughly symmetric about 0: /m);
+
+    // Forced to intensity, the magnetogram would be divided by a "quiet-Sun level": one line says so.
+    const forced = enhance(['run', 'hmi-m-no-bunit.fits', '-o', 'hmi-m-as-ic.fits', '--model', intensityModel, '--kind', 'intensity', '--json']);
+    expect(forced.code, forced.stderr).toBe(0);
+    const kindLines = forced.stderr.split('\n').filter((line) => line.includes('--kind'));
+    expect(kindLines).toEqual([
+      expect.stringMatching(/^enhance: warning: hmi-m-no-bunit\.fits: the data look like 'blos' \(signed values .*\) but --kind intensity was given; using intensity$/),
+    ]);
+  });
+
+  it('warns when --kind contradicts the header, and when a continuum image is run as blos', () => {
+    write('ic-gauss.fits', writeFits(intensityImage(8, 8, 'Gauss')));
+    const header = enhance(['run', 'ic-gauss.fits', '-o', 'ic-gauss-x2.fits', '--model', intensityModel, '--kind', 'intensity']);
+    expect(header.code, header.stderr).toBe(0);
+    expect(header.stderr).toMatch(/^enhance: warning: ic-gauss\.fits: the header describes a 'blos' image \(BUNIT = 'Gauss'\) but --kind intensity was given; using intensity$/m);
+    write('ic-plain.fits', writeFits({ ...intensityImage(8, 8), header: new FitsHeader() }));
+    const data = enhance(['run', 'ic-plain.fits', '-o', 'ic-plain-x2.fits', '--model', blosModel, '--kind', 'blos']);
+    expect(data.code, data.stderr).toBe(0);
+    expect(data.stderr).toMatch(/^enhance: warning: ic-plain\.fits: the data look like 'intensity' \(positive values around a level: .*\) but --kind blos was given; using blos$/m);
+  });
+
+  it('asks for --kind when neither the header nor the data tell', () => {
+    const image = intensityImage(8, 8);
+    write('negative.fits', writeFits({ ...image, data: image.data.map((v) => -v), header: new FitsHeader() }));
+    const { code, stderr } = enhance(['run', 'negative.fits', '-o', 'out.fits', '--model', intensityModel]);
     expect(code).toBe(2);
-    expect(stderr.trim()).toBe('enhance: plain.fits: cannot tell the kind from the header (BUNIT = null, CONTENT = null): pass --kind intensity|blos');
-    expect(enhance(['run', 'plain.fits', '-o', 'out.fits', '--model', intensityModel, '--kind', 'intensity']).code).toBe(0);
+    expect(stderr.trim()).toMatch(
+      /^enhance: negative\.fits: cannot tell the kind: the header does not tell \(BUNIT = null, CONTENT = null\) and the data do not either \(values neither signed about 0 nor positive around a level: .*\); pass --kind intensity\|blos$/,
+    );
+    write('doppler.fits', writeFits(intensityImage(8, 8, 'km/s')));
+    expect(enhance(['run', 'doppler.fits', '-o', 'out.fits', '--model', intensityModel]).stderr.trim()).toBe(
+      "enhance: doppler.fits: cannot tell the kind: BUNIT = 'km/s', the unit of neither a magnetogram nor an intensity image; pass --kind intensity|blos",
+    );
+    expect(enhance(['run', 'doppler.fits', '-o', 'out.fits', '--model', intensityModel, '--kind', 'intensity']).code).toBe(0);
     rmSync(join(folder, 'out.fits'));
   });
 

@@ -3,6 +3,7 @@
 import {
   EnhanceError,
   createEnhancer,
+  detectEnhanceKind,
   displayPixels,
   displayRange,
   encodePng,
@@ -47,7 +48,7 @@ async function loadFile(file) {
     state.fileName = file.name;
     state.result = undefined;
     $('file-name').textContent = `${file.name}: ${image.width}×${image.height}, HDU ${image.hdu}, BITPIX ${image.bitpix}`;
-    $('kind').value = guessKind(image);
+    $('kind').value = guessKind(image, file.name);
     $('run').disabled = false;
     $('download-fits').disabled = $('download-png').disabled = true;
     setStatus('loaded', 'Ready: press Enhance.');
@@ -57,19 +58,14 @@ async function loadFile(file) {
   }
 }
 
-/** Magnetograms are signed and in gauss; continuum images are positive. The user can correct the guess. */
-function guessKind(image) {
-  const unit = (image.header.getString('BUNIT') ?? '').trim().toLowerCase();
-  if (unit === 'g' || unit.startsWith('gauss') || unit === 'mx/cm^2') return 'blos';
-  if (unit) return 'intensity';
-  let negative = 0;
-  let finite = 0;
-  for (const value of image.data) {
-    if (!Number.isFinite(value)) continue;
-    finite++;
-    if (value < 0) negative++;
-  }
-  return finite > 0 && negative / finite > 0.05 ? 'blos' : 'intensity';
+/**
+ * Core's rule, the CLI's too: the header (BUNIT, CONTENT, an HMI series), the file name, else the data
+ * (signed about 0 → magnetogram, positive around a level → intensity). The user can correct the guess.
+ */
+function guessKind(image, fileName) {
+  const detection = detectEnhanceKind(image, { fileName });
+  if (detection.decidedBy === 'data') console.warn(`${fileName}: the header does not tell the kind; ${detection.kind ?? 'none'} from the data (${detection.reason})`);
+  return detection.kind ?? $('kind').value;
 }
 
 async function enhancerFor(options) {

@@ -2,14 +2,14 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ENHANCE_KINDS, devicesFor, readFits, renderEnhancePreview, validateForEnhance, writeFits } from '@enhance/core';
-import type { EnhanceDevice, EnhanceKind, ScaleOption } from '@enhance/core';
+import { ENHANCE_KINDS, detectEnhanceKind, devicesFor, kindFromData, readFits, renderEnhancePreview, validateForEnhance, writeFits } from '@enhance/core';
+import type { EnhanceDevice, EnhanceKind, FitsHeader, KindDetection, ScaleOption } from '@enhance/core';
 import { createEnhancer } from '../create-enhancer.js';
 import { runtimePackage } from '../package-root.js';
 import { writeFilesAtomically } from '@enhance/graph-builder/cli';
 import type { CliCommand, CliIo } from './cli-command.js';
 import { CliFileError, CliUsageError } from './cli-usage-error.js';
-import { defaultScaleForHeader, inferKindFromHeader } from './infer-kind.js';
+import { defaultScaleForHeader } from './default-scale-for-header.js';
 import { createProgressBar } from './progress-bar.js';
 
 const NODE_DEVICES = devicesFor('node');
@@ -20,7 +20,8 @@ Deconvolves and super-resolves (×2) an HMI continuum image or magnetogram.
 
 Options:
   -o, --output <file>     output FITS file (required; never overwritten without --force)
-  --kind <kind>           intensity | blos (default: from the header's BUNIT/CONTENT)
+  --kind <kind>           intensity | blos (default: from the header's BUNIT, CONTENT or HMI series,
+                          else from the data, with a warning)
   --model <file.onnx>     model file (default: the installed trained model for the kind)
   --lite                  use the installed lite model (1 block × 32 filters)
   --device <device>       ${NODE_DEVICES.join(' | ')} (default: auto)
@@ -63,19 +64,8 @@ export const runCommand: CliCommand = {
     // The file's bytes are not kept: for a 4096² image they are 64 MiB more held during the run.
     const image = readFits(await readInput(inputPath), { file: inputPath });
     const { nanCount } = validateForEnhance(image, inputPath);
-    const headerKind = inferKindFromHeader(image.header);
-    const kind = kindOption ?? headerKind;
-    if (!kind) {
-      throw new CliUsageError({
-        file: inputPath,
-        message: `cannot tell the kind from the header (BUNIT = ${JSON.stringify(image.header.get('BUNIT') ?? null)}, CONTENT = ${JSON.stringify(image.header.get('CONTENT') ?? null)}): pass --kind intensity|blos`,
-      });
-    }
     const warn = (message: string) => io.stderr.write(`enhance: warning: ${message}\n`);
-    if (kindOption && headerKind && kindOption !== headerKind) {
-      warn(`${inputPath}: the header describes a '${headerKind}' image but --kind ${kindOption} was given; using ${kindOption}`);
-    }
-
+    const kind = chooseKind(inputPath, image, kindOption, warn);
     const { version } = runtimePackage();
     const progressBar = createProgressBar(io.stderr, basename(inputPath));
     const enhancer = await createEnhancer({
@@ -153,6 +143,35 @@ function parseCommandLine(args: string[]) {
   } catch (error) {
     throw new CliUsageError({ message: (error as Error).message });
   }
+}
+
+/**
+ * The --kind given, else core's detection (header, file name, data). One warning line when the kind came
+ * from the data, or when the --kind given contradicts the header or the data (a magnetogram run as
+ * intensity would be divided by a meaningless "quiet-Sun level").
+ */
+function chooseKind(inputPath: string, image: { data: Float32Array; header: FitsHeader }, kindOption: EnhanceKind | undefined, warn: (message: string) => void): EnhanceKind {
+  const detection = detectEnhanceKind(image, { fileName: basename(inputPath) });
+  const headerCards = `BUNIT = ${JSON.stringify(image.header.get('BUNIT') ?? null)}, CONTENT = ${JSON.stringify(image.header.get('CONTENT') ?? null)}`;
+  if (kindOption) {
+    const fromData = detection.decidedBy === 'data' ? detection : kindFromData(image.data);
+    const contrary = [detection, fromData].find((found) => found.kind !== undefined && found.kind !== kindOption);
+    if (contrary) warn(`${inputPath}: ${describeEvidence(contrary)} but --kind ${kindOption} was given; using ${kindOption}`);
+    return kindOption;
+  }
+  if (!detection.kind) {
+    const why = detection.decidedBy === 'data' ? `the header does not tell (${headerCards}) and the data do not either (${detection.reason})` : detection.reason;
+    throw new CliUsageError({ file: inputPath, message: `cannot tell the kind: ${why}; pass --kind intensity|blos` });
+  }
+  if (detection.decidedBy === 'data') {
+    warn(`${inputPath}: the header does not tell the kind (${headerCards}); '${detection.kind}' from the data (${detection.reason}); pass --kind to choose`);
+  }
+  return detection.kind;
+}
+
+function describeEvidence(detection: KindDetection): string {
+  if (detection.decidedBy === 'data') return `the data look like '${detection.kind}' (${detection.reason})`;
+  return `the ${detection.decidedBy === 'header' ? 'header' : 'file name'} describes a '${detection.kind}' image (${detection.reason})`;
 }
 
 function parseKind(value: string | undefined): EnhanceKind | undefined {
