@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FitsHeader, readFits, writeFits } from '@enhance/core';
@@ -31,6 +32,12 @@ beforeAll(async () => {
 afterAll(() => {
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
+
+/** Whether onnxruntime-node's optional CUDA provider is installed next to its binding (script/install-metadata.js). */
+function cudaProviderInstalled(): boolean {
+  const binding = createRequire(import.meta.url).resolve(`onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`);
+  return existsSync(join(dirname(binding), process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
+}
 
 function enhance(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [cli, ...args], {
@@ -77,9 +84,11 @@ describe('enhance run', () => {
     const inputTime = statSync(input).mtimeMs;
     const { code, stdout, stderr } = enhance(['run', 'quiet.fits', '-o', 'quiet-x2.fits', '--model', intensityModel, '--png', 'quiet.png', '--json']);
     expect(code).toBe(0);
-    // Warnings only, one line each: the untrained weights, and a CUDA fallback where there is no GPU.
+    // Warnings only, one line each: the untrained weights. The default device ('auto') says nothing about
+    // CUDA on a CPU-only install: its provider is not installed, which is the normal case, not news.
     expect(stderr).toMatch(/^enhance: warning: .*untrained weights/m);
     expect(stderr.trim().split('\n').every((line) => line.startsWith('enhance: warning: '))).toBe(true);
+    if (!cudaProviderInstalled()) expect(stderr).not.toMatch(/cuda/i);
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ kind: 'intensity', device: 'cpu', inputSize: [23, 19], outputSize: [46, 38], nanPixels: 1, tiles: 1 });
 
@@ -303,6 +312,16 @@ describe('enhance run', () => {
     const { code, stderr } = enhance(['run', 'm.fits', '-o', 'm-out.fits', '--model', 'not-a-model.onnx']);
     expect(code).toBe(1);
     expect(stderr.trim()).toMatch(/^enhance: not-a-model\.onnx: not an ONNX model \(5 bytes\)/);
+  });
+
+  it.skipIf(cudaProviderInstalled())('says why --device cuda cannot run on a CPU-only install, in one line, exit 1', () => {
+    write('cuda.fits', writeFits(intensityImage(8, 8)));
+    const { code, stderr } = enhance(['run', 'cuda.fits', '-o', 'cuda-out.fits', '--model', intensityModel, '--device', 'cuda']);
+    expect(code).toBe(1);
+    const lines = stderr.trim().split('\n').filter((line) => !line.includes('untrained weights'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0].startsWith(`enhance: ${intensityModel}: no device could run the model: [cuda] `), lines[0]).toBe(true);
+    expect(existsSync(join(folder, 'cuda-out.fits'))).toBe(false);
   });
 
   it('reports an output folder that does not exist', () => {

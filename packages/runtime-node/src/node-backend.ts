@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { InferenceSession, Tensor, env } from 'onnxruntime-node';
 import { EnhancerError } from '@enhance/core';
-import type { EnhanceBackend, EnhanceKind, ModelVariant } from '@enhance/core';
+import type { ConcreteDevice, EnhanceBackend, EnhanceKind, ModelVariant } from '@enhance/core';
+import { cudaProviderInstalled } from './cuda-provider.js';
 import { defaultModelPath } from './default-models.js';
 
 // onnxruntime's native logger writes straight to stderr (a missing CUDA library prints a multi-line
@@ -14,6 +15,9 @@ export const nodeBackend: EnhanceBackend = Object.freeze({
   InferenceSession,
   Tensor,
   loadModel: (path: string) => readModelFile(path),
+  // Without this, 'auto' on every CPU-only install would try CUDA and warn that its library is missing.
+  notInstalled: (device: ConcreteDevice) =>
+    device === 'cuda' && !cudaProviderInstalled() ? "onnxruntime-node's CUDA provider is not installed (see the README: GPU (CUDA) opt-in)" : undefined,
   async loadDefaultModel(kind: EnhanceKind, variant: ModelVariant) {
     const path = defaultModelPath(kind, variant);
     try {

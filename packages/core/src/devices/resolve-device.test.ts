@@ -96,6 +96,54 @@ describe('resolveDevice', () => {
     expect(warnings).toEqual([]);
   });
 
+  it("'auto' passes over a device that is not installed without trying it and without a warning", async () => {
+    const warnings: string[] = [];
+    const attempted: string[] = [];
+    const result = await resolveDevice({
+      device: 'auto',
+      platform: 'node',
+      notInstalled: (device) => (device === 'cuda' ? 'the CUDA provider is not installed' : undefined),
+      onWarning: (message) => warnings.push(message),
+      attempt: async (device) => {
+        attempted.push(device);
+        return device;
+      },
+    });
+    expect(result.device).toBe('cpu');
+    expect(attempted).toEqual(['cpu']);
+    expect(warnings).toEqual([]);
+    expect(result.failures).toEqual([{ device: 'cuda', reason: 'the CUDA provider is not installed' }]);
+  });
+
+  it('warns when an installed provider fails, and tries a device asked for by name even when not installed', async () => {
+    const warnings: string[] = [];
+    const installed = await resolveDevice({
+      device: 'auto',
+      platform: 'node',
+      notInstalled: () => undefined,
+      onWarning: (message) => warnings.push(message),
+      attempt: async (device) => {
+        if (device === 'cuda') throw new Error('libcudnn.so.9: cannot open shared object file');
+        return device;
+      },
+    });
+    expect(installed.device).toBe('cpu');
+    expect(warnings).toEqual([`device 'cuda' unavailable ([cuda] libcudnn.so.9: cannot open shared object file); using 'cpu'`]);
+
+    const attempted: string[] = [];
+    const named = resolveDevice({
+      device: 'cuda',
+      platform: 'node',
+      notInstalled: () => 'the CUDA provider is not installed',
+      attempt: async (device) => {
+        attempted.push(device);
+        throw new Error('Failed to load shared library');
+      },
+    });
+    await expect(named).rejects.toThrow('no device could run the model: [cuda] Failed to load shared library');
+    expect(attempted).toEqual(['cuda']);
+  });
+
   it('does not warn when the first device works', async () => {
     const warnings: string[] = [];
     const result = await resolveDevice({ device: 'auto', platform: 'web', onWarning: (m) => warnings.push(m), attempt: async (d) => d });

@@ -23,7 +23,13 @@ export interface ResolveDeviceOptions<T> {
   platform: RuntimePlatform;
   /** Creates whatever needs the device (a session); a throw marks the device as unusable. */
   attempt: (device: ConcreteDevice, spec: (typeof DEVICES)[ConcreteDevice]) => Promise<T>;
-  /** Told once when 'auto' had to pass over a better device. */
+  /**
+   * Why a device's execution provider is missing from this install (undefined when it is there). 'auto'
+   * passes over a missing device without an attempt and without a warning: a CPU-only install is normal.
+   * A device asked for by name is attempted anyway, so its error says what onnxruntime says.
+   */
+  notInstalled?: (device: ConcreteDevice) => string | undefined;
+  /** Told once when 'auto' had to pass over a better device that is installed but failed. */
   onWarning?: (message: string) => void;
   /** Named in the error when nothing works. */
   file?: string;
@@ -32,7 +38,7 @@ export interface ResolveDeviceOptions<T> {
 export interface ResolvedDevice<T> {
   device: ConcreteDevice;
   value: T;
-  /** The devices passed over on the way, with why. */
+  /** The devices passed over on the way, with why (those not installed included). */
   failures: DeviceFailure[];
 }
 
@@ -41,10 +47,17 @@ export interface ResolvedDevice<T> {
  * attempted (the user asked for it); a failure remembered from earlier is reused only by 'auto'.
  */
 export async function resolveDevice<T>(options: ResolveDeviceOptions<T>): Promise<ResolvedDevice<T>> {
-  const { device, platform, attempt, onWarning, file } = options;
+  const { device, platform, attempt, notInstalled, onWarning, file } = options;
   const candidates = expandDevice(device, platform);
   const failures: DeviceFailure[] = [];
+  const missing = new Set<ConcreteDevice>();
   for (const candidate of candidates) {
+    const absent = device === 'auto' ? notInstalled?.(candidate) : undefined;
+    if (absent !== undefined) {
+      failures.push({ device: candidate, reason: absent });
+      missing.add(candidate);
+      continue;
+    }
     const cacheKey = `${platform}:${candidate}`;
     const remembered = device === 'auto' ? knownFailures.get(cacheKey) : undefined;
     if (remembered !== undefined) {
@@ -53,9 +66,10 @@ export async function resolveDevice<T>(options: ResolveDeviceOptions<T>): Promis
     }
     try {
       const value = await attempt(candidate, DEVICES[candidate]);
-      if (failures.length > 0) {
+      const failed = failures.filter((f) => !missing.has(f.device));
+      if (failed.length > 0) {
         onWarning?.(
-          `device ${failures.map((f) => `'${f.device}'`).join(', ')} unavailable (${failures.map((f) => `[${f.device}] ${f.reason}`).join('; ')}); using '${candidate}'`,
+          `device ${failed.map((f) => `'${f.device}'`).join(', ')} unavailable (${failed.map((f) => `[${f.device}] ${f.reason}`).join('; ')}); using '${candidate}'`,
         );
       }
       return { device: candidate, value, failures };

@@ -1,5 +1,5 @@
 import type { InferenceSession, TensorConstructor } from 'onnxruntime-common';
-import type { RuntimePlatform } from '../devices/index.js';
+import type { ConcreteDevice, RuntimePlatform } from '../devices/index.js';
 import type { EnhanceKind, ModelVariant } from '../kinds.js';
 
 /**
@@ -17,4 +17,10 @@ export interface EnhanceBackend {
    * 'MODEL_NOT_INSTALLED' when there is none, so untrained weights are never picked silently.
    */
   loadDefaultModel(kind: EnhanceKind, variant: ModelVariant): Promise<{ bytes: Uint8Array; source: string }>;
+  /**
+   * Why a device's execution provider is not part of this install (onnxruntime-node's CUDA provider is an
+   * optional download), or undefined when it is: 'auto' then passes over it without trying or warning.
+   * Absent: every device of the platform counts as installed.
+   */
+  notInstalled?(device: ConcreteDevice): string | undefined;
 }

@@ -30,7 +30,7 @@ export interface EnhancerOptions {
   /** Memory the network may use for one tile (activations), in MiB. Default 640. */
   maxMemoryMB?: number;
   onProgress?: EnhanceProgressCallback;
-  /** Told about non-fatal surprises (device fallback, untrained weights), one line each. */
+  /** Told about non-fatal surprises (an installed GPU provider that failed, untrained weights), one line each. */
   onWarning?: (message: string) => void;
 }
 
@@ -137,6 +137,7 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
     platform: backend.platform,
     file: source,
     onWarning,
+    notInstalled: (name) => backend.notInstalled?.(name),
     attempt: (_name, spec) =>
       backend.InferenceSession.create(bytes, {
         executionProviders: spec.executionProviders,
