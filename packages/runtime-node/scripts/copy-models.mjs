@@ -1,11 +1,34 @@
 // Runs before `npm pack`/`npm publish`: an installed @enhance/runtime-node carries the trained models
 // in its own models/ folder, where modelsDirectory() looks first.
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+//
+// The workspace's own tests and CLI also look there first, possibly while a pack runs (the consumer
+// install test packs during `npm test`), so no reader ever sees a half-written folder or file: a new
+// folder is filled beside it and renamed into place, and an existing one gets each changed file by rename.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const source = fileURLToPath(new URL('../../../models/', import.meta.url));
 const target = fileURLToPath(new URL('../models/', import.meta.url));
-mkdirSync(target, { recursive: true });
 const copied = readdirSync(source).filter((name) => name.endsWith('.onnx') || name === 'MODEL_CARD.md');
-for (const name of copied) copyFileSync(source + name, target + name);
+const sameBytes = (a, b) => existsSync(b) && readFileSync(a).equals(readFileSync(b));
+
+if (!existsSync(target)) {
+  const staging = target.replace(/\/$/, `.staging-${process.pid}/`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  for (const name of copied) copyFileSync(source + name, staging + name);
+  try {
+    renameSync(staging, target);
+  } catch (error) {
+    // Another pack created it meanwhile: fall through to the per-file update below.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(target)) throw error;
+  }
+}
+for (const name of copied) {
+  if (sameBytes(source + name, target + name)) continue;
+  const staging = `${target}.${name}.${process.pid}.tmp`;
+  copyFileSync(source + name, staging);
+  renameSync(staging, target + name);
+}
 console.log(`copied ${copied.length} files from ${source} to ${target}`);
