@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FitsHeader, readFits, writeFits } from '@enhance/core';
+import { FitsHeader, readEnhanceModelInfo, readFits, writeFits } from '@enhance/core';
 import { createEnhancer } from '@enhance/runtime-node';
 import { card, compressedImageHdu, concat, emptyPrimary, plainImageFile, quoted } from './fits-support/build-fits.js';
 import { bundleCli } from './cli-support/bundle-cli.js';
@@ -100,7 +101,14 @@ describe('enhance run', () => {
     const history = output.header.cards.filter((c) => c.key === 'HISTORY').map((c) => String(c.value ?? c.comment ?? '')).join(' ');
     expect(history).toMatch(/enhance CLI \d+\.\d+\.\d+/);
     expect(history).toContain('device cpu');
-    expect(history).toContain('intensity-lite.onnx');
+    // The model by file name and SHA-256, never the machine's folders; cards wrapped at spaces, so the
+    // cards joined with spaces hold every record whole.
+    const sha256 = createHash('sha256').update(readFileSync(intensityModel)).digest('hex');
+    expect(history).toContain(`model intensity-lite.onnx, SHA-256 ${sha256}`);
+    expect(history).not.toContain(folder);
+    const info = readEnhanceModelInfo(new Uint8Array(readFileSync(intensityModel)));
+    expect(history).toContain(`Enhance intensity network ${info.depth}x${info.filters} (${info.provenance})`);
+    for (const card of output.header.cards.filter((c) => c.key === 'HISTORY')) expect(String(card.value).length).toBeLessThanOrEqual(72);
     expect([0, 1, 46, 47].map((i) => Number.isNaN(output.data[i]))).toEqual([true, true, true, true]);
     expect(Number.isNaN(output.data[2])).toBe(false);
 

@@ -13,6 +13,7 @@ import type { EnhanceModelInfo } from './model-info.js';
 import { normalisationScale } from './normalisation.js';
 import type { ScaleOption } from './normalisation.js';
 import type { EnhanceProgressCallback } from './progress.js';
+import { sha256Hex } from './sha256-hex.js';
 import { planTiles } from './tile-plan.js';
 
 export interface EnhancerOptions {
@@ -96,6 +97,9 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
 
   const { bytes, source, isDefault } = await loadModelBytes(backend, options.model, kind, variant, onProgress);
   const info = readEnhanceModelInfo(bytes, source);
+  // The output's HISTORY names the model by file name and digest: the digest identifies the weights, and
+  // the machine's folders are nobody else's business.
+  const modelRecord = `model ${sourceFileName(source)}, SHA-256 ${sha256Hex(bytes)}`;
   if (info.kind !== undefined && info.kind !== kind) {
     throw new EnhancerError({
       code: 'MODEL_KIND_MISMATCH',
@@ -251,7 +255,8 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
           height: height * SCALE_FACTOR,
           header: superResolvedHeader(header as FitsHeader, SCALE_FACTOR, [
             `Enhance ${kind} network ${info.depth ?? '?'}x${info.filters ?? '?'} (${info.provenance ?? 'weights of unknown origin'})`,
-            `model ${source}, device ${resolved.device}, input divided by ${scale.toPrecision(7)} then multiplied back`,
+            modelRecord,
+            `device ${resolved.device}, input divided by ${scale.toPrecision(7)} then multiplied back`,
             ...(runOptions.history ?? []),
           ]),
         }
@@ -299,6 +304,13 @@ async function loadModelBytes(
   onProgress?.({ status: 'loading', source: `default ${kind} ${variant} model` });
   const loaded = await backend.loadDefaultModel(kind, variant);
   return { ...loaded, isDefault: true };
+}
+
+/** The last segment of a path or URL (no query or fragment); 'bytes' for a model given as bytes. */
+function sourceFileName(source: string): string {
+  if (source === 'bytes') return '(given as bytes)';
+  const withoutQuery = /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? source.replace(/[?#].*$/, '') : source;
+  return withoutQuery.split(/[\\/]/).filter((part) => part !== '').pop() ?? source;
 }
 
 function checkImage(image: PlainImage): PlainImage {

@@ -6,3 +6,4 @@ export * from './normalisation.js';
 export * from './onnx-model-summary.js';
 export * from './progress.js';
 export * from './tile-plan.js';
+export * from './sha256-hex.js';

@@ -102,10 +102,29 @@ describe('FitsHeader transforms', () => {
     expect(doubled.without('cdelt1').has('CDELT1')).toBe(false);
   });
 
-  it('split long HISTORY text over several 72-character cards', () => {
+  it('split a word longer than a card over several 72-character cards', () => {
     const text = 'x'.repeat(150);
     expect(header.withHistory(text).history().slice(1).join('')).toBe(text);
     expect(header.withHistory(text).history()).toHaveLength(4);
+  });
+
+  it('wrap long HISTORY text at spaces, every card as full as it can be, and read back whole', () => {
+    const text = 'Enhance intensity network 5x64 (trained by @enhance/training: 1575 Adam steps of batch 32, '
+      + 'best validation weights); model enhance-intensity.onnx, SHA-256 '
+      + 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855, device cpu';
+    const back = FitsHeader.parse(new FitsHeader().withHistory(text).toText()).history();
+    expect(back.length).toBeGreaterThan(2);
+    // Joined with single spaces they are the text: every break was at a space, no word was cut.
+    expect(back.join(' ')).toBe(text);
+    back.forEach((line, n) => {
+      expect(line.length).toBeLessThanOrEqual(72);
+      // Greedy: the next card's first word would not have fitted.
+      if (n + 1 < back.length) expect(`${line} ${back[n + 1].split(' ')[0]}`.length).toBeGreaterThan(72);
+    });
+  });
+
+  it('split only a word longer than a card', () => {
+    expect(new FitsHeader().withHistory(`see ${'y'.repeat(100)} end`).history()).toEqual(['see', 'y'.repeat(72), `${'y'.repeat(28)} end`]);
   });
 
   it('write text as printable ASCII, with stand-ins for common symbols', () => {

@@ -158,10 +158,22 @@ export class FitsHeader {
   }
 }
 
+/** Text a commentary card holds after its 8-character keyword. */
+const COMMENTARY_TEXT_LENGTH = 72;
+
+/**
+ * The cards of one HISTORY or COMMENT text: wrapped at spaces, as a reader reads them, so that joining
+ * the cards with a space gives the text back. Only a word longer than a whole card is split.
+ */
 function commentaryCards(key: 'HISTORY' | 'COMMENT', text: string): FitsCard[] {
-  // Card images hold 72 characters of printable ASCII.
-  const printable = printableAscii(text);
+  let rest = printableAscii(text);
   const cards: FitsCard[] = [];
-  for (let i = 0; i === 0 || i < printable.length; i += 72) cards.push({ key, value: printable.slice(i, i + 72) });
+  while (rest.length > COMMENTARY_TEXT_LENGTH) {
+    const space = rest.lastIndexOf(' ', COMMENTARY_TEXT_LENGTH);
+    const cut = space > 0 ? space : COMMENTARY_TEXT_LENGTH;
+    cards.push({ key, value: rest.slice(0, cut) });
+    rest = rest.slice(space > 0 ? cut + 1 : cut);
+  }
+  cards.push({ key, value: rest });
   return cards;
 }
