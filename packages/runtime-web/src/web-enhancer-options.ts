@@ -21,6 +21,9 @@ export interface WebEnhancerOptions extends EnhancerOptions {
 /** An enhancer in the browser; `threads` tells how many WebAssembly threads onnxruntime-web was given. */
 export interface WebEnhancer extends Enhancer {
   readonly runIn: WebExecutionContext;
-  /** WebAssembly threads: 1 unless the page is crossOriginIsolated (SharedArrayBuffer needs COOP/COEP). */
+  /**
+   * WebAssembly threads in effect: 1 unless the page is crossOriginIsolated (SharedArrayBuffer needs
+   * COOP/COEP); there, the `threads` asked for, by default one per logical core (defaultWasmThreadCount).
+   */
   readonly threads: number;
 }
