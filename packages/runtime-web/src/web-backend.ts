@@ -15,9 +15,14 @@ export interface WebBackendOptions {
 /** onnxruntime-web behind core's backend interface; models are URLs fetched with the page's credentials. */
 export function createWebBackend({ modelBaseUrl, softwareWebGpu = 'allow' }: WebBackendOptions): EnhanceBackend {
   const create = async (model: Uint8Array, options: ort.InferenceSession.SessionOptions) => {
-    if (softwareWebGpu === 'reject' && options.executionProviders?.includes('webgpu')) {
-      const software = await softwareWebGpuAdapter();
-      if (software) throw new Error(`the only WebGPU adapter is a software one (${software}), slower than WASM`);
+    if (options.executionProviders?.includes('webgpu')) {
+      // Probed here so that the reason reads as a sentence for the user, instead of onnxruntime-web's
+      // advice to enable a browser flag (which only exposes the software adapter refused below).
+      const adapter = await probeWebGpuAdapter();
+      if (!adapter.available) throw new Error(adapter.reason);
+      if (softwareWebGpu === 'reject' && adapter.software) {
+        throw new Error(`the only WebGPU adapter is a software one (${adapter.software}), slower than WASM`);
+      }
     }
     return createYieldingSession(model, options);
   };
@@ -66,22 +71,33 @@ async function createYieldingSession(...args: unknown[]): Promise<ort.InferenceS
   return session;
 }
 
-let softwareAdapterProbe: Promise<string | undefined> | undefined;
+/** What the browser offers for WebGPU: nothing (with why, as a sentence), or an adapter, named when it runs on the CPU. */
+type WebGpuAdapterProbe = { available: false; reason: string } | { available: true; software?: string };
 
-/** Names the adapter when the browser's WebGPU runs on the CPU; undefined for a hardware one or none. */
-function softwareWebGpuAdapter(): Promise<string | undefined> {
-  softwareAdapterProbe ??= (async () => {
+/** The reason given when the browser has no WebGPU adapter at all. */
+const WEBGPU_UNAVAILABLE_REASON = 'WebGPU is not available in this browser';
+
+let webGpuAdapterProbe: Promise<WebGpuAdapterProbe> | undefined;
+
+/** Asks for an adapter once per page or worker (the answer does not change while it lives). */
+function probeWebGpuAdapter(): Promise<WebGpuAdapterProbe> {
+  webGpuAdapterProbe ??= (async (): Promise<WebGpuAdapterProbe> => {
     const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
-    const adapter = (await gpu?.requestAdapter().catch(() => null)) as
+    if (!gpu) {
+      const insecure = globalThis.isSecureContext === false;
+      return { available: false, reason: insecure ? 'WebGPU is not available on this page (it needs https:// or localhost)' : WEBGPU_UNAVAILABLE_REASON };
+    }
+    const adapter = (await gpu.requestAdapter().catch(() => null)) as
       | { isFallbackAdapter?: boolean; info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean } }
       | null
       | undefined;
-    if (!adapter) return undefined;
+    if (!adapter) return { available: false, reason: WEBGPU_UNAVAILABLE_REASON };
     const { vendor = '', architecture = '' } = adapter.info ?? {};
     const fallback = adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
-    return fallback || /swiftshader|llvmpipe|lavapipe|warp/i.test(`${vendor} ${architecture}`) ? `${vendor} ${architecture}`.trim() || 'fallback adapter' : undefined;
+    const software = fallback || /swiftshader|llvmpipe|lavapipe|warp/i.test(`${vendor} ${architecture}`);
+    return software ? { available: true, software: `${vendor} ${architecture}`.trim() || 'fallback adapter' } : { available: true };
   })();
-  return softwareAdapterProbe;
+  return webGpuAdapterProbe;
 }
 
 function nextMacrotask(): Promise<void> {
