@@ -9,9 +9,10 @@ export const NO_CHROMIUM_MESSAGE = `browser tests skipped: ${CHROMIUM} not found
 
 /**
  * Headless Chromium with WebGPU exposed; here the only adapter is SwiftShader (software Vulkan), which
- * the WebGPU test detects and names.
+ * the WebGPU test detects and names. `unsafeWebGpu: false` leaves the flag out, as a user's browser
+ * without a GPU adapter: navigator.gpu is there, requestAdapter() answers null.
  */
-export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = [], { unsafeWebGpu = true }: { unsafeWebGpu?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -22,7 +23,7 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
       '--disable-sync',
       '--no-first-run',
       '--disable-default-apps',
-      '--enable-unsafe-webgpu',
+      ...(unsafeWebGpu ? ['--enable-unsafe-webgpu'] : []),
       ...extraArgs,
     ],
   });

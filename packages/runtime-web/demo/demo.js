@@ -3,6 +3,7 @@
 import {
   EnhanceError,
   createEnhancer,
+  defaultWasmThreadCount,
   detectEnhanceKind,
   displayPixels,
   displayRange,
@@ -18,6 +19,8 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 for (const key of ['kind', 'variant', 'device', 'threads']) if (params.has(key)) $(key).value = params.get(key);
 if (params.has('model')) $('model-url').value = params.get('model');
+// The runtime's own default, shown so that the field says what a run will use.
+if (!params.has('threads')) $('threads').value = String(defaultWasmThreadCount());
 
 /** What the page holds; tests read it through window.enhanceDemo. */
 const state = { input: undefined, fileName: undefined, result: undefined, enhancer: undefined, enhancerKey: undefined, error: undefined };
@@ -34,13 +37,37 @@ function setStatus(status, text) {
 function showError(error) {
   state.error = error;
   const code = EnhanceError.isInstance(error) ? ` [${error.code}]` : '';
-  $('error').textContent = `${error instanceof Error ? error.message : String(error)}${code}`;
+  const webGpuOnly = error?.code === 'DEVICE_UNAVAILABLE' && error.failures?.length === 1 && error.failures[0].device === 'webgpu';
+  const message = webGpuOnly ? `${sentence(error.failures[0].reason)}; choose auto or WASM to run on the CPU.` : error instanceof Error ? error.message : String(error);
+  $('error').textContent = `${message}${code}`;
   $('error').hidden = false;
   setStatus('error', 'Failed.');
 }
 
+/** Takes the previous result off the page; `input: true` also forgets the input (a file that could not be read). */
+function clearResult({ input = false } = {}) {
+  state.result = undefined;
+  $('run-info').textContent = '';
+  $('device-note').hidden = true;
+  $('progress').value = 0;
+  $('download-fits').disabled = $('download-png').disabled = true;
+  if (!input) return;
+  state.input = state.fileName = undefined;
+  $('run').disabled = true;
+  $('views').hidden = true;
+  $('file-name').textContent = '';
+  for (const id of ['input-canvas', 'output-canvas', 'compare-input', 'compare-output']) $(id).width = $(id).height = 0;
+  for (const id of ['input-size', 'output-size', 'contrast-input', 'contrast-output', 'flux-input', 'flux-output']) $(id).textContent = '';
+}
+
+/** Capitalises a reason from the runtime ('WebGPU is ...', 'the only WebGPU adapter ...') to start a sentence. */
+function sentence(reason) {
+  return reason.charAt(0).toUpperCase() + reason.slice(1);
+}
+
 async function loadFile(file) {
   $('error').hidden = true;
+  clearResult();
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const image = readFits(bytes, { file: file.name });
@@ -54,6 +81,7 @@ async function loadFile(file) {
     setStatus('loaded', 'Ready: press Enhance.');
     render();
   } catch (error) {
+    clearResult({ input: true });
     showError(error);
   }
 }
@@ -98,15 +126,15 @@ async function run() {
     const model = $('model-url').value.trim();
     if (model) options.model = model;
     const enhancer = await enhancerFor(options);
+    showDeviceNote(enhancer);
     setStatus('running', `Enhancing on ${enhancer.device}…`);
     const result = await enhancer.enhance(state.input, { history: ['Enhance for ONNX browser demo'] });
     state.result = { ...result, kind: enhancer.kind, variant: options.variant, threads: enhancer.threads };
     $('download-fits').disabled = $('download-png').disabled = false;
-    const failures = enhancer.deviceFailures.map((f) => `${f.device}: ${f.reason}`).join('; ');
     $('run-info').textContent = `Ran on ${result.device} (${enhancer.threads} WASM thread${enhancer.threads === 1 ? '' : 's'}) in `
       + `${(result.timeMs / 1000).toFixed(2)} s, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}; `
       + `input divided by ${result.scale.toPrecision(5)}. Model: ${enhancer.info.source}`
-      + `${enhancer.info.trained ? '' : ' (untrained weights)'}${failures ? `. Passed over: ${failures}` : ''}.`;
+      + `${enhancer.info.trained ? '' : ' (untrained weights)'}.`;
     render();
     setStatus('done', `Done on ${result.device} in ${(result.timeMs / 1000).toFixed(2)} s.`);
   } catch (error) {
@@ -114,6 +142,14 @@ async function run() {
   } finally {
     $('run').disabled = false;
   }
+}
+
+/** Says in a sentence why 'auto' runs on WebAssembly when WebGPU was passed over (no adapter, or a software one). */
+function showDeviceNote(enhancer) {
+  const webGpu = enhancer.deviceFailures.find((failure) => failure.device === 'webgpu');
+  const note = webGpu && enhancer.device === 'wasm' ? `${sentence(webGpu.reason)}; using WebAssembly (CPU).` : '';
+  $('device-note').textContent = note;
+  $('device-note').hidden = !note;
 }
 
 function paint(canvas, image, range) {
