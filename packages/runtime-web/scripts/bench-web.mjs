@@ -10,24 +10,36 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { createEnhancer, modelFileName } from '@enhance/runtime-node';
-import { createEnhanceModel } from '@enhance/graph-builder';
-import { buildWebBundle } from './build-web.mjs';
-import { createDemoServer, listen } from './serve-demo.mjs';
+import { parseScriptArguments } from './parse-script-arguments.mjs';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repositoryRoot = resolve(packageRoot, '..', '..');
-const { values } = parseArgs({
-  options: {
-    size: { type: 'string', default: '400' },
-    threads: { type: 'string', default: '2' },
-    repeats: { type: 'string', default: '3' },
-    variants: { type: 'string', default: 'lite,full' },
-    'fold-batch-norm': { type: 'boolean', default: false },
-  },
+const USAGE = `Usage: npm run bench:web [-- options]
+
+Times the same model on the same image in Node (onnxruntime-node, CPU) and in headless Chromium (the
+enhance-web.js bundle, WASM, cross-origin isolated); prints a table. Needs npm run build and /usr/bin/chromium.
+
+  --size 400              image side in pixels
+  --threads 2             threads on each side
+  --repeats 3             timed runs after one warm-up (the median is reported)
+  --variants lite,full    models: the trained ones in models/, else random weights of that size
+  --fold-batch-norm       random-weight models with batch norm folded into the convolutions
+  -h, --help              this text`;
+
+const values = parseScriptArguments('bench-web', USAGE, {
+  size: { type: 'string', default: '400' },
+  threads: { type: 'string', default: '2' },
+  repeats: { type: 'string', default: '3' },
+  variants: { type: 'string', default: 'lite,full' },
+  'fold-batch-norm': { type: 'boolean', default: false },
 });
+// Loaded after the command line is read, so that --help needs neither a build nor a browser.
+const { chromium } = await import('playwright-core');
+const { createEnhancer, modelFileName } = await import('@enhance/runtime-node');
+const { createEnhanceModel } = await import('@enhance/graph-builder');
+const { buildWebBundle } = await import('./build-web.mjs');
+const { createDemoServer, listen } = await import('./serve-demo.mjs');
+
 const size = Number(values.size);
 const threads = Number(values.threads);
 const repeats = Number(values.repeats);

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { parseScriptArguments } from './parse-script-arguments.mjs';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repositoryRoot = resolve(packageRoot, '..', '..');
@@ -58,13 +59,26 @@ export async function buildWebBundle({ outDir = DEFAULT_BUNDLE_DIRECTORY, models
   return { outDir, bundle, models: copied };
 }
 
+const USAGE = `Usage: npm run build:web [-- options]
+
+Builds the browser bundle: enhance-web.js (runtime, core, onnxruntime-web and its own worker in one ES
+module), onnxruntime-web's wasm files next to it, and the trained models of models/ under models/.
+
+  --out DIR       where to build (default packages/runtime-web/bundle)
+  --no-models     leave the models out
+  --no-minify     readable output
+  -h, --help      this text`;
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2);
-  const outIndex = args.indexOf('--out');
+  const values = parseScriptArguments('build-web', USAGE, {
+    out: { type: 'string' },
+    'no-models': { type: 'boolean', default: false },
+    'no-minify': { type: 'boolean', default: false },
+  });
   const result = await buildWebBundle({
-    outDir: outIndex >= 0 ? resolve(args[outIndex + 1]) : undefined,
-    models: !args.includes('--no-models'),
-    minify: !args.includes('--no-minify'),
+    outDir: values.out === undefined ? undefined : resolve(values.out),
+    models: !values['no-models'],
+    minify: !values['no-minify'],
   });
   console.log(`built ${result.bundle} (+ ${ONNXRUNTIME_WEB_FILES.join(', ')}; models: ${result.models.join(', ') || 'none found in models/'})`);
 }

@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseScriptArguments } from './parse-script-arguments.mjs';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -92,9 +93,22 @@ export function listen(server, port = 0, host = '127.0.0.1') {
   });
 }
 
+const USAGE = `Usage: npm run demo [-- options]
+
+Serves the demo page and the browser bundle, cross-origin isolated (WebAssembly threads need it).
+Build the bundle first: npm run build:web.
+
+  --port N        port to listen on (default 8080; 0 picks a free one)
+  --host HOST     address to listen on (default 127.0.0.1)
+  -h, --help      this text`;
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2);
-  const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-  const url = await listen(createDemoServer(), Number(option('--port', '8080')), option('--host', '127.0.0.1'));
+  const values = parseScriptArguments('serve-demo', USAGE, { port: { type: 'string', default: '8080' }, host: { type: 'string', default: '127.0.0.1' } });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`serve-demo: --port ${JSON.stringify(values.port)}: expected an integer from 0 to 65535\n`);
+    process.exit(2);
+  }
+  const url = await listen(createDemoServer(), port, values.host);
   console.log(`Enhance demo: ${url}/demo/  (cross-origin isolated; Ctrl-C to stop)`);
 }

@@ -6,3 +6,4 @@ export * from './inspect-command.js';
 export * from './build-command.js';
 export * from './enhance-graph-cli.js';
 export * from '../keras/keras-cli-commands.js';
+export * from './parse-script-arguments.js';

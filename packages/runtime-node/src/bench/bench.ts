@@ -3,26 +3,27 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { ARCHITECTURES, readEnhanceModelInfo } from '@enhance/core';
+import { ARCHITECTURES, MODEL_VARIANTS, devicesFor, readEnhanceModelInfo } from '@enhance/core';
+import { parseScriptArguments } from '@enhance/graph-builder/cli';
 import type { ConcreteDevice, EnhanceDevice, ModelVariant } from '@enhance/core';
 import { createEnhancer } from '../create-enhancer.js';
 
-/**
- * `npm run bench`: time the enhancer on square images, whole (one tile) and tiled (the default memory
- * budget), each measurement in its own process so that its peak RSS is its own.
- *
- *   --sizes 100,400,1024,4096   sizes to run; whole-image runs are skipped above --whole-max
- *   --repeats 3                 timed runs per measurement (the median is reported)
- *   --one-repeat-from 4096      sizes from this one up run once (a 4096² full-network run takes minutes)
- *   --threads 0                 onnxruntime threads (0: one per core)
- *   --device auto               auto | cpu | cuda
- *   --model file.onnx           default: a random-weight network of --variant (timing does not depend on weights)
- *   --variant full|lite
- *   --whole-max 1024            largest size also run as one whole tile
- *   --max-memory 640            tile memory budget in MiB for the tiled runs
- *   --out bench.json            where the JSON results go
- */
+const USAGE = `Usage: npm run bench -- [options]
+
+Times the enhancer on square images, whole (one tile) and tiled (the default memory budget), each
+measurement in its own process so that its peak RSS is its own.
+
+  --sizes 100,400,1024,4096   sizes to run; whole-image runs are skipped above --whole-max
+  --repeats 3                 timed runs per measurement (the median is reported)
+  --one-repeat-from 4096      sizes from this one up run once (a 4096² full-network run takes minutes)
+  --threads 0                 onnxruntime threads (0: one per core)
+  --device auto               auto | cpu | cuda
+  --model file.onnx           default: a random-weight network of --variant (timing does not depend on weights)
+  --variant full|lite
+  --whole-max 1024            largest size also run as one whole tile
+  --max-memory 640            tile memory budget in MiB for the tiled runs
+  --out bench.json            where the JSON results go
+  -h, --help                  this text`;
 
 interface Measurement {
   size: number;
@@ -35,24 +36,38 @@ interface Measurement {
   peakRssMB: number;
 }
 
-const { values } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '100,400,1024,4096' },
-    repeats: { type: 'string', default: '3' },
-    'one-repeat-from': { type: 'string', default: '4096' },
-    threads: { type: 'string', default: '0' },
-    device: { type: 'string', default: 'auto' },
-    model: { type: 'string' },
-    variant: { type: 'string', default: 'full' },
-    'whole-max': { type: 'string', default: '1024' },
-    'max-memory': { type: 'string', default: '640' },
-    out: { type: 'string', default: 'bench.json' },
-    child: { type: 'string' },
-  },
+const values = parseScriptArguments('bench', USAGE, {
+  sizes: { type: 'string', default: '100,400,1024,4096' },
+  repeats: { type: 'string', default: '3' },
+  'one-repeat-from': { type: 'string', default: '4096' },
+  threads: { type: 'string', default: '0' },
+  device: { type: 'string', default: 'auto' },
+  model: { type: 'string' },
+  variant: { type: 'string', default: 'full' },
+  'whole-max': { type: 'string', default: '1024' },
+  'max-memory': { type: 'string', default: '640' },
+  out: { type: 'string', default: 'bench.json' },
+  // Internal: one measurement, run by the parent in a process of its own.
+  child: { type: 'string' },
 });
 
-if (values.child) await runChild(JSON.parse(values.child));
-else await runParent();
+const badValue = !MODEL_VARIANTS.includes(values.variant as ModelVariant)
+  ? `--variant ${JSON.stringify(values.variant)}: expected ${MODEL_VARIANTS.join(' | ')}`
+  : !devicesFor('node').includes(values.device as EnhanceDevice)
+    ? `--device ${JSON.stringify(values.device)}: expected ${devicesFor('node').join(' | ')}`
+    : undefined;
+if (badValue) {
+  process.stderr.write(`bench: ${badValue} (bench --help lists the options)\n`);
+  process.exit(2);
+}
+
+try {
+  if (values.child) await runChild(JSON.parse(values.child));
+  else await runParent();
+} catch (error) {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
 
 async function runParent(): Promise<void> {
   const sizes = values.sizes.split(',').map(Number);
@@ -77,7 +92,8 @@ async function runParent(): Promise<void> {
         const repeats = size >= Number(values['one-repeat-from']) ? 1 : Number(values.repeats);
         const child = spawnSync(
           process.execPath,
-          [fileURLToPath(import.meta.url), '--child', JSON.stringify({ size, mode, repeats, modelPath, flopsPerPixel })],
+          // The parent's options too: the child reads --device, --threads and --max-memory itself.
+          [fileURLToPath(import.meta.url), ...process.argv.slice(2), '--child', JSON.stringify({ size, mode, repeats, modelPath, flopsPerPixel })],
           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
         );
         if (child.status !== 0) throw new Error(`bench child for ${size}² ${mode} failed with exit code ${child.status}`);
@@ -128,7 +144,8 @@ async function runChild(task: { size: number; mode: 'whole' | 'tiled'; repeats: 
   });
   // A quiet-Sun-like image; the values do not change the cost of a convolutional network.
   const data = Float32Array.from({ length: size * size }, (_, i) => 1 + 0.05 * Math.sin(i * 0.7) * Math.cos(i * 0.013));
-  await enhancer.enhance({ data: data.subarray(0, 64 * 64), width: 64, height: 64 }, { scale: 1 });
+  const warmUp = Math.min(size, 64);
+  await enhancer.enhance({ data: data.subarray(0, warmUp * warmUp), width: warmUp, height: warmUp }, { scale: 1 });
   const times: number[] = [];
   let tiles = 0;
   for (let r = 0; r < repeats; r++) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EnhanceError, ENHANCE_KINDS, encodePng, type EnhanceKind } from '@enhance/core';
+import { parseScriptArguments } from '@enhance/graph-builder/cli';
 import { evaluateEnhance, type EnhanceEvaluation } from '../evaluation/evaluate-enhance.js';
 import { renderModelCard } from '../evaluation/model-card.js';
 import { measureConvolutionTimings } from '../physics/convolution-timing.js';
@@ -90,24 +90,17 @@ function summary(evaluation: EnhanceEvaluation | undefined, psf: PsfSpectrumComp
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'shared-dir': { type: 'string', default: '../shared' },
-      'models-dir': { type: 'string', default: 'models' },
-      'figures-dir': { type: 'string', default: 'docs/figures' },
-      card: { type: 'string', default: 'models/MODEL_CARD.md' },
-      kind: { type: 'string' },
-      'psf-only': { type: 'boolean', default: false },
-      'convolution-timing': { type: 'boolean', default: false },
-      'cache-dir': { type: 'string' },
-      threads: { type: 'string', default: '2' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const values = parseScriptArguments('evaluate', HELP, {
+    'shared-dir': { type: 'string', default: '../shared' },
+    'models-dir': { type: 'string', default: 'models' },
+    'figures-dir': { type: 'string', default: 'docs/figures' },
+    card: { type: 'string', default: 'models/MODEL_CARD.md' },
+    kind: { type: 'string' },
+    'psf-only': { type: 'boolean', default: false },
+    'convolution-timing': { type: 'boolean', default: false },
+    'cache-dir': { type: 'string' },
+    threads: { type: 'string', default: '2' },
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
   if (values.kind !== undefined && !ENHANCE_KINDS.includes(values.kind as EnhanceKind)) {
     throw new EnhanceError({ message: `--kind must be one of ${ENHANCE_KINDS.join(', ')}, got '${values.kind}'`, code: 'CLI_ARGUMENT' });
   }
