@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import h5wasm, { type Dataset as H5Dataset, type Group as H5Group } from 'h5wasm';
 import { createEnhanceModel, loadEnhanceWeights } from '../networks/enhance-model.js';
 import { initializeEnhanceWeights } from '../networks/enhance-weights.js';
@@ -123,8 +124,20 @@ function captureIo(): CliIo & { out: () => string } {
 }
 
 describe('CLI commands convert and export-keras', () => {
-  it('export-keras then convert through files; both refuse to overwrite without --force', async () => {
+  // Folders in the temp directory; removed after the tests, and checked gone: runs must not pile them up.
+  const scratchFolders: string[] = [];
+  const scratchFolder = async () => {
     const dir = await mkdtemp(join(tmpdir(), 'enhance-keras-'));
+    scratchFolders.push(dir);
+    return dir;
+  };
+  afterAll(async () => {
+    await Promise.all(scratchFolders.map((dir) => rm(dir, { recursive: true, force: true })));
+    expect(scratchFolders.filter((dir) => existsSync(dir))).toEqual([]);
+  });
+
+  it('export-keras then convert through files; both refuse to overwrite without --force', async () => {
+    const dir = await scratchFolder();
     const { weights, onnx } = randomModel('blos', 36);
     await writeFile(join(dir, 'model.onnx'), onnx);
     const out = join(dir, 'keras');
@@ -146,7 +159,7 @@ describe('CLI commands convert and export-keras', () => {
   });
 
   it('convert writes nothing when the weights are refused', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'enhance-keras-'));
+    const dir = await scratchFolder();
     await writeFile(join(dir, 'bad.h5'), 'not hdf5 at all');
     await expect(kerasConvertCommand.run(['--keras', join(dir, 'bad.h5'), '--kind', 'blos', '-o', join(dir, 'out.onnx')], captureIo())).rejects.toMatchObject({ code: 'KERAS_NOT_HDF5' });
     expect(await readdir(dir)).toEqual(['bad.h5']);
