@@ -5,6 +5,7 @@ import { EnhanceError, ENHANCE_KINDS, encodePng, type EnhanceKind } from '@enhan
 import { parseScriptArguments } from '@enhance/graph-builder/cli';
 import { evaluateEnhance, type EnhanceEvaluation } from '../evaluation/evaluate-enhance.js';
 import { renderModelCard } from '../evaluation/model-card.js';
+import { paperChecks } from '../evaluation/paper-checks.js';
 import { measureConvolutionTimings } from '../physics/convolution-timing.js';
 import { comparePsfSpectra, PSF_COMPARISON_BAND, type PsfSpectrumComparison } from '../physics/psf-spectrum-comparison.js';
 import { PLOT_COLORS, renderLinePlot, type LineSeries } from '../plot/line-plot.js';
@@ -74,6 +75,32 @@ function evaluationFigures(evaluation: EnhanceEvaluation, figuresDir: string): {
   return written;
 }
 
+/**
+ * Validation error against patches seen, from each model's own metadata (the run it was exported from;
+ * a warm-started run's patches start after the model it began from).
+ */
+function learningCurveSeries(models: EnhanceEvaluation['models']): LineSeries[] {
+  const series: LineSeries[] = [];
+  models.forEach((m, i) => {
+    let history: { step: number; mse: number }[];
+    try {
+      history = JSON.parse(m.metadata.training_validation_history ?? '[]') as { step: number; mse: number }[];
+    } catch {
+      return;
+    }
+    if (history.length < 2) return;
+    const batch = Number((JSON.parse(m.metadata.training_recipe ?? '{}') as { batch_size?: number }).batch_size ?? 32);
+    const prior = Number((JSON.parse(m.metadata.training_warm_start ?? '{}') as { patchesSeen?: number }).patchesSeen ?? 0);
+    series.push({
+      label: `${m.kind} ${m.variant}`,
+      x: Float64Array.from(history, (h) => prior + h.step * batch),
+      y: Float64Array.from(history, (h) => h.mse),
+      color: METHOD_COLORS[(i + 1) % METHOD_COLORS.length],
+    });
+  });
+  return series;
+}
+
 /** JSON of the numbers (spectra and images left out: they are in the figures). */
 function summary(evaluation: EnhanceEvaluation | undefined, psf: PsfSpectrumComparison): unknown {
   return {
@@ -85,6 +112,8 @@ function summary(evaluation: EnhanceEvaluation | undefined, psf: PsfSpectrumComp
       continuum: evaluation.continuum,
       magnetograms: evaluation.magnetograms,
       liteVsFull: evaluation.liteVsFull,
+      checks: evaluation.checks,
+      paperChecks: paperChecks(evaluation),
     }),
   };
 }
@@ -134,6 +163,12 @@ async function main(): Promise<void> {
       log,
     });
     figures.push(...evaluationFigures(evaluation, figuresDir));
+    const curves = learningCurveSeries(evaluation.models);
+    if (curves.length > 0) {
+      const file = join(figuresDir, 'learning-curves.png');
+      writePng(file, renderLinePlot({ title: 'validation MSE against training patches seen', xLabel: 'patches seen', yLabel: 'validation MSE', yScale: 'log', series: curves }));
+      figures.push({ caption: 'learning curves (validation MSE against patches seen, from each model\'s metadata)', file });
+    }
   }
   mkdirSync(figuresDir, { recursive: true });
   writeFileSync(join(figuresDir, values['psf-only'] ? 'psf-comparison.json' : 'evaluation.json'), `${JSON.stringify(summary(evaluation, psf), null, 2)}\n`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnhanceError, ENHANCE_KINDS, modelFileName, type EnhanceKind, type ModelVariant } from '@enhance/core';
@@ -9,9 +9,13 @@ import { trainingDataFromSet } from '../train/enhance-training-data.js';
 import { exportBestCheckpoint, train } from '../train/train.js';
 import { PAPER_BATCH_SIZE, PAPER_L2, PAPER_LEARNING_RATE, resolveArchitectureOption, type TrainOptions } from '../train/train-options.js';
 import { TrainingError } from '../train/training-error.js';
+import { warmStartFromModel, type WarmStart } from '../train/warm-start.js';
+import { createRandom } from '@enhance/graph-builder';
 
 /** The paper's epoch: 50,000 training patches. */
 const PATCHES_PER_EPOCH = 50_000;
+/** Training patches whose activations set the batch-norm statistics of a warm start. */
+const WARM_START_PATCHES = 256;
 
 const HELP = `Usage: npm run train -- --kind intensity|blos [options]
 
@@ -22,6 +26,8 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
   --steps N | --epochs E      total optimiser steps of the run (an epoch = ${PATCHES_PER_EPOCH} patches); default 1 epoch
   --batch N                   patches per step (default ${PAPER_BATCH_SIZE})
   --lr X                      Adam learning rate (default ${PAPER_LEARNING_RATE})
+  --warmup N                  ramp the learning rate up linearly over the first N steps (default 0; use
+                              a few hundred with --init-from)
   --l2 X                      L2 on conv kernels (default 1e-6 intensity, 1e-5 blos)
   --seed N                    initial weights, patch draws and noise (default 1)
   --threads N                 onnxruntime threads (default 2)
@@ -37,6 +43,11 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
   --cache-dir DIR             degraded-image cache (default runs/cache)
   --augment none|affine       affine: half the intensity patches get a random level (0.1–1.1) and contrast
                               (0.2–1.5), input and target alike, so dark (umbral) scenes are seen (default none)
+  --sunspots N                intensity: add N copies of the quiet-Sun scene with 1–3 synthetic sunspots
+                              (umbra 0.15–0.4, penumbra 0.6–0.85, 3–40" across) multiplied in before
+                              degrading, so stray light next to granulation is there to remove (default 0)
+  --init-from MODEL.onnx      a new run starts from this model's weights (a shipped, batch-norm-folded
+                              model: its batch norms come back as the identity on a batch of training data)
   --export-only               export <run>/best to the --export path and exit
 SIGINT/SIGTERM write a checkpoint and stop; --resume continues exactly.`;
 
@@ -52,11 +63,11 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       kind: { type: 'string' }, variant: { type: 'string' }, depth: { type: 'string' }, filters: { type: 'string' },
-      steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, l2: { type: 'string' },
+      steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, warmup: { type: 'string' }, l2: { type: 'string' },
       seed: { type: 'string' }, threads: { type: 'string' }, 'shared-dir': { type: 'string' }, 'out-dir': { type: 'string' },
       run: { type: 'string' }, resume: { type: 'boolean' }, 'checkpoint-every': { type: 'string' }, 'validate-every': { type: 'string' },
       'log-every': { type: 'string' }, export: { type: 'string' }, 'cache-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      'export-only': { type: 'boolean' }, augment: { type: 'string' }, 'reset-best': { type: 'boolean' },
+      'export-only': { type: 'boolean' }, augment: { type: 'string' }, sunspots: { type: 'string' }, 'init-from': { type: 'string' }, 'reset-best': { type: 'boolean' },
     },
     strict: true,
   });
@@ -80,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
   const options: TrainOptions = {
     kind, variant, architecture, steps, batchSize,
     learningRate: number('lr', values.lr) ?? PAPER_LEARNING_RATE,
+    ...(values.warmup !== undefined ? { warmupSteps: number('warmup', values.warmup) } : {}),
     l2: number('l2', values.l2) ?? PAPER_L2[kind],
     seed,
     threads: number('threads', values.threads) ?? 2,
@@ -104,7 +116,8 @@ async function main(argv: string[]): Promise<number> {
   };
   log(`train ${JSON.stringify({ ...options, resume: Boolean(values.resume) })}`);
   const sharedDir = resolve(values['shared-dir'] ?? '../shared');
-  const set = await loadTrainingSet(kind, { sharedDir, seed, ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}) });
+  const sunspotScenes = number('sunspots', values.sunspots) ?? 0;
+  const set = await loadTrainingSet(kind, { sharedDir, seed, sunspotScenes, ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}) });
   const augment = (values.augment ?? 'none') as Augmentation;
   if (!AUGMENTATIONS.includes(augment)) throw new TrainingError({ message: `--augment must be one of ${AUGMENTATIONS.join(', ')}, got '${augment}'`, code: 'TRAIN_BAD_OPTION' });
   if (augment === 'affine' && kind !== 'intensity') throw new TrainingError({ message: '--augment affine is for intensity (the level shift has no meaning for signed fields)', code: 'TRAIN_BAD_OPTION' });
@@ -117,7 +130,22 @@ async function main(argv: string[]): Promise<number> {
       controller.abort();
     });
   }
-  const { record, stopped } = await train(options, data, { log, signal: controller.signal, resume: Boolean(values.resume), resetBest: Boolean(values['reset-best']) });
+  let warmStart: WarmStart | undefined;
+  if (values['init-from'] !== undefined) {
+    if (values.resume) throw new TrainingError({ message: '--init-from starts a new run; it cannot be combined with --resume', code: 'TRAIN_BAD_OPTION' });
+    const file = resolve(values['init-from']);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(file));
+    } catch (cause) {
+      throw new TrainingError({ message: 'cannot read the --init-from model', code: 'TRAIN_BAD_OPTION', file, cause });
+    }
+    const sample = data.train.sampleBatch(WARM_START_PATCHES, createRandom(seed + 7919));
+    warmStart = await warmStartFromModel(bytes, file, architecture, { data: sample.inputs, count: WARM_START_PATCHES, patchSize: data.patchSize }, options.threads);
+  }
+  const { record, stopped } = await train(options, data, {
+    log, signal: controller.signal, resume: Boolean(values.resume), resetBest: Boolean(values['reset-best']), ...(warmStart ? { warmStart } : {}),
+  });
   log(`${stopped ? 'stopped' : 'done'}: step ${record.step}, ${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s compute, `
     + `best validation mse ${record.best?.validationMse.toExponential(4) ?? '-'} at step ${record.best?.step ?? '-'}`);
   return 0;

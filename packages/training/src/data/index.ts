@@ -5,3 +5,4 @@ export * from './load-training-set.js';
 export * from './patch-sampler.js';
 export * from './read-npy.js';
 export * from './training-data-error.js';
+export * from './synthetic-sunspots.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '@enhance/graph-builder';
-import { INTENSITY_VALIDATION_REGION, MURAM_FILE, NIRIS_VALIDATION_FILE, loadTrainingSet } from './load-training-set.js';
+import { IMAX_FILE, INTENSITY_VALIDATION_REGION, MURAM_FILE, NIRIS_VALIDATION_FILE, loadTrainingSet } from './load-training-set.js';
 import { readNpy } from './read-npy.js';
 
 const sharedDir = fileURLToPath(new URL('../../../../../shared', import.meta.url));
@@ -28,7 +28,8 @@ describe('training sets from ../shared', () => {
     expect(mean).toBeLessThan(1.1);
     // Each validation patch appears in no training batch: compare exact pixel blocks.
     const validation = set.validation.patches;
-    expect(validation.count).toBe(6);
+    // 6 windows of the block, the same 6 with a synthetic sunspot, 11×11 of the IMaX frame.
+    expect(validation.count).toBe(6 + 6 + 121);
     const validationKeys = new Set<string>();
     for (let n = 0; n < validation.count; n++) validationKeys.add(Array.from(validation.inputs.subarray(n * 2500, n * 2500 + 50)).join(','));
     for (let n = 0; n < batch.count; n++) {
@@ -36,6 +37,21 @@ describe('training sets from ../shared', () => {
     }
     expect(set.validation.images[0].input.width).toBe(INTENSITY_VALIDATION_REGION.width);
     expect(set.validation.images[0].target.width).toBe(2 * INTENSITY_VALIDATION_REGION.width);
+  });
+
+  it('intensity: the IMaX frame validates only, and synthetic sunspots add dark training scenes', async () => {
+    const plain = await loadTrainingSet('intensity', { sharedDir, seed: 1 });
+    expect(plain.info.sources.find((s) => s.file === IMAX_FILE)?.split).toBe('validation');
+    const imax = plain.validation.images.find((i) => i.name === IMAX_FILE)!;
+    // 904 px at 0.055"/px is 98 px at 0.504"/px; the frame is divided by its mean.
+    expect([imax.input.width, imax.target.width]).toEqual([98, 196]);
+    expect(imax.input.data.reduce((a, b) => a + b, 0) / imax.input.data.length).toBeCloseTo(1, 3);
+    const spotted = await loadTrainingSet('intensity', { sharedDir, seed: 1, sunspotScenes: 2 });
+    expect(spotted.info.trainingWindows).toBe(3 * plain.info.trainingWindows);
+    expect(spotted.info.sunspotScenes).toHaveLength(2);
+    const darkest = (batch: { inputs: Float32Array }) => batch.inputs.reduce((a, b) => Math.min(a, b), Infinity);
+    expect(darkest(plain.train.sampleBatch(300, createRandom(4), { inputNoiseSigma: 0 }))).toBeGreaterThan(0.7);
+    expect(darkest(spotted.train.sampleBatch(300, createRandom(4), { inputNoiseSigma: 0 }))).toBeLessThan(0.6);
   });
 
   it('blos: four cropped NIRIS maps in kG, one held out for validation', async () => {

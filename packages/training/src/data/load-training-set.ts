@@ -17,6 +17,7 @@ import {
 } from './patch-sampler.js';
 import { cachedPlanes } from './plane-cache.js';
 import { readNpy } from './read-npy.js';
+import { drawSunspots, withSunspots, type SunspotShape } from './synthetic-sunspots.js';
 import { TrainingDataError } from './training-data-error.js';
 
 /*
@@ -25,8 +26,10 @@ import { TrainingDataError } from './training-data-error.js';
  * intensity: the MURaM quiet-Sun snapshot (1000×1000 at 0.0662"/px), divided by its mean. Inputs: HMI
  *   PSF (paper's ω 2.0, W 3.4), then area rebinning to 0.504"/px → 131×131. Targets: Airy 28 cm, then
  *   0.252"/px → 262×262. Convolutions are periodic (MURaM's horizontal boundaries are). Validation: the
- *   input block x∈[0,75), y∈[0,50) (22% of the area) with its target; training windows must not
- *   overlap it (78% of the area stays for training).
+ *   input block x∈[0,75), y∈[0,50) (22% of the area) with its target, the same block with a synthetic
+ *   sunspot in it, and the whole Sunrise/IMaX frame (real quiet Sun, never trained on); training windows
+ *   must not overlap the block (78% of the area stays for training). Optionally, copies of the scene
+ *   with random synthetic sunspots (./synthetic-sunspots.ts) join the training sources.
  * blos: the four GST/NIRIS Bz maps (Gauss → kG), each cropped to the largest axis-aligned rectangle of
  *   non-blank pixels less a 2 px margin (the rotation blended the pixels next to the blank border),
  *   taken at 0.083"/px; convolutions reflect at the edges. Three maps train, the last tracking frame
@@ -42,6 +45,11 @@ export interface LoadTrainingSetOptions {
   seed?: number;
   /** Where degraded images are cached (default runs/cache under the working directory); false: never. */
   cacheDir?: string | false;
+  /**
+   * Intensity only: how many copies of the MURaM scene, each with 1–3 synthetic sunspots multiplied in
+   * before degrading, join the training sources (default 0).
+   */
+  sunspotScenes?: number;
 }
 
 export interface SampleBatchOptions {
@@ -81,6 +89,8 @@ export interface TrainingSetInfo {
   readonly validationRegions: { file: string; region: PixelRectangle }[];
   /** For blos: the spectral bound on the NIRIS pixel scale, per file. */
   readonly pixelScaleCheck?: { file: string; estimate: DiffractionScaleEstimate }[];
+  /** For intensity with synthetic sunspots: each spotted training scene's seed and spots. */
+  readonly sunspotScenes?: { seed: number; spots: SunspotShape[] }[];
 }
 
 export interface TrainingSet {
@@ -99,6 +109,18 @@ export interface TrainingSet {
 
 export const MURAM_FILE = 'muram_qs_continuum_0.0662as_1000x1000.npy';
 export const MURAM_PIXEL_SCALE_ARCSEC = 0.0662;
+/** Real seeing-free quiet Sun (Sunrise-I/IMaX, 1 m): validation only, never trained on. */
+export const IMAX_FILE = 'sunrise_imax_quiet_sun_5250A_0.055as_952x952.fits';
+export const IMAX_PIXEL_SCALE_ARCSEC = 0.055;
+/** The frame's edges are apodised over about 20 px: cropped away. */
+export const IMAX_EDGE_CROP_PX = 24;
+/**
+ * A spot placed in the middle of the held-out MURaM block (source pixels), so validation also measures
+ * how stray light is taken out of an umbra next to granulation.
+ */
+export const VALIDATION_SUNSPOT: SunspotShape = Object.freeze({
+  x: 285, y: 190, penumbraRadiusArcsec: 7, umbraRadiusArcsec: 3.2, axisRatio: 0.9, angle: 0.4, umbraLevel: 0.25, penumbraLevel: 0.75,
+});
 export const NIRIS_FILES = [
   'gst_niris_bz_20170713_201549.fits',
   'gst_niris_bz_tracking_frame_1.fits',
@@ -115,7 +137,7 @@ export const NIRIS_CROP_MARGIN_PX = 2;
 export const INPUT_NOISE_SIGMA: Readonly<Record<EnhanceKind, number>> = Object.freeze({ intensity: 1e-3, blos: 1e-2 });
 /** The held-out intensity block, in 0.504"/px input pixels. */
 export const INTENSITY_VALIDATION_REGION: PixelRectangle = Object.freeze({ x: 0, y: 0, width: 75, height: 50 });
-const VALIDATION_STRIDE = { intensity: 5, blos: 25 } as const;
+const VALIDATION_STRIDE = { intensity: 5, imax: 5, blos: 5 } as const;
 // Bump when the degradation changes, so stale cache entries are not reused.
 const CACHE_VERSION = 1;
 
@@ -208,36 +230,55 @@ async function loadIntensity(options: Required<LoadTrainingSetOptions>): Promise
   }
   const [height, width] = array.shape;
   const checksum = sha256(bytes);
-  const { planes, meta } = await cachedPlanes(options.cacheDir, { CACHE_VERSION, kind: 'intensity', checksum, recipe: PAPER_DEGRADATION }, () => {
-    let sum = 0;
-    for (let i = 0; i < array.data.length; i++) sum += array.data[i];
-    const mean = sum / array.data.length;
-    const source: ImagePlane = { width, height, data: Float64Array.from(array.data, (v) => v / mean) };
-    const pair = degradePair(source, { sourceScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC, boundary: 'periodic', file: MURAM_FILE });
-    return { planes: [pair.input, pair.target], meta: { input: pair.inputKernel, target: pair.targetKernel } };
-  });
+  let sum = 0;
+  for (let i = 0; i < array.data.length; i++) sum += array.data[i];
+  const mean = sum / array.data.length;
+  const scene = (): ImagePlane => ({ width, height, data: Float64Array.from(array.data, (v) => v / mean) });
+  const degradeMuram = async (spots: readonly SunspotShape[]) => cachedPlanes(
+    options.cacheDir,
+    { CACHE_VERSION, kind: 'intensity', checksum, recipe: PAPER_DEGRADATION, ...(spots.length > 0 ? { spots } : {}) },
+    () => {
+      const source = spots.length > 0 ? withSunspots(scene(), MURAM_PIXEL_SCALE_ARCSEC, spots, true) : scene();
+      const pair = degradePair(source, { sourceScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC, boundary: 'periodic', file: MURAM_FILE });
+      return { planes: [pair.input, pair.target], meta: { input: pair.inputKernel, target: pair.targetKernel } };
+    },
+  );
+  const { planes, meta } = await degradeMuram([]);
   const [input, target] = planes;
   const region = INTENSITY_VALIDATION_REGION;
-  const trainSource: PatchSource = {
-    input,
-    target,
-    origins: windowOrigins(input.width, input.height, (x, y) => !overlaps({ x, y, width: INPUT_PATCH_SIZE, height: INPUT_PATCH_SIZE }, region)),
-  };
-  const validationSource: PatchSource = { input, target, origins: fixedOrigins(region, VALIDATION_STRIDE.intensity) };
-  const images: ImagePair[] = [{
-    name: `${MURAM_FILE} validation block`,
-    input: cropPlane(input, region.x, region.y, region.width, region.height),
-    target: cropPlane(target, 2 * region.x, 2 * region.y, 2 * region.width, 2 * region.height),
-  }];
-  return buildSet('intensity', [trainSource], [validationSource], images, {
+  const trainingOrigins = windowOrigins(input.width, input.height, (x, y) => !overlaps({ x, y, width: INPUT_PATCH_SIZE, height: INPUT_PATCH_SIZE }, region));
+  const trainSources: PatchSource[] = [{ input, target, origins: trainingOrigins }];
+  const sunspotScenes: { seed: number; spots: SunspotShape[] }[] = [];
+  for (let i = 0; i < options.sunspotScenes; i++) {
+    const seed = options.seed * 1000 + i + 1;
+    const spots = drawSunspots(width, height, createRandom(seed));
+    const spotted = await degradeMuram(spots);
+    trainSources.push({ input: spotted.planes[0], target: spotted.planes[1], origins: trainingOrigins });
+    sunspotScenes.push({ seed, spots });
+  }
+  const validationOrigins = fixedOrigins(region, VALIDATION_STRIDE.intensity);
+  const spottedValidation = await degradeMuram([VALIDATION_SUNSPOT]);
+  const imax = await loadImax(options);
+  const validationSources: PatchSource[] = [
+    { input, target, origins: validationOrigins },
+    { input: spottedValidation.planes[0], target: spottedValidation.planes[1], origins: validationOrigins },
+    { input: imax.input, target: imax.target, origins: fixedOrigins({ x: 0, y: 0, width: imax.input.width, height: imax.input.height }, VALIDATION_STRIDE.imax) },
+  ];
+  const block = (plane: ImagePlane, factor: number) => cropPlane(plane, factor * region.x, factor * region.y, factor * region.width, factor * region.height);
+  const images: ImagePair[] = [
+    { name: `${MURAM_FILE} validation block`, input: block(input, 1), target: block(target, 2) },
+    { name: `${MURAM_FILE} validation block with a synthetic sunspot`, input: block(spottedValidation.planes[0], 1), target: block(spottedValidation.planes[1], 2) },
+    { name: IMAX_FILE, input: imax.input, target: imax.target },
+  ];
+  return buildSet('intensity', trainSources, validationSources, images, {
     kind: 'intensity',
-    units: 'I / <I> of the MURaM snapshot (quiet Sun ≈ 1)',
+    units: 'I / <I> of the quiet-Sun scene (quiet Sun ≈ 1)',
     sourceScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC,
     inputScaleArcsec: PAPER_DEGRADATION.inputScaleArcsec,
     targetScaleArcsec: PAPER_DEGRADATION.targetScaleArcsec,
     inputPsf: PAPER_DEGRADATION.inputPsf,
     targetPsf: PAPER_DEGRADATION.targetPsf,
-    kernels: [{ file: MURAM_FILE, ...meta }],
+    kernels: [{ file: MURAM_FILE, ...meta }, { file: IMAX_FILE, ...imax.kernels }],
     sources: [{
       file: MURAM_FILE,
       sha256: checksum,
@@ -245,9 +286,50 @@ async function loadIntensity(options: Required<LoadTrainingSetOptions>): Promise
       crop: { x: 0, y: 0, width, height },
       inputSize: [input.width, input.height],
       targetSize: [target.width, target.height],
-    }],
-    validationRegions: [{ file: MURAM_FILE, region }],
+    }, imax.source],
+    validationRegions: [
+      { file: MURAM_FILE, region },
+      { file: `${MURAM_FILE} with a synthetic sunspot`, region },
+      { file: IMAX_FILE, region: { x: 0, y: 0, width: imax.input.width, height: imax.input.height } },
+    ],
+    ...(sunspotScenes.length > 0 ? { sunspotScenes } : {}),
   }, options.seed);
+}
+
+/** The IMaX frame without its apodised edges, divided by its mean, degraded like MURaM (reflecting edges). */
+async function loadImax(options: Required<LoadTrainingSetOptions>) {
+  const bytes = await readSource(options.sharedDir, IMAX_FILE);
+  const checksum = sha256(bytes);
+  const { planes, meta } = await cachedPlanes(options.cacheDir, { CACHE_VERSION, kind: 'intensity-imax', checksum, recipe: PAPER_DEGRADATION, IMAX_EDGE_CROP_PX }, () => {
+    const image = readFits(bytes, { file: IMAX_FILE, precision: 'float64' });
+    const cropped = cropPlane({ width: image.width, height: image.height, data: image.data }, IMAX_EDGE_CROP_PX, IMAX_EDGE_CROP_PX,
+      image.width - 2 * IMAX_EDGE_CROP_PX, image.height - 2 * IMAX_EDGE_CROP_PX);
+    let total = 0;
+    let finite = 0;
+    for (const v of cropped.data) if (Number.isFinite(v)) { total += v; finite++; }
+    if (finite !== cropped.data.length || !(total > 0)) {
+      throw new TrainingDataError({ message: `expected a positive image with no blank pixels inside the ${IMAX_EDGE_CROP_PX} px edge crop`, code: 'DATA_SHAPE', file: IMAX_FILE });
+    }
+    const level = total / finite;
+    const source: ImagePlane = { width: cropped.width, height: cropped.height, data: cropped.data.map((v) => v / level) };
+    const pair = degradePair(source, { sourceScaleArcsec: IMAX_PIXEL_SCALE_ARCSEC, boundary: 'reflect', file: IMAX_FILE });
+    return { planes: [pair.input, pair.target], meta: { input: pair.inputKernel, target: pair.targetKernel, width: cropped.width, height: cropped.height } };
+  });
+  const [input, target] = planes;
+  const crop: PixelRectangle = { x: IMAX_EDGE_CROP_PX, y: IMAX_EDGE_CROP_PX, width: meta.width, height: meta.height };
+  return {
+    input,
+    target,
+    kernels: { input: meta.input, target: meta.target },
+    source: {
+      file: IMAX_FILE,
+      sha256: checksum,
+      split: 'validation' as const,
+      crop,
+      inputSize: [input.width, input.height] as [number, number],
+      targetSize: [target.width, target.height] as [number, number],
+    },
+  };
 }
 
 async function loadMagnetogram(options: Required<LoadTrainingSetOptions>): Promise<TrainingSet> {
@@ -322,6 +404,13 @@ export async function loadTrainingSet(kind: EnhanceKind, options: LoadTrainingSe
     sharedDir: options.sharedDir,
     seed: options.seed ?? 0,
     cacheDir: options.cacheDir ?? join(process.cwd(), 'runs', 'cache'),
+    sunspotScenes: options.sunspotScenes ?? 0,
   };
+  if (!Number.isInteger(resolved.sunspotScenes) || resolved.sunspotScenes < 0) {
+    throw new TrainingDataError({ message: `sunspotScenes must be a non-negative integer, got ${resolved.sunspotScenes}`, code: 'DATA_ARGUMENT' });
+  }
+  if (kind === 'blos' && resolved.sunspotScenes > 0) {
+    throw new TrainingDataError({ message: 'synthetic sunspots are for the intensity network', code: 'DATA_ARGUMENT' });
+  }
   return kind === 'intensity' ? loadIntensity(resolved) : loadMagnetogram(resolved);
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { modelFileName } from '@enhance/core';
 import { createEnhanceModel } from '@enhance/graph-builder';
-import { evaluateEnhance } from './evaluate-enhance.js';
+import { evaluateEnhance, HMI_CONTINUUM_FILES, HMI_EXTRA_CONTINUUM_FILES } from './evaluate-enhance.js';
 
 const sharedDir = fileURLToPath(new URL('../../../../../shared', import.meta.url));
 
@@ -27,5 +27,16 @@ describe('evaluateEnhance on ../shared (intensity, an untrained lite model)', ()
     expect(quietSun?.contrastBefore).toBeCloseTo(0.0377, 3);
     expect(quietSun?.contrastAfter).toBeGreaterThan(0.05);
     expect(result.pictures.map((p) => p.kind)).toEqual(['intensity', 'intensity']);
+    // The paper's checks cover every real continuum image, off-disk pixels excluded from the mean.
+    const checked = result.checks.filter((c) => c.method === 'Enhance lite');
+    expect(checked.map((c) => c.image)).toEqual(expect.arrayContaining([...HMI_EXTRA_CONTINUUM_FILES, ...HMI_CONTINUUM_FILES]));
+    for (const c of checked) {
+      expect(Number.isFinite(c.meanRatio)).toBe(true);
+      expect(c.beyondCutoff).toBeGreaterThanOrEqual(0);
+      expect(c.anisotropyInput).toBeGreaterThanOrEqual(1);
+    }
+    // RL against the same bicubic input: its mean stays within a few per cent on the near-limb frame.
+    const rlLimb = result.checks.find((c) => c.method.startsWith('Richardson'));
+    expect(rlLimb === undefined || Math.abs(rlLimb.meanRatio! - 1) < 0.05).toBe(true);
   });
 });

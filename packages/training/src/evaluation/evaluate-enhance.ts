@@ -10,6 +10,8 @@ import { azimuthalPowerSpectrum, type PowerSpectrum } from '../physics/power-spe
 import { HMI_QUIET_SUN_FILE } from '../physics/psf-spectrum-comparison.js';
 import { EvaluationError } from './evaluation-error.js';
 import { fieldGain, psnr, relativeRmsError, rmsContrast, unsignedFlux } from './image-metrics.js';
+import { axisAnisotropy, beyondCutoffPowerFraction, binnedMeanRatio, diffractionCutoffCyclesPerPixel, weakFieldRatio } from './artefact-metrics.js';
+import { normalisationScale } from '@enhance/core';
 import { createBicubicModel, createBilinearModel, onnxImageMethod, type ImageMethod } from './onnx-image-method.js';
 
 export const RICHARDSON_LUCY_ITERATIONS = 20;
@@ -19,6 +21,25 @@ export const FIELD_GAIN_BAND_KG: readonly [number, number] = Object.freeze([0.9,
 export const UMBRA_THRESHOLD = 0.5;
 
 export const HMI_CONTINUUM_FILES = ['hmi_ic45s_ar_200x200.fits'] as const;
+/**
+ * Further real continuum images for the checks that need no reference method (mean kept, artefacts):
+ * JSOC's Rice-compressed SHARP cut-outs (DN/s, divided by their quiet-Sun level as the CLI does) and a
+ * near-limb frame with NaN off the disk.
+ */
+export const HMI_EXTRA_CONTINUUM_FILES = [
+  'hmi.sharp_cea_720s.2875.20130618_122400_TAI.continuum.fits',
+  'hmi.sharp_cea_720s.2875.20130620_103600_TAI.continuum.fits',
+  'hmi.sharp_cea_720s.2875.20130622_084800_TAI.continuum.fits',
+  'hmi.sharp_cea_720s.3700.20140131_024800_TAI.continuum.fits',
+  'hmi.sharp_cea_720s.3700.20140203_133600_TAI.continuum.fits',
+  'hmi_ic_near_limb_400x500.fits',
+] as const;
+/** Weak-field areas: |B| of the interpolated input, smoothed over σ = 4 output px, below 40 G. */
+export const WEAK_FIELD_GAUSS = 40;
+export const WEAK_FIELD_SMOOTHING_PX = 4;
+/** The 28 cm target's diffraction cutoff on the 0.252"/px output grid (≈0.554 cycles/px). */
+export const TARGET_CUTOFF_CYCLES_PER_PX = diffractionCutoffCyclesPerPixel(
+  PAPER_DEGRADATION.targetPsf.kind === 'airy' ? PAPER_DEGRADATION.targetPsf.apertureM : 0.28, 6173e-10, PAPER_DEGRADATION.targetScaleArcsec);
 export const HMI_MAGNETOGRAM_FILES = [
   'hmi_blos_ar_200x200_gauss.fits',
   'hmi_blos_720s_20100830_173600_256x256.fits',
@@ -69,6 +90,28 @@ export interface MagnetogramResult {
   readonly reconvolutionResidualGauss: number;
 }
 
+/** What one method does to one real HMI image, for the paper's checks (models/MODEL_CARD.md). */
+export interface RealImageCheck {
+  readonly image: string;
+  readonly kind: EnhanceKind;
+  readonly method: string;
+  /** Intensity: mean of the output binned 2×2 over the mean input (finite pixels). */
+  readonly meanRatio?: number;
+  /** Magnetograms: total unsigned flux out / in. */
+  readonly fluxRatio?: number;
+  /** Magnetograms: mean |B| out / in over the weak-field areas, and their share of the image. */
+  readonly weakFieldRatio?: number;
+  readonly weakFieldFraction?: number;
+  /** Mean |HMI(output) − input| / mean |input|. */
+  readonly redegradedResidual: number;
+  /** Share of the output's power beyond the 28 cm cutoff, and the same for the bicubic ×2 input. */
+  readonly beyondCutoff: number;
+  readonly beyondCutoffInput: number;
+  /** Axis-aligned anisotropy (0.1–0.45 px⁻¹) of the output, and of the bicubic ×2 input. */
+  readonly anisotropy: number;
+  readonly anisotropyInput: number;
+}
+
 /** Spectra of one real HMI image: its input brought to the output grid (bicubic) and each method's output. */
 export interface SpectrumSet {
   readonly image: string;
@@ -95,6 +138,7 @@ export interface EnhanceEvaluation {
   readonly pictures: PictureSet[];
   /** Where both variants exist: relative RMS difference of the lite output from the full one (paper: about 3%). */
   readonly liteVsFull: { image: string; kind: EnhanceKind; relativeDifference: number }[];
+  readonly checks: RealImageCheck[];
 }
 
 export interface EvaluateEnhanceOptions {
@@ -163,6 +207,37 @@ function createRedegrade(): (output: ImagePlane) => ImagePlane {
   return (output) => rebinPlane(convolvePlane(output, kernel, 'reflect'), { inputScaleArcsec: targetScaleArcsec, outputScaleArcsec: inputScaleArcsec });
 }
 
+function realImageCheck(
+  kind: EnhanceKind,
+  image: string,
+  method: string,
+  raw: ImagePlane,
+  input: ImagePlane,
+  output: ImagePlane,
+  upsampled: ImagePlane,
+  unitsPerValue: number,
+  redegrade: (output: ImagePlane) => ImagePlane,
+  inputArtefacts: { beyondCutoffInput: number; anisotropyInput: number },
+): RealImageCheck {
+  // Off-disk pixels (NaN in the file) are left out of every ratio.
+  const outputOnDisk: ImagePlane = { ...output, data: output.data.map((v, i) => (Number.isFinite(raw.data[((i / output.width / 2) | 0) * raw.width + (((i % output.width) / 2) | 0)]) ? v : Number.NaN)) };
+  const common = {
+    image, kind, method,
+    redegradedResidual: meanAbsoluteDifference(redegrade(output), input) / meanAbsolute(input),
+    beyondCutoff: beyondCutoffPowerFraction(output, TARGET_CUTOFF_CYCLES_PER_PX),
+    anisotropy: axisAnisotropy(output),
+    ...inputArtefacts,
+  };
+  if (kind === 'intensity') return { ...common, meanRatio: binnedMeanRatio(outputOnDisk, raw) };
+  const weak = weakFieldRatio(scaled(outputOnDisk, unitsPerValue), scaled(upsampled, unitsPerValue), WEAK_FIELD_GAUSS, WEAK_FIELD_SMOOTHING_PX);
+  return {
+    ...common,
+    fluxRatio: unsignedFlux(scaled(output, unitsPerValue), 0.252) / unsignedFlux(scaled(input, unitsPerValue), 0.504),
+    weakFieldRatio: weak.ratio,
+    weakFieldFraction: weak.fraction,
+  };
+}
+
 /** Richardson–Lucy needs positive data: signed magnetograms are lifted by their strongest negative field plus 0.1 kG. */
 async function richardsonLucyFor(kind: EnhanceKind, image: ImagePlane, threads: number): Promise<ImageMethod> {
   let minimum = 0;
@@ -183,7 +258,7 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
   const bicubic = await onnxImageMethod('bicubic', createBicubicModel(), { threads });
   const bilinear = await onnxImageMethod('bilinear', createBilinearModel(), { threads });
   const redegrade = createRedegrade();
-  const result: EnhanceEvaluation = { models, trainingSets: {}, validation: [], continuum: [], magnetograms: [], spectra: [], pictures: [], liteVsFull: [] };
+  const result: EnhanceEvaluation = { models, trainingSets: {}, validation: [], continuum: [], magnetograms: [], spectra: [], pictures: [], liteVsFull: [], checks: [] };
   try {
     for (const kind of kinds) {
       const networks: ImageMethod[] = [];
@@ -220,12 +295,33 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
             realImages.push({ name: file, image: scaled(await readFitsPlane(join(sharedDir, 'data', 'hmi', file), file), 1 / 1000), unitsPerValue: 1000 });
           }
         }
+        if (kind === 'intensity') {
+          for (const file of HMI_EXTRA_CONTINUUM_FILES) {
+            const raw = await readFitsPlane(join(sharedDir, 'data', 'hmi', file), file);
+            const level = normalisationScale('intensity', raw.data, 'auto', file);
+            const normalised = scaled(raw, 1 / level);
+            const image = finite(normalised);
+            const upsampled = await bicubic.run(image);
+            const inputArtefacts = { beyondCutoffInput: beyondCutoffPowerFraction(upsampled, TARGET_CUTOFF_CYCLES_PER_PX), anisotropyInput: axisAnisotropy(upsampled) };
+            const outputs: { method: string; image: ImagePlane }[] = [];
+            for (const method of networks) {
+              const output = await method.run(image);
+              outputs.push({ method: method.name, image: output });
+              result.checks.push(realImageCheck(kind, file, method.name, normalised, image, output, upsampled, 1, redegrade, inputArtefacts));
+              log(`${kind} HMI ${file}: ${method.name} done`);
+            }
+            const full = outputs.find((o) => o.method === 'Enhance full');
+            const lite = outputs.find((o) => o.method === 'Enhance lite');
+            if (full && lite) result.liteVsFull.push({ image: file, kind, relativeDifference: relativeRmsError(lite.image, full.image) });
+          }
+        }
         for (const { name, image: raw, unitsPerValue } of realImages) {
           const image = finite(raw);
           const rl = await richardsonLucyFor(kind, image, threads);
           const upsampled = await bicubic.run(image);
           const interpolated = await bilinear.run(image);
           const spectra: SpectrumSet['spectra'] = [{ method: 'input (bicubic ×2)', spectrum: azimuthalPowerSpectrum(upsampled, { normalise: 'none' }) }];
+          const inputArtefacts = { beyondCutoffInput: beyondCutoffPowerFraction(upsampled, TARGET_CUTOFF_CYCLES_PER_PX), anisotropyInput: axisAnisotropy(upsampled) };
           const outputs: PictureSet['outputs'] = [];
           for (const method of [rl, ...networks]) {
             const output = await method.run(image);
@@ -262,6 +358,7 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
                 reconvolutionResidualGauss: meanAbsoluteDifference(redegrade(output), image) * unitsPerValue,
               });
             }
+            result.checks.push(realImageCheck(kind, name, method.name, raw, image, output, upsampled, unitsPerValue, redegrade, inputArtefacts));
             log(`${kind} HMI ${name}: ${method.name} done`);
           }
           await rl.release();

@@ -3,3 +3,5 @@ export * from './evaluation-error.js';
 export * from './image-metrics.js';
 export * from './model-card.js';
 export * from './onnx-image-method.js';
+export * from './artefact-metrics.js';
+export * from './paper-checks.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnhanceEvaluation } from './evaluate-enhance.js';
 import { renderModelCard } from './model-card.js';
-import type { PsfSpectrumComparison } from '../physics/psf-spectrum-comparison.js';
+import { HMI_QUIET_SUN_FILE, type PsfSpectrumComparison } from '../physics/psf-spectrum-comparison.js';
 
 const spectrum = (powers: number[]) => ({ frequency: Float64Array.from(powers.map((_, i) => i / 10)), power: Float64Array.from(powers) });
 const plane = { width: 1, height: 1, data: new Float64Array(1) };
@@ -29,6 +29,10 @@ const evaluation: EnhanceEvaluation = {
   ] }],
   pictures: [],
   liteVsFull: [{ image: 'qs.npy', kind: 'intensity', relativeDifference: 0.0312 }],
+  checks: [{
+    image: 'b.fits', kind: 'blos', method: 'Enhance lite', fluxRatio: 1.02, weakFieldRatio: 0.9, weakFieldFraction: 0.4,
+    redegradedResidual: 0.05, beyondCutoff: 2e-4, beyondCutoffInput: 1e-5, anisotropy: 1.1, anisotropyInput: 1.0,
+  }],
 };
 
 describe('renderModelCard', () => {
@@ -42,6 +46,20 @@ describe('renderModelCard', () => {
     expect(card).toContain('| b.fits | Enhance lite | – | 1.000 | 0.000 |');
     expect(card).toContain('[../docs/figures/a.png](../docs/figures/a.png)');
     expect(card).toContain('| qs.npy | intensity | 3.12% |');
+  });
+
+  it("lists the paper's tests with pass or fail and a count per network", () => {
+    expect(card).toContain("## The paper's tests, pass or fail");
+    expect(card).toContain('| unsigned flux kept | Σ|B| out/in within 0.97–1.03 | blos lite | b.fits | 1.020 | pass |');
+    expect(card).toContain('| explains the data | re-degraded residual ≤ 4% | blos lite | b.fits | 5.00% | **FAIL** |');
+    // 1.02 flux, 0.9 weak, 5% residual (fail), 0.02% beyond cutoff, 1.1× anisotropy, 3.12% lite vs full (fail), contrast 7.02%.
+    expect(card).toContain('| blos Enhance lite | 4 | 1 |');
+    expect(card).toContain('| intensity Enhance lite | 0 | 1 |');
+    const quietSun = renderModelCard({
+      evaluation: { ...evaluation, continuum: [{ ...evaluation.continuum[0], image: HMI_QUIET_SUN_FILE }] },
+      psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
+    });
+    expect(quietSun).toContain(`| quiet-Sun contrast ≈ 7% | σ/⟨I⟩ within 6.5%–7.5% | intensity lite | ${HMI_QUIET_SUN_FILE} | 7.02% | pass |`);
   });
 
   it('warns when a network wrecks an umbra, with the computed change', () => {

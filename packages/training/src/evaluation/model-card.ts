@@ -1,6 +1,7 @@
 import type { PsfSpectrumComparison } from '../physics/psf-spectrum-comparison.js';
 import { PSF_COMPARISON_BAND } from '../physics/psf-spectrum-comparison.js';
 import { FIELD_GAIN_BAND_KG, RICHARDSON_LUCY_ITERATIONS, UMBRA_THRESHOLD, type EnhanceEvaluation } from './evaluate-enhance.js';
+import { paperChecks } from './paper-checks.js';
 
 export interface ModelCardInput {
   readonly evaluation: EnhanceEvaluation;
@@ -40,6 +41,20 @@ export function renderModelCard(input: ModelCardInput): string {
     if (evaluation.models.some((m) => m.metadata.trained === 'false')) {
       lines.push('**Some models carry untrained (random) weights: their scores only exercise the pipeline.**', '');
     }
+  }
+  const checks = paperChecks(evaluation);
+  if (checks.length > 0) {
+    lines.push("## The paper's tests, pass or fail", '');
+    lines.push('Each claim of the paper as a requirement, measured on real HMI data from ../shared and on the held-out synthetic validation data. ' +
+      'A network is ready for science when every line of its own passes.', '');
+    const methods = [...new Set(checks.map((c) => `${c.kind} ${c.method}`))];
+    lines.push(table(['network', 'passed', 'failed'], methods.map((m) => {
+      const own = checks.filter((c) => `${c.kind} ${c.method}` === m);
+      return [m, String(own.filter((c) => c.pass).length), String(own.filter((c) => !c.pass).length)];
+    })), '');
+    lines.push(table(['claim', 'requirement', 'network', 'image', 'measured', 'result'], checks.map((c) => [
+      c.claim, c.requirement, `${c.kind} ${c.method.replace('Enhance ', '')}`, c.image, c.measured, c.pass ? 'pass' : '**FAIL**',
+    ])), '');
   }
   lines.push('Input: one image [1, 1, H, W] at HMI sampling (0.504"/px), continuum in I/Ic (quiet Sun = 1) or the',
     'line-of-sight field in kG; output [1, 1, 2H, 2W] at 0.252"/px, as seen by a diffraction-limited 28 cm telescope.', '');
@@ -115,7 +130,7 @@ export function renderModelCard(input: ModelCardInput): string {
   lines.push('## Figures', '');
   for (const f of figures) lines.push(`- ${f.caption}: [${f.path}](${f.path})`);
   lines.push('', '## Limits', '',
-    '- Trained on one MURaM quiet-Sun snapshot (intensity) and four GST/NIRIS maps of one region (magnetograms): far less data than the paper\'s 250 MURaM snapshots; no sunspot or limb data.',
+    '- Trained on one MURaM quiet-Sun snapshot (intensity; sunspots only as synthetic dark masks) and four GST/NIRIS maps of one region (magnetograms): far less data than the paper\'s 250 MURaM snapshots; no limb data.',
     '- The degradation assumes the paper\'s HMI PSF; HMI data with a different effective PSF will be deconvolved wrongly.',
     '- Outputs are estimates of what a 28 cm telescope would see, not measurements; small structures can be invented, and results near the limb are poorer (paper §3).');
   // Flagged from this run's numbers: umbrae far outside the quiet-Sun training data.

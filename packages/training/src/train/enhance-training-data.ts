@@ -20,10 +20,11 @@ export function trainingDataFromSet(set: TrainingSet): TrainingData {
       training_windows: info.trainingWindows,
       validation_patches: info.validationPatches,
       validation_regions: info.validationRegions,
+      ...(info.sunspotScenes ? { sunspot_scenes: info.sunspotScenes.length } : {}),
     },
   };
 }
 
-export async function loadEnhanceTrainingData(kind: EnhanceKind, options: { sharedDir: string; seed: number; cacheDir?: string }): Promise<TrainingData> {
+export async function loadEnhanceTrainingData(kind: EnhanceKind, options: { sharedDir: string; seed: number; cacheDir?: string; sunspotScenes?: number }): Promise<TrainingData> {
   return trainingDataFromSet(await loadTrainingSet(kind, options));
 }

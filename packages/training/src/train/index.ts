@@ -7,3 +7,4 @@ export * from './validation-model.js';
 export * from './train.js';
 export * from './enhance-training-data.js';
 export * from './affine-augmentation.js';
+export * from './warm-start.js';

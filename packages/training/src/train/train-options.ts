@@ -15,6 +15,11 @@ export interface TrainOptions {
   steps: number;
   batchSize: number;
   learningRate: number;
+  /**
+   * Steps over which the learning rate ramps linearly from lr/N up to lr (0: none). A warm start needs
+   * it: Adam's first steps move every weight by about lr whatever its gradient's size.
+   */
+  warmupSteps?: number;
   l2: number;
   seed: number;
   /** onnxruntime intra-op threads. */
@@ -51,6 +56,9 @@ export function validateTrainOptions(options: TrainOptions): void {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw badOption(`${key} must be a positive integer, got ${String(value)}`, { [key]: value });
   }
   if (!(options.learningRate > 0)) throw badOption(`learningRate must be positive, got ${options.learningRate}`, { learningRate: options.learningRate });
+  if (options.warmupSteps !== undefined && (!Number.isInteger(options.warmupSteps) || options.warmupSteps < 0)) {
+    throw badOption(`warmupSteps must be a non-negative integer, got ${options.warmupSteps}`, { warmupSteps: options.warmupSteps });
+  }
   if (!(options.l2 >= 0)) throw badOption(`l2 must be ≥ 0, got ${options.l2}`, { l2: options.l2 });
   if (!Number.isInteger(options.seed)) throw badOption(`seed must be an integer, got ${options.seed}`, { seed: options.seed });
 }

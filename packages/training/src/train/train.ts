@@ -12,6 +12,7 @@ import type { TrainingData } from './training-data.js';
 import { TrainingError } from './training-error.js';
 import { validateTrainOptions, type TrainOptions } from './train-options.js';
 import { nearestUpsamplingMse, ValidationModel } from './validation-model.js';
+import type { WarmStart, WarmStartSource } from './warm-start.js';
 
 export const LATEST_CHECKPOINT = 'latest';
 export const BEST_CHECKPOINT = 'best';
@@ -24,6 +25,7 @@ export interface RunRecord {
   batchSize: number;
   patchSize: number;
   learningRate: number;
+  warmupSteps?: number;
   l2: number;
   seed: number;
   /** Optimiser steps done. */
@@ -38,6 +40,8 @@ export interface RunRecord {
   lossHistory: { step: number; loss: number; mse: number }[];
   sessions: { startedAt: string; fromStep: number; machine: string; threads: number }[];
   data: Record<string, unknown>;
+  /** The model a warm-started run began from; its patches count towards `patchesSeen`. */
+  warmStart?: WarmStartSource;
 }
 
 export interface TrainResult {
@@ -58,6 +62,8 @@ export interface TrainCallbacks {
    * from now on (after changing the training data or augmentation, earlier steps solve another problem).
    */
   resetBest?: boolean;
+  /** For a new run: start from these weights (`warmStartFromModel`) instead of a fresh initialisation. */
+  warmStart?: WarmStart;
 }
 
 export function machineDescription(threads: number): string {
@@ -111,8 +117,12 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
     if (callbacks.resetBest) record.best = null;
     log(`resumed ${options.runDir} at step ${record.step} (${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s so far)`);
   } else {
-    ({ state, record, random } = freshRun(options, data, step.optimizerState));
+    ({ state, record, random } = freshRun(options, data, step.optimizerState, callbacks.warmStart));
+    if (callbacks.warmStart) log(`warm start from ${callbacks.warmStart.source.file} (${callbacks.warmStart.source.patchesSeen} patches seen before)`);
   }
+  // A resumed run keeps its warm-up unless told otherwise.
+  const schedule = { learningRate: options.learningRate, warmupSteps: options.warmupSteps ?? record.warmupSteps ?? 0 };
+  if (schedule.warmupSteps) record.warmupSteps = schedule.warmupSteps;
   record.sessions.push({ startedAt: new Date().toISOString(), fromStep: record.step, machine: machineDescription(options.threads), threads: options.threads });
 
   const session = await ort.InferenceSession.create(step.model, {
@@ -161,7 +171,7 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
       const feeds: Record<string, ort.Tensor> = {};
       for (const [name, data] of state) feeds[name] = new ort.Tensor('float32', data, shapes.get(name)!);
       feeds.step = scalar(record.step + 1);
-      feeds.learning_rate = scalar(options.learningRate);
+      feeds.learning_rate = scalar(learningRateAt(schedule, record.step + 1));
       feeds.input = new ort.Tensor('float32', batch.inputs, step.batchInputs.input);
       feeds.target = new ort.Tensor('float32', batch.targets, step.batchInputs.target);
       const out = await session.run(feeds);
@@ -203,20 +213,28 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
   return { record, stopped };
 }
 
-function freshRun(options: TrainOptions, data: TrainingData, optimizerState: { name: string; shape: number[] }[]):
+function freshRun(options: TrainOptions, data: TrainingData, optimizerState: { name: string; shape: number[] }[], warmStart?: WarmStart):
   { state: Map<string, Float32Array>; record: RunRecord; random: SeededRandom } {
   if (checkpointExists(options.runDir, LATEST_CHECKPOINT)) {
     throw new TrainingError({ message: 'this run folder already holds a checkpoint: resume it or choose another run folder', code: 'TRAIN_BAD_OPTION', file: options.runDir });
   }
   const { architecture, batchSize } = options;
-  const weights = initializeEnhanceWeights(architecture, { seed: options.seed });
-  const state = new Map(enhanceParameterSpecs(architecture).map((s) => [s.name, weights[s.name]]));
+  const weights = warmStart ? Object.fromEntries(warmStart.weights) : initializeEnhanceWeights(architecture, { seed: options.seed });
+  const state = new Map(enhanceParameterSpecs(architecture).map((s) => {
+    const value = weights[s.name];
+    if (!value || value.length !== s.shape.reduce((p, d) => p * d, 1)) {
+      throw new TrainingError({ message: `the initial weights lack '${s.name}' or give it the wrong size`, code: 'TRAIN_BAD_OPTION', file: warmStart?.source.file });
+    }
+    return [s.name, Float32Array.from(value)];
+  }));
   for (const o of optimizerState) state.set(o.name, new Float32Array(o.shape.reduce((p, d) => p * d, 1)));
   const random = SeededRandom.fromSeed(options.seed);
   const record: RunRecord = {
-    kind: options.kind, variant: options.variant, architecture, batchSize, patchSize: data.patchSize, learningRate: options.learningRate, l2: options.l2,
-    seed: options.seed, step: 0, patchesSeen: 0, computeSeconds: 0, rngState: random.state(), best: null,
+    kind: options.kind, variant: options.variant, architecture, batchSize, patchSize: data.patchSize, learningRate: options.learningRate,
+    ...(options.warmupSteps ? { warmupSteps: options.warmupSteps } : {}), l2: options.l2,
+    seed: options.seed, step: 0, patchesSeen: warmStart?.source.patchesSeen ?? 0, computeSeconds: 0, rngState: random.state(), best: null,
     nearestUpsamplingMse: nearestUpsamplingMse(data, 64), validationHistory: [], lossHistory: [], sessions: [], data: data.description,
+    ...(warmStart ? { warmStart: warmStart.source } : {}),
   };
   return { state, record, random };
 }
@@ -258,11 +276,12 @@ export async function exportModel(path: string, parameters: ReadonlyMap<string, 
 
 export function trainingMetadata(record: RunRecord): Record<string, string> {
   const stepOfWeights = record.best?.step ?? record.step;
+  const priorPatches = record.warmStart?.patchesSeen ?? 0;
   return {
     training_recipe: JSON.stringify({
       loss: 'mean squared error + L2 on conv kernels (Keras style, λ·Σw²)',
       l2: record.l2,
-      optimizer: { name: 'Adam (Keras 2.0.2)', learning_rate: record.learningRate, ...KERAS_ADAM },
+      optimizer: { name: 'Adam (Keras 2.0.2)', learning_rate: record.learningRate, ...(record.warmupSteps ? { warmup_steps: record.warmupSteps } : {}), ...KERAS_ADAM },
       batch_size: record.batchSize,
       patch: `${record.patchSize}×${record.patchSize} inputs, ${2 * record.patchSize}×${2 * record.patchSize} targets`,
       batch_norm_momentum: KERAS_BATCH_NORM_MOMENTUM,
@@ -270,14 +289,27 @@ export function trainingMetadata(record: RunRecord): Record<string, string> {
     }),
     training_data: JSON.stringify(record.data),
     training_steps: String(stepOfWeights),
-    training_patches_seen: String(stepOfWeights * record.batchSize),
+    training_patches_seen: String(priorPatches + stepOfWeights * record.batchSize),
+    ...(record.warmStart ? { training_warm_start: JSON.stringify(record.warmStart) } : {}),
     training_steps_run: String(record.step),
     training_validation_mse: String(record.best?.validationMse ?? Number.NaN),
     training_validation_nearest_mse: String(record.nearestUpsamplingMse),
-    training_validation_history: JSON.stringify(record.validationHistory.slice(-50)),
+    training_validation_history: JSON.stringify(thinned(record.validationHistory, 200)),
     training_compute_seconds: record.computeSeconds.toFixed(0),
     training_machine: JSON.stringify([...new Set(record.sessions.map((s) => s.machine))]),
   };
+}
+
+/** The learning rate of 1-based step `step`: the linear warm-up, then the constant rate. */
+export function learningRateAt(options: Pick<TrainOptions, 'learningRate' | 'warmupSteps'>, step: number): number {
+  const warmup = options.warmupSteps ?? 0;
+  return warmup > 0 && step < warmup ? (options.learningRate * step) / warmup : options.learningRate;
+}
+
+/** At most `count` entries, evenly spread, always keeping the first and the last. */
+function thinned<T>(entries: readonly T[], count: number): T[] {
+  if (entries.length <= count) return [...entries];
+  return Array.from({ length: count }, (_, i) => entries[Math.round((i * (entries.length - 1)) / (count - 1))]);
 }
 
 function formatDuration(seconds: number): string {

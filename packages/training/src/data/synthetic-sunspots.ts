@@ -1,0 +1,136 @@
+import type { ImagePlane, RandomSource } from '@enhance/graph-builder';
+import { TrainingDataError } from './training-data-error.js';
+
+/*
+ * Synthetic sunspots for the intensity network. The quiet-Sun scenes hold no dark region next to bright
+ * granulation, so a network trained on them never learns to take HMI's stray light out of an umbra.
+ * Multiplying the high-resolution scene by a smooth dark mask *before* degrading is exact for the
+ * training pair (both PSFs and the rebinning are linear): the input then carries the light the HMI PSF
+ * spreads from the granulation into the spot, and the target shows how much less of it a 28 cm
+ * telescope would spread.
+ */
+
+/** One spot: an umbra inside a penumbra, both slightly elliptical, with soft edges. */
+export interface SunspotShape {
+  /** Centre, in source pixels. */
+  readonly x: number;
+  readonly y: number;
+  /** Outer (penumbral) radius along the major axis, arcsec; equal to `umbraRadiusArcsec` for a pore. */
+  readonly penumbraRadiusArcsec: number;
+  readonly umbraRadiusArcsec: number;
+  /** Minor/major axis ratio (0, 1]. */
+  readonly axisRatio: number;
+  /** Major-axis angle, radians. */
+  readonly angle: number;
+  /** Intensity relative to the surrounding quiet Sun. */
+  readonly umbraLevel: number;
+  readonly penumbraLevel: number;
+}
+
+export interface SunspotRanges {
+  /** Outer radius range, arcsec (diameters of a few to 40"). */
+  readonly radiusArcsec: readonly [number, number];
+  /** Umbral radius as a fraction of the outer radius. */
+  readonly umbraFraction: readonly [number, number];
+  readonly umbraLevel: readonly [number, number];
+  readonly penumbraLevel: readonly [number, number];
+  readonly axisRatio: readonly [number, number];
+  /** Spots whose outer radius is below this are pores: umbra only. */
+  readonly poreRadiusArcsec: number;
+  /** Width of the soft edges (logistic scale), arcsec. */
+  readonly edgeArcsec: number;
+  /** Spots per scene, inclusive range. */
+  readonly count: readonly [number, number];
+}
+
+/** Umbra ≈ 0.15–0.4 and penumbra ≈ 0.6–0.85 of the quiet Sun, a few to 40" across. */
+export const SUNSPOT_RANGES: SunspotRanges = Object.freeze({
+  radiusArcsec: [1.5, 20] as const,
+  umbraFraction: [0.35, 0.6] as const,
+  umbraLevel: [0.15, 0.4] as const,
+  penumbraLevel: [0.6, 0.85] as const,
+  axisRatio: [0.75, 1] as const,
+  poreRadiusArcsec: 2.5,
+  edgeArcsec: 0.2,
+  count: [1, 3] as const,
+});
+
+function uniform(random: RandomSource, [low, high]: readonly [number, number]): number {
+  return low + (high - low) * random();
+}
+
+/** Draws the spots of one scene; radii are drawn uniformly in log so small spots are as common as big ones. */
+export function drawSunspots(width: number, height: number, random: RandomSource, ranges: SunspotRanges = SUNSPOT_RANGES): SunspotShape[] {
+  const count = ranges.count[0] + Math.floor(random() * (ranges.count[1] - ranges.count[0] + 1));
+  const spots: SunspotShape[] = [];
+  for (let i = 0; i < count; i++) {
+    const [rLow, rHigh] = ranges.radiusArcsec;
+    const outer = Math.exp(uniform(random, [Math.log(rLow), Math.log(rHigh)]));
+    const pore = outer < ranges.poreRadiusArcsec;
+    const umbraLevel = uniform(random, ranges.umbraLevel);
+    spots.push({
+      x: random() * width,
+      y: random() * height,
+      penumbraRadiusArcsec: outer,
+      umbraRadiusArcsec: pore ? outer : outer * uniform(random, ranges.umbraFraction),
+      axisRatio: uniform(random, ranges.axisRatio),
+      angle: random() * Math.PI,
+      umbraLevel,
+      penumbraLevel: pore ? umbraLevel : uniform(random, ranges.penumbraLevel),
+    });
+  }
+  return spots;
+}
+
+function logistic(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+/**
+ * The multiplicative mask of the spots on a width×height grid of `pixelScaleArcsec`: 1 in the quiet Sun,
+ * the penumbral level inside the outer edge, the umbral level inside the inner one. Distances wrap
+ * around the edges (`periodic`), matching a periodic degradation of the scene.
+ */
+export function sunspotMask(
+  width: number,
+  height: number,
+  pixelScaleArcsec: number,
+  spots: readonly SunspotShape[],
+  options: { periodic: boolean; edgeArcsec?: number },
+): Float64Array {
+  if (!(pixelScaleArcsec > 0)) {
+    throw new TrainingDataError({ message: `pixel scale must be positive, got ${pixelScaleArcsec}`, code: 'DATA_ARGUMENT' });
+  }
+  const edge = (options.edgeArcsec ?? SUNSPOT_RANGES.edgeArcsec) / pixelScaleArcsec;
+  const mask = new Float64Array(width * height).fill(1);
+  for (const spot of spots) {
+    const outer = spot.penumbraRadiusArcsec / pixelScaleArcsec;
+    const inner = spot.umbraRadiusArcsec / pixelScaleArcsec;
+    const reach = outer + 8 * edge;
+    const cos = Math.cos(spot.angle);
+    const sin = Math.sin(spot.angle);
+    for (let y = 0; y < height; y++) {
+      let dy = y - spot.y;
+      if (options.periodic) dy -= height * Math.round(dy / height);
+      if (Math.abs(dy) > reach) continue;
+      for (let x = 0; x < width; x++) {
+        let dx = x - spot.x;
+        if (options.periodic) dx -= width * Math.round(dx / width);
+        if (Math.abs(dx) > reach) continue;
+        const along = dx * cos + dy * sin;
+        const across = (-dx * sin + dy * cos) / spot.axisRatio;
+        const r = Math.hypot(along, across);
+        const inPenumbra = logistic((outer - r) / edge);
+        const inUmbra = logistic((inner - r) / edge);
+        mask[y * width + x] *= 1 - (1 - spot.penumbraLevel) * inPenumbra - (spot.penumbraLevel - spot.umbraLevel) * inUmbra;
+      }
+    }
+  }
+  return mask;
+}
+
+/** The scene times the mask of the given spots (a new plane). */
+export function withSunspots(scene: ImagePlane, pixelScaleArcsec: number, spots: readonly SunspotShape[], periodic: boolean): ImagePlane {
+  const mask = sunspotMask(scene.width, scene.height, pixelScaleArcsec, spots, { periodic });
+  return { width: scene.width, height: scene.height, data: Float64Array.from(scene.data, (v, i) => v * mask[i]) };
+}
