@@ -65,6 +65,11 @@ export interface ValidationResult {
   readonly image: string;
   readonly inputSize: [number, number];
   readonly scores: MethodScore[];
+  /**
+   * Magnetograms: unsigned flux and weak-field |B| of each output over the input's, and of the 28 cm
+   * target itself — what the training data say a perfect network would do to them.
+   */
+  readonly fieldRatios?: { method: string; fluxRatio: number; weakFieldRatio: number }[];
 }
 
 export interface ContinuumResult {
@@ -280,7 +285,17 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
             log(`${kind} validation ${pair.name}: ${method.name} rel. RMS ${scores[scores.length - 1].relativeRmsError.toFixed(4)}`);
           }
           await rl.release();
-          result.validation.push({ kind, image: pair.name, inputSize: [pair.input.width, pair.input.height], scores });
+          let fieldRatios: ValidationResult['fieldRatios'];
+          if (kind === 'blos') {
+            const upsampled = await bicubic.run(pair.input);
+            const ratios = (method: string, image: ImagePlane) => ({
+              method,
+              fluxRatio: unsignedFlux(image, 0.252) / unsignedFlux(pair.input, 0.504),
+              weakFieldRatio: weakFieldRatio(scaled(image, 1000), scaled(upsampled, 1000), WEAK_FIELD_GAUSS, WEAK_FIELD_SMOOTHING_PX).ratio,
+            });
+            fieldRatios = [ratios('target 28 cm', pair.target), ...outputs.filter((o) => o.method !== 'bicubic').map((o) => ratios(o.method, o.image))];
+          }
+          result.validation.push({ kind, image: pair.name, inputSize: [pair.input.width, pair.input.height], scores, ...(fieldRatios ? { fieldRatios } : {}) });
           if (index === 0) result.pictures.push({ kind, name: pair.name, input: pair.input, target: pair.target, outputs });
         }
         const realImages: { name: string; image: ImagePlane; unitsPerValue: number }[] = [];

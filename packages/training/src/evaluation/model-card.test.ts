@@ -62,6 +62,17 @@ describe('renderModelCard', () => {
     expect(quietSun).toContain(`| quiet-Sun contrast ≈ 7% | σ/⟨I⟩ within 6.5%–7.5% | intensity lite | ${HMI_QUIET_SUN_FILE} | 7.02% | pass |`);
   });
 
+  it('shows what the magnetogram validation target itself does to flux and weak fields', () => {
+    const withRatios = renderModelCard({
+      evaluation: { ...evaluation, validation: [{ kind: 'blos', image: 'frame3', inputSize: [100, 100], scores: [], fieldRatios: [
+        { method: 'target 28 cm', fluxRatio: 1.049, weakFieldRatio: 1.165 }, { method: 'Enhance full', fluxRatio: 1.1, weakFieldRatio: 1.3 },
+      ] }] },
+      psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
+    });
+    expect(withRatios).toContain('| target 28 cm | 1.049 | 1.165 |');
+    expect(withRatios).toContain('| Enhance full | 1.100 | 1.300 |');
+  });
+
   it('warns when a network wrecks an umbra, with the computed change', () => {
     const wrecked = renderModelCard({
       evaluation: { ...evaluation, continuum: [{ ...evaluation.continuum[0], image: 'ar.fits', umbralChange: -2.5 }] },

@@ -82,6 +82,11 @@ export function renderModelCard(input: ModelCardInput): string {
   for (const v of evaluation.validation) {
     lines.push(`**${v.kind}** — ${v.image} (input ${v.inputSize[0]}×${v.inputSize[1]})`, '');
     lines.push(table(['method', 'relative RMS error', 'PSNR (dB)', 'time (s, CPU)'], v.scores.map((s) => [s.method, fixed(s.relativeRmsError, 4), fixed(s.psnrDb, 2), fixed(s.seconds, 2)])), '');
+    if (v.fieldRatios) {
+      lines.push('Unsigned flux and weak-field mean |B| (smoothed input below 40 G) over the input\'s, on the same validation image. ' +
+        'The 28 cm target\'s own ratios are what the training data ask of a perfect network: fields that HMI\'s resolution cancels come back.', '');
+      lines.push(table(['method', 'flux out/in', 'weak-field out/in'], v.fieldRatios.map((f) => [f.method, fixed(f.fluxRatio, 3), fixed(f.weakFieldRatio, 3)])), '');
+    }
   }
 
   if (evaluation.continuum.length > 0) {

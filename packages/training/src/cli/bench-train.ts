@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ARCHITECTURES, MODEL_VARIANTS, type ModelVariant } from '@enhance/core';
+import {
+  buildEnhanceTrainingStep, createRandom, enhanceParameterSpecs, GraphBuilder, graphStatistics, initializeEnhanceWeights,
+  buildEnhanceNetwork, NEXT_STATE_PREFIX,
+} from '@enhance/graph-builder';
+import { parseScriptArguments } from '@enhance/graph-builder/cli';
+import * as ort from 'onnxruntime-node';
+
+const USAGE = `Usage: npm run bench:train -- [options]
+
+Measures, in one run and with the same onnxruntime threads: the fp32 MatMul ceiling (2048×2048 by
+2048×2048) and the patches/s and GFLOP/s of the full and lite training steps (forward, gradients and Adam
+in one ONNX graph), reported as ratios to the ceiling. Pause any training job first: a job beside the
+benchmark halves it.
+
+  --threads 2          onnxruntime intra-op threads
+  --steps 6            timed steps per variant (after 2 untimed)
+  --batch 32           patches per step (50×50 inputs)
+  --variants full,lite
+  --profile            also write onnxruntime's per-operator profile of the full step and print the
+                       operators that take the most time
+  --out bench-train.json
+  -h, --help           this text`;
+
+const values = parseScriptArguments('bench:train', USAGE, {
+  threads: { type: 'string', default: '2' },
+  steps: { type: 'string', default: '6' },
+  batch: { type: 'string', default: '32' },
+  variants: { type: 'string', default: 'full,lite' },
+  profile: { type: 'boolean', default: false },
+  out: { type: 'string', default: 'bench-train.json' },
+});
+
+function positiveInteger(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`bench:train: --${name} must be a positive integer, got '${value}'\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const threads = positiveInteger('threads', values.threads);
+const steps = positiveInteger('steps', values.steps);
+const batch = positiveInteger('batch', values.batch);
+const variants = values.variants.split(',').map((v) => v.trim()) as ModelVariant[];
+for (const v of variants) {
+  if (!MODEL_VARIANTS.includes(v)) {
+    process.stderr.write(`bench:train: --variants: '${v}' is not one of ${MODEL_VARIANTS.join(', ')}\n`);
+    process.exit(2);
+  }
+}
+const PATCH = 50;
+const sessionOptions = (extra: Partial<ort.InferenceSession.SessionOptions> = {}): ort.InferenceSession.SessionOptions => ({
+  executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', ...extra,
+});
+
+/** Median of the timed runs, in seconds. */
+async function medianSeconds(runs: number, warmup: number, work: () => Promise<void>): Promise<number> {
+  for (let i = 0; i < warmup; i++) await work();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await work();
+    times.push((performance.now() - start) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+async function matMulCeiling(): Promise<{ gflops: number; seconds: number }> {
+  const n = 2048;
+  const b = new GraphBuilder();
+  const a = b.input('a', { dataType: 'float32', shape: [n, n] });
+  const c = b.input('b', { dataType: 'float32', shape: [n, n] });
+  const session = await ort.InferenceSession.create(b.build({ outputs: { c: b.matMul(a, c) }, graphName: 'matmul_ceiling' }), sessionOptions());
+  const random = createRandom(1);
+  const feeds = {
+    a: new ort.Tensor('float32', Float32Array.from({ length: n * n }, () => random() - 0.5), [n, n]),
+    b: new ort.Tensor('float32', Float32Array.from({ length: n * n }, () => random() - 0.5), [n, n]),
+  };
+  const seconds = await medianSeconds(5, 2, async () => { await session.run(feeds); });
+  await session.release();
+  return { gflops: (2 * n ** 3) / seconds / 1e9, seconds };
+}
+
+/** Forward multiply-adds per input pixel, from the inference graph. */
+function forwardMacsPerPixel(variant: ModelVariant): number {
+  const architecture = ARCHITECTURES[variant];
+  const b = new GraphBuilder();
+  const image = b.input('image', { dataType: 'float32', shape: [1, 1, 'H', 'W'] });
+  const weights = initializeEnhanceWeights(architecture, { seed: 1 });
+  buildEnhanceNetwork(b, image, { architecture, parameter: (spec) => b.initializer(spec.name, weights[spec.name], spec.shape) });
+  const stats = graphStatistics({ inputs: b.inputs, nodes: b.nodes, initializers: b.initializers, shapeOf: (name) => b.operand(name)?.shape });
+  return stats.multiplyAddsPerInputPixel ?? Number.NaN;
+}
+
+interface StepResult {
+  variant: ModelVariant;
+  secondsPerStep: number;
+  patchesPerSecond: number;
+  /** Forward, input gradients and weight gradients: three times the forward pass's FLOPs. */
+  gflopPerPatch: number;
+  gflops: number;
+  ratioToCeiling: number;
+  topOperators?: { op: string; share: number; ms: number }[];
+}
+
+async function trainingStep(variant: ModelVariant, ceiling: number, profile: boolean): Promise<StepResult> {
+  const architecture = ARCHITECTURES[variant];
+  const step = buildEnhanceTrainingStep({ architecture, batchSize: batch, patchSize: PATCH, l2: 1e-6 });
+  const profilePrefix = join(tmpdir(), `enhance-bench-train-${process.pid}-${variant}`);
+  const session = await ort.InferenceSession.create(step.model, sessionOptions(profile ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}));
+  const weights = initializeEnhanceWeights(architecture, { seed: 1 });
+  const state = new Map<string, Float32Array>();
+  for (const spec of enhanceParameterSpecs(architecture)) state.set(spec.name, weights[spec.name]);
+  for (const o of step.optimizerState) state.set(o.name, new Float32Array(o.shape.reduce((p, d) => p * d, 1)));
+  const shapes = new Map([...step.parameters, ...step.optimizerState].map((s) => [s.name, [...s.shape]]));
+  const random = createRandom(2);
+  const input = Float32Array.from({ length: batch * PATCH * PATCH }, () => 1 + 0.05 * (random() - 0.5));
+  const target = Float32Array.from({ length: batch * 4 * PATCH * PATCH }, () => 1 + 0.08 * (random() - 0.5));
+  let t = 0;
+  const run = async () => {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, data] of state) feeds[name] = new ort.Tensor('float32', data, shapes.get(name)!);
+    feeds.step = new ort.Tensor('float32', Float32Array.of(++t), []);
+    feeds.learning_rate = new ort.Tensor('float32', Float32Array.of(1e-4), []);
+    feeds.input = new ort.Tensor('float32', input, step.batchInputs.input);
+    feeds.target = new ort.Tensor('float32', target, step.batchInputs.target);
+    const out = await session.run(feeds);
+    for (const name of shapes.keys()) state.set(name, out[`${NEXT_STATE_PREFIX}${name}`].data as Float32Array);
+  };
+  const secondsPerStep = await medianSeconds(steps, 2, run);
+  let topOperators: StepResult['topOperators'];
+  if (profile) {
+    session.endProfiling();
+    // onnxruntime names the file <prefix>_<timestamp>.json.
+    const file = readdirSync(tmpdir()).map((f) => join(tmpdir(), f)).find((f) => f.startsWith(profilePrefix) && f.endsWith('.json'));
+    if (file) {
+      topOperators = summariseProfile(file);
+      rmSync(file, { force: true });
+    }
+  }
+  await session.release();
+  const gflopPerPatch = (3 * 2 * forwardMacsPerPixel(variant) * PATCH * PATCH) / 1e9;
+  const patchesPerSecond = batch / secondsPerStep;
+  const gflops = gflopPerPatch * patchesPerSecond;
+  return { variant, secondsPerStep, patchesPerSecond, gflopPerPatch, gflops, ratioToCeiling: gflops / ceiling, ...(topOperators ? { topOperators } : {}) };
+}
+
+/** Time per operator type over the profiled runs, largest first. */
+function summariseProfile(file: string): { op: string; share: number; ms: number }[] {
+  const events = JSON.parse(readFileSync(file, 'utf8')) as { cat?: string; dur?: number; args?: { op_name?: string } }[];
+  const byOp = new Map<string, number>();
+  let total = 0;
+  for (const e of events) {
+    if (e.cat !== 'Node' || !e.args?.op_name || typeof e.dur !== 'number') continue;
+    byOp.set(e.args.op_name, (byOp.get(e.args.op_name) ?? 0) + e.dur);
+    total += e.dur;
+  }
+  const runs = steps + 2;
+  return [...byOp].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([op, us]) => ({ op, share: us / total, ms: us / 1000 / runs }));
+}
+
+const ceiling = await matMulCeiling();
+const lines = [`MatMul 2048³ fp32, ${threads} thread(s): ${ceiling.gflops.toFixed(1)} GFLOP/s (${(ceiling.seconds * 1000).toFixed(0)} ms)`];
+console.log(lines[0]);
+const results: StepResult[] = [];
+for (const variant of variants) {
+  const r = await trainingStep(variant, ceiling.gflops, values.profile && variant === 'full');
+  results.push(r);
+  const line = `${variant} step, batch ${batch}: ${(r.secondsPerStep * 1000).toFixed(0)} ms, ${r.patchesPerSecond.toFixed(1)} patches/s, ` +
+    `${r.gflopPerPatch.toFixed(2)} GFLOP/patch → ${r.gflops.toFixed(1)} GFLOP/s = ${r.ratioToCeiling.toFixed(2)} of the MatMul ceiling`;
+  console.log(line);
+  for (const o of r.topOperators ?? []) console.log(`  ${o.op.padEnd(22)} ${(100 * o.share).toFixed(1).padStart(5)}%  ${o.ms.toFixed(1)} ms/step`);
+}
+writeFileSync(values.out, `${JSON.stringify({ machine: `${cpus()[0]?.model ?? 'unknown'} ×${cpus().length}`, threads, batch, ceiling, results }, null, 2)}\n`);
+console.log(`wrote ${values.out}`);
