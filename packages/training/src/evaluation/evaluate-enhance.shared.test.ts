@@ -33,7 +33,7 @@ describe('evaluateEnhance on ../shared (intensity, an untrained lite model)', ()
     for (const c of checked) {
       expect(Number.isFinite(c.meanRatio)).toBe(true);
       expect(c.beyondCutoff).toBeGreaterThanOrEqual(0);
-      expect(c.anisotropyInput).toBeGreaterThanOrEqual(1);
+      expect(c.streakIndex).toBeGreaterThanOrEqual(1);
     }
     // RL against the same bicubic input: its mean stays within a few per cent on the near-limb frame.
     const rlLimb = result.checks.find((c) => c.method.startsWith('Richardson'));

@@ -37,6 +37,9 @@ export const HMI_EXTRA_CONTINUUM_FILES = [
 /** Weak-field areas: |B| of the interpolated input, smoothed over σ = 4 output px, below 40 G. */
 export const WEAK_FIELD_GAUSS = 40;
 export const WEAK_FIELD_SMOOTHING_PX = 4;
+/** The band and wedge of the streak index (added detail, fine scales, close to the axes). */
+export const STREAK_BAND: readonly [number, number] = Object.freeze([0.2, 0.45]) as readonly [number, number];
+export const STREAK_HALF_ANGLE_DEG = 5;
 /** The 28 cm target's diffraction cutoff on the 0.252"/px output grid (≈0.554 cycles/px). */
 export const TARGET_CUTOFF_CYCLES_PER_PX = diffractionCutoffCyclesPerPixel(
   PAPER_DEGRADATION.targetPsf.kind === 'airy' ? PAPER_DEGRADATION.targetPsf.apertureM : 0.28, 6173e-10, PAPER_DEGRADATION.targetScaleArcsec);
@@ -112,9 +115,11 @@ export interface RealImageCheck {
   /** Share of the output's power beyond the 28 cm cutoff, and the same for the bicubic ×2 input. */
   readonly beyondCutoff: number;
   readonly beyondCutoffInput: number;
-  /** Axis-aligned anisotropy (0.1–0.45 px⁻¹) of the output, and of the bicubic ×2 input. */
-  readonly anisotropy: number;
-  readonly anisotropyInput: number;
+  /**
+   * Streaks: axis-aligned anisotropy of the detail the method added (output − bicubic ×2 input) at
+   * 0.2–0.45 px⁻¹ within ±5° of the axes; ≈1 for isotropic detail.
+   */
+  readonly streakIndex: number;
 }
 
 /** Spectra of one real HMI image: its input brought to the output grid (bicubic) and each method's output. */
@@ -222,7 +227,7 @@ function realImageCheck(
   upsampled: ImagePlane,
   unitsPerValue: number,
   redegrade: (output: ImagePlane) => ImagePlane,
-  inputArtefacts: { beyondCutoffInput: number; anisotropyInput: number },
+  inputArtefacts: { beyondCutoffInput: number },
 ): RealImageCheck {
   // Off-disk pixels (NaN in the file) are left out of every ratio.
   const outputOnDisk: ImagePlane = { ...output, data: output.data.map((v, i) => (Number.isFinite(raw.data[((i / output.width / 2) | 0) * raw.width + (((i % output.width) / 2) | 0)]) ? v : Number.NaN)) };
@@ -230,7 +235,7 @@ function realImageCheck(
     image, kind, method,
     redegradedResidual: meanAbsoluteDifference(redegrade(output), input) / meanAbsolute(input),
     beyondCutoff: beyondCutoffPowerFraction(output, TARGET_CUTOFF_CYCLES_PER_PX),
-    anisotropy: axisAnisotropy(output),
+    streakIndex: axisAnisotropy({ ...output, data: output.data.map((v, i) => v - upsampled.data[i]) }, STREAK_BAND, STREAK_HALF_ANGLE_DEG),
     ...inputArtefacts,
   };
   if (kind === 'intensity') return { ...common, meanRatio: binnedMeanRatio(outputOnDisk, raw) };
@@ -317,7 +322,7 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
             const normalised = scaled(raw, 1 / level);
             const image = finite(normalised);
             const upsampled = await bicubic.run(image);
-            const inputArtefacts = { beyondCutoffInput: beyondCutoffPowerFraction(upsampled, TARGET_CUTOFF_CYCLES_PER_PX), anisotropyInput: axisAnisotropy(upsampled) };
+            const inputArtefacts = { beyondCutoffInput: beyondCutoffPowerFraction(upsampled, TARGET_CUTOFF_CYCLES_PER_PX) };
             const outputs: { method: string; image: ImagePlane }[] = [];
             for (const method of networks) {
               const output = await method.run(image);
@@ -336,7 +341,7 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
           const upsampled = await bicubic.run(image);
           const interpolated = await bilinear.run(image);
           const spectra: SpectrumSet['spectra'] = [{ method: 'input (bicubic ×2)', spectrum: azimuthalPowerSpectrum(upsampled, { normalise: 'none' }) }];
-          const inputArtefacts = { beyondCutoffInput: beyondCutoffPowerFraction(upsampled, TARGET_CUTOFF_CYCLES_PER_PX), anisotropyInput: axisAnisotropy(upsampled) };
+          const inputArtefacts = { beyondCutoffInput: beyondCutoffPowerFraction(upsampled, TARGET_CUTOFF_CYCLES_PER_PX) };
           const outputs: PictureSet['outputs'] = [];
           for (const method of [rl, ...networks]) {
             const output = await method.run(image);

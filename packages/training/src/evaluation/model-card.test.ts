@@ -31,7 +31,7 @@ const evaluation: EnhanceEvaluation = {
   liteVsFull: [{ image: 'qs.npy', kind: 'intensity', relativeDifference: 0.0312 }],
   checks: [{
     image: 'b.fits', kind: 'blos', method: 'Enhance lite', fluxRatio: 1.02, weakFieldRatio: 0.9, weakFieldFraction: 0.4,
-    redegradedResidual: 0.05, beyondCutoff: 2e-4, beyondCutoffInput: 1e-5, anisotropy: 1.1, anisotropyInput: 1.0,
+    redegradedResidual: 0.05, beyondCutoff: 2e-4, beyondCutoffInput: 1e-5, streakIndex: 1.4,
   }],
 };
 
@@ -52,7 +52,7 @@ describe('renderModelCard', () => {
     expect(card).toContain("## The paper's tests, pass or fail");
     expect(card).toContain('| unsigned flux kept | Σ|B| out/in within 0.97–1.03 | blos lite | b.fits | 1.020 | pass |');
     expect(card).toContain('| explains the data | re-degraded residual ≤ 4% | blos lite | b.fits | 5.00% | **FAIL** |');
-    // 1.02 flux, 0.9 weak, 5% residual (fail), 0.02% beyond cutoff, 1.1× anisotropy, 3.12% lite vs full (fail), contrast 7.02%.
+    // 1.02 flux, 0.9 weak, 5% residual (fail), 0.02% beyond cutoff, 1.4× streak index, 3.12% lite vs full (fail), contrast 7.02%.
     expect(card).toContain('| blos Enhance lite | 4 | 1 |');
     expect(card).toContain('| intensity Enhance lite | 0 | 1 |');
     const quietSun = renderModelCard({
