@@ -4,6 +4,7 @@ import type { Operand } from '../builder/operand.js';
 import { buildEnhanceNetwork } from '../networks/enhance-network.js';
 import { enhanceParameterSpecs, ENHANCE_BATCH_NORM_EPSILON, type EnhanceParameterSpec } from '../networks/enhance-parameter-specs.js';
 import { appendGradients } from './autodiff.js';
+import { physicsConsistencyTerm, type PhysicsConsistencyOptions } from './physics-consistency.js';
 
 /**
  * Adam as Keras 2.0.2 (the version of the original model files) implements it:
@@ -34,6 +35,11 @@ export interface EnhanceTrainingStepOptions {
   /** Keras-style L2 penalty λ·Σw² on every convolution kernel (1e-6 intensity, 1e-5 magnetogram). */
   l2: number;
   adam?: AdamSettings;
+  /**
+   * Adds weight × the physics-consistency term (the output degraded again should give the input back,
+   * `physicsConsistencyTerm`) to the loss; reported as the `consistency` output. Default: none.
+   */
+  consistency?: { weight: number } & PhysicsConsistencyOptions;
 }
 
 /** Names of the tensors the step reads and writes; a state tensor `s` comes back as `next/s`. */
@@ -46,8 +52,8 @@ export interface EnhanceTrainingStep {
   scalarInputs: readonly ['step', 'learning_rate'];
   /** Batch inputs: `input` [B, 1, P, P] and `target` [B, 1, 2P, 2P]. */
   batchInputs: { input: number[]; target: number[] };
-  /** Scalar outputs: `loss` (MSE + L2, what Keras reports) and `mse`. */
-  metricOutputs: readonly ['loss', 'mse'];
+  /** Scalar outputs: `loss` (MSE + L2 [+ consistency], what Keras reports), `mse` and, with the term, `consistency`. */
+  metricOutputs: readonly string[];
 }
 
 export const NEXT_STATE_PREFIX = 'next/';
@@ -97,7 +103,11 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
     const sumSquares = b.reduceSum(b.mul(w, w), { keepDims: false });
     penalty = penalty ? b.add(penalty, sumSquares) : sumSquares;
   }
-  const loss = l2 > 0 && penalty ? b.add(mse, b.mul(penalty, b.scalar(l2)), { label: 'loss' }) : mse;
+  const consistency = options.consistency && options.consistency.weight > 0 ? physicsConsistencyTerm(b, prediction, image, options.consistency).loss : undefined;
+  let loss = mse;
+  if (consistency) loss = b.add(loss, b.mul(consistency, b.scalar(options.consistency!.weight)));
+  if (l2 > 0 && penalty) loss = b.add(loss, b.mul(penalty, b.scalar(l2)));
+  if (loss === mse) loss = b.identity(mse);
 
   const trainable = specs.filter(isTrainable).map((s) => params.get(s.name)!);
   const gradients = appendGradients(b, { loss, with: trainable });
@@ -109,7 +119,7 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
     b.sub(one, b.pow(scalar(adam.beta1), step)),
   );
   const stepSize = b.mul(learningRate, correction, { label: 'adam.lr_t' });
-  const outputs: Record<string, Operand> = { loss, mse };
+  const outputs: Record<string, Operand> = { loss, mse, ...(consistency ? { consistency } : {}) };
   for (const spec of specs.filter(isTrainable)) {
     const p = params.get(spec.name)!;
     const g = gradients.get(spec.name)!;
@@ -134,6 +144,6 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
     optimizerState,
     scalarInputs: ['step', 'learning_rate'],
     batchInputs: { input: inputShape, target: targetShape },
-    metricOutputs: ['loss', 'mse'],
+    metricOutputs: consistency ? ['loss', 'mse', 'consistency'] : ['loss', 'mse'],
   };
 }

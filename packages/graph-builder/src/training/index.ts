@@ -3,3 +3,4 @@ export * from './gradient-context.js';
 export * from './gradient-rules.js';
 export * from './autodiff.js';
 export * from './enhance-training-step.js';
+export * from './physics-consistency.js';

@@ -28,6 +28,8 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
   --lr X                      Adam learning rate (default ${PAPER_LEARNING_RATE})
   --warmup N                  ramp the learning rate up linearly over the first N steps (default 0; use
                               a few hundred with --init-from)
+  --consistency X             add X × the physics-consistency term to the loss: the output degraded again
+                              with the HMI PSF's core and binned 2×2 should give the input back (default 0)
   --l2 X                      L2 on conv kernels (default 1e-6 intensity, 1e-5 blos)
   --seed N                    initial weights, patch draws and noise (default 1)
   --threads N                 onnxruntime threads (default 2)
@@ -63,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       kind: { type: 'string' }, variant: { type: 'string' }, depth: { type: 'string' }, filters: { type: 'string' },
-      steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, warmup: { type: 'string' }, l2: { type: 'string' },
+      steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, warmup: { type: 'string' }, consistency: { type: 'string' }, l2: { type: 'string' },
       seed: { type: 'string' }, threads: { type: 'string' }, 'shared-dir': { type: 'string' }, 'out-dir': { type: 'string' },
       run: { type: 'string' }, resume: { type: 'boolean' }, 'checkpoint-every': { type: 'string' }, 'validate-every': { type: 'string' },
       'log-every': { type: 'string' }, export: { type: 'string' }, 'cache-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -92,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
     kind, variant, architecture, steps, batchSize,
     learningRate: number('lr', values.lr) ?? PAPER_LEARNING_RATE,
     ...(values.warmup !== undefined ? { warmupSteps: number('warmup', values.warmup) } : {}),
+    ...(values.consistency !== undefined ? { consistencyWeight: number('consistency', values.consistency) } : {}),
     l2: number('l2', values.l2) ?? PAPER_L2[kind],
     seed,
     threads: number('threads', values.threads) ?? 2,

@@ -20,6 +20,8 @@ export interface TrainOptions {
    * it: Adam's first steps move every weight by about lr whatever its gradient's size.
    */
   warmupSteps?: number;
+  /** Weight of the physics-consistency term (output degraded again ≈ input) in the loss; 0 or absent: none. */
+  consistencyWeight?: number;
   l2: number;
   seed: number;
   /** onnxruntime intra-op threads. */
@@ -58,6 +60,9 @@ export function validateTrainOptions(options: TrainOptions): void {
   if (!(options.learningRate > 0)) throw badOption(`learningRate must be positive, got ${options.learningRate}`, { learningRate: options.learningRate });
   if (options.warmupSteps !== undefined && (!Number.isInteger(options.warmupSteps) || options.warmupSteps < 0)) {
     throw badOption(`warmupSteps must be a non-negative integer, got ${options.warmupSteps}`, { warmupSteps: options.warmupSteps });
+  }
+  if (options.consistencyWeight !== undefined && !(options.consistencyWeight >= 0)) {
+    throw badOption(`consistencyWeight must be ≥ 0, got ${options.consistencyWeight}`, { consistencyWeight: options.consistencyWeight });
   }
   if (!(options.l2 >= 0)) throw badOption(`l2 must be ≥ 0, got ${options.l2}`, { l2: options.l2 });
   if (!Number.isInteger(options.seed)) throw badOption(`seed must be an integer, got ${options.seed}`, { seed: options.seed });

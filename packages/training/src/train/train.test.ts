@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { loadEnhanceWeights } from '@enhance/graph-builder';
 import { readCheckpoint } from './checkpoint-store.js';
 import { SeededRandom } from './seeded-random.js';
-import { train, type RunRecord } from './train.js';
+import { learningRateAt, train, type RunRecord } from './train.js';
 import type { TrainingBatch, TrainingData } from './training-data.js';
 import type { TrainOptions } from './train-options.js';
 
@@ -85,6 +85,30 @@ describe('train (CI smoke: tiny network, synthetic data)', () => {
     }
     expect(Math.abs(sum / count - record.best!.validationMse)).toBeLessThan(1e-4 * record.best!.validationMse + 1e-7);
     await session.release();
+  });
+
+  test('with the consistency term and a warm-up: the term is logged, recorded, kept on resume and named in the recipe', async () => {
+    const opts = await options({ steps: 4, validateEvery: 4, logEvery: 2, consistencyWeight: 0.5, warmupSteps: 10 });
+    const lines: string[] = [];
+    // 18×18 inputs: the 36×36 outputs hold the HMI PSF's 31-pixel core with room to compare.
+    await train(opts, syntheticData(18), { log: (l) => lines.push(l) });
+    expect(lines.some((l) => /^step 4\/4 loss \S+ mse \S+ consistency \S+ /.test(l))).toBe(true);
+    const saved = await readCheckpoint<RunRecord>(opts.runDir, 'latest');
+    expect(saved.extra.consistencyWeight).toBe(0.5);
+    expect(saved.extra.warmupSteps).toBe(10);
+    const resumed: string[] = [];
+    await train({ ...opts, steps: 6, consistencyWeight: undefined, warmupSteps: undefined }, syntheticData(18), { resume: true, log: (l) => resumed.push(l) });
+    expect(resumed.some((l) => /^step 6\/6 .* consistency /.test(l))).toBe(true);
+    const recipe = JSON.parse(loadEnhanceWeights(new Uint8Array(await readFile(opts.exportPath!))).metadata.training_recipe);
+    expect(recipe.loss).toContain('0.5 × physics consistency');
+    expect(recipe.optimizer.warmup_steps).toBe(10);
+  });
+
+  test('the warm-up ramps the learning rate linearly, then holds it', () => {
+    expect(learningRateAt({ learningRate: 1e-3, warmupSteps: 4 }, 1)).toBeCloseTo(2.5e-4, 12);
+    expect(learningRateAt({ learningRate: 1e-3, warmupSteps: 4 }, 3)).toBeCloseTo(7.5e-4, 12);
+    expect(learningRateAt({ learningRate: 1e-3, warmupSteps: 4 }, 4)).toBe(1e-3);
+    expect(learningRateAt({ learningRate: 1e-3 }, 1)).toBe(1e-3);
   });
 
   test('a run stopped and resumed ends exactly where an uninterrupted run ends', async () => {

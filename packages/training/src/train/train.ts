@@ -26,6 +26,7 @@ export interface RunRecord {
   patchSize: number;
   learningRate: number;
   warmupSteps?: number;
+  consistencyWeight?: number;
   l2: number;
   seed: number;
   /** Optimiser steps done. */
@@ -83,7 +84,7 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
   const { architecture, batchSize } = options;
   const patchSize = data.patchSize;
   const specs = enhanceParameterSpecs(architecture);
-  const step = buildEnhanceTrainingStep({ architecture, batchSize, patchSize, l2: options.l2 });
+  let step = buildEnhanceTrainingStep({ architecture, batchSize, patchSize, l2: options.l2 });
   const shapes = new Map<string, number[]>();
   for (const s of [...step.parameters, ...step.optimizerState]) shapes.set(s.name, [...s.shape]);
 
@@ -123,6 +124,14 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
   // A resumed run keeps its warm-up unless told otherwise.
   const schedule = { learningRate: options.learningRate, warmupSteps: options.warmupSteps ?? record.warmupSteps ?? 0 };
   if (schedule.warmupSteps) record.warmupSteps = schedule.warmupSteps;
+  // A resumed run keeps its consistency weight unless given another (0 switches the term off).
+  const consistencyWeight = options.consistencyWeight ?? record.consistencyWeight ?? 0;
+  if (consistencyWeight > 0) {
+    record.consistencyWeight = consistencyWeight;
+    step = buildEnhanceTrainingStep({ architecture, batchSize, patchSize, l2: options.l2, consistency: { weight: consistencyWeight } });
+  } else {
+    delete record.consistencyWeight;
+  }
   record.sessions.push({ startedAt: new Date().toISOString(), fromStep: record.step, machine: machineDescription(options.threads), threads: options.threads });
 
   const session = await ort.InferenceSession.create(step.model, {
@@ -159,6 +168,7 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
   let windowLoss = 0;
   let windowMse = 0;
   let windowSteps = 0;
+  let windowConsistency = 0;
   try {
     if (record.step === 0) await validate();
     while (record.step < options.steps) {
@@ -185,18 +195,21 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
       record.computeSeconds += (performance.now() - started) / 1000;
       windowLoss += loss;
       windowMse += Number(out.mse.data[0]);
+      if (out.consistency) windowConsistency += Number(out.consistency.data[0]);
       windowSteps += 1;
       if (record.step % options.logEvery === 0 || record.step === options.steps) {
         const seconds = (performance.now() - windowStart) / 1000;
         const rate = (windowSteps * batchSize) / seconds;
         const eta = ((options.steps - record.step) * batchSize) / rate;
         record.lossHistory.push({ step: record.step, loss: windowLoss / windowSteps, mse: windowMse / windowSteps });
-        log(`step ${record.step}/${options.steps} loss ${(windowLoss / windowSteps).toExponential(4)} mse ${(windowMse / windowSteps).toExponential(4)} `
+        const consistencyText = consistencyWeight > 0 ? ` consistency ${(windowConsistency / windowSteps).toExponential(4)}` : '';
+        log(`step ${record.step}/${options.steps} loss ${(windowLoss / windowSteps).toExponential(4)} mse ${(windowMse / windowSteps).toExponential(4)}${consistencyText} `
           + `${rate.toFixed(1)} patches/s ETA ${formatDuration(eta)}`);
         windowStart = performance.now();
         windowLoss = 0;
         windowMse = 0;
         windowSteps = 0;
+        windowConsistency = 0;
       }
       if (record.step % options.validateEvery === 0 || record.step === options.steps) await validate();
       if (record.step % options.checkpointEvery === 0) {
@@ -279,7 +292,7 @@ export function trainingMetadata(record: RunRecord): Record<string, string> {
   const priorPatches = record.warmStart?.patchesSeen ?? 0;
   return {
     training_recipe: JSON.stringify({
-      loss: 'mean squared error + L2 on conv kernels (Keras style, λ·Σw²)',
+      loss: `mean squared error + L2 on conv kernels (Keras style, λ·Σw²)${record.consistencyWeight ? ` + ${record.consistencyWeight} × physics consistency (output re-degraded with the HMI PSF core ≈ input)` : ''}`,
       l2: record.l2,
       optimizer: { name: 'Adam (Keras 2.0.2)', learning_rate: record.learningRate, ...(record.warmupSteps ? { warmup_steps: record.warmupSteps } : {}), ...KERAS_ADAM },
       batch_size: record.batchSize,
