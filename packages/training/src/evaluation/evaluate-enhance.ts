@@ -73,6 +73,8 @@ export interface ValidationResult {
    * target itself — what the training data say a perfect network would do to them.
    */
   readonly fieldRatios?: { method: string; fluxRatio: number; weakFieldRatio: number }[];
+  /** Intensity: RMS contrast σ/⟨I⟩ of the input, of the 28 cm target and of each output. */
+  readonly contrasts?: { method: string; contrast: number }[];
 }
 
 export interface ContinuumResult {
@@ -300,7 +302,10 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
             });
             fieldRatios = [ratios('target 28 cm', pair.target), ...outputs.filter((o) => o.method !== 'bicubic').map((o) => ratios(o.method, o.image))];
           }
-          result.validation.push({ kind, image: pair.name, inputSize: [pair.input.width, pair.input.height], scores, ...(fieldRatios ? { fieldRatios } : {}) });
+          const contrasts = kind === 'intensity'
+            ? [{ method: 'input', contrast: rmsContrast(pair.input) }, { method: 'target 28 cm', contrast: rmsContrast(pair.target) }, ...outputs.map((o) => ({ method: o.method, contrast: rmsContrast(o.image) }))]
+            : undefined;
+          result.validation.push({ kind, image: pair.name, inputSize: [pair.input.width, pair.input.height], scores, ...(fieldRatios ? { fieldRatios } : {}), ...(contrasts ? { contrasts } : {}) });
           if (index === 0) result.pictures.push({ kind, name: pair.name, input: pair.input, target: pair.target, outputs });
         }
         const realImages: { name: string; image: ImagePlane; unitsPerValue: number }[] = [];

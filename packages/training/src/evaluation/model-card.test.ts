@@ -71,6 +71,13 @@ describe('renderModelCard', () => {
     });
     expect(withRatios).toContain('| target 28 cm | 1.049 | 1.165 |');
     expect(withRatios).toContain('| Enhance full | 1.100 | 1.300 |');
+    const withContrasts = renderModelCard({
+      evaluation: { ...evaluation, validation: [{ kind: 'intensity', image: 'block', inputSize: [75, 50], scores: [], contrasts: [
+        { method: 'input', contrast: 0.0365 }, { method: 'target 28 cm', contrast: 0.0871 },
+      ] }] },
+      psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
+    });
+    expect(withContrasts).toContain('| contrast | 3.65% | 8.71% |');
   });
 
   it('warns when a network wrecks an umbra, with the computed change', () => {

@@ -82,6 +82,10 @@ export function renderModelCard(input: ModelCardInput): string {
   for (const v of evaluation.validation) {
     lines.push(`**${v.kind}** — ${v.image} (input ${v.inputSize[0]}×${v.inputSize[1]})`, '');
     lines.push(table(['method', 'relative RMS error', 'PSNR (dB)', 'time (s, CPU)'], v.scores.map((s) => [s.method, fixed(s.relativeRmsError, 4), fixed(s.psnrDb, 2), fixed(s.seconds, 2)])), '');
+    if (v.contrasts) {
+      lines.push('RMS contrast σ/⟨I⟩ on the same validation image: the 28 cm target\'s is what the training data ask of a perfect network.', '');
+      lines.push(table(['', ...v.contrasts.map((c) => c.method)], [['contrast', ...v.contrasts.map((c) => percent(c.contrast))]]), '');
+    }
     if (v.fieldRatios) {
       lines.push('Unsigned flux and weak-field mean |B| (smoothed input below 40 G) over the input\'s, on the same validation image. ' +
         'The 28 cm target\'s own ratios are what the training data ask of a perfect network: fields that HMI\'s resolution cancels come back.', '');
