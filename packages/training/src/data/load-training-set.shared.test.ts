@@ -31,10 +31,18 @@ describe('training sets from ../shared', () => {
     // 6 windows of the block, the same 6 with a synthetic sunspot, 11×11 of the IMaX frame.
     expect(validation.count).toBe(6 + 6 + 121);
     const validationKeys = new Set<string>();
-    for (let n = 0; n < validation.count; n++) validationKeys.add(Array.from(validation.inputs.subarray(n * 2500, n * 2500 + 50)).join(','));
+    // Targets carry no noise, so equal pixel rows mean the same window.
+    for (let n = 0; n < validation.count; n++) validationKeys.add(Array.from(validation.targets.subarray(n * 10000, n * 10000 + 100)).join(','));
     for (let n = 0; n < batch.count; n++) {
-      expect(validationKeys.has(Array.from(batch.inputs.subarray(n * 2500, n * 2500 + 50)).join(','))).toBe(false);
+      expect(validationKeys.has(Array.from(batch.targets.subarray(n * 10000, n * 10000 + 100)).join(','))).toBe(false);
     }
+    // The validation inputs hold a fixed draw of the training noise: the same in every load.
+    const again = await loadTrainingSet('intensity', { sharedDir, seed: 9 });
+    expect(again.validation.patches.inputs).toEqual(validation.inputs);
+    const clean = set.validation.images[0].input;
+    const noise = validation.inputs[0] - clean.data[0];
+    expect(Math.abs(noise)).toBeGreaterThan(0);
+    expect(Math.abs(noise)).toBeLessThan(5e-3);
     expect(set.validation.images[0].input.width).toBe(INTENSITY_VALIDATION_REGION.width);
     expect(set.validation.images[0].target.width).toBe(2 * INTENSITY_VALIDATION_REGION.width);
   });

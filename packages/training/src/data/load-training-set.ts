@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readFits, type EnhanceKind } from '@enhance/core';
-import { createRandom, cropPlane, type ImagePlane, type RandomSource } from '@enhance/graph-builder';
+import { addGaussianNoise, createRandom, cropPlane, type ImagePlane, type RandomSource } from '@enhance/graph-builder';
 import { degradePair, PAPER_DEGRADATION, type KernelInfo } from './degrade-pair.js';
 import { estimateDiffractionPixelScale, type DiffractionScaleEstimate } from './diffraction-pixel-scale.js';
 import { largestValidRectangle, type PixelRectangle } from './largest-valid-rectangle.js';
@@ -34,7 +34,7 @@ import { TrainingDataError } from './training-data-error.js';
  *   non-blank pixels less a 2 px margin (the rotation blended the pixels next to the blank border),
  *   taken at 0.083"/px; convolutions reflect at the edges. Three maps train, the last tracking frame
  *   validates.
- * The validation set is a fixed list of 50×50 windows (no symmetries, no noise); training batches draw
+ * The validation set is a fixed list of 50×50 windows (no symmetries, a fixed draw of the training noise); training batches draw
  * any allowed window, one of the 8 symmetries, and the paper's input noise (σ 1e-3 intensity, 1e-2 kG).
  */
 
@@ -138,6 +138,8 @@ export const INPUT_NOISE_SIGMA: Readonly<Record<EnhanceKind, number>> = Object.f
 /** The held-out intensity block, in 0.504"/px input pixels. */
 export const INTENSITY_VALIDATION_REGION: PixelRectangle = Object.freeze({ x: 0, y: 0, width: 75, height: 50 });
 const VALIDATION_STRIDE = { intensity: 5, imax: 5, blos: 5 } as const;
+/** Seeds the validation inputs' noise, independent of the run's seed so that every run sees the same set. */
+const VALIDATION_NOISE_SEED = 20180601;
 // Bump when the degradation changes, so stale cache entries are not reused.
 const CACHE_VERSION = 1;
 
@@ -187,6 +189,9 @@ function buildSet(
   for (const source of validationSources) for (const origin of source.origins) writePatchPair(patches, index++, source, origin, 0);
   const defaultRandom = createRandom(seed);
   const inputNoiseSigma = INPUT_NOISE_SIGMA[kind];
+  // The inputs carry the training noise too (a fixed draw, the same for every run): real HMI data are
+  // noisy, and weights chosen on noise-free inputs sharpen the noise instead of removing it.
+  addGaussianNoise(patches.inputs, inputNoiseSigma, createRandom(VALIDATION_NOISE_SEED));
   return {
     train: {
       sampleBatch: (count, random = defaultRandom, options = {}) =>

@@ -115,7 +115,11 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
     // A resumed run may change the learning rate or the augmentation; the record keeps the latest.
     record.learningRate = options.learningRate;
     record.data = data.description;
-    if (callbacks.resetBest) record.best = null;
+    if (callbacks.resetBest) {
+      // The data changed: the reference error is recomputed on the validation set of now.
+      record.best = null;
+      record.nearestUpsamplingMse = nearestUpsamplingMse(data, 64);
+    }
     log(`resumed ${options.runDir} at step ${record.step} (${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s so far)`);
   } else {
     ({ state, record, random } = freshRun(options, data, step.optimizerState, callbacks.warmStart));
