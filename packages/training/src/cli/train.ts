@@ -6,6 +6,7 @@ import { EnhanceError, ENHANCE_KINDS, modelFileName, type EnhanceKind, type Mode
 import { loadTrainingSet } from '../data/index.js';
 import { AUGMENTATIONS, INTENSITY_AFFINE_AUGMENTATION, withAffineAugmentation, type Augmentation } from '../train/affine-augmentation.js';
 import { trainingDataFromSet } from '../train/enhance-training-data.js';
+import { BLOS_FIELD_SCALE_AUGMENTATION, withFieldScaleAugmentation } from '../train/field-scale-augmentation.js';
 import { exportBestCheckpoint, train } from '../train/train.js';
 import { PAPER_BATCH_SIZE, PAPER_L2, PAPER_LEARNING_RATE, resolveArchitectureOption, type TrainOptions } from '../train/train-options.js';
 import { TrainingError } from '../train/training-error.js';
@@ -43,8 +44,10 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
   --log-every N               steps between progress lines (default 10)
   --export PATH|none          best-validation model (default models/enhance-<kind>[-lite].onnx; none for custom sizes)
   --cache-dir DIR             degraded-image cache (default runs/cache)
-  --augment none|affine       affine: half the intensity patches get a random level (0.1–1.1) and contrast
-                              (0.2–1.5), input and target alike, so dark (umbral) scenes are seen (default none)
+  --augment none|affine|scale affine (intensity): half the patches get a random level (0.1–1.1) and contrast
+                              (0.2–1.5), input and target alike, so dark (umbral) scenes are seen; scale
+                              (blos): half the patches have their field scaled by 0.02–1 before the noise,
+                              so weak, noise-dominated scenes are seen (default none)
   --sunspots N                intensity: add N copies of the quiet-Sun scene with 1–3 synthetic sunspots
                               (umbra 0.15–0.4, penumbra 0.6–0.85, 3–40" across) multiplied in before
                               degrading, so stray light next to granulation is there to remove (default 0)
@@ -124,7 +127,10 @@ async function main(argv: string[]): Promise<number> {
   const augment = (values.augment ?? 'none') as Augmentation;
   if (!AUGMENTATIONS.includes(augment)) throw new TrainingError({ message: `--augment must be one of ${AUGMENTATIONS.join(', ')}, got '${augment}'`, code: 'TRAIN_BAD_OPTION' });
   if (augment === 'affine' && kind !== 'intensity') throw new TrainingError({ message: '--augment affine is for intensity (the level shift has no meaning for signed fields)', code: 'TRAIN_BAD_OPTION' });
-  const data = augment === 'affine' ? withAffineAugmentation(trainingDataFromSet(set), INTENSITY_AFFINE_AUGMENTATION) : trainingDataFromSet(set);
+  if (augment === 'scale' && kind !== 'blos') throw new TrainingError({ message: '--augment scale is for magnetograms (intensity has --augment affine)', code: 'TRAIN_BAD_OPTION' });
+  const data = augment === 'affine' ? withAffineAugmentation(trainingDataFromSet(set), INTENSITY_AFFINE_AUGMENTATION)
+    : augment === 'scale' ? withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION)
+      : trainingDataFromSet(set);
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

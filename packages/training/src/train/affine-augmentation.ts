@@ -1,8 +1,12 @@
 import type { TrainingData } from './training-data.js';
 
-/** 'none': the paper's patches. 'affine': some patches get a random level and contrast (see below). */
-export type Augmentation = 'none' | 'affine';
-export const AUGMENTATIONS: readonly Augmentation[] = Object.freeze(['none', 'affine']);
+/**
+ * 'none': the paper's patches. 'affine' (intensity): some patches get a random level and contrast (see
+ * below). 'scale' (magnetograms): some patches have their field scaled down before the noise is added
+ * (./field-scale-augmentation.ts).
+ */
+export type Augmentation = 'none' | 'affine' | 'scale';
+export const AUGMENTATIONS: readonly Augmentation[] = Object.freeze(['none', 'affine', 'scale']);
 
 export interface AffineAugmentationSettings {
   /** Share of the patches transformed. */

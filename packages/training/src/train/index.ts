@@ -8,3 +8,4 @@ export * from './train.js';
 export * from './enhance-training-data.js';
 export * from './affine-augmentation.js';
 export * from './warm-start.js';
+export * from './field-scale-augmentation.js';
