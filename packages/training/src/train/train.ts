@@ -2,7 +2,7 @@ import { cpus, hostname } from 'node:os';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
-  buildEnhanceTrainingStep, createEnhanceModel, enhanceParameterSpecs, initializeEnhanceWeights,
+  buildEnhanceTrainingStep, createEnhanceModel, createRandom, enhanceParameterSpecs, initializeEnhanceWeights,
   KERAS_ADAM, KERAS_BATCH_NORM_MOMENTUM, NEXT_STATE_PREFIX,
 } from '@enhance/graph-builder';
 import * as ort from 'onnxruntime-node';
@@ -11,10 +11,12 @@ import { SeededRandom } from './seeded-random.js';
 import type { TrainingData } from './training-data.js';
 import { TrainingError } from './training-error.js';
 import { validateTrainOptions, type TrainOptions } from './train-options.js';
-import { nearestUpsamplingMse, ValidationModel } from './validation-model.js';
+import { nearestUpsamplingMse, PreciseBatchNormStatistics, ValidationModel } from './validation-model.js';
 import type { WarmStart, WarmStartSource } from './warm-start.js';
 
 export const LATEST_CHECKPOINT = 'latest';
+/** Training batches averaged for the batch-norm statistics of each validation and export. */
+export const PRECISE_BATCH_NORM_BATCHES = 8;
 export const BEST_CHECKPOINT = 'best';
 
 /** What a checkpoint stores besides its tensors. */
@@ -142,6 +144,7 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
     executionProviders: ['cpu'], intraOpNumThreads: options.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
   });
   const validation = await ValidationModel.create(architecture, patchSize, options.threads);
+  const preciseStatistics = await PreciseBatchNormStatistics.create(architecture, batchSize, patchSize, options.threads);
   const parameterState = () => new Map(specs.map((s) => [s.name, state.get(s.name)!]));
   const tensorsOf = (names: Iterable<string>) => new Map([...names].map((n) => [n, { shape: shapes.get(n)!, data: state.get(n)! }]));
 
@@ -151,6 +154,10 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
   };
   const validate = async () => {
     const started = performance.now();
+    // Precise batch-norm statistics replace the moving averages (which training never reads) before
+    // the weights are judged; their draws come from a generator of their own, so the run's is untouched.
+    const statistics = await preciseStatistics.compute(parameterState(), data, PRECISE_BATCH_NORM_BATCHES, createRandom(options.seed * 7919 + record.step));
+    for (const [name, value] of statistics) state.set(name, value);
     const mse = await validation.meanSquaredError(parameterState(), data, 64);
     record.computeSeconds += (performance.now() - started) / 1000;
     record.validationHistory.push({ step: record.step, mse });
@@ -226,6 +233,7 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
   } finally {
     await session.release();
     await validation.release();
+    await preciseStatistics.release();
   }
   return { record, stopped };
 }

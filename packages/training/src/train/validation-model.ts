@@ -1,5 +1,5 @@
 import type { Architecture } from '@enhance/core';
-import { buildEnhanceNetwork, enhanceParameterSpecs, GraphBuilder } from '@enhance/graph-builder';
+import { buildEnhanceNetwork, enhanceParameterSpecs, GraphBuilder, type Operand } from '@enhance/graph-builder';
 import * as ort from 'onnxruntime-node';
 import type { TrainingBatch, TrainingData } from './training-data.js';
 
@@ -62,4 +62,63 @@ export function nearestUpsamplingMse(data: TrainingData, batchSize: number): num
     }
   }
   return sum / count;
+}
+
+/**
+ * "Precise" batch-norm statistics: the batch statistics of the current weights averaged over several
+ * training batches. Training only ever uses batch statistics, so the moving averages it keeps along the
+ * way lag behind weights that change (measured: intensity full after 300 warm-started steps with
+ * sunspots, validation MSE 1.30e-3 with the moving averages, 3.30e-4 with precise statistics); these
+ * replace them before every validation and export.
+ */
+export class PreciseBatchNormStatistics {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly architecture: Architecture,
+    private readonly batchSize: number,
+    private readonly patchSize: number,
+    private readonly names: string[],
+  ) {}
+
+  static async create(architecture: Architecture, batchSize: number, patchSize: number, threads: number): Promise<PreciseBatchNormStatistics> {
+    const b = new GraphBuilder();
+    const image = b.input('image', { dataType: 'float32', shape: [batchSize, 1, patchSize, patchSize] });
+    const statistics = new Map<string, Operand>();
+    buildEnhanceNetwork(b, image, {
+      architecture,
+      batchNormMode: 'batch',
+      // Momentum 0: the "updated moving statistic" is the batch's own.
+      momentum: 0,
+      parameter: (spec) => b.input(spec.name, { dataType: 'float32', shape: spec.shape }),
+      onMovingStatistic: (name, operand) => statistics.set(name, operand),
+    });
+    const outputs = Object.fromEntries([...statistics].map(([name, operand]) => [`statistics/${name}`, b.identity(operand, { label: `statistics/${name}` })]));
+    const session = await ort.InferenceSession.create(b.build({ outputs, graphName: 'enhance_batch_statistics' }), {
+      executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1,
+    });
+    return new PreciseBatchNormStatistics(session, architecture, batchSize, patchSize, [...statistics.keys()]);
+  }
+
+  /** The averaged statistics by parameter name (`<layer>.mean`, `<layer>.var`) over `batches` training batches. */
+  async compute(parameters: ReadonlyMap<string, Float32Array>, data: TrainingData, batches: number, random: () => number): Promise<Map<string, Float32Array>> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const spec of enhanceParameterSpecs(this.architecture)) feeds[spec.name] = new ort.Tensor('float32', parameters.get(spec.name)!, [...spec.shape]);
+    const sums = new Map<string, Float64Array>();
+    for (let k = 0; k < batches; k++) {
+      const batch = data.train.sampleBatch(this.batchSize, random);
+      feeds.image = new ort.Tensor('float32', batch.inputs, [this.batchSize, 1, this.patchSize, this.patchSize]);
+      const out = await this.session.run(feeds);
+      for (const name of this.names) {
+        const values = out[`statistics/${name}`].data as Float32Array;
+        let sum = sums.get(name);
+        if (!sum) sums.set(name, (sum = new Float64Array(values.length)));
+        for (let i = 0; i < values.length; i++) sum[i] += values[i] / batches;
+      }
+    }
+    return new Map([...sums].map(([name, sum]) => [name, Float32Array.from(sum)]));
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
 }
