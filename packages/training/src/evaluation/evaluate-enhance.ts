@@ -75,6 +75,8 @@ export interface ValidationResult {
   readonly fieldRatios?: { method: string; fluxRatio: number; weakFieldRatio: number }[];
   /** Intensity: RMS contrast σ/⟨I⟩ of the input, of the 28 cm target and of each output. */
   readonly contrasts?: { method: string; contrast: number }[];
+  /** Intensity, where the image holds umbra (input < UMBRA_THRESHOLD): the umbral change of the target and of each output. */
+  readonly umbralChanges?: { method: string; change: number }[];
 }
 
 export interface ContinuumResult {
@@ -219,6 +221,21 @@ function createRedegrade(): (output: ImagePlane) => ImagePlane {
   return (output) => rebinPlane(convolvePlane(output, kernel, 'reflect'), { inputScaleArcsec: targetScaleArcsec, outputScaleArcsec: inputScaleArcsec });
 }
 
+/** Mean output over mean input inside the umbra (interpolated input < UMBRA_THRESHOLD), minus 1; NaN without umbra. */
+function umbralChange(interpolated: ImagePlane, output: ImagePlane): number {
+  let inside = 0;
+  let before = 0;
+  let after = 0;
+  for (let i = 0; i < interpolated.data.length; i++) {
+    if (interpolated.data[i] < UMBRA_THRESHOLD) {
+      inside += 1;
+      before += interpolated.data[i];
+      after += output.data[i];
+    }
+  }
+  return inside > 0 ? after / before - 1 : Number.NaN;
+}
+
 function realImageCheck(
   kind: EnhanceKind,
   image: string,
@@ -305,7 +322,17 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
           const contrasts = kind === 'intensity'
             ? [{ method: 'input', contrast: rmsContrast(pair.input) }, { method: 'target 28 cm', contrast: rmsContrast(pair.target) }, ...outputs.map((o) => ({ method: o.method, contrast: rmsContrast(o.image) }))]
             : undefined;
-          result.validation.push({ kind, image: pair.name, inputSize: [pair.input.width, pair.input.height], scores, ...(fieldRatios ? { fieldRatios } : {}), ...(contrasts ? { contrasts } : {}) });
+          let umbralChanges: ValidationResult['umbralChanges'];
+          if (kind === 'intensity') {
+            const interpolated = await bilinear.run(pair.input);
+            const changes = [{ method: 'target 28 cm', image: pair.target }, ...outputs.filter((o) => o.method !== 'bicubic')]
+              .map((o) => ({ method: o.method, change: umbralChange(interpolated, o.image) }));
+            if (changes.every((c) => Number.isFinite(c.change))) umbralChanges = changes;
+          }
+          result.validation.push({
+            kind, image: pair.name, inputSize: [pair.input.width, pair.input.height], scores,
+            ...(fieldRatios ? { fieldRatios } : {}), ...(contrasts ? { contrasts } : {}), ...(umbralChanges ? { umbralChanges } : {}),
+          });
           if (index === 0) result.pictures.push({ kind, name: pair.name, input: pair.input, target: pair.target, outputs });
         }
         const realImages: { name: string; image: ImagePlane; unitsPerValue: number }[] = [];
@@ -353,22 +380,12 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
             outputs.push({ method: method.name, image: output });
             spectra.push({ method: method.name, spectrum: azimuthalPowerSpectrum(output, { normalise: 'none' }) });
             if (kind === 'intensity') {
-              let inside = 0;
-              let before = 0;
-              let after = 0;
-              for (let i = 0; i < interpolated.data.length; i++) {
-                if (interpolated.data[i] < UMBRA_THRESHOLD) {
-                  inside += 1;
-                  before += interpolated.data[i];
-                  after += output.data[i];
-                }
-              }
               result.continuum.push({
                 image: name,
                 method: method.name,
                 contrastBefore: rmsContrast(image),
                 contrastAfter: rmsContrast(output),
-                umbralChange: inside > 0 ? after / before - 1 : Number.NaN,
+                umbralChange: umbralChange(interpolated, output),
                 reconvolutionResidual: meanAbsoluteDifference(redegrade(output), image) / meanAbsolute(image),
               });
             } else {

@@ -78,6 +78,13 @@ describe('renderModelCard', () => {
       psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
     });
     expect(withContrasts).toContain('| contrast | 3.65% | 8.71% |');
+    const withUmbra = renderModelCard({
+      evaluation: { ...evaluation, validation: [{ kind: 'intensity', image: 'spot', inputSize: [75, 50], scores: [], umbralChanges: [
+        { method: 'target 28 cm', change: -0.217 }, { method: 'Enhance full', change: -0.19 },
+      ] }] },
+      psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
+    });
+    expect(withUmbra).toContain('| umbral change | -21.7% | -19.0% |');
   });
 
   it('warns when a network wrecks an umbra, with the computed change', () => {

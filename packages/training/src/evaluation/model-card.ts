@@ -86,6 +86,10 @@ export function renderModelCard(input: ModelCardInput): string {
       lines.push('RMS contrast σ/⟨I⟩ on the same validation image: the 28 cm target\'s is what the training data ask of a perfect network.', '');
       lines.push(table(['', ...v.contrasts.map((c) => c.method)], [['contrast', ...v.contrasts.map((c) => percent(c.contrast))]]), '');
     }
+    if (v.umbralChanges) {
+      lines.push(`Umbral change (mean over pixels whose interpolated input is below ${UMBRA_THRESHOLD} I/Ic) on the same image: the 28 cm target\'s is what the degradation model says a telescope of twice HMI\'s aperture would see.`, '');
+      lines.push(table(['', ...v.umbralChanges.map((c) => c.method)], [['umbral change', ...v.umbralChanges.map((c) => signedPercent(c.change))]]), '');
+    }
     if (v.fieldRatios) {
       lines.push('Unsigned flux and weak-field mean |B| (smoothed input below 40 G) over the input\'s, on the same validation image. ' +
         'The 28 cm target\'s own ratios are what the training data ask of a perfect network: fields that HMI\'s resolution cancels come back.', '');
