@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { loadEnhanceWeights } from '@enhance/graph-builder';
 import { readCheckpoint } from './checkpoint-store.js';
 import { SeededRandom } from './seeded-random.js';
-import { learningRateAt, train, type RunRecord } from './train.js';
+import { learningRateAt, provenanceOf, train, type RunRecord } from './train.js';
 import type { TrainingBatch, TrainingData } from './training-data.js';
 import type { TrainOptions } from './train-options.js';
 
@@ -102,6 +102,12 @@ describe('train (CI smoke: tiny network, synthetic data)', () => {
     const recipe = JSON.parse(loadEnhanceWeights(new Uint8Array(await readFile(opts.exportPath!))).metadata.training_recipe);
     expect(recipe.loss).toContain('0.5 × physics consistency');
     expect(recipe.optimizer.warmup_steps).toBe(10);
+  });
+
+  test('a warm-started model says what it continues and how many patches it has seen in all', () => {
+    const record = { best: { step: 600, validationMse: 1 }, step: 700, batchSize: 32, warmStart: { file: '/x/warm-start.onnx', sha256: '0', patchesSeen: 56800, steps: 200 } } as unknown as RunRecord;
+    expect(provenanceOf(record)).toBe('trained by @enhance/training: 600 Adam steps of batch 32, best validation weights, continuing warm-start.onnx (56800 patches); 76000 patches in all');
+    expect(provenanceOf({ ...record, warmStart: undefined })).toBe('trained by @enhance/training: 600 Adam steps of batch 32, best validation weights');
   });
 
   test('the warm-up ramps the learning rate linearly, then holds it', () => {

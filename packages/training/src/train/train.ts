@@ -1,6 +1,6 @@
 import { cpus, hostname } from 'node:os';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import {
   buildEnhanceTrainingStep, createEnhanceModel, createRandom, enhanceParameterSpecs, initializeEnhanceWeights,
   KERAS_ADAM, KERAS_BATCH_NORM_MOMENTUM, NEXT_STATE_PREFIX,
@@ -291,12 +291,21 @@ export async function exportModel(path: string, parameters: ReadonlyMap<string, 
     architecture: record.architecture,
     weights: Object.fromEntries(parameters),
     foldBatchNorm: true,
-    provenance: `trained by @enhance/training: ${record.best?.step ?? record.step} Adam steps of batch ${record.batchSize}, best validation weights`,
+    provenance: provenanceOf(record),
     metadata: trainingMetadata(record),
   });
   await mkdir(dirname(path), { recursive: true });
   await writeFile(`${path}.tmp`, bytes);
   await rename(`${path}.tmp`, path);
+}
+
+/** One line for the model's `weights` metadata: what trained it, continuing which model. */
+export function provenanceOf(record: RunRecord): string {
+  const steps = record.best?.step ?? record.step;
+  const own = `${steps} Adam steps of batch ${record.batchSize}, best validation weights`;
+  if (!record.warmStart) return `trained by @enhance/training: ${own}`;
+  const total = record.warmStart.patchesSeen + steps * record.batchSize;
+  return `trained by @enhance/training: ${own}, continuing ${basename(record.warmStart.file)} (${record.warmStart.patchesSeen} patches); ${total} patches in all`;
 }
 
 export function trainingMetadata(record: RunRecord): Record<string, string> {
