@@ -221,6 +221,13 @@ function createRedegrade(): (output: ImagePlane) => ImagePlane {
   return (output) => rebinPlane(convolvePlane(output, kernel, 'reflect'), { inputScaleArcsec: targetScaleArcsec, outputScaleArcsec: inputScaleArcsec });
 }
 
+/** Where both variants ran on an image: the lite output's relative RMS difference from the full one's. */
+function liteVsFull(image: string, kind: EnhanceKind, outputs: readonly { method: string; image: ImagePlane }[]): EnhanceEvaluation['liteVsFull'][number] | undefined {
+  const full = outputs.find((o) => o.method === 'Enhance full');
+  const lite = outputs.find((o) => o.method === 'Enhance lite');
+  return full && lite ? { image, kind, relativeDifference: relativeRmsError(lite.image, full.image) } : undefined;
+}
+
 /** Mean output over mean input inside the umbra (interpolated input < UMBRA_THRESHOLD), minus 1; NaN without umbra. */
 function umbralChange(interpolated: ImagePlane, output: ImagePlane): number {
   let inside = 0;
@@ -246,7 +253,8 @@ function realImageCheck(
   upsampled: ImagePlane,
   unitsPerValue: number,
   redegrade: (output: ImagePlane) => ImagePlane,
-  inputArtefacts: { beyondCutoffInput: number },
+  /** The bicubic input's share beyond the cutoff: computed once per image, not per method. */
+  beyondCutoffInput: number,
 ): RealImageCheck {
   // Off-disk pixels (NaN in the file) are left out of every ratio.
   const outputOnDisk: ImagePlane = { ...output, data: output.data.map((v, i) => (Number.isFinite(raw.data[((i / output.width / 2) | 0) * raw.width + (((i % output.width) / 2) | 0)]) ? v : Number.NaN)) };
@@ -255,7 +263,7 @@ function realImageCheck(
     redegradedResidual: meanAbsoluteDifference(redegrade(output), input) / meanAbsolute(input),
     beyondCutoff: beyondCutoffPowerFraction(output, TARGET_CUTOFF_CYCLES_PER_PX),
     streakIndex: axisAnisotropy({ ...output, data: output.data.map((v, i) => v - upsampled.data[i]) }, STREAK_BAND, STREAK_HALF_ANGLE_DEG),
-    ...inputArtefacts,
+    beyondCutoffInput,
   };
   if (kind === 'intensity') return { ...common, meanRatio: binnedMeanRatio(outputOnDisk, raw) };
   const weak = weakFieldRatio(scaled(outputOnDisk, unitsPerValue), scaled(upsampled, unitsPerValue), WEAK_FIELD_GAUSS, WEAK_FIELD_SMOOTHING_PX);
@@ -354,17 +362,16 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
             const normalised = scaled(raw, 1 / level);
             const image = finite(normalised);
             const upsampled = await bicubic.run(image);
-            const inputArtefacts = { beyondCutoffInput: beyondCutoffPowerFraction(upsampled, TARGET_CUTOFF_CYCLES_PER_PX) };
+            const beyondCutoffInput = beyondCutoffPowerFraction(upsampled, TARGET_CUTOFF_CYCLES_PER_PX);
             const outputs: { method: string; image: ImagePlane }[] = [];
             for (const method of networks) {
               const output = await method.run(image);
               outputs.push({ method: method.name, image: output });
-              result.checks.push(realImageCheck(kind, file, method.name, normalised, image, output, upsampled, 1, redegrade, inputArtefacts));
+              result.checks.push(realImageCheck(kind, file, method.name, normalised, image, output, upsampled, 1, redegrade, beyondCutoffInput));
               log(`${kind} HMI ${file}: ${method.name} done`);
             }
-            const full = outputs.find((o) => o.method === 'Enhance full');
-            const lite = outputs.find((o) => o.method === 'Enhance lite');
-            if (full && lite) result.liteVsFull.push({ image: file, kind, relativeDifference: relativeRmsError(lite.image, full.image) });
+            const difference = liteVsFull(file, kind, outputs);
+            if (difference) result.liteVsFull.push(difference);
           }
         }
         for (const { name, image: raw, unitsPerValue } of realImages) {
@@ -373,7 +380,7 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
           const upsampled = await bicubic.run(image);
           const interpolated = await bilinear.run(image);
           const spectra: SpectrumSet['spectra'] = [{ method: 'input (bicubic ×2)', spectrum: azimuthalPowerSpectrum(upsampled, { normalise: 'none' }) }];
-          const inputArtefacts = { beyondCutoffInput: beyondCutoffPowerFraction(upsampled, TARGET_CUTOFF_CYCLES_PER_PX) };
+          const beyondCutoffInput = beyondCutoffPowerFraction(upsampled, TARGET_CUTOFF_CYCLES_PER_PX);
           const outputs: PictureSet['outputs'] = [];
           for (const method of [rl, ...networks]) {
             const output = await method.run(image);
@@ -400,13 +407,12 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
                 reconvolutionResidualGauss: meanAbsoluteDifference(redegrade(output), image) * unitsPerValue,
               });
             }
-            result.checks.push(realImageCheck(kind, name, method.name, raw, image, output, upsampled, unitsPerValue, redegrade, inputArtefacts));
+            result.checks.push(realImageCheck(kind, name, method.name, raw, image, output, upsampled, unitsPerValue, redegrade, beyondCutoffInput));
             log(`${kind} HMI ${name}: ${method.name} done`);
           }
           await rl.release();
-          const full = outputs.find((o) => o.method === 'Enhance full');
-          const lite = outputs.find((o) => o.method === 'Enhance lite');
-          if (full && lite) result.liteVsFull.push({ image: name, kind, relativeDifference: relativeRmsError(lite.image, full.image) });
+          const difference = liteVsFull(name, kind, outputs);
+          if (difference) result.liteVsFull.push(difference);
           result.spectra.push({ image: name, kind, spectra });
           if (name === (kind === 'intensity' ? HMI_CONTINUUM_FILES[0] : HMI_MAGNETOGRAM_FILES[0])) {
             result.pictures.push({ kind, name, input: image, outputs });
