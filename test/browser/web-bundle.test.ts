@@ -81,8 +81,9 @@ describe('demo server', () => {
   it('answers 404 outside its mounts and never serves files above a mount', async () => {
     expect((await fetch(`${baseUrl}/site/missing.js`)).status).toBe(404);
     expect((await fetch(`${baseUrl}/elsewhere/x`)).status).toBe(404);
+    // An encoded slash is refused as malformed before any file is looked at (demo-server.test.ts has the rest).
     const escaped = await fetch(`${baseUrl}/site/..%2Fsecret.txt`);
-    expect([403, 404]).toContain(escaped.status);
+    expect(escaped.status).toBe(400);
     expect(await escaped.text()).not.toContain('outside the mount');
     expect(existsSync(path.join(folder, 'secret.txt'))).toBe(true);
   });

@@ -1,5 +1,6 @@
-// The demo page: reads an HMI FITS file in the page, enhances it in a worker, shows input and output.
-// It uses only the bundle's public API, as any page without a bundler would.
+// The demo page: reads an HMI FITS file and enhances it, each in a worker (a corrupt file can cost a
+// worker, never the tab), and shows input and output. It uses only the bundle's public API, as any page
+// without a bundler would.
 import {
   EnhanceError,
   createEnhancer,
@@ -9,7 +10,7 @@ import {
   displayRange,
   encodePng,
   intensityContrast,
-  readFits,
+  readFitsInWorker,
   rgbFromRgba,
   totalUnsignedFlux,
   writeFits,
@@ -19,6 +20,8 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 for (const key of ['kind', 'variant', 'device', 'threads']) if (params.has(key)) $(key).value = params.get(key);
 if (params.has('model')) $('model-url').value = params.get('model');
+// How long a file may take to decode before its worker is stopped (a test sets it low to reach that path).
+const decodeTimeoutMs = Number(params.get('decodeTimeout')) > 0 ? Number(params.get('decodeTimeout')) : 10_000;
 // The runtime's own default, shown so that the field says what a run will use.
 if (!params.has('threads')) $('threads').value = String(defaultWasmThreadCount());
 
@@ -44,6 +47,12 @@ function showError(error) {
   setStatus('error', 'Failed.');
 }
 
+function hideError() {
+  state.error = undefined;
+  $('error').textContent = '';
+  $('error').hidden = true;
+}
+
 /** Takes the previous result off the page; `input: true` also forgets the input (a file that could not be read). */
 function clearResult({ input = false } = {}) {
   state.result = undefined;
@@ -65,12 +74,20 @@ function sentence(reason) {
   return reason.charAt(0).toUpperCase() + reason.slice(1);
 }
 
+/** The read in progress; a file picked while another is read replaces it. */
+let reading;
+
 async function loadFile(file) {
-  $('error').hidden = true;
-  clearResult();
+  reading?.abort();
+  const controller = (reading = new AbortController());
+  hideError();
+  // The previous file is gone once another is picked, even before this one is read.
+  clearResult({ input: true });
+  setStatus('reading', `Reading ${file.name}…`);
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const image = readFits(bytes, { file: file.name });
+    const image = await readFitsInWorker(bytes, { file: file.name, timeoutMs: decodeTimeoutMs, signal: controller.signal, transfer: true });
+    if (controller !== reading) return;
     state.input = image;
     state.fileName = file.name;
     state.result = undefined;
@@ -81,6 +98,7 @@ async function loadFile(file) {
     setStatus('loaded', 'Ready: press Enhance.');
     render();
   } catch (error) {
+    if (controller !== reading) return;
     clearResult({ input: true });
     showError(error);
   }
@@ -117,9 +135,8 @@ async function enhancerFor(options) {
 
 async function run() {
   if (!state.input) return;
-  $('error').hidden = true;
+  hideError();
   $('run').disabled = true;
-  state.error = undefined;
   setStatus('running', 'Starting…');
   try {
     const options = { kind: $('kind').value, variant: $('variant').value, device: $('device').value, threads: Number($('threads').value) || 0 };
@@ -140,7 +157,7 @@ async function run() {
   } catch (error) {
     showError(error);
   } finally {
-    $('run').disabled = false;
+    $('run').disabled = !state.input;
   }
 }
 

@@ -22,5 +22,11 @@ export function enhancerWorkerScriptUrl(): URL {
   return bundleUrl === undefined ? new URL('./enhancer-worker.js', import.meta.url) : new URL(bundleUrl);
 }
 
-/** The name the bundle recognises when it is loaded as the enhancer's worker. */
+/** The script of the FITS reader's worker: the bundle itself, or this package's reader module. */
+export function fitsReaderWorkerScriptUrl(): URL {
+  return bundleUrl === undefined ? new URL('./fits-reader-worker.js', import.meta.url) : new URL(bundleUrl);
+}
+
+/** The names the bundle recognises when it is loaded as the enhancer's worker or the FITS reader's. */
 export const ENHANCER_WORKER_NAME = 'enhance-worker';
+export const FITS_READER_WORKER_NAME = 'enhance-fits-reader';

@@ -1,8 +1,11 @@
 import { EnhanceError } from '@enhance/core';
 
-export type WebRuntimeErrorCode = 'WORKER_FAILED' | 'WORKER_UNAVAILABLE';
+export type WebRuntimeErrorCode = 'WORKER_FAILED' | 'WORKER_UNAVAILABLE' | 'WORKER_TIMEOUT';
 
-/** A problem of the browser runtime itself: the inference worker could not start or died. */
+/**
+ * A problem of the browser runtime itself: a worker (inference or FITS reader) could not start, died, or
+ * (WORKER_TIMEOUT) did not answer in time and was stopped.
+ */
 export class WebRuntimeError extends EnhanceError {
   override readonly code: WebRuntimeErrorCode;
   readonly details: Readonly<Record<string, unknown>>;

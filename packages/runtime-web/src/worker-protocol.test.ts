@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { EnhanceError, EnhancerError, FitsHeader, NoDeviceAvailableError, UnknownDeviceError } from '@enhance/core';
+import { EnhanceError, EnhancerError, FitsError, FitsHeader, NoDeviceAvailableError, UnknownDeviceError, readFits, writeFits } from '@enhance/core';
 import type { SolarImage } from '@enhance/core';
 import { WebRuntimeError } from './web-runtime-error.js';
-import { fromTransferredError, fromTransferredImage, toTransferredError, toTransferredImage } from './worker-protocol.js';
+import {
+  fromTransferredError,
+  fromTransferredFitsImage,
+  fromTransferredImage,
+  toTransferredError,
+  toTransferredFitsImage,
+  toTransferredImage,
+} from './worker-protocol.js';
 
 /** What the page gets back for an error thrown in the worker: through structured clone, as postMessage does. */
 const roundTrip = (error: unknown) => fromTransferredError(structuredClone(toTransferredError(error)));
@@ -33,16 +40,26 @@ describe('worker protocol: errors keep their class, code, file and values across
     expect((unknown as UnknownDeviceError).allowed).toEqual(['auto', 'wasm', 'webgpu']);
   });
 
+  it("the FITS reader's errors arrive as FitsError with code, file and details, codes added later included", () => {
+    for (const code of ['FITS_TRUNCATED', 'FITS_SOME_FUTURE_CHECK']) {
+      const rebuilt = roundTrip(new FitsError({ code: code as never, file: 'a.fits', message: 'ends early', details: { hdu: 1, byteLength: 8640 } }));
+      expect(rebuilt).toBeInstanceOf(FitsError);
+      expect([rebuilt.name, (rebuilt as FitsError).code, rebuilt.message]).toEqual(['FitsError', code, 'a.fits: ends early']);
+      expect((rebuilt as FitsError).details).toEqual({ hdu: 1, byteLength: 8640 });
+    }
+  });
+
   it('other project errors keep code and name; foreign errors keep name and message', () => {
-    const fits = new EnhanceError({ code: 'FITS_TRUNCATED', file: 'a.fits', message: 'ends early' });
-    fits.name = 'FitsError';
-    const rebuilt = roundTrip(fits);
+    const graph = new EnhanceError({ code: 'GRAPH_SHAPE', file: 'm.onnx', message: 'bad shape' });
+    graph.name = 'GraphError';
+    const rebuilt = roundTrip(graph);
     expect(EnhanceError.isInstance(rebuilt)).toBe(true);
-    expect([rebuilt.name, (rebuilt as EnhanceError).code, rebuilt.message]).toEqual(['FitsError', 'FITS_TRUNCATED', 'a.fits: ends early']);
+    expect([rebuilt.name, (rebuilt as EnhanceError).code, rebuilt.message]).toEqual(['GraphError', 'GRAPH_SHAPE', 'm.onnx: bad shape']);
 
     const worker = roundTrip(new WebRuntimeError({ code: 'WORKER_FAILED', message: 'boom', details: { line: 3 } }));
     expect(worker).toBeInstanceOf(WebRuntimeError);
     expect((worker as WebRuntimeError).details).toEqual({ line: 3 });
+    expect((roundTrip(new WebRuntimeError({ code: 'WORKER_TIMEOUT', message: 'slow' })) as WebRuntimeError).code).toBe('WORKER_TIMEOUT');
 
     const plain = roundTrip(new RangeError('offset out of bounds'));
     expect(EnhanceError.isInstance(plain)).toBe(false);
@@ -74,5 +91,15 @@ describe('worker protocol: images', () => {
     const rebuilt = fromTransferredImage(toTransferredImage({ data: new Float32Array(4), width: 2, height: 2 }));
     expect('header' in rebuilt).toBe(false);
     expect(toTransferredImage(null as never)).toBe(null);
+  });
+
+  it("a FitsImage from the reader's worker keeps its HDU, BITPIX, header and pixels", () => {
+    const header = new FitsHeader().with('BUNIT', 'Gauss', 'field').withHistory('a test');
+    const image = readFits(writeFits({ data: Float32Array.from([1, Number.NaN, -3, 4, 5, 6]), width: 3, height: 2, header }), { file: 'b.fits' });
+    const rebuilt = fromTransferredFitsImage(structuredClone(toTransferredFitsImage(image)));
+    expect(rebuilt.header).toBeInstanceOf(FitsHeader);
+    expect(rebuilt.header.toText()).toBe(image.header.toText());
+    expect([rebuilt.width, rebuilt.height, rebuilt.hdu, rebuilt.bitpix]).toEqual([3, 2, 0, -32]);
+    expect(Array.from(rebuilt.data)).toEqual([1, Number.NaN, -3, 4, 5, 6]);
   });
 });

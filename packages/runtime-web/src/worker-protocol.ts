@@ -1,4 +1,4 @@
-import { EnhanceError, EnhancerError, FitsHeader, NoDeviceAvailableError, UnknownDeviceError } from '@enhance/core';
+import { EnhanceError, EnhancerError, FitsError, FitsHeader, NoDeviceAvailableError, UnknownDeviceError } from '@enhance/core';
 import type {
   ConcreteDevice,
   DeviceFailure,
@@ -7,8 +7,13 @@ import type {
   EnhanceModelInfo,
   EnhanceProgressEvent,
   EnhancerErrorCode,
+  FitsBitpix,
   FitsCard,
+  FitsErrorCode,
+  FitsImage,
+  FitsImageFloat64,
   PlainImage,
+  ReadFitsOptions,
   ScaleOption,
   SolarImage,
 } from '@enhance/core';
@@ -51,10 +56,45 @@ export type WorkerToPageMessage = { enhancerId: number } & (
   | { type: 'created'; enhancer: CreatedEnhancerSummary }
   | { type: 'progress'; id?: number; event: EnhanceProgressEvent }
   | { type: 'warning'; message: string }
-  | { type: 'result'; id: number; image: TransferredImage; device: ConcreteDevice; scale: number; tiles: number; timeMs: number }
+  | { type: 'result'; id: number; image: TransferredImage; device: ConcreteDevice; scale: number; tiles: number; tilesSkipped: number; timeMs: number }
   | { type: 'error'; id?: number; error: TransferredError }
   | { type: 'disposed' }
 );
+
+/**
+ * The FITS reader's worker reads one file per message: the bytes go in (transferred when the page allows
+ * it), the pixels come back transferred, with the header as cards. A read that does not answer in time is
+ * ended by terminating the worker, so the messages need no abort.
+ */
+export interface PageToFitsReaderMessage {
+  type: 'read';
+  id: number;
+  bytes: Uint8Array;
+  options: ReadFitsOptions;
+}
+
+export interface TransferredFitsImage {
+  data: Float32Array | Float64Array;
+  width: number;
+  height: number;
+  headerCards: FitsCard[];
+  hdu: number;
+  bitpix: FitsBitpix;
+}
+
+export type FitsReaderToPageMessage =
+  | { type: 'read'; id: number; image: TransferredFitsImage }
+  | { type: 'error'; id: number; error: TransferredError };
+
+export function toTransferredFitsImage(image: FitsImage | FitsImageFloat64): TransferredFitsImage {
+  const { data, width, height, header, hdu, bitpix } = image;
+  return { data, width, height, headerCards: header.cards.map((card) => ({ ...card })), hdu, bitpix };
+}
+
+export function fromTransferredFitsImage(image: TransferredFitsImage): FitsImage | FitsImageFloat64 {
+  const { data, width, height, headerCards, hdu, bitpix } = image;
+  return { data, width, height, header: new FitsHeader(headerCards), hdu, bitpix } as FitsImage | FitsImageFloat64;
+}
 
 export function toTransferredImage(image: PlainImage | SolarImage): TransferredImage {
   // Anything else is passed on as it is, for core's image check to reject with its usual message.
@@ -113,7 +153,10 @@ const ENHANCER_ERROR_CODES: readonly EnhancerErrorCode[] = [
   'MODEL_NOT_INSTALLED', 'MODEL_UNTRAINED', 'MODEL_NOT_FOUND', 'MODEL_IO', 'ENHANCER_DISPOSED', 'ABORTED',
 ];
 
-/** Rebuilds the error on the page as the class the worker threw, so `instanceof` and `code` work the same. */
+/**
+ * Rebuilds the error on the page as the class the worker threw, so `instanceof` and `code` work the same
+ * (any FITS_ code, the reader's present and future ones, as a FitsError with its details).
+ */
 export function fromTransferredError(transferred: TransferredError): Error {
   const { name, message, code, file, details = {} } = transferred;
   let error: Error;
@@ -123,7 +166,9 @@ export function fromTransferredError(transferred: TransferredError): Error {
     error = new UnknownDeviceError({ device: transferred.device, platform: 'web', allowed: transferred.allowed });
   } else if (code !== undefined && (ENHANCER_ERROR_CODES as readonly string[]).includes(code)) {
     error = new EnhancerError({ code: code as EnhancerErrorCode, message, file, details });
-  } else if (code === 'WORKER_FAILED' || code === 'WORKER_UNAVAILABLE') {
+  } else if (code?.startsWith('FITS_')) {
+    error = new FitsError({ code: code as FitsErrorCode, message, file, details });
+  } else if (code === 'WORKER_FAILED' || code === 'WORKER_UNAVAILABLE' || code === 'WORKER_TIMEOUT') {
     error = new WebRuntimeError({ code: code as WebRuntimeErrorCode, message, file, details });
   } else if (code !== undefined) {
     error = new EnhanceError({ code, message, file });
