@@ -1,8 +1,10 @@
 import { FitsError } from './fits-error.js';
-import type { FitsHeader } from './fits-header.js';
+import { integerKeyword, type KeywordContext, keywordError } from './keyword-checks.js';
 
 /** One column of a FITS binary table, as far as reading tile-compressed images needs. */
 export interface BinaryTableColumn {
+  /** Field number n of its TTYPEn and TFORMn cards (1-based). */
+  readonly field: number;
   readonly name: string;
   /** TFORM type letter (for P/Q descriptors: the element type). */
   readonly type: string;
@@ -28,10 +30,16 @@ export interface BinaryTableLayout {
   readonly columns: readonly BinaryTableColumn[];
 }
 
-export function binaryTableLayout(header: FitsHeader, where: string, file?: string): BinaryTableLayout {
-  const rowBytes = header.getNumber('NAXIS1') ?? 0;
-  const rows = header.getNumber('NAXIS2') ?? 0;
-  const fields = header.getNumber('TFIELDS') ?? 0;
+/**
+ * Reads and checks the layout: TFIELDS within 0–999, every TFORMn a column format with an integer
+ * repeat count, the fields adding up to NAXIS1 as the standard requires, and THEAP (already checked
+ * by the HDU walk) locating the heap within the data unit.
+ */
+export function binaryTableLayout(context: KeywordContext): BinaryTableLayout {
+  const { header, where, file } = context;
+  const rowBytes = integerKeyword(context, 'NAXIS1', { min: 0 });
+  const rows = integerKeyword(context, 'NAXIS2', { min: 0 });
+  const fields = integerKeyword(context, 'TFIELDS', { min: 0, max: 999 });
   const columns: BinaryTableColumn[] = [];
   let offset = 0;
   for (let n = 1; n <= fields; n += 1) {
@@ -42,7 +50,7 @@ export function binaryTableLayout(header: FitsHeader, where: string, file?: stri
         code: 'FITS_BAD_HEADER',
         file,
         message: `${where}: TFORM${n} = '${tform}' is not a binary table column format`,
-        details: { key: `TFORM${n}`, value: tform },
+        details: { hdu: context.hdu, key: `TFORM${n}`, value: tform },
       });
     }
     const repeat = match[1] === '' ? 1 : Number(match[1]);
@@ -51,10 +59,13 @@ export function binaryTableLayout(header: FitsHeader, where: string, file?: stri
     const type = descriptor ? (match[3] || 'B').toUpperCase() : letter;
     const width = descriptor === 'P' ? 8 * repeat : descriptor === 'Q' ? 16 * repeat : letter === 'X' ? Math.ceil(repeat / 8) : repeat * ELEMENT_BYTES[letter];
     const name = (header.getString(`TTYPE${n}`) ?? '').trim().toUpperCase();
-    columns.push({ name, type, repeat, descriptor, offset });
+    columns.push({ field: n, name, type, repeat, descriptor, offset });
     offset += width;
   }
-  const heapOffset = header.getNumber('THEAP') ?? rowBytes * rows;
+  if (offset !== rowBytes) {
+    throw keywordError(context, 'NAXIS1', fields === 0 ? '0, as TFIELDS = 0' : `${offset}, the row width of ${fields === 1 ? 'TFORM1' : `TFORM1 to TFORM${fields}`}`);
+  }
+  const heapOffset = integerKeyword(context, 'THEAP', { min: rowBytes * rows, fallback: rowBytes * rows });
   return { rowBytes, rows, heapOffset, columns };
 }
 

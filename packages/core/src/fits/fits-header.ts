@@ -60,6 +60,11 @@ export class FitsHeader {
     return this.find(normaliseKey(key))?.value;
   }
 
+  /** The first card with this key (commentary keys excluded), with its value as written. */
+  getCard(key: string): FitsCard | undefined {
+    return this.find(normaliseKey(key));
+  }
+
   /** The value as a number, or undefined when absent or not numeric. */
   getNumber(key: string): number | undefined {
     const value = this.get(key);

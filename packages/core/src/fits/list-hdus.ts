@@ -1,6 +1,8 @@
 import { BLOCK_LENGTH, CARD_LENGTH } from './fits-card.js';
+import { type FitsBitpix, FITS_BITPIX_VALUES, isFitsBitpix } from './decode-image-data.js';
 import { FitsError } from './fits-error.js';
 import { FitsHeader } from './fits-header.js';
+import { hduName, integerKeyword, type IntegerRule, type KeywordContext, keywordError } from './keyword-checks.js';
 
 /** What kind of header-data unit this is: the primary HDU or the XTENSION type. */
 export type FitsHduKind = 'primary' | 'image' | 'bintable' | 'table' | 'other';
@@ -80,19 +82,22 @@ function readHeaderAt(
   });
 }
 
-function requireInteger(header: FitsHeader, key: string, index: number, file: string | undefined): number {
-  const value = header.get(key);
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new FitsError({
-      code: 'FITS_BAD_HEADER',
-      file,
-      message: `HDU ${index}: ${key} = ${JSON.stringify(value ?? null)}: expected an integer`,
-      details: { hdu: index, key, value },
-    });
-  }
-  return value;
-}
+/** What the standard allows for PCOUNT and GCOUNT in each kind of HDU. */
+const GROUP_RULES: Readonly<Record<FitsHduKind | 'groups', { pcount: IntegerRule; gcount: IntegerRule }>> = {
+  primary: { pcount: { min: 0, max: 0, requirement: '0 in a primary HDU without random groups' }, gcount: { min: 1, max: 1, requirement: '1 in a primary HDU without random groups' } },
+  groups: { pcount: { min: 0 }, gcount: { min: 0 } },
+  image: { pcount: { min: 0, max: 0, requirement: '0 in an IMAGE extension' }, gcount: { min: 1, max: 1, requirement: '1 in an IMAGE extension' } },
+  bintable: { pcount: { min: 0 }, gcount: { min: 1, max: 1, requirement: '1 in a BINTABLE extension' } },
+  table: { pcount: { min: 0, max: 0, requirement: '0 in a TABLE extension' }, gcount: { min: 1, max: 1, requirement: '1 in a TABLE extension' } },
+  other: { pcount: { min: 0 }, gcount: { min: 0 } },
+};
 
+/**
+ * Reads the structure of one HDU, refusing what the standard forbids before anything is sized from
+ * it: BITPIX outside the six values, NAXIS outside 0–999, negative or fractional NAXISn, PCOUNT,
+ * GCOUNT or THEAP, and for a tile-compressed image ZNAXISn that are not positive integers. The data
+ * length is then a non-negative integer, so the walk to the next HDU always moves forward.
+ */
 function describeHdu(
   header: FitsHeader,
   index: number,
@@ -104,26 +109,36 @@ function describeHdu(
   const xtension = index === 0 ? undefined : header.getString('XTENSION')?.trim().toUpperCase();
   const kind: FitsHduKind =
     index === 0 ? 'primary' : xtension === 'IMAGE' ? 'image' : xtension === 'BINTABLE' ? 'bintable' : xtension === 'TABLE' ? 'table' : 'other';
-  const bitpix = requireInteger(header, 'BITPIX', index, file);
-  const naxis = requireInteger(header, 'NAXIS', index, file);
+  const compressed = kind === 'bintable' && header.get('ZIMAGE') === true;
+  const context: KeywordContext = { header, hdu: index, where: hduName(index, header, compressed ? 'tile-compressed image' : undefined), file };
+  const bitpix = fitsBitpix(context, 'BITPIX');
+  const tabular = kind === 'bintable' || kind === 'table';
+  const naxis = integerKeyword(context, 'NAXIS', tabular ? { min: 2, max: 2, requirement: `2 in a ${xtension} extension` } : { min: 0, max: 999 });
   const axes: number[] = [];
-  for (let axis = 1; axis <= naxis; axis += 1) axes.push(requireInteger(header, `NAXIS${axis}`, index, file));
-  const gcount = header.getNumber('GCOUNT') ?? 1;
-  const pcount = header.getNumber('PCOUNT') ?? 0;
-  const elements = naxis === 0 ? 0 : axes.reduce((product, length) => product * length, 1);
+  for (let axis = 1; axis <= naxis; axis += 1) axes.push(integerKeyword(context, `NAXIS${axis}`, { min: 0 }));
+  const groups = kind === 'primary' && header.get('GROUPS') === true && axes[0] === 0;
+  const rules = GROUP_RULES[groups ? 'groups' : kind];
+  const pcount = integerKeyword(context, 'PCOUNT', { ...rules.pcount, fallback: 0 });
+  const gcount = integerKeyword(context, 'GCOUNT', { ...rules.gcount, fallback: 1 });
+  const product = (lengths: readonly number[]) => lengths.reduce((total, length) => total * length, 1);
+  const elements = naxis === 0 ? 0 : product(groups ? axes.slice(1) : axes);
   const dataLength = naxis === 0 ? 0 : (Math.abs(bitpix) / 8) * gcount * (pcount + elements);
+  if (kind === 'bintable') {
+    const table = axes[0] * axes[1];
+    integerKeyword(context, 'THEAP', { min: table, max: table + pcount, fallback: table, requirement: `an integer from NAXIS1 × NAXIS2 = ${table} to NAXIS1 × NAXIS2 + PCOUNT = ${table + pcount}` });
+  }
 
   let imageShape: number[] | undefined;
   let imageBitpix: number | undefined;
   let compression: string | undefined;
-  if ((kind === 'primary' || kind === 'image') && naxis > 0 && elements > 0) {
+  if ((kind === 'primary' || kind === 'image') && !groups && naxis > 0 && elements > 0) {
     imageShape = axes;
     imageBitpix = bitpix;
-  } else if (kind === 'bintable' && header.get('ZIMAGE') === true) {
-    const znaxis = requireInteger(header, 'ZNAXIS', index, file);
+  } else if (compressed) {
+    const znaxis = integerKeyword(context, 'ZNAXIS', { min: 1, max: 999 });
     imageShape = [];
-    for (let axis = 1; axis <= znaxis; axis += 1) imageShape.push(requireInteger(header, `ZNAXIS${axis}`, index, file));
-    imageBitpix = requireInteger(header, 'ZBITPIX', index, file);
+    for (let axis = 1; axis <= znaxis; axis += 1) imageShape.push(integerKeyword(context, `ZNAXIS${axis}`, { min: 1 }));
+    imageBitpix = fitsBitpix(context, 'ZBITPIX');
     compression = header.getString('ZCMPTYPE')?.trim() ?? '';
   }
   return {
@@ -138,4 +153,10 @@ function describeHdu(
     compression,
     truncated: dataOffset + dataLength > fileLength,
   };
+}
+
+function fitsBitpix(context: KeywordContext, key: 'BITPIX' | 'ZBITPIX'): FitsBitpix {
+  const value = context.header.get(key);
+  if (typeof value === 'number' && isFitsBitpix(value)) return value;
+  throw keywordError(context, key, `one of ${FITS_BITPIX_VALUES.join(', ')}`, typeof value === 'number' && Number.isInteger(value) ? 'FITS_UNSUPPORTED_BITPIX' : 'FITS_BAD_HEADER');
 }

@@ -136,7 +136,7 @@ describe('readFits on broken files', () => {
     expect(errorOf(() => readFits(headerOnly)).code).toBe('FITS_TRUNCATED');
     const cut = errorOf(() => readFits(good.slice(0, 2880 + 100), { file: 'cut.fits' }));
     expect(cut.code).toBe('FITS_TRUNCATED');
-    expect(cut.message).toBe('cut.fits: HDU 0: the data unit needs 140 bytes from byte 2880 but the file ends at byte 2980');
+    expect(cut.message).toBe('cut.fits: HDU 0: the data unit needs 140 bytes (BITPIX = -32, NAXIS1 = 7, NAXIS2 = 5) from byte 2880 but the file ends at byte 2980');
   });
 
   it('accepts a last data unit whose padding is missing', () => {
@@ -153,6 +153,6 @@ describe('readFits on broken files', () => {
     const badAxis = hduBytes([card('SIMPLE', true), card('BITPIX', -32), card('NAXIS', 2), card('NAXIS1', quoted('wide')), card('NAXIS2', 2)]);
     const axisError = errorOf(() => readFits(badAxis));
     expect(axisError.code).toBe('FITS_BAD_HEADER');
-    expect(axisError.message).toContain('NAXIS1 = "wide"');
+    expect(axisError.message).toBe("HDU 0: NAXIS1 = 'wide' must be a non-negative integer");
   });
 });

@@ -1,8 +1,9 @@
 import type { SolarImage } from '../image/solar-image.js';
-import { decodeCompressedImage } from './decode-compressed-image.js';
-import { decodeImageData, type FitsBitpix, FITS_BITPIX_VALUES, isFitsBitpix } from './decode-image-data.js';
+import { decodeCompressedImage, planCompressedImage } from './decode-compressed-image.js';
+import { decodeImageData, type FitsBitpix } from './decode-image-data.js';
 import { FitsError } from './fits-error.js';
 import { FitsHeader } from './fits-header.js';
+import { finiteKeyword, hduName, type KeywordContext, optionalIntegerKeyword } from './keyword-checks.js';
 import { type FitsHduInfo, listHdus } from './list-hdus.js';
 
 /** Numeric type of the decoded pixels. */
@@ -45,45 +46,36 @@ export function readFits(bytes: Uint8Array, options: ReadFitsOptions = {}): Fits
   const hdu = selectImageHdu(hdus, options.hdu, file);
   const shape = hdu.imageShape as readonly number[];
   const [width, height] = shape;
-  const bitpix = hdu.bitpix as number;
-  if (!isFitsBitpix(bitpix)) {
-    throw new FitsError({
-      code: 'FITS_UNSUPPORTED_BITPIX',
-      file,
-      message: `HDU ${hdu.index}: BITPIX = ${bitpix}: expected one of ${FITS_BITPIX_VALUES.join(', ')}`,
-      details: { hdu: hdu.index, bitpix },
-    });
-  }
+  const bitpix = hdu.bitpix as FitsBitpix;
+  const context: KeywordContext = { header: hdu.header, hdu: hdu.index, where: hduName(hdu.index, hdu.header), file };
   if (hdu.truncated) {
+    const axes = Array.from({ length: Number(hdu.header.get('NAXIS')) }, (_, axis) => `NAXIS${axis + 1}`);
+    const sizeCards = ['BITPIX', ...axes, ...['PCOUNT', 'GCOUNT'].filter((key) => hdu.header.has(key))];
+    const sizeText = sizeCards.map((key) => `${key} = ${hdu.header.get(key)}`).join(', ');
     throw new FitsError({
       code: 'FITS_TRUNCATED',
       file,
-      message: `HDU ${hdu.index}: the data unit needs ${hdu.dataLength} bytes from byte ${hdu.dataOffset} but the file ends at byte ${bytes.length}`,
+      message: `${context.where}: the data unit needs ${hdu.dataLength} bytes (${sizeText}) from byte ${hdu.dataOffset} but the file ends at byte ${bytes.length}`,
       details: { hdu: hdu.index, dataOffset: hdu.dataOffset, dataLength: hdu.dataLength, byteLength: bytes.length },
     });
   }
 
-  const data = precision === 'float64' ? new Float64Array(width * height) : new Float32Array(width * height);
-  let header: FitsHeader;
+  // Everything is checked before the pixels are allocated: the size is then what the file holds.
   if (hdu.compression !== undefined) {
-    decodeCompressedImage(bytes, hdu, data, file);
-    header = imageHeaderOfCompressed(hdu);
-  } else {
-    const blank = hdu.header.get('BLANK');
-    decodeImageData(
-      bytes.subarray(hdu.dataOffset, hdu.dataOffset + hdu.dataLength),
-      bitpix,
-      width * height,
-      {
-        bscale: hdu.header.getNumber('BSCALE') ?? 1,
-        bzero: hdu.header.getNumber('BZERO') ?? 0,
-        blank: bitpix > 0 && typeof blank === 'number' ? blank : undefined,
-      },
-      data,
-    );
-    header = hdu.header;
+    const plan = planCompressedImage(bytes, hdu, file);
+    const data = precision === 'float64' ? new Float64Array(width * height) : new Float32Array(width * height);
+    decodeCompressedImage(plan, data);
+    return { data, width, height, header: imageHeaderOfCompressed(hdu), hdu: hdu.index, bitpix } as FitsImage | FitsImageFloat64;
   }
-  return { data, width, height, header, hdu: hdu.index, bitpix } as FitsImage | FitsImageFloat64;
+  const scaling = {
+    bscale: finiteKeyword(context, 'BSCALE') ?? 1,
+    bzero: finiteKeyword(context, 'BZERO') ?? 0,
+    // BLANK means nothing for float images (their undefined pixels are NaN already).
+    blank: bitpix > 0 ? optionalIntegerKeyword(context, 'BLANK') : undefined,
+  };
+  const data = precision === 'float64' ? new Float64Array(width * height) : new Float32Array(width * height);
+  decodeImageData(bytes.subarray(hdu.dataOffset, hdu.dataOffset + hdu.dataLength), bitpix, width * height, scaling, data);
+  return { data, width, height, header: hdu.header, hdu: hdu.index, bitpix } as FitsImage | FitsImageFloat64;
 }
 
 /** Axis lengths with trailing length-1 axes dropped: a 512×512×1 cube is a 2-D image. */

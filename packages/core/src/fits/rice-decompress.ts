@@ -11,6 +11,17 @@ const RICE_CODING: Readonly<Record<RiceBytePix, { fsBits: number; fsMax: number;
 };
 
 /**
+ * The most pixels a Rice stream of `streamLength` bytes can hold: the first pixel takes a full pixel
+ * width, and every block after it at least its selector (an all-zero block is nothing else), so
+ * no tile can claim more pixels than this from the bytes it has.
+ */
+export function riceCapacity(streamLength: number, blockSize: number, bytePix: RiceBytePix): number {
+  const { fsBits, bits } = RICE_CODING[bytePix];
+  const spare = streamLength * 8 - bits;
+  return spare < 0 ? 0 : Math.floor(spare / fsBits) * blockSize;
+}
+
+/**
  * Decodes one RICE_1 tile into `count` integers. The stream holds the first pixel verbatim, then
  * blocks of `blockSize` pixel differences, each block led by a code-length selector: all-zero
  * differences, verbatim differences, or Rice codes with `fs` low bits. 8-bit pixels come back
@@ -22,13 +33,23 @@ export function riceDecompress(
   blockSize: number,
   bytePix: RiceBytePix,
   where = 'Rice tile',
+  file?: string,
 ): Int32Array {
   const coding = RICE_CODING[bytePix];
   if (!coding) {
     throw new FitsError({
       code: 'FITS_UNSUPPORTED_COMPRESSION',
+      file,
       message: `${where}: BYTEPIX = ${String(bytePix)}: RICE_1 supports 1, 2 or 4 bytes per pixel`,
       details: { bytePix },
+    });
+  }
+  if (!Number.isInteger(blockSize) || blockSize < 1 || !Number.isInteger(count) || count < 0) {
+    throw new FitsError({
+      code: 'FITS_CORRUPT_TILE',
+      file,
+      message: `${where}: BLOCKSIZE = ${blockSize} for ${count} pixels: expected a positive block size and a pixel count of at least 0`,
+      details: { blockSize, count },
     });
   }
   const { fsBits, fsMax, bits } = coding;
@@ -38,6 +59,7 @@ export function riceDecompress(
   const fail = (): never => {
     throw new FitsError({
       code: 'FITS_CORRUPT_TILE',
+      file,
       message: `${where}: the compressed stream (${stream.length} bytes) ends before its ${count} pixels are decoded`,
       details: { streamLength: stream.length, count },
     });
