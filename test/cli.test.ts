@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,6 +48,19 @@ function enhance(args: string[], env: Record<string, string> = {}) {
     timeout: 60_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `enhance` without waiting: for runs that race each other or get a signal while they work. */
+function enhanceInBackground(args: string[]) {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: folder, env: { ...process.env, ENHANCE_MODELS_DIR: emptyModels() } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
 }
 
 /** A small image with granulation-like structure, a NaN corner and a linear WCS. */
@@ -270,6 +283,19 @@ describe('enhance run', () => {
     ['all NaN', () => plainImageFile(-32, [4, 4], new Array(16).fill(Number.NaN), [card('BUNIT', quoted('DN/s'))]), /all-nan\.fits: .*NaN/],
     ['smaller than 2×2', () => plainImageFile(-32, [5, 1], [1, 2, 3, 4, 5], [card('BUNIT', quoted('DN/s'))]), /tiny\.fits: .*5×1/],
     ['a missing file', () => undefined, /^enhance: missing\.fits: no such file$/],
+    // Blank: the input's fault, said as such (it used to be reported against the model file).
+    [
+      'all zero',
+      () => plainImageFile(-32, [6, 5], new Array(30).fill(0), [card('BUNIT', quoted('DN/s'))]),
+      /^enhance: all-zero\.fits: every finite pixel \(30 of 30\) is 0: the image is blank, nothing to enhance/,
+    ],
+    // Finite, and fine divided by its quiet-Sun level, but so large that the network's float32 overflows:
+    // an output of NaN/Infinity is an error, not a success.
+    [
+      'finite pixels the network overflows on',
+      () => plainImageFile(-32, [12, 10], Array.from({ length: 120 }, (_, i) => (i === 50 ? 3.4e38 : 1000 + (i % 17))), [card('BUNIT', quoted('DN/s'))]),
+      /^enhance: huge\.fits: the output has \d+ non-finite pixels \(NaN or infinite\) where the input is finite: the network overflows float32 on this image divided by 1\d{3}\.\d+$/,
+    ],
   ];
   const names: Record<string, string> = {
     'not FITS': 'not-fits.fits',
@@ -280,6 +306,8 @@ describe('enhance run', () => {
     'all NaN': 'all-nan.fits',
     'smaller than 2×2': 'tiny.fits',
     'a missing file': 'missing.fits',
+    'all zero': 'all-zero.fits',
+    'finite pixels the network overflows on': 'huge.fits',
   };
 
   it.each(badInputs)('rejects %s in one line, exit 1, no output', (label, bytes, message) => {
@@ -290,9 +318,12 @@ describe('enhance run', () => {
     const { code, stderr, stdout } = enhance(['run', name, '-o', 'bad-out.fits', '--model', intensityModel, '--png', 'bad.png']);
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr.trim()).toMatch(message);
+    // The overflow is found after inference, by which time the test model's untrained weights were reported.
+    const lines = stderr.trim().split('\n').filter((line) => !line.includes('untrained weights'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
+    expect(lines[0], 'the input is at fault, not the model').not.toContain(intensityModel);
     expect(strayFiles(before)).toEqual([]);
     if (content) expect(readFileSync(join(folder, name)).equals(Buffer.from(content))).toBe(true);
   });
@@ -300,6 +331,16 @@ describe('enhance run', () => {
   it.each([
     [['--device', 'gpu'], `--device "gpu" is invalid: expected auto | cpu | cuda | webgpu`],
     [['--scale=-1'], '--scale "-1" is invalid: expected auto or a finite number > 0'],
+    // A negative number after a numeric option is its value, not an option (parseArgs alone says "ambiguous").
+    [['--scale', '-1'], '--scale "-1" is invalid: expected auto or a finite number > 0'],
+    [['--threads', '-2'], '--threads "-2" is invalid: expected an integer ≥ 0'],
+    [['--tile-size', '-64'], '--tile-size "-64" is invalid: expected an integer ≥ 3'],
+    [['--max-memory', '-1e3'], '--max-memory "-1e3" is invalid: expected a number > 0'],
+    // Other options keep parseArgs' explanation, its hint included, on one line.
+    [['--kind', '-x'], "Option '--kind' argument is ambiguous. Did you forget to specify the option argument for '--kind'? To specify an option argument starting with a dash use '--kind=-XYZ'."],
+    // Scales that cannot work on this image are refused before the model is loaded, naming the input.
+    [['--scale', '1e-300'], "enhance: opts.fits: --scale 1e-300 is invalid: this image's largest |pixel| 51643 divided by 1.0000e-300 is 5.1643e+304, beyond float32 (3.4028e+38): the network's input would be infinite"],
+    [['--scale', '1e39'], 'enhance: opts.fits: --scale 1e+39 is invalid: the output, multiplied back by it, would overflow float32 (largest 3.4028e+38)'],
     [['--scale', 'abc'], '--scale "abc" is invalid: expected auto or a finite number > 0'],
     [['--scale', '0'], '--scale "0" is invalid: expected auto or a finite number > 0'],
     [['--kind', 'doppler'], '--kind "doppler" is invalid: expected intensity | blos'],
@@ -332,12 +373,118 @@ describe('enhance run', () => {
     expect(existsSync(join(folder, 'cuda-out.fits'))).toBe(false);
   });
 
-  it('reports an output folder that does not exist', () => {
+  it('checks the output folder before loading the model: missing, not a folder, not writable', () => {
     write('n.fits', writeFits(intensityImage(8, 8)));
-    const { code, stderr } = enhance(['run', 'n.fits', '-o', 'nowhere/out.fits', '--model', intensityModel]);
-    expect(code).toBe(1);
-    expect(stderr.trim()).toBe('enhance: nowhere/out.fits: folder nowhere does not exist');
+    write('a-file', new Uint8Array(0));
+    const readOnly = join(folder, 'read-only');
+    mkdirSync(readOnly);
+    chmodSync(readOnly, 0o555);
+    // Permission bits do not bind root; there sysfs, which refuses new files to everyone, stands in.
+    const unwritable = process.getuid?.() === 0 ? '/sys' : 'read-only';
+    const cases: [string, string][] = [
+      ['nowhere/out.fits', 'enhance: nowhere/out.fits: folder nowhere does not exist'],
+      ['a-file/out.fits', 'enhance: a-file/out.fits: a-file is not a folder'],
+      ['a-file/sub/out.fits', 'enhance: a-file/sub/out.fits: folder a-file/sub does not exist (part of its path is a file)'],
+      [`${unwritable}/out.fits`, `enhance: ${unwritable}/out.fits: folder ${unwritable} is not writable (EACCES)`],
+    ];
+    for (const [output, message] of cases) {
+      // The model does not exist: the folder is checked first, so the run costs nothing.
+      const { code, stderr } = enhance(['run', 'n.fits', '-o', output, '--model', 'missing.onnx']);
+      expect(code, output).toBe(1);
+      expect(stderr.trim()).toBe(message);
+    }
+    const png = enhance(['run', 'n.fits', '-o', 'n-x2.fits', '--png', `${unwritable}/n.png`, '--model', intensityModel]);
+    expect(png.stderr.trim()).toBe(`enhance: ${unwritable}/n.png: folder ${unwritable} is not writable (EACCES)`);
+    expect(existsSync(join(folder, 'n-x2.fits'))).toBe(false);
+    chmodSync(readOnly, 0o755);
+    expect(readdirSync(readOnly)).toEqual([]);
   });
+
+  it('lets exactly one of several concurrent runs write the same new output; the others exit 1 and write nothing', async () => {
+    // Different inputs, so the output tells whose it is (HISTORY names the input file).
+    const inputs = ['race-a.fits', 'race-b.fits', 'race-c.fits'];
+    for (const [index, name] of inputs.entries()) {
+      const image = intensityImage(256, 256);
+      write(name, writeFits({ ...image, data: image.data.map((v) => v * (1 + index / 10)) }));
+    }
+    const before = readdirSync(folder);
+    // Started together, all pass the check at the start; only the hard link at the end can decide.
+    const runs = inputs.map((input) => enhanceInBackground(['run', input, '-o', 'race-x2.fits', '--model', intensityModel, '--png', 'race.png', '--json']));
+    const results = await Promise.all(runs.map((run) => run.done));
+    const winners = results.flatMap((result, index) => (result.code === 0 ? [index] : []));
+    expect(winners, results.map((result) => result.stderr).join('\n')).toHaveLength(1);
+    for (const result of results.filter((_, index) => index !== winners[0])) {
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n').filter((line) => !line.includes('untrained weights'))).toEqual([
+        expect.stringMatching(/^enhance: race-(x2\.fits|\.png): already exists/),
+      ]);
+    }
+    const output = readFits(readFileSync(join(folder, 'race-x2.fits')), { file: 'race-x2.fits' });
+    expect([output.width, output.height]).toEqual([512, 512]);
+    const history = output.header.cards.filter((c) => c.key === 'HISTORY').map((c) => String(c.value ?? '')).join(' ');
+    expect(history).toContain(`from ${inputs[winners[0]]}`);
+    expect(JSON.parse(results[winners[0]].stdout)).toMatchObject({ input: inputs[winners[0]], output: 'race-x2.fits' });
+    expect(strayFiles(before).sort()).toEqual(['race-x2.fits', 'race.png']);
+  });
+
+  it('on SIGINT or SIGTERM at any moment, removes its temporary files, leaves no partial output, exits 130/143', async () => {
+    write('interrupt.fits', writeFits(intensityImage(256, 256)));
+    const runInto = (outFolder: string) =>
+      enhanceInBackground(['run', 'interrupt.fits', '-o', join(outFolder, 'x2.fits'), '--png', join(outFolder, 'x2.png'), '--model', intensityModel, '--json']);
+    // One run to the end: how long a run takes here, so the timed signals below fall all across it.
+    const started = performance.now();
+    const whole = await runInto(mkdtempSync(join(folder, 'interrupt-'))).done;
+    expect(whole.code, whole.stderr).toBe(0);
+    const runMs = performance.now() - started;
+
+    // Timed signals (start-up, reading, model load, inference, writing, depending on the machine's speed);
+    // signals the moment the output-folder probe appears (just after the output check, before the model);
+    // and signals the moment an output's temporary file appears, while it is being written.
+    type Trigger = { atFraction: number } | { on: 'probe' | 'temporary' };
+    const triggers: Trigger[] = [
+      ...[0.1, 0.4, 0.6, 0.8, 0.95].map((atFraction) => ({ atFraction })),
+      ...(['probe', 'probe', 'temporary', 'temporary', 'temporary'] as const).map((on) => ({ on })),
+    ];
+    const interruptedWhileWriting: NodeJS.Signals[] = [];
+    for (const [index, trigger] of triggers.entries()) {
+      const signal: NodeJS.Signals = index % 2 === 0 ? 'SIGTERM' : 'SIGINT';
+      const outFolder = mkdtempSync(join(folder, 'interrupt-'));
+      const run = runInto(outFolder);
+      let sent = false;
+      const send = () => {
+        if (!sent) run.child.kill(signal);
+        sent = true;
+      };
+      const watcher = watch(outFolder, (_event, name) => {
+        if (!('on' in trigger) || !name?.endsWith('.tmp')) return;
+        if (trigger.on === 'probe' ? name.startsWith('.enhance-write-probe.') : name.startsWith('.x2.')) send();
+      });
+      const timer = 'atFraction' in trigger ? setTimeout(send, trigger.atFraction * runMs) : undefined;
+      const result = await run.done;
+      clearTimeout(timer);
+      watcher.close();
+      const left = readdirSync(outFolder).sort();
+      const label = `${signal} ${JSON.stringify(trigger)}: exit ${result.code} ${result.signal ?? ''} ${result.stderr}`;
+      if (result.code === 0) {
+        // Finished before the signal: both outputs whole.
+        expect(left, label).toEqual(['x2.fits', 'x2.png']);
+        expect(readFits(readFileSync(join(outFolder, 'x2.fits'))).width, label).toBe(512);
+      } else {
+        expect(left, label).toEqual([]);
+        if (result.code === null) {
+          // Before the CLI had started listening: killed by the signal, with nothing written yet.
+          expect(result.signal, label).toBe(signal);
+        } else {
+          expect(result.code, label).toBe(signal === 'SIGINT' ? 130 : 143);
+          expect(result.stderr.trim().split('\n').pop(), label).toBe(`enhance: interrupted by ${signal}; unfinished files removed`);
+          if ('on' in trigger && trigger.on === 'temporary') interruptedWhileWriting.push(signal);
+        }
+      }
+    }
+    // The point of the temporary-file triggers: runs interrupted mid-write, by both signals.
+    expect(new Set(interruptedWhileWriting)).toEqual(new Set(['SIGINT', 'SIGTERM']));
+  }, 180_000);
 });
 
 describe('enhance info, --help, --version', () => {

@@ -9,9 +9,10 @@ const source = (name: string) => `${repoRoot}packages/${name}/src/index.ts`;
  * the code as it is now, without depending on a tsc build of every package) and returns the path of
  * a runnable script. Node packages (onnxruntime-node, fflate...) stay external; @enhance/* come from src/.
  * The bundle lives inside the runtime-node package so it finds its package.json like the real build.
+ * Test files that run at the same time give each a `name` of its own, so none runs a half-written bundle.
  */
-export async function bundleCli(): Promise<string> {
-  const outfile = `${repoRoot}packages/runtime-node/dist/test-cli/enhance.mjs`;
+export async function bundleCli(name = 'enhance'): Promise<string> {
+  const outfile = `${repoRoot}packages/runtime-node/dist/test-cli/${name}.mjs`;
   await build({
     stdin: {
       contents: "import { main } from './src/cli/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n",

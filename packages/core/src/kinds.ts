@@ -21,7 +21,15 @@ export const ARCHITECTURES: Readonly<Record<ModelVariant, Readonly<Architecture>
 /** Super-resolution factor of every Enhance network. */
 export const SCALE_FACTOR = 2;
 
-/** The file name of the trained model for a kind and variant, inside models/. */
-export function modelFileName(kind: EnhanceKind, variant: ModelVariant = 'full'): string {
-  return variant === 'full' ? `enhance-${kind}.onnx` : `enhance-${kind}-lite.onnx`;
+/**
+ * fp32: the trained network as exported. int8: the same network statically quantised (int8 weights,
+ * uint8 activations; `npm run quantize` regenerates it from the fp32 file), about 2× faster on CPUs.
+ */
+export type ModelPrecision = 'fp32' | 'int8';
+export const MODEL_PRECISIONS: readonly ModelPrecision[] = Object.freeze(['fp32', 'int8']);
+
+/** The file name of the trained model for a kind, variant and precision, inside models/. */
+export function modelFileName(kind: EnhanceKind, variant: ModelVariant = 'full', precision: ModelPrecision = 'fp32'): string {
+  const base = variant === 'full' ? `enhance-${kind}` : `enhance-${kind}-lite`;
+  return precision === 'fp32' ? `${base}.onnx` : `${base}-${precision}.onnx`;
 }

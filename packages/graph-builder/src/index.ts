@@ -4,3 +4,4 @@ export * from './networks/index.js';
 export * from './physics/index.js';
 export * from './training/index.js';
 export * from './keras/index.js';
+export * from './quantize/index.js';

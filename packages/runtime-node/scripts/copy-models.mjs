@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const source = fileURLToPath(new URL('../../../models/', import.meta.url));
 const target = fileURLToPath(new URL('../models/', import.meta.url));
-const copied = readdirSync(source).filter((name) => name.endsWith('.onnx') || name === 'MODEL_CARD.md');
+const copied = readdirSync(source).filter((name) => name.endsWith('.onnx') || name === 'MODEL_CARD.md' || name === 'qa-reference.json');
 const sameBytes = (a, b) => existsSync(b) && readFileSync(a).equals(readFileSync(b));
 
 if (!existsSync(target)) {

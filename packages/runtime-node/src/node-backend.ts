@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { InferenceSession, Tensor, env } from 'onnxruntime-node';
 import { EnhancerError } from '@enhance/core';
 import type { ConcreteDevice, EnhanceBackend, EnhanceKind, ModelVariant } from '@enhance/core';
 import { cudaProviderInstalled } from './cuda-provider.js';
-import { defaultModelPath } from './default-models.js';
+import { defaultModelPath, modelsDirectory } from './default-models.js';
 
 // onnxruntime's native logger writes straight to stderr (a missing CUDA library prints a multi-line
 // error even when the fallback to CPU works). Every failure also reaches us as a JS error, which the
@@ -29,6 +30,20 @@ export const nodeBackend: EnhanceBackend = Object.freeze({
         file: path,
         message: `no trained ${kind} model (${variant}) is installed; give a model file (the 'model' option, or --model on the command line)`,
         details: { kind, variant, path },
+      });
+    }
+  },
+  async loadSupportFile(name: string) {
+    const path = join(modelsDirectory(), name);
+    try {
+      return { bytes: new Uint8Array(await readFile(path)), source: path };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw modelReadError(path, error);
+      throw new EnhancerError({
+        code: 'MODEL_NOT_INSTALLED',
+        file: path,
+        message: `${name} is not installed beside the models (npm run export:redegrade writes the quality check's model, npm run evaluate its reference)`,
+        details: { name, path },
       });
     }
   },

@@ -78,8 +78,8 @@ export function startEnhancerWorker(scope: WorkerScope): void {
         onProgress: (progressEvent) => scope.postMessage({ type: 'progress', enhancerId, id, event: progressEvent } satisfies WorkerToPageMessage),
       });
       const image = toTransferredImage(result.image);
-      const { device, scale, tiles, timeMs } = result;
-      const reply: WorkerToPageMessage = { type: 'result', enhancerId, id, image, device, scale, tiles, timeMs };
+      const { device, scale, tiles, tilesSkipped, timeMs } = result;
+      const reply: WorkerToPageMessage = { type: 'result', enhancerId, id, image, device, scale, tiles, tilesSkipped, timeMs };
       scope.postMessage(reply, [image.data.buffer]);
     } catch (error) {
       scope.postMessage({ type: 'error', enhancerId, id, error: toTransferredError(error) } satisfies WorkerToPageMessage);

@@ -59,8 +59,8 @@ export async function createWorkerEnhancer(options: WebEnhancerOptions, resolved
         case 'result': {
           const run = runs.get(message.id);
           finish(message.id);
-          const { device, scale, tiles, timeMs } = message;
-          run?.resolve({ image: fromTransferredImage(message.image), device, scale, tiles, timeMs });
+          const { device, scale, tiles, tilesSkipped, timeMs } = message;
+          run?.resolve({ image: fromTransferredImage(message.image), device, scale, tiles, tilesSkipped, timeMs });
           break;
         }
         case 'error': {

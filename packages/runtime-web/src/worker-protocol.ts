@@ -1,4 +1,4 @@
-import { EnhanceError, EnhancerError, FitsError, FitsHeader, NoDeviceAvailableError, UnknownDeviceError } from '@enhance/core';
+import { ENHANCER_ERROR_CODES, EnhanceError, EnhancerError, FitsError, FitsHeader, NoDeviceAvailableError, UnknownDeviceError } from '@enhance/core';
 import type {
   ConcreteDevice,
   DeviceFailure,
@@ -147,11 +147,6 @@ export function toTransferredError(error: unknown): TransferredError {
   }
   return transferred;
 }
-
-const ENHANCER_ERROR_CODES: readonly EnhancerErrorCode[] = [
-  'OPTION_INVALID', 'IMAGE_INVALID', 'IMAGE_ALL_NAN', 'IMAGE_TOO_SMALL', 'SCALE_UNDETERMINED', 'MODEL_KIND_MISMATCH',
-  'MODEL_NOT_INSTALLED', 'MODEL_UNTRAINED', 'MODEL_NOT_FOUND', 'MODEL_IO', 'ENHANCER_DISPOSED', 'ABORTED',
-];
 
 /**
  * Rebuilds the error on the page as the class the worker threw, so `instanceof` and `code` work the same

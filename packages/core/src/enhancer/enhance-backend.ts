@@ -23,4 +23,10 @@ export interface EnhanceBackend {
    * Absent: every device of the platform counts as installed.
    */
   notInstalled?(device: ConcreteDevice): string | undefined;
+  /**
+   * Reads a file shipped beside the trained models by name (the quality check's hmi-redegrade.onnx and
+   * qa-reference.json); throws an EnhancerError with code 'MODEL_NOT_INSTALLED' when it is not there.
+   * Absent: the runtime offers no quality check.
+   */
+  loadSupportFile?(name: string): Promise<{ bytes: Uint8Array; source: string }>;
 }

@@ -1,18 +1,23 @@
 import { EnhanceError } from '../errors/index.js';
 
-export type EnhancerErrorCode =
-  | 'OPTION_INVALID'
-  | 'IMAGE_INVALID'
-  | 'IMAGE_ALL_NAN'
-  | 'IMAGE_TOO_SMALL'
-  | 'SCALE_UNDETERMINED'
-  | 'MODEL_KIND_MISMATCH'
-  | 'MODEL_NOT_INSTALLED'
-  | 'MODEL_UNTRAINED'
-  | 'MODEL_NOT_FOUND'
-  | 'MODEL_IO'
-  | 'ENHANCER_DISPOSED'
-  | 'ABORTED';
+/** Every code an EnhancerError can carry (the worker protocol rebuilds errors by these). */
+export const ENHANCER_ERROR_CODES = [
+  'OPTION_INVALID',
+  'IMAGE_INVALID',
+  'IMAGE_ALL_NAN',
+  'IMAGE_TOO_SMALL',
+  'SCALE_UNDETERMINED',
+  'OUTPUT_NOT_FINITE',
+  'MODEL_KIND_MISMATCH',
+  'MODEL_NOT_INSTALLED',
+  'MODEL_UNTRAINED',
+  'MODEL_NOT_FOUND',
+  'MODEL_IO',
+  'ENHANCER_DISPOSED',
+  'ABORTED',
+] as const;
+
+export type EnhancerErrorCode = (typeof ENHANCER_ERROR_CODES)[number];
 
 /** A problem with an enhancer's options, its model or the image it was given. */
 export class EnhancerError extends EnhanceError {

@@ -15,6 +15,11 @@ import type { ScaleOption } from './normalisation.js';
 import type { EnhanceProgressCallback } from './progress.js';
 import { sha256Hex } from './sha256-hex.js';
 import { planTiles } from './tile-plan.js';
+import { windowHasFinitePixel } from './off-disk-tiles.js';
+import { multiplyByLimbLevel, normaliseForNetwork, planLimbNormalisation } from './limb-normalisation.js';
+import { checkQaOption, DEFAULT_LIMB_NORMALISATION, DEFAULT_TTA, QualityCheck, qaWarning, qualityHistory } from './quality-check.js';
+import type { QualityOptions, QualityResult } from './quality-check.js';
+import { runAugmented, ttaTransforms } from './test-time-augmentation.js';
 
 export interface EnhancerOptions {
   kind: EnhanceKind;
@@ -42,7 +47,7 @@ export interface PlainImage {
   readonly height: number;
 }
 
-export interface EnhanceOptions {
+export interface EnhanceOptions extends QualityOptions {
   /** Divisor to the network's units; 'auto' (default): quiet-Sun level for intensity, 1000 G for blos. */
   scale?: ScaleOption;
   onProgress?: EnhanceProgressCallback;
@@ -51,13 +56,18 @@ export interface EnhanceOptions {
   history?: readonly string[];
 }
 
-export interface EnhanceResult<Image extends PlainImage = PlainImage> {
+export interface EnhanceResult<Image extends PlainImage = PlainImage> extends QualityResult<Image> {
   /** 2W×2H, in the input's units; NaN wherever the input pixel was not finite. */
   image: Image;
   device: ConcreteDevice;
-  /** The divisor that was applied before the network and multiplied back after it. */
+  /**
+   * The divisor that was applied before the network and multiplied back after it; with the limb
+   * normalisation, the profile's level at the image's largest μ (the divisor varies over the disk).
+   */
   scale: number;
   tiles: number;
+  /** Tiles not run because their whole input window, halo included, is NaN (off the disk). */
+  tilesSkipped: number;
   timeMs: number;
 }
 
@@ -83,6 +93,8 @@ const DEFAULT_MAX_MEMORY_MB = 640;
 /** Off-disk and missing pixels are fed to the network as 0 (dark sky, as the original script did). */
 export const MISSING_PIXEL_FILL = 0;
 
+const RESIDUAL_HISTORY = 'quality check residual: the enhanced image degraded again (HMI PSF, 2x2 mean) minus this image';
+
 /** The enhancer shared by both runtimes; each runtime's `createEnhancer` is this with its backend bound. */
 export async function createEnhancerWithBackend(backend: EnhanceBackend, options: EnhancerOptions): Promise<Enhancer> {
   const { kind, variant = 'full', device = 'auto', threads = 0, onProgress, onWarning } = options;
@@ -99,7 +111,8 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
   const info = readEnhanceModelInfo(bytes, source);
   // The output's HISTORY names the model by file name and digest: the digest identifies the weights, and
   // the machine's folders are nobody else's business.
-  const modelRecord = `model ${sourceFileName(source)}, SHA-256 ${sha256Hex(bytes)}`;
+  const modelDigest = sha256Hex(bytes);
+  const modelRecord = `model ${sourceFileName(source)}, SHA-256 ${modelDigest}`;
   if (info.kind !== undefined && info.kind !== kind) {
     throw new EnhancerError({
       code: 'MODEL_KIND_MISMATCH',
@@ -171,6 +184,8 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
   let disposed = false;
   // Runs one image at a time: each run already uses every core, and memory stays bounded by one tile.
   let queue: Promise<unknown> = Promise.resolve();
+  // The quality check's session, made on the first run that asks for it.
+  let qualityCheck: Promise<QualityCheck> | undefined;
 
   async function run(image: PlainImage | SolarImage, runOptions: EnhanceOptions): Promise<EnhanceResult<PlainImage | SolarImage>> {
     if (disposed) throw new EnhancerError({ code: 'ENHANCER_DISPOSED', message: 'the enhancer was disposed' });
@@ -191,19 +206,32 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
         details: { width, height },
       });
     }
-    const scale = normalisationScale(kind, data, runOptions.scale ?? 'auto', source);
-    const normalised = new Float32Array(width * height);
-    for (let i = 0; i < normalised.length; i++) {
-      const value = data[i];
-      normalised[i] = Number.isFinite(value) ? value / scale : MISSING_PIXEL_FILL;
-    }
+    // No file here: the enhancer does not know the image's, and the model is not the culprit.
+    const scale = normalisationScale(kind, data, runOptions.scale ?? 'auto');
+    const transforms = ttaTransforms(runOptions.tta ?? DEFAULT_TTA);
+    const qa = checkQaOption(runOptions.qa);
+    const header = (image as Partial<SolarImage>).header;
+    const limbOutcome = planLimbNormalisation(runOptions.limbNormalisation ?? DEFAULT_LIMB_NORMALISATION, kind, { data, width, height, header }, runOptions.scale ?? 'auto');
+    const limb = limbOutcome.applied ? limbOutcome.limb : undefined;
+    const normalised = normaliseForNetwork(data, width, height, scale, limb, MISSING_PIXEL_FILL);
+    // With the profile the network's output is in units of the local quiet-Sun level, multiplied by it below.
+    const backScale = limb ? 1 : scale;
+    const reportedScale = limb ? limb.centreLevel : scale;
 
     const plan = planTiles(width, height, tileLimits);
     const outWidth = width * SCALE_FACTOR;
     const output = new Float32Array(outWidth * height * SCALE_FACTOR);
+    const spread = transforms.length > 1 ? new Float32Array(output.length) : undefined;
     report({ status: 'progress', loaded: 0, total: plan.tiles.length, unit: 'tiles' });
+    let tilesSkipped = 0;
     for (const [index, tile] of plan.tiles.entries()) {
       throwIfAborted(signal);
+      if (finiteCount < data.length && !windowHasFinitePixel(data, width, tile.input)) {
+        // Off the disk, halo included: the core's output is masked to NaN below, as if it had run.
+        tilesSkipped++;
+        report({ status: 'progress', loaded: index + 1, total: plan.tiles.length, unit: 'tiles' });
+        continue;
+      }
       const tileWidth = tile.input.x1 - tile.input.x0;
       const tileHeight = tile.input.y1 - tile.input.y0;
       const tileData = new Float32Array(tileWidth * tileHeight);
@@ -211,29 +239,39 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
         const from = (tile.input.y0 + y) * width + tile.input.x0;
         tileData.set(normalised.subarray(from, from + tileWidth), y * tileWidth);
       }
-      const feeds = { [inputName]: new backend.Tensor('float32', tileData, [1, 1, tileHeight, tileWidth]) };
-      const results = await session.run(feeds);
-      const result = results[outputName];
-      const expectedDims = [1, 1, tileHeight * SCALE_FACTOR, tileWidth * SCALE_FACTOR];
-      if (result.dims.length !== 4 || result.dims.some((dim, axis) => dim !== expectedDims[axis])) {
-        throw new EnhancerError({
-          code: 'MODEL_IO',
-          file: source,
-          message: `output '${outputName}' has shape [${result.dims.join(', ')}] for an input of [1, 1, ${tileHeight}, ${tileWidth}]: expected [${expectedDims.join(', ')}]`,
-          details: { inputDims: [1, 1, tileHeight, tileWidth], outputDims: result.dims },
-        });
-      }
-      const tileOutput = (await result.getData()) as Float32Array;
+      const augmented = await runAugmented({ data: tileData, width: tileWidth, height: tileHeight }, transforms, SCALE_FACTOR, async (input) => {
+        const feeds = { [inputName]: new backend.Tensor('float32', input.data, [1, 1, input.height, input.width]) };
+        const results = await session.run(feeds);
+        const result = results[outputName];
+        const expectedDims = [1, 1, input.height * SCALE_FACTOR, input.width * SCALE_FACTOR];
+        if (result.dims.length !== 4 || result.dims.some((dim, axis) => dim !== expectedDims[axis])) {
+          throw new EnhancerError({
+            code: 'MODEL_IO',
+            file: source,
+            message: `output '${outputName}' has shape [${result.dims.join(', ')}] for an input of [1, 1, ${input.height}, ${input.width}]: expected [${expectedDims.join(', ')}]`,
+            details: { inputDims: [1, 1, input.height, input.width], outputDims: result.dims },
+          });
+        }
+        const values = ((await result.getData()) as Float32Array).slice();
+        result.dispose();
+        return values;
+      });
+      const tileOutput = augmented.mean;
       const tileOutWidth = tileWidth * SCALE_FACTOR;
       for (let y = tile.core.y0 * SCALE_FACTOR; y < tile.core.y1 * SCALE_FACTOR; y++) {
         const sourceRow = (y - tile.input.y0 * SCALE_FACTOR) * tileOutWidth - tile.input.x0 * SCALE_FACTOR;
         const targetRow = y * outWidth;
         for (let x = tile.core.x0 * SCALE_FACTOR; x < tile.core.x1 * SCALE_FACTOR; x++) {
-          output[targetRow + x] = tileOutput[sourceRow + x] * scale;
+          output[targetRow + x] = tileOutput[sourceRow + x] * backScale;
+          if (spread) spread[targetRow + x] = augmented.spread![sourceRow + x] * backScale;
         }
       }
-      result.dispose();
       report({ status: 'progress', loaded: index + 1, total: plan.tiles.length, unit: 'tiles' });
+    }
+
+    if (limb) {
+      multiplyByLimbLevel(output, outWidth, height * SCALE_FACTOR, limb, SCALE_FACTOR);
+      if (spread) multiplyByLimbLevel(spread, outWidth, height * SCALE_FACTOR, limb, SCALE_FACTOR);
     }
 
     if (finiteCount < data.length) {
@@ -242,12 +280,35 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
           if (Number.isFinite(data[y * width + x])) continue;
           const top = 2 * y * outWidth + 2 * x;
           output[top] = output[top + 1] = output[top + outWidth] = output[top + outWidth + 1] = Number.NaN;
+          if (spread) spread[top] = spread[top + 1] = spread[top + outWidth] = spread[top + outWidth + 1] = Number.NaN;
         }
       }
     }
 
+    // Masked blocks are the only NaN the output may have; anything else is an overflow (a scale too
+    // small for the image, or weights that blow up) and must not pass for an enhancement.
+    let nonFinite = -SCALE_FACTOR * SCALE_FACTOR * (data.length - finiteCount);
+    for (let i = 0; i < output.length; i++) if (!Number.isFinite(output[i])) nonFinite++;
+    if (nonFinite > 0) {
+      throw new EnhancerError({
+        code: 'OUTPUT_NOT_FINITE',
+        message: `the output has ${nonFinite} non-finite pixels (NaN or infinite) where the input is finite: the network overflows float32 on this image divided by ${scale.toPrecision(7)}`,
+        details: { nonFinite, scale, model: source },
+      });
+    }
+
+    let checked: Awaited<ReturnType<QualityCheck['check']>> | undefined;
+    if (qa) {
+      qualityCheck ??= QualityCheck.create(backend, modelDigest, threads).catch((error: unknown) => {
+        qualityCheck = undefined;
+        throw error;
+      });
+      checked = await (await qualityCheck).check(data, width, height, output, reportedScale, signal);
+      const warning = qaWarning(checked.summary);
+      if (warning) onWarning?.(warning);
+    }
+
     const timeMs = performance.now() - started;
-    const header = (image as Partial<SolarImage>).header;
     const enhancedImage: PlainImage | SolarImage = header
       ? {
           data: output,
@@ -256,13 +317,27 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
           header: superResolvedHeader(header as FitsHeader, SCALE_FACTOR, [
             `Enhance ${kind} network ${info.depth ?? '?'}x${info.filters ?? '?'} (${info.provenance ?? 'weights of unknown origin'})`,
             modelRecord,
-            `device ${resolved.device}, input divided by ${scale.toPrecision(7)} then multiplied back`,
+            ...qualityHistory({ device: resolved.device, scale, limbOutcome, tta: transforms.length, qa: checked?.summary }),
             ...(runOptions.history ?? []),
           ]),
         }
       : { data: output, width: outWidth, height: height * SCALE_FACTOR };
     report({ status: 'done', tiles: plan.tiles.length, timeMs });
-    return { image: enhancedImage, device: resolved.device, scale, tiles: plan.tiles.length, timeMs };
+    const outHeight = height * SCALE_FACTOR;
+    const residualImage = checked && (header ? { data: checked.residual, width, height, header: header.withHistory(RESIDUAL_HISTORY) } : { data: checked.residual, width, height });
+    const spreadImage = spread && ('header' in enhancedImage ? { data: spread, width: outWidth, height: outHeight, header: enhancedImage.header } : { data: spread, width: outWidth, height: outHeight });
+    return {
+      image: enhancedImage,
+      device: resolved.device,
+      scale: reportedScale,
+      tiles: plan.tiles.length,
+      tilesSkipped,
+      timeMs,
+      tta: runOptions.tta ?? DEFAULT_TTA,
+      limbNormalisation: limbOutcome,
+      ...(checked && residualImage ? { qa: { residual: residualImage, summary: checked.summary } } : {}),
+      ...(spreadImage ? { spread: spreadImage } : {}),
+    };
   }
 
   const enhancer = {
@@ -280,6 +355,8 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
       disposed = true;
       await queue;
       await session.release();
+      const check = await qualityCheck?.catch(() => undefined);
+      await check?.release();
     },
   };
   return enhancer as Enhancer;

@@ -7,3 +7,7 @@ export * from './onnx-model-summary.js';
 export * from './progress.js';
 export * from './tile-plan.js';
 export * from './sha256-hex.js';
+export * from './limb-normalisation.js';
+export * from './quality-check.js';
+export * from './redegrade-check.js';
+export * from './test-time-augmentation.js';

@@ -48,6 +48,14 @@ describe('quietSunLevel', () => {
   });
 });
 
+describe('quietSunLevel with outliers', () => {
+  it('is not thrown off by one hot pixel in a small image (which is its 99.9th percentile)', () => {
+    const data = Float32Array.from({ length: 120 }, (_, i) => (i === 50 ? 3.4e38 : 1000 + (i % 17)));
+    expect(quietSunLevel(data)).toBeGreaterThanOrEqual(1000);
+    expect(quietSunLevel(data)).toBeLessThanOrEqual(1016);
+  });
+});
+
 describe('normalisationScale', () => {
   const patch = Float32Array.from({ length: 64 }, (_, i) => 1000 + (i % 7));
 
@@ -64,6 +72,23 @@ describe('normalisationScale', () => {
 
   it.each([0, -3, Number.NaN, Number.POSITIVE_INFINITY, '2' as unknown as number])('rejects scale %s', (scale) => {
     expect(() => normalisationScale('intensity', patch, scale)).toThrow(/option scale = .* is invalid: expected 'auto' or a finite number > 0/);
+  });
+
+  it('refuses a scale that overflows float32 on this image, either way, naming the file', () => {
+    expect(() => normalisationScale('intensity', patch, 1e-300, 'tiny-scale.fits')).toThrow(
+      /^tiny-scale\.fits: option scale = 1e-300 is invalid: this image's largest \|pixel\| 1006\.0 divided by 1\.0000e-300 is 1\.0060e\+303, beyond float32 \(3\.4028e\+38\): the network's input would be infinite$/,
+    );
+    expect(() => normalisationScale('blos', patch, 1e39)).toThrow(/option scale = 1e\+39 is invalid: the output, multiplied back by it, would overflow float32/);
+    // Just inside: 1006 / 3e-36 = 3.4e38 still fits.
+    expect(normalisationScale('intensity', patch, 3e-36)).toBe(3e-36);
+  });
+
+  it('says an all-zero image is blank instead of asking for a scale', () => {
+    const blank = new Float32Array(16);
+    blank[3] = Number.NaN;
+    expect(() => normalisationScale('intensity', blank, 'auto', 'blank.fits')).toThrow(
+      'blank.fits: every finite pixel (15 of 16) is 0: the image is blank, nothing to enhance (no quiet-Sun level to divide by)',
+    );
   });
 
   it('explains when intensity has no usable pixel', () => {

@@ -21,7 +21,8 @@ const HISTOGRAM_BINS = 256;
  *    the intensities downwards with a density that rises towards the disk-centre level and stops there,
  *    so the mode lands a little below disk centre (about 7 % for 3 % granulation contrast): the level
  *    of the inner disk, where most of the area is.
- * 4. Refine: the median of the pixels within ±10 % of that mode.
+ * 4. Refine: the median of the pixels within ±10 % of that mode (of all the pixels kept in 2, when
+ *    outliers left none near it).
  * Returns NaN when no pixel qualifies.
  */
 export function quietSunLevel(data: ArrayLike<number>): number {
@@ -56,31 +57,74 @@ export function quietSunLevel(data: ArrayLike<number>): number {
   }
   const mode = low + (peakBin + 0.5) * width;
   const near = sorted.filter((value) => value >= 0.9 * mode && value <= 1.1 * mode);
-  return near.length > 0 ? median(near) : mode;
+  if (near.length > 0) return median(near);
+  // No pixel near the mode: a few extreme pixels (a hot pixel in a small image is the 99.9th percentile)
+  // stretched the histogram until its first bin swallowed everything. The median of the bright pixels
+  // is then the honest level; the bin's centre would be a number no pixel has.
+  return median(sorted.filter((value) => value >= low));
 }
+
+/** The largest finite float32: the network computes in float32, so the normalised image must fit. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
  * The divisor applied before the network and multiplied back after it: the quiet-Sun level for
- * intensity, 1000 G for magnetograms, or the caller's number.
+ * intensity, 1000 G for magnetograms, or the caller's number. Refuses a divisor that cannot work for
+ * this image: one that makes a pixel overflow float32 when divided by it, or that overflows the output
+ * when multiplied back.
  */
 export function normalisationScale(kind: EnhanceKind, data: ArrayLike<number>, scale: ScaleOption = 'auto', file?: string): number {
   if (scale !== 'auto') {
     if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) {
       throw invalidOption('scale', scale, "'auto' or a finite number > 0");
     }
-    return scale;
+    if (scale > FLOAT32_MAX) throw scaleInvalid(scale, `the output, multiplied back by it, would overflow float32 (largest ${FLOAT32_MAX.toPrecision(5)})`, file);
   }
-  if (kind === 'blos') return BLOS_SCALE_GAUSS;
+  const resolved = scale !== 'auto' ? scale : kind === 'blos' ? BLOS_SCALE_GAUSS : estimatedQuietSunLevel(data, file);
+  const largest = largestMagnitude(data);
+  if (largest / resolved > FLOAT32_MAX) {
+    const overflow = `this image's largest |pixel| ${largest.toPrecision(5)} divided by ${resolved.toPrecision(5)} is ${(largest / resolved).toPrecision(5)}, beyond float32 (${FLOAT32_MAX.toPrecision(5)}): the network's input would be infinite`;
+    if (scale !== 'auto') throw scaleInvalid(scale, overflow, file);
+    throw new EnhancerError({ code: 'SCALE_UNDETERMINED', file, message: `the quiet-Sun level is too small: ${overflow}; give the scale explicitly`, details: { level: resolved, largest } });
+  }
+  return resolved;
+}
+
+function estimatedQuietSunLevel(data: ArrayLike<number>, file: string | undefined): number {
   const level = quietSunLevel(data);
-  if (!(level > 0) || !Number.isFinite(level)) {
-    throw new EnhancerError({
-      code: 'SCALE_UNDETERMINED',
-      file,
-      message: 'cannot estimate the quiet-Sun level: the image has no finite positive pixel; give the scale explicitly',
-      details: { level },
-    });
+  if (level > 0 && Number.isFinite(level)) return level;
+  let finite = 0;
+  let zero = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) continue;
+    finite++;
+    if (data[i] === 0) zero++;
   }
-  return level;
+  const message =
+    finite > 0 && zero === finite
+      ? `every finite pixel (${finite} of ${data.length}) is 0: the image is blank, nothing to enhance (no quiet-Sun level to divide by)`
+      : 'cannot estimate the quiet-Sun level: the image has no finite positive pixel; give the scale explicitly';
+  throw new EnhancerError({ code: 'SCALE_UNDETERMINED', file, message, details: { level, finite, zero } });
+}
+
+/** `reason` is kept in the details so a CLI can say it in terms of its own option. */
+function scaleInvalid(scale: number, reason: string, file: string | undefined): EnhancerError {
+  return new EnhancerError({
+    code: 'OPTION_INVALID',
+    file,
+    message: `option scale = ${scale} is invalid: ${reason}`,
+    details: { option: 'scale', value: scale, reason },
+  });
+}
+
+/** The largest |value| among the finite pixels (0 when there is none). */
+function largestMagnitude(data: ArrayLike<number>): number {
+  let largest = 0;
+  for (let i = 0; i < data.length; i++) {
+    const magnitude = Math.abs(data[i]);
+    if (magnitude > largest && magnitude !== Number.POSITIVE_INFINITY) largest = magnitude;
+  }
+  return largest;
 }
 
 function percentileOfSorted(sorted: Float64Array, fraction: number): number {

@@ -151,10 +151,13 @@ export const kerasExportCommand: CliCommand = parsedCommand({
     const force = values.force === true;
     await refuseOverwrite([weightsPath, jsonPath], force);
     await mkdir(outputDir, { recursive: true });
-    await writeFilesAtomically([
-      { path: weightsPath, bytes: exported.hdf5 },
-      { path: jsonPath, bytes: exported.modelJson },
-    ]);
+    await writeFilesAtomically(
+      [
+        { path: weightsPath, bytes: exported.hdf5 },
+        { path: jsonPath, bytes: exported.modelJson },
+      ],
+      { overwrite: force },
+    );
     io.stdout.write(`wrote ${weightsPath} (${exported.hdf5.length} bytes) and ${jsonPath}: ${exported.kind}, ${exported.architecture.depth} blocks × ${exported.architecture.filters} filters\n`);
     return 0;
   },

@@ -8,3 +8,4 @@ export * from './psf-kernel.js';
 export * from './random.js';
 export * from './rebin.js';
 export * from './richardson-lucy-model.js';
+export * from './redegrade-model.js';

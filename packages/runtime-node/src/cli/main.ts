@@ -4,6 +4,7 @@ import { findCommand, registerCommand, registeredCommands } from './cli-command.
 import type { CliCommand, CliIo } from './cli-command.js';
 import { CliUsageError } from './cli-usage-error.js';
 import { infoCommand } from './info-command.js';
+import { FLEET_CLI_COMMANDS } from './fleet-commands.js';
 import { runCommand } from './run-command.js';
 
 export { registerCommand } from './cli-command.js';
@@ -11,6 +12,7 @@ export type { CliCommand, CliIo } from './cli-command.js';
 
 registerCommand(runCommand);
 registerCommand(infoCommand);
+for (const command of FLEET_CLI_COMMANDS) registerCommand(command);
 
 let optionalCommandsLoaded = false;
 

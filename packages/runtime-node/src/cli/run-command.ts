@@ -1,16 +1,17 @@
-import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ENHANCE_KINDS, detectEnhanceKind, devicesFor, kindFromData, readFits, renderEnhancePreview, validateForEnhance, writeFits } from '@enhance/core';
+import { ENHANCE_KINDS, EnhanceError, detectEnhanceKind, devicesFor, kindFromData, readFits, renderEnhancePreview, validateForEnhance, writeFits } from '@enhance/core';
 import type { EnhanceDevice, EnhanceKind, FitsHeader, KindDetection, ScaleOption } from '@enhance/core';
 import { createEnhancer } from '../create-enhancer.js';
 import { runtimePackage } from '../package-root.js';
-import { writeFilesAtomically } from '@enhance/graph-builder/cli';
+import { exitOnInterrupt, writeFilesAtomically } from '@enhance/graph-builder/cli';
+import { checkOutputs } from './check-outputs.js';
 import type { CliCommand, CliIo } from './cli-command.js';
 import { CliFileError, CliUsageError } from './cli-usage-error.js';
-import { defaultScaleForHeader } from './default-scale-for-header.js';
+import { joinNegativeNumberValues } from './join-negative-number-values.js';
 import { createProgressBar } from './progress-bar.js';
+import { scaleForImage } from './scale-for-image.js';
 
 const NODE_DEVICES = devicesFor('node');
 
@@ -19,7 +20,8 @@ const usage = `Usage: enhance run <in.fits> -o <out.fits> [options]
 Deconvolves and super-resolves (×2) an HMI continuum image or magnetogram.
 
 Options:
-  -o, --output <file>     output FITS file (required; never overwritten without --force)
+  -o, --output <file>     output FITS file (required; never overwritten without --force, even if
+                          another run creates it meanwhile)
   --kind <kind>           intensity | blos (default: from the header's BUNIT, CONTENT or HMI series,
                           else from the data, with a warning)
   --model <file.onnx>     model file (default: the installed trained model for the kind)
@@ -58,70 +60,84 @@ export const runCommand: CliCommand = {
     const maxMemoryMB = values['max-memory'] === undefined ? undefined : parsePositiveNumber('--max-memory', values['max-memory']);
     if (values.lite && values.model) throw new CliUsageError({ message: '--lite picks an installed model; it cannot be combined with --model' });
 
-    // Every refusal happens before any work, so a mistake costs nothing and leaves nothing behind.
-    const outputs = [outputPath, ...(values.png ? [values.png] : [])];
-    checkOutputs(inputPath, outputs, values.force === true);
-    // The file's bytes are not kept: for a 4096² image they are 64 MiB more held during the run.
-    const image = readFits(await readInput(inputPath), { file: inputPath });
-    const { nanCount } = validateForEnhance(image, inputPath);
-    const warn = (message: string) => io.stderr.write(`enhance: warning: ${message}\n`);
-    const kind = chooseKind(inputPath, image, kindOption, warn);
-    const { version } = runtimePackage();
+    const force = values.force === true;
     const progressBar = createProgressBar(io.stderr, basename(inputPath));
-    const enhancer = await createEnhancer({
-      kind,
-      model: values.model,
-      variant: values.lite ? 'lite' : 'full',
-      device,
-      threads,
-      tileSize,
-      maxMemoryMB,
-      onWarning: warn,
-      onProgress: values.json ? undefined : (event) => progressBar.update(event),
-    });
+    // From here on SIGINT/SIGTERM remove what this run has started to write, in one line, exit 130/143.
+    const stopHandlingInterrupts = exitOnInterrupt({ program: 'enhance', stderr: io.stderr, beforeExit: () => progressBar.finish() });
     try {
-      const result = await enhancer.enhance(image, {
-        scale: scale === 'auto' ? defaultScaleForHeader(image.header, kind) : scale,
-        history: [`enhance CLI ${version} (@enhance/runtime-node) from ${basename(inputPath)}`],
-      });
-      progressBar.finish();
-      const files = [{ path: outputPath, bytes: writeFits(result.image, { file: outputPath }) }];
-      if (values.png) {
-        files.push({ path: values.png, bytes: renderEnhancePreview({ kind, input: image, output: result.image }) });
-      }
-      await writeOutputs(files);
-      const summary = {
-        input: inputPath,
-        output: outputPath,
-        png: values.png ?? null,
+      // Every refusal happens before any work, so a mistake costs nothing and leaves nothing behind.
+      const outputs = [outputPath, ...(values.png ? [values.png] : [])];
+      await checkOutputs(inputPath, outputs, force);
+      // The file's bytes are not kept: for a 4096² image they are 64 MiB more held during the run.
+      const image = readFits(await readInput(inputPath), { file: inputPath });
+      const { nanCount } = validateForEnhance(image, inputPath);
+      const warn = (message: string) => io.stderr.write(`enhance: warning: ${message}\n`);
+      const kind = chooseKind(inputPath, image, kindOption, warn);
+      const scaleOption = scaleForImage(inputPath, image, kind, scale);
+      const { version } = runtimePackage();
+      const enhancer = await createEnhancer({
         kind,
-        model: enhancer.info.source,
-        trained: enhancer.info.trained,
-        device: result.device,
-        scale: result.scale,
-        inputSize: [image.width, image.height],
-        outputSize: [result.image.width, result.image.height],
-        nanPixels: nanCount,
-        tiles: result.tiles,
-        timeMs: Math.round(result.timeMs),
-        version,
-      };
-      if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
-      else if (io.stderr.isTTY) {
-        io.stderr.write(`${outputPath}: ${result.image.width}×${result.image.height} ${kind}, ${result.device}, ${result.tiles} tile(s), ${(result.timeMs / 1000).toFixed(2)} s\n`);
+        model: values.model,
+        variant: values.lite ? 'lite' : 'full',
+        device,
+        threads,
+        tileSize,
+        maxMemoryMB,
+        onWarning: warn,
+        onProgress: values.json ? undefined : (event) => progressBar.update(event),
+      });
+      try {
+        const result = await enhancer
+          .enhance(image, {
+            scale: scaleOption,
+            history: [`enhance CLI ${version} (@enhance/runtime-node) from ${basename(inputPath)}`],
+          })
+          .catch((error: unknown) => {
+            throw namedByInput(error, inputPath);
+          });
+        progressBar.finish();
+        const files = [{ path: outputPath, bytes: writeFits(result.image, { file: outputPath }) }];
+        if (values.png) {
+          files.push({ path: values.png, bytes: renderEnhancePreview({ kind, input: image, output: result.image }) });
+        }
+        await writeOutputs(files, force);
+        const summary = {
+          input: inputPath,
+          output: outputPath,
+          png: values.png ?? null,
+          kind,
+          model: enhancer.info.source,
+          trained: enhancer.info.trained,
+          device: result.device,
+          scale: result.scale,
+          inputSize: [image.width, image.height],
+          outputSize: [result.image.width, result.image.height],
+          nanPixels: nanCount,
+          tiles: result.tiles,
+          timeMs: Math.round(result.timeMs),
+          version,
+        };
+        if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
+        else if (io.stderr.isTTY) {
+          io.stderr.write(`${outputPath}: ${result.image.width}×${result.image.height} ${kind}, ${result.device}, ${result.tiles} tile(s), ${(result.timeMs / 1000).toFixed(2)} s\n`);
+        }
+        return 0;
+      } finally {
+        progressBar.finish();
+        await enhancer.dispose();
       }
-      return 0;
     } finally {
-      progressBar.finish();
-      await enhancer.dispose();
+      stopHandlingInterrupts();
     }
   },
 };
 
+const NUMERIC_OPTIONS = ['--scale', '--threads', '--tile-size', '--max-memory'];
+
 function parseCommandLine(args: string[]) {
   try {
     return parseArgs({
-      args,
+      args: joinNegativeNumberValues(args, NUMERIC_OPTIONS),
       allowPositionals: true,
       strict: true,
       options: {
@@ -141,7 +157,8 @@ function parseCommandLine(args: string[]) {
       },
     });
   } catch (error) {
-    throw new CliUsageError({ message: (error as Error).message });
+    // parseArgs explains over several lines (the hint to write --opt=-value comes last); keep them all.
+    throw new CliUsageError({ message: (error as Error).message.replace(/\s*\n\s*/g, ' ') });
   }
 }
 
@@ -150,7 +167,7 @@ function parseCommandLine(args: string[]) {
  * from the data, or when the --kind given contradicts the header or the data (a magnetogram run as
  * intensity would be divided by a meaningless "quiet-Sun level").
  */
-function chooseKind(inputPath: string, image: { data: Float32Array; header: FitsHeader }, kindOption: EnhanceKind | undefined, warn: (message: string) => void): EnhanceKind {
+export function chooseKind(inputPath: string, image: { data: Float32Array; header: FitsHeader }, kindOption: EnhanceKind | undefined, warn: (message: string) => void): EnhanceKind {
   const detection = detectEnhanceKind(image, { fileName: basename(inputPath) });
   const headerCards = `BUNIT = ${JSON.stringify(image.header.get('BUNIT') ?? null)}, CONTENT = ${JSON.stringify(image.header.get('CONTENT') ?? null)}`;
   if (kindOption) {
@@ -174,7 +191,7 @@ function describeEvidence(detection: KindDetection): string {
   return `the ${detection.decidedBy === 'header' ? 'header' : 'file name'} describes a '${detection.kind}' image (${detection.reason})`;
 }
 
-function parseKind(value: string | undefined): EnhanceKind | undefined {
+export function parseKind(value: string | undefined): EnhanceKind | undefined {
   if (value === undefined) return undefined;
   if (!ENHANCE_KINDS.includes(value as EnhanceKind)) {
     throw new CliUsageError({ message: `--kind ${JSON.stringify(value)} is invalid: expected ${ENHANCE_KINDS.join(' | ')}` });
@@ -182,7 +199,7 @@ function parseKind(value: string | undefined): EnhanceKind | undefined {
   return value as EnhanceKind;
 }
 
-function parseDevice(value: string | undefined): EnhanceDevice {
+export function parseDevice(value: string | undefined): EnhanceDevice {
   if (value === undefined) return 'auto';
   if (!NODE_DEVICES.includes(value as EnhanceDevice)) {
     throw new CliUsageError({ message: `--device ${JSON.stringify(value)} is invalid: expected ${NODE_DEVICES.join(' | ')}` });
@@ -191,7 +208,7 @@ function parseDevice(value: string | undefined): EnhanceDevice {
 }
 
 /** 'auto' or the number the user typed. */
-function parseScale(value: string | undefined): ScaleOption {
+export function parseScale(value: string | undefined): ScaleOption {
   if (value === undefined || value === 'auto') return 'auto';
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
@@ -200,7 +217,7 @@ function parseScale(value: string | undefined): ScaleOption {
   return number;
 }
 
-function parsePositiveInteger(flag: string, value: string | undefined, minimum: number): number {
+export function parsePositiveInteger(flag: string, value: string | undefined, minimum: number): number {
   if (value === undefined) return 0;
   const number = Number(value);
   if (!/^\d+$/.test(value) || number < minimum) {
@@ -209,7 +226,7 @@ function parsePositiveInteger(flag: string, value: string | undefined, minimum: 
   return number;
 }
 
-function parsePositiveNumber(flag: string, value: string): number {
+export function parsePositiveNumber(flag: string, value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
     throw new CliUsageError({ message: `${flag} ${JSON.stringify(value)} is invalid: expected a number > 0` });
@@ -217,27 +234,7 @@ function parsePositiveNumber(flag: string, value: string): number {
   return number;
 }
 
-function checkOutputs(inputPath: string, outputs: string[], force: boolean): void {
-  const input = resolve(inputPath);
-  const seen = new Set<string>();
-  for (const output of outputs) {
-    const target = resolve(output);
-    if (target === input) {
-      throw new CliFileError({ code: 'CLI_OUTPUT', file: output, message: 'is the input file: the input is never overwritten' });
-    }
-    if (seen.has(target)) throw new CliFileError({ code: 'CLI_OUTPUT', file: output, message: 'named twice as an output' });
-    seen.add(target);
-    if (!existsSync(dirname(target))) {
-      throw new CliFileError({ code: 'CLI_OUTPUT', file: output, message: `folder ${dirname(output)} does not exist` });
-    }
-    if (existsSync(target)) {
-      if (statSync(target).isDirectory()) throw new CliFileError({ code: 'CLI_OUTPUT', file: output, message: 'is a directory' });
-      if (!force) throw new CliFileError({ code: 'CLI_OUTPUT_EXISTS', file: output, message: 'already exists (use --force to overwrite)' });
-    }
-  }
-}
-
-async function readInput(path: string): Promise<Uint8Array> {
+export async function readInput(path: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {
@@ -247,16 +244,30 @@ async function readInput(path: string): Promise<Uint8Array> {
   }
 }
 
-async function writeOutputs(files: { path: string; bytes: Uint8Array }[]): Promise<void> {
+/**
+ * No-clobber at the final step (a hard link refuses an existing name): an output created by another
+ * process after our check is not replaced, and the outputs this run had already linked are removed.
+ */
+async function writeOutputs(files: { path: string; bytes: Uint8Array }[], force: boolean): Promise<void> {
   try {
-    await writeFilesAtomically(files);
+    await writeFilesAtomically(files, { overwrite: force });
   } catch (error) {
-    const failed = files.find((file) => (error as Error).message.includes(basename(file.path))) ?? files[0];
-    throw new CliFileError({
-      code: 'CLI_OUTPUT',
-      file: failed.path,
-      message: `cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-      cause: error,
-    });
+    if (!EnhanceError.isInstance(error) || error.file === undefined) throw error;
+    if (error.code === 'CLI_OUTPUT_EXISTS') {
+      throw new CliFileError({
+        code: 'CLI_OUTPUT_EXISTS',
+        file: error.file,
+        message: 'already exists: another process created it while this run was working (use --force to overwrite); nothing written',
+        cause: error,
+      });
+    }
+    const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+    throw new CliFileError({ code: 'CLI_OUTPUT', file: error.file, message: `cannot write (${code ?? error.message})`, cause: error });
   }
+}
+
+/** The enhancer does not know the image's file name; its image errors get the input's here. */
+function namedByInput(error: unknown, inputPath: string): unknown {
+  if (!EnhanceError.isInstance(error) || error.file !== undefined) return error;
+  return new EnhanceError({ code: error.code, message: error.message, file: inputPath, cause: error });
 }

@@ -6,3 +6,4 @@ export * from './patch-sampler.js';
 export * from './read-npy.js';
 export * from './training-data-error.js';
 export * from './synthetic-sunspots.js';
+export * from './redegrade-model.js';

@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { EnhancerError, readFits, validateForEnhance, writeFits } from '@enhance/core';
+import type { EnhanceKind, Enhancer, SolarImage } from '@enhance/core';
+import { createEnhancer } from '../../create-enhancer.js';
+import { defaultModelPath } from '../../default-models.js';
+import { runtimePackage } from '../../package-root.js';
+import { defaultScaleForHeader } from '../default-scale-for-header.js';
+import { chooseKind, readInput } from '../run-command.js';
+import type { EnhanceSettings } from './enhance-settings.js';
+
+export function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Size and SHA-256 of a file, read in chunks; undefined when there is no such file. */
+export async function digestFile(path: string): Promise<{ bytes: number; sha256: string } | undefined> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  try {
+    for await (const chunk of createReadStream(path)) {
+      hash.update(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+/** An input read whole, with its digest (what a manifest line and a queue job are keyed on). */
+export interface InputFile {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+  readonly sha256: string;
+}
+
+export async function readInputFile(path: string): Promise<InputFile> {
+  const bytes = await readInput(path);
+  return { path, bytes, sha256: sha256Of(bytes) };
+}
+
+/** A model as a manifest and a job name it: the file name (as in the output's HISTORY) and its digest. */
+export interface ModelIdentity {
+  readonly path: string;
+  readonly name: string;
+  readonly sha256: string;
+}
+
+/**
+ * The enhancers of a batch or a worker: one per model, created on first use and kept, so each model is
+ * loaded once however many files it enhances (two at most for a batch without --kind: intensity and blos).
+ */
+export class EnhancerPool {
+  private readonly enhancers = new Map<string, Promise<Enhancer>>();
+  private readonly digests = new Map<string, Promise<ModelIdentity>>();
+
+  constructor(
+    readonly settings: EnhanceSettings,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  modelPath(kind: EnhanceKind): string {
+    return this.settings.model ?? defaultModelPath(kind, this.settings.variant);
+  }
+
+  /** The model a file of `kind` is enhanced with, by digest (hashed once, without loading the network). */
+  model(kind: EnhanceKind): Promise<ModelIdentity> {
+    const path = this.modelPath(kind);
+    let digest = this.digests.get(path);
+    if (!digest) {
+      digest = hashModel(path, kind, this.settings);
+      this.digests.set(path, digest);
+    }
+    return digest;
+  }
+
+  enhancer(kind: EnhanceKind): Promise<Enhancer> {
+    const key = `${kind}\0${this.modelPath(kind)}`;
+    let enhancer = this.enhancers.get(key);
+    if (!enhancer) {
+      const { settings } = this;
+      enhancer = createEnhancer({
+        kind,
+        model: settings.model,
+        variant: settings.variant,
+        device: settings.device,
+        threads: settings.threads,
+        tileSize: settings.tileSize,
+        maxMemoryMB: settings.maxMemoryMB,
+        onWarning: this.warn,
+      });
+      // A model that cannot load fails every file of its kind with the same reason, without retrying.
+      this.enhancers.set(key, enhancer);
+    }
+    return enhancer;
+  }
+
+  async dispose(): Promise<void> {
+    const enhancers = await Promise.allSettled(this.enhancers.values());
+    this.enhancers.clear();
+    for (const result of enhancers) if (result.status === 'fulfilled') await result.value.dispose();
+  }
+}
+
+async function hashModel(path: string, kind: EnhanceKind, settings: EnhanceSettings): Promise<ModelIdentity> {
+  try {
+    return { path, name: basename(path), sha256: sha256Of(await readFile(path)) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT'
+        ? settings.model
+          ? 'no such model file'
+          : `no trained ${kind} model (${settings.variant}) is installed; give a model file with --model`
+        : `cannot read the model (${code})`;
+    throw new EnhancerError({ code: code === 'ENOENT' && !settings.model ? 'MODEL_NOT_INSTALLED' : 'MODEL_NOT_FOUND', file: path, message, cause: error });
+  }
+}
+
+/** A parsed, checked input and the kind it is enhanced as. */
+export interface ParsedInput {
+  readonly image: SolarImage;
+  readonly kind: EnhanceKind;
+}
+
+export function parseInput(input: InputFile, settings: EnhanceSettings, warn: (message: string) => void): ParsedInput {
+  const image = readFits(input.bytes, { file: input.path });
+  validateForEnhance(image, input.path);
+  return { image, kind: chooseKind(input.path, image, settings.kind, warn) };
+}
+
+export interface EnhancedOutput {
+  readonly bytes: Uint8Array;
+  readonly sha256: string;
+  readonly device: string;
+  readonly model: ModelIdentity;
+}
+
+/**
+ * The output file's bytes for one input: what `enhance run` writes for the same input, model and
+ * options, byte for byte (the same HISTORY cards; FITS output carries no time stamp).
+ */
+export async function enhanceToFits(
+  pool: EnhancerPool,
+  inputPath: string,
+  parsed: ParsedInput,
+  { signal, outputPath }: { signal?: AbortSignal; outputPath: string },
+): Promise<EnhancedOutput> {
+  const model = await pool.model(parsed.kind);
+  const enhancer = await pool.enhancer(parsed.kind);
+  const scale = pool.settings.scale;
+  const result = await enhancer.enhance(parsed.image, {
+    scale: scale === 'auto' ? defaultScaleForHeader(parsed.image.header, parsed.kind) : scale,
+    // The same record as `enhance run` writes, so that a batch's outputs are that command's.
+    history: [`enhance CLI ${runtimePackage().version} (@enhance/runtime-node) from ${basename(inputPath)}`],
+    signal,
+  });
+  const bytes = writeFits(result.image, { file: outputPath });
+  return { bytes, sha256: sha256Of(bytes), device: result.device, model };
+}

@@ -1,0 +1,280 @@
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { EnhanceError } from '@enhance/core';
+import type { EnhanceKind } from '@enhance/core';
+import type { Job } from 'bullmq';
+import { describe } from '../batch/batch-command.js';
+import type { ManifestRecord } from '../batch/batch-manifest.js';
+import { EnhancerPool, enhanceToFits, parseInput, readInputFile } from '../batch/enhance-file.js';
+import type { InputFile } from '../batch/enhance-file.js';
+import { DEVICE_OPTIONS, DEVICE_USAGE } from '../batch/enhance-settings.js';
+import type { EnhanceSettings } from '../batch/enhance-settings.js';
+import { OutputFolder } from '../batch/output-folder.js';
+import type { CliCommand, CliIo } from '../cli-command.js';
+import { CliUsageError } from '../cli-usage-error.js';
+import { parseDevice, parsePositiveInteger } from '../run-command.js';
+import type { EnhanceJobData, EnhanceJobResult } from './enhance-job.js';
+import { QUEUE_OPTIONS, QUEUE_USAGE, checkReachable, loadBullmq, parseQueueAddress } from './queue-connection.js';
+import { QueueError } from './queue-error.js';
+
+const DEFAULTS = { concurrency: 1, lockDuration: 30_000, stalledInterval: 30_000, maxStalled: 2 };
+
+const usage = `Usage: enhance worker --queue redis://host:port --out-dir <folder> [options]
+
+Takes jobs queued by 'enhance submit' and enhances them into <out-dir>, as 'enhance batch' would
+(same output names and bytes, a manifest of its own: manifest.worker.<host>.<pid>.jsonl). Run any
+number of workers on machines that share the inputs' and the output folder's storage. Each model is
+loaded once per worker.
+
+Options:
+${QUEUE_USAGE}
+  --out-dir <folder>      where outputs go (created if missing; required)
+  --concurrency <n>       jobs at a time (default ${DEFAULTS.concurrency}); 2 reads and writes files while the network works
+${DEVICE_USAGE}
+  --lock-duration <ms>    a job whose worker stops renewing its lock for this long is taken back (default ${DEFAULTS.lockDuration})
+  --stalled-interval <ms> how often this worker looks for such jobs (default ${DEFAULTS.stalledInterval})
+  --max-stalled <n>       a job that has lost its worker more than n times fails (default ${DEFAULTS.maxStalled}): a file
+                          that kills every worker that takes it ends failed, with the workers it killed
+  --exit-when-drained     exit once no job is waiting, delayed or active
+  --force                 replace existing outputs that no manifest in the folder vouches for
+  -h, --help              show this help
+
+SIGTERM or Ctrl-C: take no new job, finish the current ones, exit 0; a second one abandons them
+(another worker takes them over). A job that fails with an error is retried with backoff (see
+'enhance submit --attempts'); one whose input is bad fails at once with the reason. See docs/batch.md.`;
+
+export const workerCommand: CliCommand = {
+  name: 'worker',
+  summary: 'enhance jobs from a queue (BullMQ on Redis), on as many machines as you like',
+  usage,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values } = parseCommandLine(args);
+    if (values.help) {
+      io.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    const address = parseQueueAddress(values);
+    if (!values['out-dir']) throw new CliUsageError({ message: 'missing --out-dir <folder>' });
+    const options = {
+      concurrency: values.concurrency === undefined ? DEFAULTS.concurrency : parsePositiveInteger('--concurrency', values.concurrency, 1),
+      lockDuration: values['lock-duration'] === undefined ? DEFAULTS.lockDuration : parsePositiveInteger('--lock-duration', values['lock-duration'], 100),
+      stalledInterval: values['stalled-interval'] === undefined ? DEFAULTS.stalledInterval : parsePositiveInteger('--stalled-interval', values['stalled-interval'], 100),
+      maxStalledCount: values['max-stalled'] === undefined ? DEFAULTS.maxStalled : parsePositiveInteger('--max-stalled', values['max-stalled'], 0),
+    };
+    const machine = { device: parseDevice(values.device), threads: parsePositiveInteger('--threads', values.threads, 0) };
+    const me = `${hostname()} pid ${process.pid}`;
+    const folder = await OutputFolder.open(values['out-dir'], `worker.${hostname()}.${process.pid}`);
+    await checkReachable(address);
+    const say = (line: string) => io.stderr.write(`enhance worker: ${line}\n`);
+    const pools = new Map<string, EnhancerPool>();
+    const poolFor = (data: EnhanceJobData) => {
+      const settings: EnhanceSettings = {
+        kind: data.kind ?? undefined,
+        model: data.model ?? undefined,
+        variant: data.variant,
+        ...machine,
+        tileSize: data.settings.tileSize ?? undefined,
+        maxMemoryMB: data.settings.maxMemoryMB ?? undefined,
+        scale: data.settings.scale,
+      };
+      const key = JSON.stringify([settings.model, settings.variant, settings.tileSize, settings.maxMemoryMB, settings.scale]);
+      let pool = pools.get(key);
+      if (!pool) pools.set(key, (pool = new EnhancerPool(settings, (message) => say(`warning: ${message}`))));
+      return pool;
+    };
+
+    const { Worker, UnrecoverableError, Queue } = await loadBullmq();
+    const process_ = async (job: Job<EnhanceJobData, EnhanceJobResult>): Promise<EnhanceJobResult> => {
+      const attempt = `attempt ${job.attemptsStarted} on ${me}`;
+      say(`started ${job.data.input} (${attempt})`);
+      await job.log(attempt).catch(() => undefined);
+      try {
+        return await enhanceJob(job.data, { folder, pool: poolFor(job.data), me, force: values.force === true, say });
+      } catch (error) {
+        const reason = describe(error);
+        say(`failed ${job.data.input} (${attempt}): ${reason}`);
+        // A bad input, a model that differs from the submitted one, an output in the way: trying again cannot help.
+        if (EnhanceError.isInstance(error) && !RETRYABLE.has(error.code)) throw new UnrecoverableError(reason);
+        throw new Error(reason);
+      }
+    };
+
+    const connection = { ...address.redis, maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(200 * times, 2000) };
+    const worker = new Worker<EnhanceJobData, EnhanceJobResult>(address.name, process_, { connection, ...options, autorun: false });
+    // One line when the connection drops and one when work resumes, however many retries lie between.
+    let lastWarning = '';
+    let outage = false;
+    worker.on('error', (error) => {
+      const line = `warning: queue at ${address.display}: ${error.message}; reconnecting`;
+      if (line !== lastWarning) say(line);
+      lastWarning = line;
+    });
+    worker.on('ioredis:close', () => {
+      if (!outage) say(`warning: lost the connection to the queue at ${address.display}; reconnecting`);
+      outage = true;
+    });
+    const resumed = () => {
+      if (outage) say(`connected to the queue at ${address.display} again`);
+      outage = false;
+      lastWarning = '';
+    };
+    worker.on('active', resumed);
+    worker.on('completed', resumed);
+    worker.on('stalled', (jobId) => say(`job ${jobId} lost its worker; it goes back to the queue`));
+
+    let closing: Promise<void> | undefined;
+    let forced = false;
+    const close = (why: string) => {
+      if (closing) {
+        if (!forced) say(`${why} again: abandoning the current job(s); another worker will take them`);
+        forced = true;
+        void worker.close(true);
+        return;
+      }
+      say(`${why}: finishing the current job(s), taking no new one`);
+      closing = worker.close();
+    };
+    const onInterrupt = () => close('interrupted');
+    const onTerminate = () => close('terminated');
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
+
+    let drainWatch: NodeJS.Timeout | undefined;
+    let queue: InstanceType<typeof Queue> | undefined;
+    if (values['exit-when-drained']) {
+      queue = new Queue(address.name, { connection });
+      queue.on('error', () => undefined);
+      drainWatch = setInterval(async () => {
+        try {
+          const counts = await queue!.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'waiting-children');
+          if (!closing && Object.values(counts).every((count) => count === 0)) close('the queue is drained');
+        } catch {
+          // Redis unreachable for now: the worker's own warning says so.
+        }
+      }, Math.min(1000, options.stalledInterval));
+    }
+
+    say(`${me}: taking jobs from queue '${address.name}' at ${address.display} into ${folder.path} (concurrency ${options.concurrency})`);
+    try {
+      await worker.run();
+      await closing;
+    } finally {
+      if (drainWatch) clearInterval(drainWatch);
+      await queue?.close().catch(() => undefined);
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onTerminate);
+      for (const pool of pools.values()) await pool.dispose();
+      await folder.close();
+    }
+    say('stopped');
+    return forced ? 143 : 0;
+  },
+};
+
+/** Failures that may pass: the output folder's storage (full, unreachable for a moment). */
+const RETRYABLE = new Set(['CLI_IO', 'CLI_OUTPUT']);
+
+interface JobContext {
+  folder: OutputFolder;
+  pool: EnhancerPool;
+  me: string;
+  force: boolean;
+  say: (line: string) => void;
+}
+
+async function enhanceJob(data: EnhanceJobData, { folder, pool, me, force, say }: JobContext): Promise<EnhanceJobResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started) / 1000;
+  const base: Omit<ManifestRecord, 'status' | 'time' | 'host' | 'pid' | 'version'> = {
+    input: data.input,
+    inputSha256: null,
+    inputBytes: null,
+    output: folder.outputPath(data.outputName),
+    outputSha256: null,
+    outputBytes: null,
+    kind: null,
+    model: null,
+    modelSha256: null,
+    settings: data.settings,
+    device: null,
+    seconds: null,
+    error: null,
+  };
+  let file: InputFile | undefined;
+  try {
+    // A worker killed while writing this output left its temporary; this job owns the output now.
+    await folder.removeLeftovers([data.outputName]);
+    file = await readInputFile(data.input);
+    if (file.sha256 !== data.inputSha256) {
+      throw new QueueError({ message: `${data.input}: changed since it was submitted (SHA-256 ${file.sha256}, submitted ${data.inputSha256}); submit it again` });
+    }
+    const identity = { inputSha256: file.sha256, settings: data.settings, modelSha256For: async (kind: string) => data.modelSha256[kind as EnhanceKind] };
+    const complete = async (): Promise<EnhanceJobResult | undefined> => {
+      const state = await folder.check(data.outputName, identity);
+      if (state.state !== 'complete') return undefined;
+      const { record } = state;
+      await folder.record({ ...base, status: 'skipped', inputSha256: file!.sha256, inputBytes: file!.bytes.length, outputSha256: record.outputSha256, outputBytes: record.outputBytes, kind: record.kind, model: record.model, modelSha256: record.modelSha256, device: record.device, seconds: elapsed() });
+      say(`${data.input}: ${data.outputName} is complete already (${record.time}), nothing to do`);
+      return { status: 'complete', output: record.output, outputSha256: record.outputSha256, outputBytes: record.outputBytes, kind: record.kind, modelSha256: record.modelSha256, device: record.device, worker: me, seconds: elapsed() };
+    };
+    const state = await folder.check(data.outputName, identity);
+    if (state.state === 'complete') return (await complete())!;
+    if (state.state === 'foreign' && !force) {
+      throw new QueueError({ message: `${folder.outputPath(data.outputName)}: already exists and no manifest in the output folder says it was made there (remove it, or run the worker with --force)` });
+    }
+    const parsed = parseInput(file, pool.settings, (message) => say(`warning: ${message}`));
+    const model = await pool.model(parsed.kind);
+    const submitted = data.modelSha256[parsed.kind];
+    if (model.sha256 !== submitted) {
+      throw new QueueError({
+        message: submitted
+          ? `${model.path}: not the ${parsed.kind} model that was submitted (SHA-256 ${model.sha256}, submitted ${submitted}): this worker's models differ from the submitter's`
+          : `${data.input}: a ${parsed.kind} image, but no ${parsed.kind} model was installed where it was submitted`,
+      });
+    }
+    const output = await enhanceToFits(pool, data.input, parsed, { outputPath: folder.outputPath(data.outputName) });
+    const known = { inputSha256: file.sha256, inputBytes: file.bytes.length, kind: parsed.kind, model: model.name, modelSha256: model.sha256, device: output.device };
+    let record: ManifestRecord;
+    try {
+      record = await folder.commit(data.outputName, output, { ...base, ...known, seconds: elapsed() }, { replace: state.state !== 'absent' });
+    } catch (error) {
+      // Another worker that took this job over (its lock had lapsed) may have put the same output there first.
+      if (EnhanceError.isInstance(error) && error.code === 'CLI_OUTPUT_EXISTS') {
+        const done = await complete();
+        if (done) return done;
+      }
+      throw error;
+    }
+    say(`${data.input} → ${record.output} (${parsed.kind}, ${output.device}, ${elapsed().toFixed(2)} s)`);
+    return { status: 'done', output: record.output, outputSha256: record.outputSha256, outputBytes: record.outputBytes, kind: parsed.kind, modelSha256: model.sha256, device: output.device, worker: me, seconds: elapsed() };
+  } catch (error) {
+    await folder
+      .record({ ...base, ...(file ? { inputSha256: file.sha256, inputBytes: file.bytes.length } : {}), status: 'failed', seconds: elapsed(), error: describe(error) })
+      .catch(() => undefined);
+    throw error;
+  }
+}
+
+function parseCommandLine(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        ...QUEUE_OPTIONS,
+        'out-dir': { type: 'string' },
+        concurrency: { type: 'string' },
+        ...DEVICE_OPTIONS,
+        'lock-duration': { type: 'string' },
+        'stalled-interval': { type: 'string' },
+        'max-stalled': { type: 'string' },
+        'exit-when-drained': { type: 'boolean' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new CliUsageError({ message: (error as Error).message });
+  }
+}

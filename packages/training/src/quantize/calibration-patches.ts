@@ -1,0 +1,86 @@
+import type { EnhanceKind } from '@enhance/core';
+import { createRandom, type CalibrationBatch } from '@enhance/graph-builder';
+import { loadTrainingSet } from '../data/index.js';
+import { INTENSITY_AFFINE_AUGMENTATION, withAffineAugmentation } from '../train/affine-augmentation.js';
+import { trainingDataFromSet } from '../train/enhance-training-data.js';
+import { BLOS_FIELD_SCALE_AUGMENTATION, withFieldScaleAugmentation } from '../train/field-scale-augmentation.js';
+import type { TrainingBatch } from '../train/training-data.js';
+
+export interface CalibrationPatchOptions {
+  /** The folder holding data/train (the repository's ../shared). */
+  sharedDir: string;
+  cacheDir?: string;
+  /** Patches in all (default 512). */
+  patches?: number;
+  /** Patches per batch (default 32). */
+  batchSize?: number;
+  seed?: number;
+  /**
+   * Share of the patches cut by a straight limb: the part beyond a random line set to the off-disk fill 0,
+   * as the enhancer feeds a full-disk frame (default 0.125).
+   */
+  limbFraction?: number;
+  /** Intensity: synthetic-sunspot copies of the MURaM scene among the sources (default 2). */
+  sunspotScenes?: number;
+}
+
+export interface CalibrationPatches {
+  batches: CalibrationBatch[];
+  /** What they are, for the int8 model's metadata. */
+  description: Record<string, unknown>;
+}
+
+/**
+ * Calibration inputs for int8 quantisation: training patches exactly as training draws them (the
+ * degradation, the input noise and the kind's augmentation: affine level/contrast with synthetic
+ * sunspots for intensity, field scaling for magnetograms), a share of them cut by a straight limb.
+ * Only training sources (MURaM, GST/NIRIS) are used: the real HMI files stay evaluation data.
+ */
+export async function calibrationPatches(kind: EnhanceKind, options: CalibrationPatchOptions): Promise<CalibrationPatches> {
+  const { sharedDir, cacheDir, patches = 512, batchSize = 32, seed = 20260101, limbFraction = 0.125, sunspotScenes = 2 } = options;
+  const set = await loadTrainingSet(kind, { sharedDir, seed, ...(cacheDir ? { cacheDir } : {}), ...(kind === 'intensity' ? { sunspotScenes } : {}) });
+  const data = kind === 'intensity'
+    ? withAffineAugmentation(trainingDataFromSet(set), INTENSITY_AFFINE_AUGMENTATION)
+    : withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION);
+  const random = createRandom(seed);
+  const size = data.patchSize;
+  const batches: CalibrationBatch[] = [];
+  let limbPatches = 0;
+  for (let start = 0; start < patches; start += batchSize) {
+    const count = Math.min(batchSize, patches - start);
+    const batch: TrainingBatch = data.train.sampleBatch(count, random);
+    for (let n = 0; n < count; n++) {
+      if (random() >= limbFraction) continue;
+      cutByLimb(batch.inputs.subarray(n * size * size, (n + 1) * size * size), size, random);
+      limbPatches++;
+    }
+    batches.push({ dims: [count, 1, size, size], data: batch.inputs });
+  }
+  return {
+    batches,
+    description: {
+      source: 'training patches (@enhance/training), degraded, noised and augmented as in training',
+      kind,
+      patches,
+      patch_size: size,
+      seed,
+      limb_cut_patches: limbPatches,
+      training_sources: set.info.sources.filter((s) => s.split !== 'validation').map((s) => s.file),
+      augmentation: data.description.augmentation ?? null,
+      ...(kind === 'intensity' ? { sunspot_scenes: sunspotScenes } : {}),
+    },
+  };
+}
+
+/** Sets the pixels on one side of a random line through the patch to 0 (off the disk). */
+function cutByLimb(input: Float32Array, size: number, random: () => number): void {
+  const angle = 2 * Math.PI * random();
+  const [nx, ny] = [Math.cos(angle), Math.sin(angle)];
+  // The line passes within the central half of the patch, so both sides keep pixels.
+  const offset = (random() - 0.5) * size * 0.5;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if ((x - size / 2) * nx + (y - size / 2) * ny > offset) input[y * size + x] = 0;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './calibration-patches.js';
+export * from './quantize-with-calibration.js';
