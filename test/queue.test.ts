@@ -124,9 +124,11 @@ describe('enhance submit / worker / status (BullMQ on a real redis-server)', () 
     expect(submitted).toMatchObject({ queued: 9, existing: 0 });
     expect(await submit('killed', inputs)).toMatchObject({ queued: 0, existing: 9 });
 
-    const [doomed, ...survivors] = [0, 1, 2].map(() => startWorker('killed', outDir, ['--exit-when-drained']));
-    const started = await doomed.waitFor(/started (\S+) \(attempt 1/);
+    const fleet = [0, 1, 2].map(() => startWorker('killed', outDir, ['--exit-when-drained']));
+    // Whichever worker takes a job first is killed in the middle of it.
+    const { worker: doomed, started } = await Promise.any(fleet.map(async (worker) => ({ worker, started: await worker.waitFor(/started (\S+) \(attempt 1/) })));
     doomed.kill('SIGKILL');
+    const survivors = fleet.filter((worker) => worker !== doomed);
     expect((await doomed.exited).signal).toBe('SIGKILL');
     for (const survivor of survivors) expect((await survivor.exited).code, survivor.stderr).toBe(0);
 
@@ -150,7 +152,7 @@ describe('enhance submit / worker / status (BullMQ on a real redis-server)', () 
     const outDir = join(folder, 'restart-out');
     await submit('restart', inputs);
     const pair = [0, 1].map(() => startWorker('restart', outDir, ['--exit-when-drained']));
-    await pair[0].waitFor(/ → /);
+    await Promise.any(pair.map((worker) => worker.waitFor(/ → /)));
     const doneBefore = pair.map((worker) => worker.stderr.split(' → ').length - 1).reduce((a, b) => a + b);
     await redis.restart();
     for (const worker of pair) {
@@ -196,6 +198,22 @@ describe('enhance submit / worker / status (BullMQ on a real redis-server)', () 
     const text = await enhance(['status', '--queue', redis.url, '--queue-name', 'corrupt']);
     expect(text.stdout).toMatch(/^queue 'corrupt' at redis:\/\/127\.0\.0\.1:\d+: 0 waiting, 0 active, 0 delayed, 0 prioritized, 3 completed, 2 failed$/m);
     expect(text.stdout).toContain(`failed: ${reasons.get(truncated)!.reason}`);
+  });
+
+  it('a failure that may pass (the output folder gone for a while) is retried after a backoff, then done', async () => {
+    const [input] = inputFolder('retry', 1, 400);
+    const expected = await singleProcessOutputs('retry');
+    const outDir = join(folder, 'retry-out');
+    await submit('retry', [input], ['--backoff', '1500']);
+    const worker = startWorker('retry', outDir, ['--exit-when-drained']);
+    await worker.waitFor(/started \S+ \(attempt 1 /);
+    rmSync(outDir, { recursive: true });
+    await worker.waitFor(/failed \S+ \(attempt 1 .*\): .*cannot write \(ENOENT\)/);
+    mkdirSync(outDir);
+    expect((await worker.exited).code, worker.stderr).toBe(0);
+    expect(worker.stderr).toMatch(/started \S+ \(attempt 2 /);
+    expect((await status('retry')).counts).toMatchObject({ completed: 1, failed: 0 });
+    expectOutputs(outDir, expected);
   });
 
   it('a job that kills every worker that takes it is failed after --max-stalled + 1 attempts, naming them', async () => {

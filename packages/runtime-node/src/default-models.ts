@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { modelFileName } from '@enhance/core';
-import type { EnhanceKind, ModelVariant } from '@enhance/core';
+import type { EnhanceKind, ModelPrecision, ModelVariant } from '@enhance/core';
 import { runtimePackage } from './package-root.js';
 
 /**
@@ -17,6 +17,6 @@ export function modelsDirectory(packageRoot: string = runtimePackage().root): st
   return resolve(packageRoot, '..', '..', 'models');
 }
 
-export function defaultModelPath(kind: EnhanceKind, variant: ModelVariant = 'full'): string {
-  return join(modelsDirectory(), modelFileName(kind, variant));
+export function defaultModelPath(kind: EnhanceKind, variant: ModelVariant = 'full', precision: ModelPrecision = 'fp32'): string {
+  return join(modelsDirectory(), modelFileName(kind, variant, precision));
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InferenceSession, Tensor, env } from 'onnxruntime-node';
 import { EnhancerError } from '@enhance/core';
-import type { ConcreteDevice, EnhanceBackend, EnhanceKind, ModelVariant } from '@enhance/core';
+import type { ConcreteDevice, EnhanceBackend, EnhanceKind, ModelPrecision, ModelVariant } from '@enhance/core';
 import { cudaProviderInstalled } from './cuda-provider.js';
 import { defaultModelPath, modelsDirectory } from './default-models.js';
 
@@ -19,8 +19,8 @@ export const nodeBackend: EnhanceBackend = Object.freeze({
   // Without this, 'auto' on every CPU-only install would try CUDA and warn that its library is missing.
   notInstalled: (device: ConcreteDevice) =>
     device === 'cuda' && !cudaProviderInstalled() ? "onnxruntime-node's CUDA provider is not installed (see the README: GPU (CUDA) opt-in)" : undefined,
-  async loadDefaultModel(kind: EnhanceKind, variant: ModelVariant) {
-    const path = defaultModelPath(kind, variant);
+  async loadDefaultModel(kind: EnhanceKind, variant: ModelVariant, precision: ModelPrecision = 'fp32') {
+    const path = defaultModelPath(kind, variant, precision);
     try {
       return { bytes: new Uint8Array(await readFile(path)), source: path };
     } catch (error) {
@@ -28,8 +28,8 @@ export const nodeBackend: EnhanceBackend = Object.freeze({
       throw new EnhancerError({
         code: 'MODEL_NOT_INSTALLED',
         file: path,
-        message: `no trained ${kind} model (${variant}) is installed; give a model file (the 'model' option, or --model on the command line)`,
-        details: { kind, variant, path },
+        message: `no trained ${kind} model (${variant}${precision === 'fp32' ? '' : `, ${precision}`}) is installed; give a model file (the 'model' option, or --model on the command line)${precision === 'fp32' ? '' : `, or regenerate the ${precision} models with npm run quantize`}`,
+        details: { kind, variant, precision, path },
       });
     }
   },

@@ -224,7 +224,7 @@ describe('limb normalisation', () => {
 
   it('feeds the network the image over its fitted I(μ) and multiplies the output by I(μ) at each output pixel', async () => {
     const enhancer = await createEnhancer({ kind: 'intensity', model, device: 'cpu' });
-    const result = await enhancer.enhance({ data, width: size, height: size, header });
+    const result = await enhancer.enhance({ data, width: size, height: size, header }, { limbNormalisation: 'auto' });
     expect(result.limbNormalisation.applied).toBe(true);
     if (!result.limbNormalisation.applied) return;
     const { profile } = result.limbNormalisation.limb;
@@ -252,10 +252,10 @@ describe('limb normalisation', () => {
     expect(result.image.header.cards.some((c) => c.key === 'HISTORY' && String(c.value).includes('centre-to-limb profile I(mu)'))).toBe(true);
   });
 
-  it("is left out with 'off', for magnetograms and for an explicit scale, and the result says why", async () => {
+  it("is left out by default ('off') and for an explicit scale, and the result says why", async () => {
     const enhancer = await createEnhancer({ kind: 'intensity', model, device: 'cpu' });
-    const off = await enhancer.enhance({ data, width: size, height: size, header }, { limbNormalisation: 'off' });
-    const explicit = await enhancer.enhance({ data, width: size, height: size, header }, { scale: 50_000 });
+    const off = await enhancer.enhance({ data, width: size, height: size, header });
+    const explicit = await enhancer.enhance({ data, width: size, height: size, header }, { scale: 50_000, limbNormalisation: 'auto' });
     await enhancer.dispose();
     expect(off.limbNormalisation).toEqual({ applied: false, reason: "limbNormalisation is 'off'" });
     expect(explicit.limbNormalisation).toEqual({ applied: false, reason: 'an explicit scale (50000) was given' });

@@ -10,6 +10,7 @@ import {
   displayRange,
   encodePng,
   intensityContrast,
+  qualityExtensions,
   readFitsInWorker,
   rgbFromRgba,
   totalUnsignedFlux,
@@ -18,7 +19,8 @@ import {
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-for (const key of ['kind', 'variant', 'device', 'threads']) if (params.has(key)) $(key).value = params.get(key);
+for (const key of ['kind', 'variant', 'device', 'threads', 'tta']) if (params.has(key)) $(key).value = params.get(key);
+if (params.has('qa')) $('qa').checked = params.get('qa') !== '0';
 if (params.has('model')) $('model-url').value = params.get('model');
 // How long a file may take to decode before its worker is stopped (a test sets it low to reach that path).
 const decodeTimeoutMs = Number(params.get('decodeTimeout')) > 0 ? Number(params.get('decodeTimeout')) : 10_000;
@@ -60,6 +62,9 @@ function clearResult({ input = false } = {}) {
   $('device-note').hidden = true;
   $('progress').value = 0;
   $('download-fits').disabled = $('download-png').disabled = true;
+  $('residual-figure').hidden = true;
+  $('residual-canvas').width = $('residual-canvas').height = 0;
+  $('residual-info').textContent = '';
   if (!input) return;
   state.input = state.fileName = undefined;
   $('run').disabled = true;
@@ -145,12 +150,12 @@ async function run() {
     const enhancer = await enhancerFor(options);
     showDeviceNote(enhancer);
     setStatus('running', `Enhancing on ${enhancer.device}…`);
-    const result = await enhancer.enhance(state.input, { history: ['Enhance for ONNX browser demo'] });
+    const result = await enhancer.enhance(state.input, { history: ['Enhance for ONNX browser demo'], qa: $('qa').checked, tta: Number($('tta').value) });
     state.result = { ...result, kind: enhancer.kind, variant: options.variant, threads: enhancer.threads };
     $('download-fits').disabled = $('download-png').disabled = false;
     $('run-info').textContent = `Ran on ${result.device} (${enhancer.threads} WASM thread${enhancer.threads === 1 ? '' : 's'}) in `
       + `${(result.timeMs / 1000).toFixed(2)} s, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}; `
-      + `input divided by ${result.scale.toPrecision(5)}. Model: ${enhancer.info.source}`
+      + `input divided by ${result.scale.toPrecision(5)}${result.tta > 1 ? `, mean of ${result.tta} flips/rotations` : ''}. Model: ${enhancer.info.source}`
       + `${enhancer.info.trained ? '' : ' (untrained weights)'}.`;
     render();
     setStatus('done', `Done on ${result.device} in ${(result.timeMs / 1000).toFixed(2)} s.`);
@@ -199,6 +204,7 @@ function render() {
     $('output-size').textContent = `${result.image.width}×${result.image.height}`;
     $('contrast-output').textContent = formatPercent(intensityContrast(result.image));
     $('flux-output').textContent = formatFlux(totalUnsignedFlux(result.image, input.width));
+    renderResidual(result.qa);
   } else {
     for (const id of ['output-canvas', 'compare-output']) {
       $(id).width = input.width * 2;
@@ -207,6 +213,21 @@ function render() {
     $('output-size').textContent = $('contrast-output').textContent = $('flux-output').textContent = '';
   }
   updateCompare();
+}
+
+/**
+ * The quality check's residual as the third view: gray, symmetric about 0 (mid-gray), ±3× its 99th
+ * percentile; the summary beside it, and the warning when it exceeds what the model card measured.
+ */
+function renderResidual(qa) {
+  $('residual-figure').hidden = !qa;
+  if (!qa) return;
+  const bound = 3 * qa.summary.residualP99 || 1;
+  paint($('residual-canvas'), qa.residual, { low: -bound, high: bound });
+  const { relativeResidual, fractionAbove3Sigma, reference, exceedsReference } = qa.summary;
+  $('residual-info').textContent = `(±${bound.toPrecision(3)}): ${(100 * relativeResidual).toFixed(2)} % of mean |input|, `
+    + `${(100 * fractionAbove3Sigma).toFixed(1)} % of pixels beyond 3σ of the noise`
+    + (reference ? `; the model card's largest on real data: ${(100 * reference.maxRelativeResidual).toFixed(2)} %${exceedsReference ? ' — exceeded' : ''}` : '');
 }
 
 function formatPercent(value) {
@@ -258,7 +279,8 @@ function download(bytes, name, type) {
 $('download-fits').addEventListener('click', () => {
   if (!state.result) return;
   try {
-    download(writeFits(state.result.image, { file: `${baseName()}_enhanced.fits` }), `${baseName()}_enhanced.fits`, 'application/fits');
+    const file = `${baseName()}_enhanced.fits`;
+    download(writeFits(state.result.image, { file, extensions: qualityExtensions(state.result) }), file, 'application/fits');
   } catch (error) {
     showError(error);
   }

@@ -50,7 +50,8 @@ export async function buildWebBundle({ outDir = DEFAULT_BUNDLE_DIRECTORY, models
   const copied = [];
   if (models) {
     const names = await readdir(modelsDir).catch(() => []);
-    for (const name of names.filter((file) => file.endsWith('.onnx'))) {
+    // The quality check's model and reference travel with the networks.
+    for (const name of names.filter((file) => file.endsWith('.onnx') || file === 'qa-reference.json')) {
       await mkdir(join(outDir, 'models'), { recursive: true });
       await copyFile(join(modelsDir, name), join(outDir, 'models', name));
       copied.push(name);

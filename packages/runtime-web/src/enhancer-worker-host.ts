@@ -4,6 +4,7 @@ import { configureOnnxRuntimeWeb } from './configure-onnxruntime-web.js';
 import { createWebBackend } from './web-backend.js';
 import { fromTransferredImage, toTransferredError, toTransferredImage } from './worker-protocol.js';
 import type { PageToWorkerMessage, TransferredEnhancerOptions, WorkerToPageMessage } from './worker-protocol.js';
+import { toTransferredQuality } from './quality-transfer.js';
 
 /** The parts of a DedicatedWorkerGlobalScope the host uses. */
 export interface WorkerScope {
@@ -74,13 +75,15 @@ export function startEnhancerWorker(scope: WorkerScope): void {
       const result = await enhancer.enhance(fromTransferredImage(message.image) as never, {
         scale: message.scale,
         history: message.history,
+        ...message.quality,
         signal: controller.signal,
         onProgress: (progressEvent) => scope.postMessage({ type: 'progress', enhancerId, id, event: progressEvent } satisfies WorkerToPageMessage),
       });
       const image = toTransferredImage(result.image);
       const { device, scale, tiles, tilesSkipped, timeMs } = result;
-      const reply: WorkerToPageMessage = { type: 'result', enhancerId, id, image, device, scale, tiles, tilesSkipped, timeMs };
-      scope.postMessage(reply, [image.data.buffer]);
+      const { quality, transfer } = toTransferredQuality(result);
+      const reply: WorkerToPageMessage = { type: 'result', enhancerId, id, image, device, scale, tiles, tilesSkipped, timeMs, quality };
+      scope.postMessage(reply, [image.data.buffer, ...transfer]);
     } catch (error) {
       scope.postMessage({ type: 'error', enhancerId, id, error: toTransferredError(error) } satisfies WorkerToPageMessage);
     } finally {

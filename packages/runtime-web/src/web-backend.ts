@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-web';
 import { EnhancerError, modelFileName } from '@enhance/core';
-import type { EnhanceBackend, EnhanceKind, ModelVariant } from '@enhance/core';
+import type { EnhanceBackend, EnhanceKind, ModelPrecision, ModelVariant } from '@enhance/core';
 
 /** Whether a WebGPU adapter that is a CPU emulation (SwiftShader), far slower than WASM, may be used. */
 export type SoftwareWebGpuPolicy = 'allow' | 'reject';
@@ -31,8 +31,8 @@ export function createWebBackend({ modelBaseUrl, softwareWebGpu = 'allow' }: Web
     InferenceSession: { create: create as typeof ort.InferenceSession.create },
     Tensor: ort.Tensor,
     loadModel: (url: string) => fetchModel(url),
-    async loadDefaultModel(kind: EnhanceKind, variant: ModelVariant) {
-      const name = modelFileName(kind, variant);
+    async loadDefaultModel(kind: EnhanceKind, variant: ModelVariant, precision: ModelPrecision = 'fp32') {
+      const name = modelFileName(kind, variant, precision);
       if (modelBaseUrl === undefined) {
         throw new EnhancerError({
           code: 'MODEL_NOT_INSTALLED',
@@ -50,6 +50,17 @@ export function createWebBackend({ modelBaseUrl, softwareWebGpu = 'allow' }: Web
           message: `no trained ${kind} model (${variant}) is served here (HTTP 404); give a model URL or bytes (option 'model')`,
           details: { kind, variant, url, status: 404 },
         });
+      }
+      return { bytes: await responseBytes(response, url), source: url };
+    },
+    async loadSupportFile(name: string) {
+      if (modelBaseUrl === undefined) {
+        throw new EnhancerError({ code: 'MODEL_NOT_INSTALLED', file: name, message: `no model location is known for ${name}: give 'modelBaseUrl'`, details: { name } });
+      }
+      const url = new URL(name, modelBaseUrl).href;
+      const response = await fetchResponse(url);
+      if (response.status === 404) {
+        throw new EnhancerError({ code: 'MODEL_NOT_INSTALLED', file: url, message: `${name} is not served beside the models (HTTP 404)`, details: { name, url, status: 404 } });
       }
       return { bytes: await responseBytes(response, url), source: url };
     },

@@ -5,6 +5,7 @@ import type { WebEnhancer, WebEnhancerOptions } from './web-enhancer-options.js'
 import { WebRuntimeError } from './web-runtime-error.js';
 import { fromTransferredError, fromTransferredImage, toTransferredImage } from './worker-protocol.js';
 import type { CreatedEnhancerSummary, TransferredEnhancerOptions, WorkerToPageMessage } from './worker-protocol.js';
+import { fromTransferredQuality, qualityOptionsOf } from './quality-transfer.js';
 
 interface PendingRun {
   resolve: (result: EnhanceResult<PlainImage | SolarImage>) => void;
@@ -60,7 +61,7 @@ export async function createWorkerEnhancer(options: WebEnhancerOptions, resolved
           const run = runs.get(message.id);
           finish(message.id);
           const { device, scale, tiles, tilesSkipped, timeMs } = message;
-          run?.resolve({ image: fromTransferredImage(message.image), device, scale, tiles, tilesSkipped, timeMs });
+          run?.resolve({ image: fromTransferredImage(message.image), device, scale, tiles, tilesSkipped, timeMs, ...fromTransferredQuality(message.quality) });
           break;
         }
         case 'error': {
@@ -115,7 +116,7 @@ export async function createWorkerEnhancer(options: WebEnhancerOptions, resolved
       runs.set(id, run);
       try {
         const history = runOptions.history ? [...runOptions.history] : undefined;
-        connection.send({ type: 'enhance', enhancerId, id, image: toTransferredImage(image), scale: runOptions.scale, history });
+        connection.send({ type: 'enhance', enhancerId, id, image: toTransferredImage(image), scale: runOptions.scale, history, quality: qualityOptionsOf(runOptions) });
       } catch (error) {
         // Structured clone refuses some values (functions, detached buffers); report it like a run error.
         finish(id);

@@ -13,11 +13,13 @@ import type {
   FitsImage,
   FitsImageFloat64,
   PlainImage,
+  QualityOptions,
   ReadFitsOptions,
   ScaleOption,
   SolarImage,
 } from '@enhance/core';
 import { WebRuntimeError } from './web-runtime-error.js';
+import type { TransferredQuality } from './quality-transfer.js';
 import type { WebRuntimeErrorCode } from './web-runtime-error.js';
 
 /** An image as it crosses the worker boundary: FitsHeader is a class, so its cards travel instead. */
@@ -40,7 +42,7 @@ export interface TransferredEnhancerOptions extends Omit<EnhancerOptions, 'onPro
  */
 export type PageToWorkerMessage =
   | { type: 'create'; enhancerId: number; options: TransferredEnhancerOptions }
-  | { type: 'enhance'; enhancerId: number; id: number; image: TransferredImage; scale?: ScaleOption; history?: string[] }
+  | { type: 'enhance'; enhancerId: number; id: number; image: TransferredImage; scale?: ScaleOption; history?: string[]; quality?: QualityOptions }
   | { type: 'abort'; enhancerId: number; id: number; reason?: string }
   | { type: 'dispose'; enhancerId: number };
 
@@ -56,7 +58,7 @@ export type WorkerToPageMessage = { enhancerId: number } & (
   | { type: 'created'; enhancer: CreatedEnhancerSummary }
   | { type: 'progress'; id?: number; event: EnhanceProgressEvent }
   | { type: 'warning'; message: string }
-  | { type: 'result'; id: number; image: TransferredImage; device: ConcreteDevice; scale: number; tiles: number; tilesSkipped: number; timeMs: number }
+  | { type: 'result'; id: number; image: TransferredImage; device: ConcreteDevice; scale: number; tiles: number; tilesSkipped: number; timeMs: number; quality: TransferredQuality }
   | { type: 'error'; id?: number; error: TransferredError }
   | { type: 'disposed' }
 );

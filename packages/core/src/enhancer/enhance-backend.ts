@@ -1,6 +1,6 @@
 import type { InferenceSession, TensorConstructor } from 'onnxruntime-common';
 import type { ConcreteDevice, RuntimePlatform } from '../devices/index.js';
-import type { EnhanceKind, ModelVariant } from '../kinds.js';
+import type { EnhanceKind, ModelPrecision, ModelVariant } from '../kinds.js';
 
 /**
  * What a runtime package injects into the shared enhancer: its onnxruntime build (onnxruntime-node and
@@ -13,10 +13,10 @@ export interface EnhanceBackend {
   /** Reads a model named by the user: a file path in Node, a URL in the browser. */
   loadModel(source: string): Promise<Uint8Array>;
   /**
-   * Reads the trained model shipped for a kind and variant; throws an EnhancerError with code
+   * Reads the trained model shipped for a kind, variant and precision; throws an EnhancerError with code
    * 'MODEL_NOT_INSTALLED' when there is none, so untrained weights are never picked silently.
    */
-  loadDefaultModel(kind: EnhanceKind, variant: ModelVariant): Promise<{ bytes: Uint8Array; source: string }>;
+  loadDefaultModel(kind: EnhanceKind, variant: ModelVariant, precision?: ModelPrecision): Promise<{ bytes: Uint8Array; source: string }>;
   /**
    * Why a device's execution provider is not part of this install (onnxruntime-node's CUDA provider is an
    * optional download), or undefined when it is: 'auto' then passes over it without trying or warning.

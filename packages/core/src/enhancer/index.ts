@@ -11,3 +11,4 @@ export * from './limb-normalisation.js';
 export * from './quality-check.js';
 export * from './redegrade-check.js';
 export * from './test-time-augmentation.js';
+export * from './quality-extensions.js';

@@ -11,8 +11,8 @@ import type { ScaleOption } from './normalisation.js';
  * Whether a continuum image on the solar disk is divided by its own centre-to-limb profile I(μ) before
  * the network (and multiplied by it after), instead of by one quiet-Sun level. 'auto': when the header
  * places the disk on the image (solarDiskFromHeader) and the profile changes by more than
- * LIMB_PROFILE_MIN_RANGE across it; 'on': the same, and an error when it cannot; 'off': never.
- * Magnetograms are never affected, and an explicit scale turns it off.
+ * LIMB_PROFILE_MIN_RANGE across it; 'on': the same, and an error when it cannot; 'off' (the default,
+ * DEFAULT_LIMB_NORMALISATION): never. Magnetograms are never affected, and an explicit scale turns it off.
  */
 export type LimbNormalisationOption = 'auto' | 'on' | 'off';
 export const LIMB_NORMALISATION_OPTIONS: readonly LimbNormalisationOption[] = Object.freeze(['auto', 'on', 'off']);
@@ -56,7 +56,7 @@ export function planLimbNormalisation(
   if (!isSolarDisk(disk)) return skip(`the header does not place the solar disk: ${disk.reason}`);
   const { data, width, height } = image;
   const profile = fitLimbDarkening(data, width, height, disk);
-  if (!profile) return skip('too few on-disk pixels to fit the centre-to-limb profile (fewer than 3 bins of μ)');
+  if (!profile) return skip('the image spans less than 0.03 in μ (fewer than 3 of the fit\'s bins) or has no positive pixel on the disk: no profile to fit, one level does');
   let low = Infinity;
   let high = -Infinity;
   for (const mu of [profile.muMin, profile.muMax, ...Array.from({ length: 99 }, (_, i) => profile.muMin + ((i + 1) * (profile.muMax - profile.muMin)) / 100)]) {

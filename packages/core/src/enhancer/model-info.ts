@@ -1,5 +1,5 @@
-import { ENHANCE_KINDS } from '../kinds.js';
-import type { EnhanceKind } from '../kinds.js';
+import { ENHANCE_KINDS, MODEL_PRECISIONS } from '../kinds.js';
+import type { EnhanceKind, ModelPrecision } from '../kinds.js';
 import { readOnnxModelSummary } from './onnx-model-summary.js';
 
 /** What an Enhance model says about itself (its metadata_props), read before running it. */
@@ -17,6 +17,8 @@ export interface EnhanceModelInfo {
   /** Whether the radius came from the metadata or from counting Conv nodes (an upper bound for 3×3 nets). */
   receptiveFieldFrom: 'metadata' | 'conv-count';
   flopsPerPixel: number | undefined;
+  /** metadata 'precision': 'int8' for a quantised model; 'fp32' when absent. */
+  precision: ModelPrecision;
   /** Where the weights came from (training run or random initialisation). */
   provenance: string | undefined;
   /** False when the metadata marks the weights as untrained (random initialisation). */
@@ -66,6 +68,7 @@ export function readEnhanceModelInfo(bytes: Uint8Array, source: string): Enhance
     receptiveFieldRadius: radius ?? summary.convNodeCount,
     receptiveFieldFrom: radius === undefined ? 'conv-count' : 'metadata',
     flopsPerPixel: integer(KEYS.flopsPerPixel),
+    precision: MODEL_PRECISIONS.find((name) => name === metadata.precision) ?? 'fp32',
     provenance,
     trained: metadata.trained !== 'false' && (provenance === undefined || !/untrained|random/i.test(provenance)),
     producerName: summary.producerName,

@@ -26,6 +26,7 @@ const HISTOGRAM_BINS = 8192;
 export class ActivationStatistics {
   private readonly extremes = new Map<string, { min: number; max: number; count: number }>();
   private readonly histograms = new Map<string, Float64Array>();
+  private readonly channelSums = new Map<string, { sums: Float64Array; count: number }>();
   private pass: 'extremes' | 'histogram' = 'extremes';
 
   /** Ends the first pass; every later `observe` fills histograms. */
@@ -37,8 +38,10 @@ export class ActivationStatistics {
     return [...this.extremes.keys()];
   }
 
-  observe(name: string, values: ArrayLike<number>): void {
+  /** `dims` [N, C, H, W] (NCHW) makes the first pass also sum each channel, for `channelMeans`. */
+  observe(name: string, values: ArrayLike<number>, dims?: readonly number[]): void {
     if (this.pass === 'extremes') {
+      if (dims && dims.length === 4) this.sumChannels(name, values, dims);
       const entry = this.extremes.get(name) ?? { min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY, count: 0 };
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
@@ -106,6 +109,29 @@ export class ActivationStatistics {
       }
     }
     return { min, max };
+  }
+
+  private sumChannels(name: string, values: ArrayLike<number>, [batch, channels, height, width]: readonly number[]): void {
+    let entry = this.channelSums.get(name);
+    if (!entry) this.channelSums.set(name, (entry = { sums: new Float64Array(channels), count: 0 }));
+    if (entry.sums.length !== channels) {
+      throw new QuantizationError({ code: 'QUANTIZE_CALIBRATION', message: `'${name}' had ${entry.sums.length} channels, now ${channels}`, details: { name } });
+    }
+    const plane = height * width;
+    for (let n = 0; n < batch; n++) {
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        const start = (n * channels + c) * plane;
+        for (let i = start; i < start + plane; i++) sum += values[i];
+        entry.sums[c] += sum;
+      }
+    }
+    entry.count += batch * plane;
+  }
+
+  /** Mean of each channel of every tensor observed with NCHW dims. */
+  channelMeans(): Map<string, Float64Array> {
+    return new Map([...this.channelSums].map(([name, { sums, count }]) => [name, sums.map((sum) => sum / count)]));
   }
 
   /** Extremes and value count of every tensor (for reports and metadata). */

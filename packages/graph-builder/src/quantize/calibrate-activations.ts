@@ -29,6 +29,8 @@ export interface CalibrationResult {
   statistics: ActivationStatistics;
   /** The ranges under `method`. */
   ranges(method: CalibrationMethodOptions): Map<string, ActivationRange>;
+  /** Per-channel means of each calibrated tensor (for bias correction). */
+  channelMeans: Map<string, Float64Array>;
 }
 
 /**
@@ -74,10 +76,10 @@ export async function calibrateActivations(fp32Bytes: Uint8Array, options: Calib
       for (const batch of batches) {
         const feeds = { [inputName]: new runtime.Tensor('float32', batch.data, [...batch.dims]) };
         const results = await session.run(feeds, outputs);
-        if (tensors.includes(inputName)) statistics.observe(inputName, batch.data);
+        if (tensors.includes(inputName)) statistics.observe(inputName, batch.data, batch.dims);
         for (const name of outputs) {
           const tensor = results[name];
-          statistics.observe(name, (await tensor.getData()) as Float32Array);
+          statistics.observe(name, (await tensor.getData()) as Float32Array, tensor.dims);
           tensor.dispose();
         }
       }
@@ -88,5 +90,6 @@ export async function calibrateActivations(fp32Bytes: Uint8Array, options: Calib
   return {
     statistics,
     ranges: (method) => new Map(tensors.map((name) => [name, statistics.range(name, method)])),
+    channelMeans: statistics.channelMeans(),
   };
 }

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ENHANCE_KINDS, EnhanceError, detectEnhanceKind, devicesFor, kindFromData, readFits, renderEnhancePreview, validateForEnhance, writeFits } from '@enhance/core';
+import { ENHANCE_KINDS, EnhanceError, detectEnhanceKind, devicesFor, kindFromData, qualityExtensions, readFits, renderEnhancePreview, validateForEnhance, writeFits } from '@enhance/core';
 import type { EnhanceDevice, EnhanceKind, FitsHeader, KindDetection, ScaleOption } from '@enhance/core';
 import { createEnhancer } from '../create-enhancer.js';
+import { PRECISION_USAGE, parsePrecision } from './parse-precision.js';
 import { runtimePackage } from '../package-root.js';
 import { exitOnInterrupt, writeFilesAtomically } from '@enhance/graph-builder/cli';
 import { checkOutputs } from './check-outputs.js';
@@ -11,6 +12,7 @@ import type { CliCommand, CliIo } from './cli-command.js';
 import { CliFileError, CliUsageError } from './cli-usage-error.js';
 import { joinNegativeNumberValues } from './join-negative-number-values.js';
 import { createProgressBar } from './progress-bar.js';
+import { parseQualityFlags, QUALITY_OPTIONS, QUALITY_USAGE, qualitySummary } from './quality-flags.js';
 import { scaleForImage } from './scale-for-image.js';
 
 const NODE_DEVICES = devicesFor('node');
@@ -26,9 +28,11 @@ Options:
                           else from the data, with a warning)
   --model <file.onnx>     model file (default: the installed trained model for the kind)
   --lite                  use the installed lite model (1 block × 32 filters)
+${PRECISION_USAGE}
   --device <device>       ${NODE_DEVICES.join(' | ')} (default: auto)
   --scale <value>         auto | a positive number: divisor to network units (default: auto)
   --png <file>            also write a PNG preview: input (nearest ×2) | output
+${QUALITY_USAGE}
   --threads <n>           onnxruntime threads (default: one per core)
   --tile-size <px>        largest tile side fed to the network (default: from --max-memory)
   --max-memory <MiB>      memory budget of one tile (default: 640)
@@ -58,6 +62,8 @@ export const runCommand: CliCommand = {
     const threads = parsePositiveInteger('--threads', values.threads, 0);
     const tileSize = values['tile-size'] === undefined ? undefined : parsePositiveInteger('--tile-size', values['tile-size'], 3);
     const maxMemoryMB = values['max-memory'] === undefined ? undefined : parsePositiveNumber('--max-memory', values['max-memory']);
+    const quality = parseQualityFlags(values);
+    const precision = parsePrecision(values.precision);
     if (values.lite && values.model) throw new CliUsageError({ message: '--lite picks an installed model; it cannot be combined with --model' });
 
     const force = values.force === true;
@@ -79,6 +85,7 @@ export const runCommand: CliCommand = {
         kind,
         model: values.model,
         variant: values.lite ? 'lite' : 'full',
+        precision,
         device,
         threads,
         tileSize,
@@ -90,13 +97,14 @@ export const runCommand: CliCommand = {
         const result = await enhancer
           .enhance(image, {
             scale: scaleOption,
+            ...quality,
             history: [`enhance CLI ${version} (@enhance/runtime-node) from ${basename(inputPath)}`],
           })
           .catch((error: unknown) => {
             throw namedByInput(error, inputPath);
           });
         progressBar.finish();
-        const files = [{ path: outputPath, bytes: writeFits(result.image, { file: outputPath }) }];
+        const files = [{ path: outputPath, bytes: writeFits(result.image, { file: outputPath, extensions: qualityExtensions(result) }) }];
         if (values.png) {
           files.push({ path: values.png, bytes: renderEnhancePreview({ kind, input: image, output: result.image }) });
         }
@@ -115,6 +123,7 @@ export const runCommand: CliCommand = {
           nanPixels: nanCount,
           tiles: result.tiles,
           timeMs: Math.round(result.timeMs),
+          ...qualitySummary(result),
           version,
         };
         if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -145,6 +154,7 @@ function parseCommandLine(args: string[]) {
         kind: { type: 'string' },
         model: { type: 'string' },
         lite: { type: 'boolean' },
+        precision: { type: 'string' },
         device: { type: 'string' },
         scale: { type: 'string' },
         png: { type: 'string' },
@@ -153,6 +163,7 @@ function parseCommandLine(args: string[]) {
         'max-memory': { type: 'string' },
         force: { type: 'boolean' },
         json: { type: 'boolean' },
+        ...QUALITY_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });

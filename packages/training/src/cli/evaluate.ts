@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { EnhanceError, ENHANCE_KINDS, encodePng, type EnhanceKind } from '@enhance/core';
 import { parseScriptArguments } from '@enhance/graph-builder/cli';
 import { evaluateEnhance, type EnhanceEvaluation } from '../evaluation/evaluate-enhance.js';
+import { evaluateQuality, qaReferenceFile, type QualityEvaluation } from '../evaluation/evaluate-quality.js';
 import { renderModelCard } from '../evaluation/model-card.js';
 import { paperChecks } from '../evaluation/paper-checks.js';
 import { measureConvolutionTimings } from '../physics/convolution-timing.js';
@@ -24,6 +25,10 @@ validation data and on real HMI images; writes figures and JSON to docs/figures/
   --psf-only          only the PSF / power-spectrum comparison (paper Fig. 4)
   --convolution-timing  only time ONNX Conv against the TypeScript FFT (docs/physics.md) and print it
   --cache-dir DIR     degraded-image cache (default runs/cache)
+  --qa-reference PATH the quality check's reference residuals on real data (default
+                      <models-dir>/qa-reference.json, shipped with the models; 'none' to skip)
+  --skip-quality      leave out the quality check / TTA / limb-normalisation measurements
+  --quality-only      only those (quality.json in --figures-dir and --qa-reference; no card)
   --threads N         onnxruntime threads (default 2)
   -h, --help          this text
 `;
@@ -128,6 +133,9 @@ async function main(): Promise<void> {
     'psf-only': { type: 'boolean', default: false },
     'convolution-timing': { type: 'boolean', default: false },
     'cache-dir': { type: 'string' },
+    'qa-reference': { type: 'string' },
+    'skip-quality': { type: 'boolean', default: false },
+    'quality-only': { type: 'boolean', default: false },
     threads: { type: 'string', default: '2' },
   });
   if (values.kind !== undefined && !ENHANCE_KINDS.includes(values.kind as EnhanceKind)) {
@@ -152,14 +160,35 @@ async function main(): Promise<void> {
   psfFigure(psf, figures[0].file);
   log(`  RMS log10 power ratio ${PSF_COMPARISON_BAND.join('–')} px⁻¹: paper ${psf.rmsLogRatio.paper.toFixed(4)}, Wachter ${psf.rmsLogRatio.wachter.toFixed(4)} → ${psf.better}`);
 
+  const cacheDir = values['cache-dir'] === undefined ? undefined : resolve(values['cache-dir']);
+  const kinds = values.kind ? [values.kind as EnhanceKind] : ENHANCE_KINDS;
+  let quality: QualityEvaluation | undefined;
+  if (!values['psf-only'] && !values['skip-quality']) {
+    const modelsDir = resolve(values['models-dir']);
+    quality = await evaluateQuality({ sharedDir, modelsDir, cacheDir, threads, kinds, log });
+    const referencePath = values['qa-reference'] ?? join(modelsDir, 'qa-reference.json');
+    if (referencePath !== 'none') {
+      const command = `npm run evaluate${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+      mkdirSync(dirname(resolve(referencePath)), { recursive: true });
+      writeFileSync(resolve(referencePath), `${JSON.stringify(qaReferenceFile(quality.qaReal, command), null, 2)}\n`);
+      log(`wrote ${relative(process.cwd(), resolve(referencePath))}`);
+    }
+    if (values['quality-only']) {
+      mkdirSync(figuresDir, { recursive: true });
+      writeFileSync(join(figuresDir, 'quality.json'), `${JSON.stringify(quality, null, 2)}\n`);
+      log(`wrote ${relative(process.cwd(), join(figuresDir, 'quality.json'))}`);
+      return;
+    }
+  }
+
   let evaluation: EnhanceEvaluation | undefined;
   if (!values['psf-only']) {
     evaluation = await evaluateEnhance({
       sharedDir,
       modelsDir: resolve(values['models-dir']),
-      cacheDir: values['cache-dir'] === undefined ? undefined : resolve(values['cache-dir']),
+      cacheDir,
       threads,
-      kinds: values.kind ? [values.kind as EnhanceKind] : ENHANCE_KINDS,
+      kinds,
       log,
     });
     figures.push(...evaluationFigures(evaluation, figuresDir));
@@ -171,11 +200,12 @@ async function main(): Promise<void> {
     }
   }
   mkdirSync(figuresDir, { recursive: true });
-  writeFileSync(join(figuresDir, values['psf-only'] ? 'psf-comparison.json' : 'evaluation.json'), `${JSON.stringify(summary(evaluation, psf), null, 2)}\n`);
+  writeFileSync(join(figuresDir, values['psf-only'] ? 'psf-comparison.json' : 'evaluation.json'), `${JSON.stringify({ ...(summary(evaluation, psf) as object), ...(quality ? { quality } : {}) }, null, 2)}\n`);
   if (evaluation && values.card !== 'none') {
     const cardPath = resolve(values.card);
     const card = renderModelCard({
       evaluation,
+      quality,
       psf,
       figures: figures.map((f) => ({ caption: f.caption, path: relative(dirname(cardPath), f.file) })),
       generatedAt: new Date().toISOString().slice(0, 10),

@@ -13,38 +13,54 @@ export interface LimbCircle {
 /**
  * The limb of an image without world coordinates (the near-limb cut-out has none), from its data: the
  * points along rows and columns where the intensity crosses a quarter of the quiet-Sun level (sky is
- * ≈1% of it, the limb ≈35%), interpolated to a fraction of a pixel, then an algebraic least-squares
- * circle (Kåsa) refitted three times without the points more than 3 px off it (spot edges that cross the
- * same level). Undefined with fewer than 10 points.
+ * ≈1% of it, the limb ≈35%) between sky and disk, interpolated to a fraction of a pixel, then an algebraic least-squares
+ * circle (Kåsa) refitted without the points more than 30, 10, then 3 px off it (spot edges that cross
+ * the same level). Undefined with fewer than 10 points.
  */
 export function fitLimbCircle(data: ArrayLike<number>, width: number, height: number): LimbCircle | undefined {
-  const threshold = 0.25 * quietSunLevel(data);
+  const level = quietSunLevel(data);
+  const threshold = 0.25 * level;
   let points: [number, number][] = [];
-  const crossing = (a: number, b: number) => Number.isFinite(a) && Number.isFinite(b) && (a - threshold) * (b - threshold) < 0;
+  // A limb crossing has sky on its dark side (below 10% of the level over 5 px) and disk on its bright
+  // side (above 30% over 3 px): an umbra near the threshold has penumbra, not sky, around it.
+  const limbAt = (value: (k: number) => number, k: number, n: number): number | undefined => {
+    const a = value(k);
+    const b = value(k + 1);
+    if (!(Number.isFinite(a) && Number.isFinite(b) && (a - threshold) * (b - threshold) < 0)) return undefined;
+    const step = b > a ? 1 : -1;
+    const dark = b > a ? k : k + 1;
+    for (let j = 1; j <= 5; j++) {
+      const v = value(dark - step * j);
+      if (dark - step * j >= 0 && dark - step * j < n && !(v < 0.1 * level || Number.isNaN(v))) return undefined;
+    }
+    for (let j = 1; j <= 3; j++) {
+      const i = dark + step * j;
+      if (i < 0 || i >= n || !(value(i) > 0.3 * level)) return undefined;
+    }
+    return k + (threshold - a) / (b - a);
+  };
   for (let y = 0; y < height; y++) {
     for (let x = 0; x + 1 < width; x++) {
-      const a = data[y * width + x];
-      const b = data[y * width + x + 1];
-      if (crossing(a, b)) points.push([x + (threshold - a) / (b - a), y]);
+      const at = limbAt((i) => data[y * width + i], x, width);
+      if (at !== undefined) points.push([at, y]);
     }
   }
   for (let x = 0; x < width; x++) {
     for (let y = 0; y + 1 < height; y++) {
-      const a = data[y * width + x];
-      const b = data[(y + 1) * width + x];
-      if (crossing(a, b)) points.push([x, y + (threshold - a) / (b - a)]);
+      const at = limbAt((j) => data[j * width + x], y, height);
+      if (at !== undefined) points.push([x, at]);
     }
   }
   let circle: LimbCircle | undefined;
-  for (let pass = 0; pass < 4 && points.length >= 10; pass++) {
+  // Outliers are dropped in steps (30, 10, 3 px), so a first fit pulled by them cannot discard the limb itself.
+  for (const tolerance of [30, 10, 3, 3]) {
+    if (points.length < 10) return undefined;
     circle = kasaFit(points);
     if (!circle) return undefined;
     const { centreX, centreY, radius } = circle;
-    const kept = points.filter(([x, y]) => Math.abs(Math.hypot(x - centreX, y - centreY) - radius) <= 3);
-    if (kept.length === points.length) break;
-    points = kept;
+    points = points.filter(([x, y]) => Math.abs(Math.hypot(x - centreX, y - centreY) - radius) <= tolerance);
   }
-  return circle;
+  return circle && points.length >= 10 ? kasaFit(points) : undefined;
 }
 
 /** Least squares of x² + y² + D x + E y + F = 0 (centre −D/2, −E/2), coordinates shifted to their mean for conditioning. */

@@ -5,3 +5,7 @@ export * from './model-card.js';
 export * from './onnx-image-method.js';
 export * from './artefact-metrics.js';
 export * from './paper-checks.js';
+export * from './evaluate-quality.js';
+export * from './fit-limb-circle.js';
+export * from './model-card-quality.js';
+export * from './synthetic-full-disk.js';

@@ -2,9 +2,13 @@ import type { PsfSpectrumComparison } from '../physics/psf-spectrum-comparison.j
 import { PSF_COMPARISON_BAND } from '../physics/psf-spectrum-comparison.js';
 import { FIELD_GAIN_BAND_KG, RICHARDSON_LUCY_ITERATIONS, UMBRA_THRESHOLD, type EnhanceEvaluation } from './evaluate-enhance.js';
 import { paperChecks } from './paper-checks.js';
+import type { QualityEvaluation } from './evaluate-quality.js';
+import { renderQualitySection } from './model-card-quality.js';
 
 export interface ModelCardInput {
   readonly evaluation: EnhanceEvaluation;
+  /** The quality options' measurements (evaluateQuality); the section is left out without them. */
+  readonly quality?: QualityEvaluation;
   readonly psf: PsfSpectrumComparison;
   /** Figure paths relative to the card's folder, by caption. */
   readonly figures: readonly { caption: string; path: string }[];
@@ -140,6 +144,7 @@ export function renderModelCard(input: ModelCardInput): string {
     }
     lines.push(table(['image', 'method', ...bands.map(([lo, hi]) => `${lo}–${hi} px⁻¹`)], rows), '');
   }
+  if (input.quality) lines.push(...renderQualitySection(input.quality));
   lines.push('## Figures', '');
   for (const f of figures) lines.push(`- ${f.caption}: [${f.path}](${f.path})`);
   lines.push('', '## Limits', '',

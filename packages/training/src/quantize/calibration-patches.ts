@@ -22,6 +22,8 @@ export interface CalibrationPatchOptions {
   limbFraction?: number;
   /** Intensity: synthetic-sunspot copies of the MURaM scene among the sources (default 2). */
   sunspotScenes?: number;
+  /** Apply the kind's training augmentation (affine for intensity, field scale for blos); default true. */
+  augment?: boolean;
 }
 
 export interface CalibrationPatches {
@@ -37,10 +39,10 @@ export interface CalibrationPatches {
  * Only training sources (MURaM, GST/NIRIS) are used: the real HMI files stay evaluation data.
  */
 export async function calibrationPatches(kind: EnhanceKind, options: CalibrationPatchOptions): Promise<CalibrationPatches> {
-  const { sharedDir, cacheDir, patches = 512, batchSize = 32, seed = 20260101, limbFraction = 0.125, sunspotScenes = 2 } = options;
+  const { sharedDir, cacheDir, patches = 512, batchSize = 32, seed = 20260101, limbFraction = 0.125, sunspotScenes = 2, augment = true } = options;
   const set = await loadTrainingSet(kind, { sharedDir, seed, ...(cacheDir ? { cacheDir } : {}), ...(kind === 'intensity' ? { sunspotScenes } : {}) });
-  const data = kind === 'intensity'
-    ? withAffineAugmentation(trainingDataFromSet(set), INTENSITY_AFFINE_AUGMENTATION)
+  const data = !augment ? trainingDataFromSet(set)
+    : kind === 'intensity' ? withAffineAugmentation(trainingDataFromSet(set), INTENSITY_AFFINE_AUGMENTATION)
     : withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION);
   const random = createRandom(seed);
   const size = data.patchSize;

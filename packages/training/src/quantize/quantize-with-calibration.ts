@@ -6,6 +6,7 @@ import {
   quantizeEnhanceModel,
   QuantizationError,
   type CalibrationBatch,
+  type AddPrecision,
   type CalibrationMethodOptions,
 } from '@enhance/graph-builder';
 import { calibrationPatches, type CalibrationPatchOptions } from './calibration-patches.js';
@@ -14,6 +15,9 @@ export interface QuantizeWithCalibrationOptions extends Omit<CalibrationPatchOpt
   sharedDir: string;
   method?: CalibrationMethodOptions;
   float32Layers?: readonly string[];
+  addPrecision?: AddPrecision;
+  /** Default true: biases absorb the mean shift of the rounded weights (see quantizeEnhanceModel). */
+  biasCorrection?: boolean;
   threads?: number;
   /** Names the float32 model in errors and metadata. */
   file?: string;
@@ -45,11 +49,18 @@ export async function quantizeWithCalibration(fp32Bytes: Uint8Array, options: Qu
   if (info.metadata.precision !== undefined && info.metadata.precision !== 'fp32') {
     throw new QuantizationError({ code: 'QUANTIZE_MODEL', file, message: `the model is already ${info.metadata.precision}: quantise the fp32 model`, details: { precision: info.metadata.precision } });
   }
-  const plan = quantizationPlan(fp32Bytes, { float32Layers: options.float32Layers, file });
+  const plan = quantizationPlan(fp32Bytes, { float32Layers: options.float32Layers, addPrecision: options.addPrecision, file });
   const patches = await calibrationPatches(kind, options);
   const calibrated = await calibrateActivations(fp32Bytes, { tensors: plan.tensors, batches: patches.batches, runtime: ort, threads, file });
   const calibration = { ...patches.description, method: method.method, ...(method.method === 'percentile' ? { percentile: method.percentile ?? 99.99 } : {}) };
-  const bytes = quantizeEnhanceModel(fp32Bytes, { ranges: calibrated.ranges(method), float32Layers: options.float32Layers, calibration, file });
+  const bytes = quantizeEnhanceModel(fp32Bytes, {
+    ranges: calibrated.ranges(method),
+    channelMeans: options.biasCorrection === false ? undefined : calibrated.channelMeans,
+    float32Layers: options.float32Layers,
+    addPrecision: options.addPrecision,
+    calibration,
+    file,
+  });
   const heldOut = await calibrationPatches(kind, { ...options, patches: 128, seed: (options.seed ?? 20260101) + 7919 });
   return { bytes, kind, method, calibration, heldOutRelativeRms: await relativeRmsDifference(fp32Bytes, bytes, heldOut.batches, threads) };
 }

@@ -1,13 +1,14 @@
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ENHANCE_KINDS, EnhanceError } from '@enhance/core';
 import type { EnhanceKind } from '@enhance/core';
 import type { CliCommand, CliIo } from '../cli-command.js';
+import { fleetCommand } from '../fleet-command.js';
 import { CliFileError, CliUsageError } from '../cli-usage-error.js';
 import { expandInputs } from './batch-inputs.js';
 import type { BatchInput } from './batch-inputs.js';
 import type { ManifestRecord } from './batch-manifest.js';
 import { EnhancerPool, enhanceToFits, parseInput, readInputFile } from './enhance-file.js';
+import { errorReason } from './error-reason.js';
 import type { EnhancedOutput, InputFile, ParsedInput } from './enhance-file.js';
 import { DEVICE_OPTIONS, DEVICE_USAGE, MODEL_OPTIONS, MODEL_USAGE, outputSettingsOf, parseEnhanceSettings } from './enhance-settings.js';
 import { createFileProgress } from './file-progress.js';
@@ -43,51 +44,35 @@ Ctrl-C (or SIGTERM) abandons it, leaving no output for it. See docs/batch.md.
 Exit status: 0 every file enhanced or already complete, 1 one or more failed, 2 a bad command line,
 130 interrupted (143 on SIGTERM).`;
 
-export const batchCommand: CliCommand = {
+export const batchCommand: CliCommand = fleetCommand({
   name: 'batch',
   summary: 'enhance many FITS files in one process (resumable, shardable, with a manifest)',
   usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandLine(args);
-    if (values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    if (!values['out-dir']) throw new CliUsageError({ message: 'missing --out-dir <folder>' });
+  positionals: true,
+  options: {
+    'out-dir': { type: 'string' },
+    shard: { type: 'string' },
+    ...MODEL_OPTIONS,
+    ...DEVICE_OPTIONS,
+    force: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, positionals }, io) {
+    const outDir = values['out-dir'];
+    if (typeof outDir !== 'string') throw new CliUsageError({ message: 'missing --out-dir <folder>' });
     if (positionals.length === 0) throw new CliUsageError({ message: 'expected input files, folders or @list.txt' });
     const settings = parseEnhanceSettings(values);
-    const shard = values.shard === undefined ? undefined : parseShard(values.shard as string);
+    const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
     const inputs = await expandInputs(positionals);
     const mine = shard ? selectShard(inputs, shard, (input) => basename(input.path)) : inputs;
-    const folder = await OutputFolder.open(values['out-dir'] as string, shard ? `shard-${shard.index}-of-${shard.count}` : undefined);
+    const folder = await OutputFolder.open(outDir, shard ? `shard-${shard.index}-of-${shard.count}` : undefined);
     try {
       return await runBatch({ io, settings, shard, inputs: mine, allInputs: inputs.length, folder, force: values.force === true, json: values.json === true });
     } finally {
       await folder.close();
     }
   },
-};
-
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'out-dir': { type: 'string' },
-        shard: { type: 'string' },
-        ...MODEL_OPTIONS,
-        ...DEVICE_OPTIONS,
-        force: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new CliUsageError({ message: (error as Error).message });
-  }
-}
+});
 
 interface BatchRun {
   io: CliIo;
@@ -127,11 +112,11 @@ async function runBatch({ io, settings, shard, inputs, allInputs, folder, force,
     const abandoned = interrupt.signal.aborted && EnhanceError.isInstance(error) && error.code === 'ABORTED';
     counts[abandoned ? 'abandoned' : 'failed']++;
     const record = await folder.record({
-      ...emptyRecord(input, folder, outputSettings),
+      ...folder.blankRecord(input.path, input.outputName, outputSettings),
       ...known,
       status: abandoned ? 'abandoned' : 'failed',
       seconds: seconds(timing),
-      error: abandoned ? 'interrupted: abandoned, no output written' : describe(error),
+      error: abandoned ? 'interrupted: abandoned, no output written' : errorReason(error),
     });
     report(record, abandoned ? ': abandoned (interrupted), no output written' : `: failed: ${record.error}`);
   };
@@ -141,7 +126,7 @@ async function runBatch({ io, settings, shard, inputs, allInputs, folder, force,
   const commit = async (input: BatchInput, file: InputFile, parsed: ParsedInput, output: EnhancedOutput, replace: boolean, timing: number) => {
     const known = { inputSha256: file.sha256, inputBytes: file.bytes.length, kind: parsed.kind, model: output.model.name, modelSha256: output.model.sha256, device: output.device };
     try {
-      const record = await folder.commit(input.outputName, output, { ...emptyRecord(input, folder, outputSettings), ...known, seconds: seconds(timing), error: null }, { replace });
+      const record = await folder.commit(input.outputName, output, { ...folder.blankRecord(input.path, input.outputName, outputSettings), ...known, seconds: seconds(timing), error: null }, { replace });
       counts.enhanced++;
       report(record, ` → ${input.outputName} (${parsed.kind}, ${output.device}, ${record.seconds?.toFixed(2)} s)`);
     } catch (error) {
@@ -176,7 +161,7 @@ async function runBatch({ io, settings, shard, inputs, allInputs, folder, force,
           counts.skipped++;
           const { record: earlier } = state;
           const record = await folder.record({
-            ...emptyRecord(input, folder, outputSettings),
+            ...folder.blankRecord(input.path, input.outputName, outputSettings),
             status: 'skipped',
             inputSha256: file.sha256,
             inputBytes: file.bytes.length,
@@ -227,33 +212,8 @@ async function runBatch({ io, settings, shard, inputs, allInputs, folder, force,
   return counts.failed > 0 ? 1 : 0;
 }
 
-function emptyRecord(input: BatchInput, folder: OutputFolder, settings: ManifestRecord['settings']): Omit<ManifestRecord, 'status' | 'time' | 'host' | 'pid' | 'version'> {
-  return {
-    input: input.path,
-    inputSha256: null,
-    inputBytes: null,
-    output: folder.outputPath(input.outputName),
-    outputSha256: null,
-    outputBytes: null,
-    kind: null,
-    model: null,
-    modelSha256: null,
-    settings,
-    device: null,
-    seconds: null,
-    error: null,
-  };
-}
-
 function seconds(since: number): number {
   return Math.round(performance.now() - since) / 1000;
-}
-
-/** One line: the error's own message (which names the file), or a labelled fallback. */
-export function describe(error: unknown): string {
-  if (EnhanceError.isInstance(error)) return error.message.split('\n')[0];
-  if (error instanceof Error) return `unexpected error: ${error.message.split('\n')[0]}`;
-  return `unexpected error: ${String(error)}`;
 }
 
 /**

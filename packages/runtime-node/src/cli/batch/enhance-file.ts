@@ -74,6 +74,8 @@ export class EnhancerPool {
     if (!digest) {
       digest = hashModel(path, kind, this.settings);
       this.digests.set(path, digest);
+      // Not kept when it fails: the next file tries again (a long-lived worker outlasts a storage hiccup).
+      digest.catch(() => this.digests.delete(path));
     }
     return digest;
   }
@@ -93,8 +95,8 @@ export class EnhancerPool {
         maxMemoryMB: settings.maxMemoryMB,
         onWarning: this.warn,
       });
-      // A model that cannot load fails every file of its kind with the same reason, without retrying.
       this.enhancers.set(key, enhancer);
+      enhancer.catch(() => this.enhancers.delete(key));
     }
     return enhancer;
   }

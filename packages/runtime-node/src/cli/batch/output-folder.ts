@@ -1,7 +1,7 @@
-import { access, constants, mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { writeFileAtomic } from '@enhance/graph-builder/cli';
+import { folderWriteProblem, writeFileAtomic } from '@enhance/graph-builder/cli';
 import { runtimePackage } from '../../package-root.js';
 import { CliFileError } from '../cli-usage-error.js';
 import { ManifestWriter, manifestName, readManifests, vouchesFor } from './batch-manifest.js';
@@ -27,7 +27,8 @@ export interface KnownIdentity {
   modelSha256For(kind: string): Promise<string | undefined>;
 }
 
-type RecordFields = Omit<ManifestRecord, 'time' | 'host' | 'pid' | 'version'>;
+/** A manifest line as its writer fills it in; the folder adds when, where and which version. */
+export type RecordFields = Omit<ManifestRecord, 'time' | 'host' | 'pid' | 'version'>;
 
 /**
  * An output folder shared by batches (shards) and workers: the outputs, one manifest per writing
@@ -45,18 +46,17 @@ export class OutputFolder {
     this.index = index;
   }
 
-  /** Creates the folder if need be and checks that it is writable before any work is done. */
+  /** Creates the folder if need be and checks that files can be created in it, before any work is done. */
   static async open(folder: string, manifestSuffix?: string): Promise<OutputFolder> {
     const path = resolve(folder);
     try {
       await mkdir(path, { recursive: true });
-      if (!(await stat(path)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
-      await access(path, constants.W_OK);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'ENOTDIR' || code === 'EEXIST' ? 'is not a folder' : code === 'EACCES' || code === 'EROFS' ? 'is not writable' : `cannot be used (${code})`;
-      throw new CliFileError({ code: 'CLI_OUTPUT', file: path, message: `output folder ${reason}`, cause: error });
+      throw new CliFileError({ code: 'CLI_OUTPUT', file: path, message: `cannot create the output folder (${code === 'EEXIST' ? 'a file has that name' : code})`, cause: error });
     }
+    const problem = await folderWriteProblem(path);
+    if (problem) throw new CliFileError({ code: 'CLI_OUTPUT', file: path, message: `cannot write outputs: ${problem}` });
     return new OutputFolder(path, join(path, manifestName(manifestSuffix)), await readManifests(path));
   }
 
@@ -66,6 +66,26 @@ export class OutputFolder {
 
   outputPath(name: string): string {
     return join(this.path, name);
+  }
+
+  /** A 'failed' line for `input` with nothing known yet: each field is filled in as it is learnt. */
+  blankRecord(input: string, outputName: string, settings: OutputSettings): RecordFields {
+    return {
+      status: 'failed',
+      input,
+      inputSha256: null,
+      inputBytes: null,
+      output: this.outputPath(outputName),
+      outputSha256: null,
+      outputBytes: null,
+      kind: null,
+      model: null,
+      modelSha256: null,
+      settings,
+      device: null,
+      seconds: null,
+      error: null,
+    };
   }
 
   /**

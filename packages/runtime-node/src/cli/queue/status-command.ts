@@ -1,7 +1,5 @@
-import { parseArgs } from 'node:util';
-import type { CliCommand, CliIo } from '../cli-command.js';
-import { CliUsageError } from '../cli-usage-error.js';
-import { parsePositiveInteger } from '../run-command.js';
+import type { CliCommand } from '../cli-command.js';
+import { fleetCommand, integerOption } from '../fleet-command.js';
 import type { EnhanceJobData } from './enhance-job.js';
 import { QUEUE_OPTIONS, QUEUE_USAGE, openQueue, parseQueueAddress } from './queue-connection.js';
 
@@ -29,18 +27,15 @@ export interface FailedJob {
   attempts: string[];
 }
 
-export const statusCommand: CliCommand = {
+export const statusCommand: CliCommand = fleetCommand({
   name: 'status',
   summary: "show a queue's waiting, active, done and failed jobs",
   usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandLine(args);
-    if (values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
+  positionals: false,
+  options: { ...QUEUE_OPTIONS, failed: { type: 'string' }, json: { type: 'boolean' } },
+  async run({ values }, io) {
     const address = parseQueueAddress(values);
-    const shown = values.failed === undefined ? DEFAULT_FAILED_SHOWN : parsePositiveInteger('--failed', values.failed, 0);
+    const shown = integerOption(values, 'failed', DEFAULT_FAILED_SHOWN, 0);
     const queue = await openQueue(address);
     try {
       const counts = await queue.getJobCounts(...STATES);
@@ -76,12 +71,4 @@ export const statusCommand: CliCommand = {
       await queue.close();
     }
   },
-};
-
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({ args, allowPositionals: false, strict: true, options: { ...QUEUE_OPTIONS, failed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    throw new CliUsageError({ message: (error as Error).message });
-  }
-}
+});

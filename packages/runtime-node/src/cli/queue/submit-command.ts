@@ -1,14 +1,13 @@
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { ENHANCE_KINDS } from '@enhance/core';
 import type { EnhanceKind } from '@enhance/core';
 import { expandInputs } from '../batch/batch-inputs.js';
-import { describe } from '../batch/batch-command.js';
+import { errorReason } from '../batch/error-reason.js';
 import { EnhancerPool, digestFile } from '../batch/enhance-file.js';
 import { MODEL_OPTIONS, MODEL_USAGE, outputSettingsOf, parseEnhanceSettings } from '../batch/enhance-settings.js';
-import type { CliCommand, CliIo } from '../cli-command.js';
+import type { CliCommand } from '../cli-command.js';
+import { fleetCommand, integerOption } from '../fleet-command.js';
 import { CliUsageError } from '../cli-usage-error.js';
-import { parsePositiveInteger } from '../run-command.js';
 import { enhanceJobId } from './enhance-job.js';
 import type { EnhanceJobData } from './enhance-job.js';
 import { QUEUE_OPTIONS, QUEUE_USAGE, openQueue, parseQueueAddress } from './queue-connection.js';
@@ -35,21 +34,24 @@ ${MODEL_USAGE}
 The models are those of the submitting installation, by SHA-256: a worker whose models differ fails
 the job with the reason instead of enhancing it with another network. See docs/batch.md.`;
 
-export const submitCommand: CliCommand = {
+export const submitCommand: CliCommand = fleetCommand({
   name: 'submit',
   summary: 'queue FITS files for enhance workers (BullMQ on Redis)',
   usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandLine(args);
-    if (values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
+  positionals: true,
+  options: {
+    ...QUEUE_OPTIONS,
+    ...MODEL_OPTIONS,
+    attempts: { type: 'string' },
+    backoff: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, positionals }, io) {
     const address = parseQueueAddress(values);
     if (positionals.length === 0) throw new CliUsageError({ message: 'expected input files, folders or @list.txt' });
     const settings = parseEnhanceSettings(values);
-    const attempts = values.attempts === undefined ? DEFAULT_ATTEMPTS : parsePositiveInteger('--attempts', values.attempts, 1);
-    const backoff = values.backoff === undefined ? DEFAULT_BACKOFF_MS : parsePositiveInteger('--backoff', values.backoff, 0);
+    const attempts = integerOption(values, 'attempts', DEFAULT_ATTEMPTS, 1);
+    const backoff = integerOption(values, 'backoff', DEFAULT_BACKOFF_MS, 0);
     const inputs = await expandInputs(positionals);
 
     // The models each job may use, by digest (both kinds when the kind is left to each file).
@@ -60,7 +62,7 @@ export const submitCommand: CliCommand = {
       try {
         modelSha256[kind] = (await pool.model(kind)).sha256;
       } catch (error) {
-        missing.push(describe(error));
+        missing.push(errorReason(error));
       }
     }
     if (Object.keys(modelSha256).length === 0 || (settings.kind && missing.length)) throw new QueueError({ message: missing[0] });
@@ -88,8 +90,8 @@ export const submitCommand: CliCommand = {
           };
           jobs.push({ id: enhanceJobId(data), data });
         } catch (error) {
-          failed.push({ input: input.path, error: describe(error) });
-          io.stderr.write(`enhance submit: not submitted: ${describe(error)}\n`);
+          failed.push({ input: input.path, error: errorReason(error) });
+          io.stderr.write(`enhance submit: not submitted: ${errorReason(error)}\n`);
         }
       }
       const existing = new Set<string>();
@@ -117,24 +119,4 @@ export const submitCommand: CliCommand = {
       await queue.close();
     }
   },
-};
-
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...QUEUE_OPTIONS,
-        ...MODEL_OPTIONS,
-        attempts: { type: 'string' },
-        backoff: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new CliUsageError({ message: (error as Error).message });
-  }
-}
+});

@@ -1,18 +1,19 @@
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { EnhanceError } from '@enhance/core';
 import type { EnhanceKind } from '@enhance/core';
 import type { Job } from 'bullmq';
-import { describe } from '../batch/batch-command.js';
+import { removeFilesInProgress } from '@enhance/graph-builder/cli';
+import { errorReason } from '../batch/error-reason.js';
 import type { ManifestRecord } from '../batch/batch-manifest.js';
 import { EnhancerPool, enhanceToFits, parseInput, readInputFile } from '../batch/enhance-file.js';
 import type { InputFile } from '../batch/enhance-file.js';
 import { DEVICE_OPTIONS, DEVICE_USAGE } from '../batch/enhance-settings.js';
 import type { EnhanceSettings } from '../batch/enhance-settings.js';
 import { OutputFolder } from '../batch/output-folder.js';
-import type { CliCommand, CliIo } from '../cli-command.js';
+import type { CliCommand } from '../cli-command.js';
+import { fleetCommand, integerOption } from '../fleet-command.js';
 import { CliUsageError } from '../cli-usage-error.js';
-import { parseDevice, parsePositiveInteger } from '../run-command.js';
+import { parseDevice } from '../run-command.js';
 import type { EnhanceJobData, EnhanceJobResult } from './enhance-job.js';
 import { QUEUE_OPTIONS, QUEUE_USAGE, checkReachable, loadBullmq, parseQueueAddress } from './queue-connection.js';
 import { QueueError } from './queue-error.js';
@@ -43,28 +44,36 @@ SIGTERM or Ctrl-C: take no new job, finish the current ones, exit 0; a second on
 (another worker takes them over). A job that fails with an error is retried with backoff (see
 'enhance submit --attempts'); one whose input is bad fails at once with the reason. See docs/batch.md.`;
 
-export const workerCommand: CliCommand = {
+export const workerCommand: CliCommand = fleetCommand({
   name: 'worker',
   summary: 'enhance jobs from a queue (BullMQ on Redis), on as many machines as you like',
   usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandLine(args);
-    if (values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
+  positionals: false,
+  options: {
+    ...QUEUE_OPTIONS,
+    'out-dir': { type: 'string' },
+    concurrency: { type: 'string' },
+    ...DEVICE_OPTIONS,
+    'lock-duration': { type: 'string' },
+    'stalled-interval': { type: 'string' },
+    'max-stalled': { type: 'string' },
+    'exit-when-drained': { type: 'boolean' },
+    force: { type: 'boolean' },
+  },
+  async run({ values }, io) {
     const address = parseQueueAddress(values);
-    if (!values['out-dir']) throw new CliUsageError({ message: 'missing --out-dir <folder>' });
+    const outDir = values['out-dir'];
+    if (typeof outDir !== 'string') throw new CliUsageError({ message: 'missing --out-dir <folder>' });
     const options = {
-      concurrency: values.concurrency === undefined ? DEFAULTS.concurrency : parsePositiveInteger('--concurrency', values.concurrency, 1),
-      lockDuration: values['lock-duration'] === undefined ? DEFAULTS.lockDuration : parsePositiveInteger('--lock-duration', values['lock-duration'], 100),
-      stalledInterval: values['stalled-interval'] === undefined ? DEFAULTS.stalledInterval : parsePositiveInteger('--stalled-interval', values['stalled-interval'], 100),
-      maxStalledCount: values['max-stalled'] === undefined ? DEFAULTS.maxStalled : parsePositiveInteger('--max-stalled', values['max-stalled'], 0),
+      concurrency: integerOption(values, 'concurrency', DEFAULTS.concurrency, 1),
+      lockDuration: integerOption(values, 'lock-duration', DEFAULTS.lockDuration, 100),
+      stalledInterval: integerOption(values, 'stalled-interval', DEFAULTS.stalledInterval, 100),
+      maxStalledCount: integerOption(values, 'max-stalled', DEFAULTS.maxStalled, 0),
     };
-    const machine = { device: parseDevice(values.device), threads: parsePositiveInteger('--threads', values.threads, 0) };
+    const machine = { device: parseDevice(values.device as string | undefined), threads: integerOption(values, 'threads', 0, 0) };
     const me = `${hostname()} pid ${process.pid}`;
-    const folder = await OutputFolder.open(values['out-dir'], `worker.${hostname()}.${process.pid}`);
     await checkReachable(address);
+    const folder = await OutputFolder.open(outDir, `worker.${hostname()}.${process.pid}`);
     const say = (line: string) => io.stderr.write(`enhance worker: ${line}\n`);
     const pools = new Map<string, EnhancerPool>();
     const poolFor = (data: EnhanceJobData) => {
@@ -89,9 +98,9 @@ export const workerCommand: CliCommand = {
       say(`started ${job.data.input} (${attempt})`);
       await job.log(attempt).catch(() => undefined);
       try {
-        return await enhanceJob(job.data, { folder, pool: poolFor(job.data), me, force: values.force === true, say });
+        return await enhanceJob(job.data, job.attemptsStarted, { folder, pool: poolFor(job.data), me, force: values.force === true, say });
       } catch (error) {
-        const reason = describe(error);
+        const reason = errorReason(error);
         say(`failed ${job.data.input} (${attempt}): ${reason}`);
         // A bad input, a model that differs from the submitted one, an output in the way: trying again cannot help.
         if (EnhanceError.isInstance(error) && !RETRYABLE.has(error.code)) throw new UnrecoverableError(reason);
@@ -123,19 +132,19 @@ export const workerCommand: CliCommand = {
     worker.on('stalled', (jobId) => say(`job ${jobId} lost its worker; it goes back to the queue`));
 
     let closing: Promise<void> | undefined;
-    let forced = false;
-    const close = (why: string) => {
+    const close = (why: string, signal?: 'SIGINT' | 'SIGTERM') => {
       if (closing) {
-        if (!forced) say(`${why} again: abandoning the current job(s); another worker will take them`);
-        forced = true;
-        void worker.close(true);
-        return;
+        if (!signal) return;
+        // The jobs in hand are dropped: their locks lapse and another worker takes them over.
+        const { left } = removeFilesInProgress();
+        say(`${why} again: abandoning the current job(s) to other workers${left.length ? ` (already in place: ${left.join(', ')})` : ''}`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
       }
       say(`${why}: finishing the current job(s), taking no new one`);
       closing = worker.close();
     };
-    const onInterrupt = () => close('interrupted');
-    const onTerminate = () => close('terminated');
+    const onInterrupt = () => close('interrupted', 'SIGINT');
+    const onTerminate = () => close('terminated', 'SIGTERM');
     process.on('SIGINT', onInterrupt);
     process.on('SIGTERM', onTerminate);
 
@@ -167,9 +176,9 @@ export const workerCommand: CliCommand = {
       await folder.close();
     }
     say('stopped');
-    return forced ? 143 : 0;
+    return 0;
   },
-};
+});
 
 /** Failures that may pass: the output folder's storage (full, unreachable for a moment). */
 const RETRYABLE = new Set(['CLI_IO', 'CLI_OUTPUT']);
@@ -182,43 +191,30 @@ interface JobContext {
   say: (line: string) => void;
 }
 
-async function enhanceJob(data: EnhanceJobData, { folder, pool, me, force, say }: JobContext): Promise<EnhanceJobResult> {
+async function enhanceJob(data: EnhanceJobData, attempt: number, { folder, pool, me, force, say }: JobContext): Promise<EnhanceJobResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started) / 1000;
-  const base: Omit<ManifestRecord, 'status' | 'time' | 'host' | 'pid' | 'version'> = {
-    input: data.input,
-    inputSha256: null,
-    inputBytes: null,
-    output: folder.outputPath(data.outputName),
-    outputSha256: null,
-    outputBytes: null,
-    kind: null,
-    model: null,
-    modelSha256: null,
-    settings: data.settings,
-    device: null,
-    seconds: null,
-    error: null,
-  };
+  const base = folder.blankRecord(data.input, data.outputName, data.settings);
   let file: InputFile | undefined;
   try {
-    // A worker killed while writing this output left its temporary; this job owns the output now.
-    await folder.removeLeftovers([data.outputName]);
+    // A worker killed while writing this output left its temporary; this job owns the output now. (Only
+    // a retry can find one, and listing a folder of a million outputs for every job would cost.)
+    if (attempt > 1) await folder.removeLeftovers([data.outputName]);
     file = await readInputFile(data.input);
     if (file.sha256 !== data.inputSha256) {
       throw new QueueError({ message: `${data.input}: changed since it was submitted (SHA-256 ${file.sha256}, submitted ${data.inputSha256}); submit it again` });
     }
+    const input = { inputSha256: file.sha256, inputBytes: file.bytes.length };
     const identity = { inputSha256: file.sha256, settings: data.settings, modelSha256For: async (kind: string) => data.modelSha256[kind as EnhanceKind] };
-    const complete = async (): Promise<EnhanceJobResult | undefined> => {
-      const state = await folder.check(data.outputName, identity);
-      if (state.state !== 'complete') return undefined;
-      const { record } = state;
-      await folder.record({ ...base, status: 'skipped', inputSha256: file!.sha256, inputBytes: file!.bytes.length, outputSha256: record.outputSha256, outputBytes: record.outputBytes, kind: record.kind, model: record.model, modelSha256: record.modelSha256, device: record.device, seconds: elapsed() });
-      say(`${data.input}: ${data.outputName} is complete already (${record.time}), nothing to do`);
-      return { status: 'complete', output: record.output, outputSha256: record.outputSha256, outputBytes: record.outputBytes, kind: record.kind, modelSha256: record.modelSha256, device: record.device, worker: me, seconds: elapsed() };
+    /** The output is there already, vouched for: the job is done without running the network. */
+    const completeAlready = async (earlier: ManifestRecord): Promise<EnhanceJobResult> => {
+      const { outputSha256, outputBytes, kind, model, modelSha256, device } = earlier;
+      await folder.record({ ...base, ...input, status: 'skipped', outputSha256, outputBytes, kind, model, modelSha256, device, seconds: elapsed() });
+      say(`${data.input}: ${data.outputName} is complete already (${earlier.time}), nothing to do`);
+      return { status: 'complete', output: earlier.output, outputSha256, outputBytes, kind, modelSha256, device, worker: me, seconds: elapsed() };
     };
     const state = await folder.check(data.outputName, identity);
-    if (state.state === 'complete') return (await complete())!;
+    if (state.state === 'complete') return await completeAlready(state.record);
     if (state.state === 'foreign' && !force) {
       throw new QueueError({ message: `${folder.outputPath(data.outputName)}: already exists and no manifest in the output folder says it was made there (remove it, or run the worker with --force)` });
     }
@@ -233,48 +229,23 @@ async function enhanceJob(data: EnhanceJobData, { folder, pool, me, force, say }
       });
     }
     const output = await enhanceToFits(pool, data.input, parsed, { outputPath: folder.outputPath(data.outputName) });
-    const known = { inputSha256: file.sha256, inputBytes: file.bytes.length, kind: parsed.kind, model: model.name, modelSha256: model.sha256, device: output.device };
+    const known = { ...input, kind: parsed.kind, model: model.name, modelSha256: model.sha256, device: output.device, seconds: elapsed() };
     let record: ManifestRecord;
     try {
-      record = await folder.commit(data.outputName, output, { ...base, ...known, seconds: elapsed() }, { replace: state.state !== 'absent' });
+      record = await folder.commit(data.outputName, output, { ...base, ...known }, { replace: state.state !== 'absent' });
     } catch (error) {
       // Another worker that took this job over (its lock had lapsed) may have put the same output there first.
       if (EnhanceError.isInstance(error) && error.code === 'CLI_OUTPUT_EXISTS') {
-        const done = await complete();
-        if (done) return done;
+        const again = await folder.check(data.outputName, identity);
+        if (again.state === 'complete') return await completeAlready(again.record);
       }
       throw error;
     }
     say(`${data.input} → ${record.output} (${parsed.kind}, ${output.device}, ${elapsed().toFixed(2)} s)`);
     return { status: 'done', output: record.output, outputSha256: record.outputSha256, outputBytes: record.outputBytes, kind: parsed.kind, modelSha256: model.sha256, device: output.device, worker: me, seconds: elapsed() };
   } catch (error) {
-    await folder
-      .record({ ...base, ...(file ? { inputSha256: file.sha256, inputBytes: file.bytes.length } : {}), status: 'failed', seconds: elapsed(), error: describe(error) })
-      .catch(() => undefined);
+    const input = file ? { inputSha256: file.sha256, inputBytes: file.bytes.length } : {};
+    await folder.record({ ...base, ...input, status: 'failed', seconds: elapsed(), error: errorReason(error) }).catch(() => undefined);
     throw error;
-  }
-}
-
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        ...QUEUE_OPTIONS,
-        'out-dir': { type: 'string' },
-        concurrency: { type: 'string' },
-        ...DEVICE_OPTIONS,
-        'lock-duration': { type: 'string' },
-        'stalled-interval': { type: 'string' },
-        'max-stalled': { type: 'string' },
-        'exit-when-drained': { type: 'boolean' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new CliUsageError({ message: (error as Error).message });
   }
 }
