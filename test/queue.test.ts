@@ -208,7 +208,8 @@ describe('enhance submit / worker / status (BullMQ on a real redis-server)', () 
     const worker = startWorker('retry', outDir, ['--exit-when-drained']);
     await worker.waitFor(/started \S+ \(attempt 1 /);
     rmSync(outDir, { recursive: true });
-    await worker.waitFor(/failed \S+ \(attempt 1 .*\): .*cannot write \(ENOENT\)/);
+    // The first write into the folder fails (the manifest's 'writing' line, before the output itself).
+    await worker.waitFor(/failed \S+ \(attempt 1 [^)]*\): \S+: cannot append to the manifest \(ENOENT\)/);
     mkdirSync(outDir);
     expect((await worker.exited).code, worker.stderr).toBe(0);
     expect(worker.stderr).toMatch(/started \S+ \(attempt 2 /);

@@ -2,7 +2,7 @@
 // @enhance/runtime-node, and the enhance-web.js bundle in headless Chromium (WASM, cross-origin
 // isolated, in its worker). Not a test: run it by hand and read the table.
 //
-//   node packages/runtime-web/scripts/bench-web.mjs [--size 400] [--threads 2] [--repeats 3] [--variants lite,full] [--fold-batch-norm]
+//   node packages/runtime-web/scripts/bench-web.mjs [--size 400] [--threads 2] [--repeats 3] [--variants lite,full] [--precisions fp32,int8] [--fold-batch-norm]
 //
 // Needs the built packages (npm run build) and /usr/bin/chromium. Uses the trained models in models/
 // when present, else random-weight networks of the same architecture (timing does not depend on weights).
@@ -23,6 +23,7 @@ enhance-web.js bundle, WASM, cross-origin isolated); prints a table. Needs npm r
   --threads 2             threads on each side
   --repeats 3             timed runs after one warm-up (the median is reported)
   --variants lite,full    models: the trained ones in models/, else random weights of that size
+  --precisions fp32,int8  fp32, and int8 where models/ has the quantised model (npm run quantize)
   --fold-batch-norm       random-weight models with batch norm folded into the convolutions
   -h, --help              this text`;
 
@@ -31,6 +32,7 @@ const values = parseScriptArguments('bench-web', USAGE, {
   threads: { type: 'string', default: '2' },
   repeats: { type: 'string', default: '3' },
   variants: { type: 'string', default: 'lite,full' },
+  precisions: { type: 'string', default: 'fp32,int8' },
   'fold-batch-norm': { type: 'boolean', default: false },
 });
 // Loaded after the command line is read, so that --help needs neither a build nor a browser.
@@ -44,6 +46,11 @@ const size = Number(values.size);
 const threads = Number(values.threads);
 const repeats = Number(values.repeats);
 const variants = values.variants.split(',');
+const precisions = values.precisions.split(',');
+if (!precisions.every((p) => p === 'fp32' || p === 'int8')) {
+  process.stderr.write(`bench-web: --precisions ${JSON.stringify(values.precisions)}: expected fp32, int8 (bench-web --help lists the options)\n`);
+  process.exit(2);
+}
 
 /** Granulation-like ripples with noise around 1 (normalised continuum). */
 function benchImage(width, height) {
@@ -72,10 +79,16 @@ try {
   mkdirSync(modelFolder);
   const models = {};
   for (const variant of variants) {
-    const trained = join(repositoryRoot, 'models', modelFileName('intensity', variant));
-    const bytes = existsSync(trained) ? new Uint8Array(readFileSync(trained)) : createEnhanceModel({ kind: 'intensity', architecture: variant, seed: 1, foldBatchNorm: values['fold-batch-norm'] });
-    writeFileSync(join(modelFolder, `${variant}.onnx`), bytes);
-    models[variant] = { bytes, origin: existsSync(trained) ? trained : `random weights (${variant}${values['fold-batch-norm'] ? ', batch norm folded' : ''})` };
+    for (const precision of precisions) {
+      const trained = join(repositoryRoot, 'models', modelFileName('intensity', variant, precision));
+      if (precision === 'int8' && !existsSync(trained)) {
+        console.log(`(no ${trained}: int8 ${variant} left out; npm run quantize writes it)`);
+        continue;
+      }
+      const bytes = existsSync(trained) ? new Uint8Array(readFileSync(trained)) : createEnhanceModel({ kind: 'intensity', architecture: variant, seed: 1, foldBatchNorm: values['fold-batch-norm'] });
+      writeFileSync(join(modelFolder, `${variant}-${precision}.onnx`), bytes);
+      models[`${variant}-${precision}`] = { variant, precision, bytes, origin: existsSync(trained) ? trained : `random weights (${variant}${values['fold-batch-norm'] ? ', batch norm folded' : ''})` };
+    }
   }
   const image = benchImage(size, size);
 
@@ -88,18 +101,18 @@ try {
   const page = await browser.newPage();
   await page.goto(`${baseUrl}/demo/`);
 
-  for (const variant of variants) {
-    const nodeEnhancer = await createEnhancer({ kind: 'intensity', model: models[variant].bytes, device: 'cpu', threads, onWarning: () => undefined });
+  for (const [key, { variant, precision }] of Object.entries(models)) {
+    const nodeEnhancer = await createEnhancer({ kind: 'intensity', model: models[key].bytes, device: 'cpu', threads, onWarning: () => undefined });
     await nodeEnhancer.enhance(image);
     const nodeTimes = [];
     for (let i = 0; i < repeats; i++) nodeTimes.push((await nodeEnhancer.enhance(image)).timeMs);
     await nodeEnhancer.dispose();
 
     const web = await page.evaluate(
-      async ({ variant, size, threads, repeats, data }) => {
+      async ({ key, size, threads, repeats, data }) => {
         const { createEnhancer: createWebEnhancer } = await import('/bundle/enhance-web.js');
         const started = performance.now();
-        const enhancer = await createWebEnhancer({ kind: 'intensity', model: `/bench-models/${variant}.onnx`, device: 'wasm', threads, onWarning: () => undefined });
+        const enhancer = await createWebEnhancer({ kind: 'intensity', model: `/bench-models/${key}.onnx`, device: 'wasm', threads, onWarning: () => undefined });
         const createMs = performance.now() - started;
         const input = { data: Float32Array.from(data), width: size, height: size };
         await enhancer.enhance(input);
@@ -109,11 +122,12 @@ try {
         await enhancer.dispose();
         return result;
       },
-      { variant, size, threads, repeats, data: Array.from(image.data) },
+      { key, size, threads, repeats, data: Array.from(image.data) },
     );
     rows.push({
       variant,
-      model: models[variant].origin,
+      precision,
+      model: models[key].origin,
       nodeMs: median(nodeTimes),
       browserMs: median(web.times),
       browserThreads: web.threads,
@@ -129,10 +143,14 @@ try {
 }
 
 console.log(`Enhance ${size}×${size}, intensity, median of ${repeats} runs after one warm-up; ${threads} threads each side`);
-console.log('variant | Node CPU (ms) | browser WASM (ms) | browser/Node | browser threads | isolated | model');
+console.log('variant | precision | Node CPU (ms) | browser WASM (ms) | browser/Node | browser threads | isolated | model');
 for (const row of rows) {
   console.log(
-    `${row.variant} | ${row.nodeMs.toFixed(0)} | ${row.browserMs.toFixed(0)} | ${(row.browserMs / row.nodeMs).toFixed(2)} | ${row.browserThreads} | ${row.isolated} | ${row.model}`,
+    `${row.variant} | ${row.precision} | ${row.nodeMs.toFixed(0)} | ${row.browserMs.toFixed(0)} | ${(row.browserMs / row.nodeMs).toFixed(2)} | ${row.browserThreads} | ${row.isolated} | ${row.model}`,
   );
+}
+for (const int8 of rows.filter((row) => row.precision === 'int8')) {
+  const fp32 = rows.find((row) => row.precision === 'fp32' && row.variant === int8.variant);
+  if (fp32) console.log(`${int8.variant}: int8 ${(fp32.nodeMs / int8.nodeMs).toFixed(2)}× as fast as fp32 in Node, ${(fp32.browserMs / int8.browserMs).toFixed(2)}× in the browser; browser int8 vs Node fp32 ${(int8.browserMs / fp32.nodeMs).toFixed(2)}`);
 }
 console.log(`(first enhancer in the page, worker and WebAssembly start included: ${rows[0]?.workerStartMs.toFixed(0)} ms)`);

@@ -12,3 +12,4 @@ export * from './quality-check.js';
 export * from './redegrade-check.js';
 export * from './test-time-augmentation.js';
 export * from './quality-extensions.js';
+export * from './off-disk-tiles.js';

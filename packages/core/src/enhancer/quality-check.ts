@@ -24,7 +24,7 @@ export interface QualityOptions {
 /**
  * Defaults chosen from the model card's measurements (npm run evaluate, "Quality check, test-time
  * augmentation, limb normalisation"): test-time augmentation lowers the error against the 28 cm target
- * by a few per cent for 4–8× the time; the limb profile lowers it by up to 10% at μ 0.3–0.6 but raises
+ * by 3–6% for 3.6–8.9× the time; the limb profile lowers it by 7–12% at μ 0.3–0.6 but raises
  * the ringing across the limb and the error below μ 0.15. Both are opt-in.
  */
 export const DEFAULT_TTA: TtaOption = 1;

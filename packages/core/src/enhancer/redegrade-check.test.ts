@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { estimateNoiseSigma, parseQaReference, summariseResidual } from './redegrade-check.js';
 import type { QaModelReference } from './redegrade-check.js';
-
-function gaussians(seed: number) {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state + 0.5) / 2 ** 32;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+import { gaussians } from '../../../../test/numeric-support/gaussians.js';
 
 describe('estimateNoiseSigma', () => {
   it('finds white noise on a smooth image, ignoring NaN windows', () => {

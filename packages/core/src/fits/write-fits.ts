@@ -60,10 +60,7 @@ export function writeFits(
   }
   const mandatory: FitsCard[] = [
     { key: 'SIMPLE', value: true, comment: 'conforms to the FITS standard' },
-    { key: 'BITPIX', value: bitpix, comment: bitpix === -32 ? 'IEEE 32-bit floats' : 'IEEE 64-bit floats' },
-    { key: 'NAXIS', value: 2, comment: 'number of data axes' },
-    { key: 'NAXIS1', value: width, comment: 'length of the fast axis (x)' },
-    { key: 'NAXIS2', value: height, comment: 'length of the slow axis (y)' },
+    ...imageAxisCards(bitpix, width, height),
     { key: 'EXTEND', value: true, comment: 'extensions may follow' },
   ];
   const carried = writableCards(image.header.cards.filter((card) => !COMPRESSION_STRUCTURE_KEYS.test(card.key) && !STORAGE_KEYS.test(card.key)));
@@ -84,6 +81,16 @@ export function writeFits(
     offset += hdu.length;
   }
   return out;
+}
+
+/** BITPIX and the two axes, in fixed format, as every image HDU starts after SIMPLE or XTENSION. */
+function imageAxisCards(bitpix: FitsFloatBitpix, width: number, height: number): FitsCard[] {
+  return [
+    { key: 'BITPIX', value: bitpix, comment: bitpix === -32 ? 'IEEE 32-bit floats' : 'IEEE 64-bit floats' },
+    { key: 'NAXIS', value: 2, comment: 'number of data axes' },
+    { key: 'NAXIS1', value: width, comment: 'length of the fast axis (x)' },
+    { key: 'NAXIS2', value: height, comment: 'length of the slow axis (y)' },
+  ];
 }
 
 /** Header text and big-endian float data, each padded to whole 2880-byte blocks. */
@@ -134,10 +141,7 @@ function imageExtensionBytes(extension: FitsImageExtension, bitpix: FitsFloatBit
   checkImageShape(image, file);
   const cards: FitsCard[] = [
     { key: 'XTENSION', value: 'IMAGE', comment: 'image extension' },
-    { key: 'BITPIX', value: bitpix, comment: bitpix === -32 ? 'IEEE 32-bit floats' : 'IEEE 64-bit floats' },
-    { key: 'NAXIS', value: 2, comment: 'number of data axes' },
-    { key: 'NAXIS1', value: image.width, comment: 'length of the fast axis (x)' },
-    { key: 'NAXIS2', value: image.height, comment: 'length of the slow axis (y)' },
+    ...imageAxisCards(bitpix, image.width, image.height),
     { key: 'PCOUNT', value: 0, comment: 'no parameters' },
     { key: 'GCOUNT', value: 1, comment: 'one group' },
     { key: 'EXTNAME', value: name, comment: 'name of this HDU' },

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateLimbDarkening, fitLimbDarkening, muAt } from './limb-darkening.js';
 import type { SolarDisk } from './solar-disk.js';
-
-/** Deterministic standard normal deviates (Box–Muller on a linear congruential generator). */
-function gaussians(seed: number) {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state + 0.5) / 2 ** 32;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+import { gaussians } from '../../../../test/numeric-support/gaussians.js';
 
 /** Not a polynomial in μ, so the fit is tested on a shape it cannot reproduce exactly. */
 const law = (mu: number) => 52_000 * (1 - 0.62 * (1 - mu ** 0.85) - 0.08 * (1 - mu) ** 2);

@@ -6,6 +6,7 @@ import { parseScriptArguments } from '@enhance/graph-builder/cli';
 import { evaluateEnhance, type EnhanceEvaluation } from '../evaluation/evaluate-enhance.js';
 import { evaluateQuality, qaReferenceFile, type QualityEvaluation } from '../evaluation/evaluate-quality.js';
 import { renderModelCard } from '../evaluation/model-card.js';
+import { evaluateInt8, type Int8Evaluation } from '../evaluation/evaluate-int8.js';
 import { paperChecks } from '../evaluation/paper-checks.js';
 import { measureConvolutionTimings } from '../physics/convolution-timing.js';
 import { comparePsfSpectra, PSF_COMPARISON_BAND, type PsfSpectrumComparison } from '../physics/psf-spectrum-comparison.js';
@@ -28,6 +29,7 @@ validation data and on real HMI images; writes figures and JSON to docs/figures/
   --qa-reference PATH the quality check's reference residuals on real data (default
                       <models-dir>/qa-reference.json, shipped with the models; 'none' to skip)
   --skip-quality      leave out the quality check / TTA / limb-normalisation measurements
+  --skip-int8         leave out the int8 models' comparison with fp32 (models/enhance-*-int8.onnx)
   --quality-only      only those (quality.json in --figures-dir and --qa-reference; no card)
   --threads N         onnxruntime threads (default 2)
   -h, --help          this text
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
     'cache-dir': { type: 'string' },
     'qa-reference': { type: 'string' },
     'skip-quality': { type: 'boolean', default: false },
+    'skip-int8': { type: 'boolean', default: false },
     'quality-only': { type: 'boolean', default: false },
     threads: { type: 'string', default: '2' },
   });
@@ -199,13 +202,16 @@ async function main(): Promise<void> {
       figures.push({ caption: 'learning curves (validation MSE against patches seen, from each model\'s metadata)', file });
     }
   }
+  let int8: Int8Evaluation | undefined;
+  if (evaluation && !values['skip-int8']) int8 = await evaluateInt8({ sharedDir, modelsDir: resolve(values['models-dir']), threads, kinds, log });
   mkdirSync(figuresDir, { recursive: true });
-  writeFileSync(join(figuresDir, values['psf-only'] ? 'psf-comparison.json' : 'evaluation.json'), `${JSON.stringify({ ...(summary(evaluation, psf) as object), ...(quality ? { quality } : {}) }, null, 2)}\n`);
+  writeFileSync(join(figuresDir, values['psf-only'] ? 'psf-comparison.json' : 'evaluation.json'), `${JSON.stringify({ ...(summary(evaluation, psf) as object), ...(quality ? { quality } : {}), ...(int8 ? { int8 } : {}) }, null, 2)}\n`);
   if (evaluation && values.card !== 'none') {
     const cardPath = resolve(values.card);
     const card = renderModelCard({
       evaluation,
       quality,
+      int8,
       psf,
       figures: figures.map((f) => ({ caption: f.caption, path: relative(dirname(cardPath), f.file) })),
       generatedAt: new Date().toISOString().slice(0, 10),

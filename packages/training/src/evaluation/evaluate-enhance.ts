@@ -178,11 +178,11 @@ export async function findModels(modelsDir: string, kinds: readonly EnhanceKind[
   return entries;
 }
 
-function finite(image: ImagePlane): ImagePlane {
+export function finite(image: ImagePlane): ImagePlane {
   return { ...image, data: image.data.map((v) => (Number.isFinite(v) ? v : 0)) };
 }
 
-function scaled(image: ImagePlane, factor: number): ImagePlane {
+export function scaled(image: ImagePlane, factor: number): ImagePlane {
   return { ...image, data: image.data.map((v) => v * factor) };
 }
 
@@ -192,7 +192,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: nu
   return { value, seconds: (performance.now() - start) / 1000 };
 }
 
-async function readFitsPlane(path: string, file: string): Promise<ImagePlane> {
+export async function readFitsPlane(path: string, file: string): Promise<ImagePlane> {
   try {
     const image = readFits(new Uint8Array(await readFile(path)), { file, precision: 'float64' });
     return { width: image.width, height: image.height, data: image.data };
@@ -215,7 +215,7 @@ function meanAbsoluteDifference(a: ImagePlane, b: ImagePlane): number {
 }
 
 /** The training degradation applied to a 0.252"/px output: HMI PSF (paper's, 99% energy), then 2×2 rebinning to 0.504"/px. */
-function createRedegrade(): (output: ImagePlane) => ImagePlane {
+export function createRedegrade(): (output: ImagePlane) => ImagePlane {
   const { inputPsf, targetScaleArcsec, inputScaleArcsec, energyFraction } = PAPER_DEGRADATION;
   const kernel = samplePsfKernel(inputPsf, { pixelScaleArcsec: targetScaleArcsec, energyFraction });
   return (output) => rebinPlane(convolvePlane(output, kernel, 'reflect'), { inputScaleArcsec: targetScaleArcsec, outputScaleArcsec: inputScaleArcsec });
@@ -229,7 +229,7 @@ function liteVsFull(image: string, kind: EnhanceKind, outputs: readonly { method
 }
 
 /** Mean output over mean input inside the umbra (interpolated input < UMBRA_THRESHOLD), minus 1; NaN without umbra. */
-function umbralChange(interpolated: ImagePlane, output: ImagePlane): number {
+export function umbralChange(interpolated: ImagePlane, output: ImagePlane): number {
   let inside = 0;
   let before = 0;
   let after = 0;
@@ -243,7 +243,7 @@ function umbralChange(interpolated: ImagePlane, output: ImagePlane): number {
   return inside > 0 ? after / before - 1 : Number.NaN;
 }
 
-function realImageCheck(
+export function realImageCheck(
   kind: EnhanceKind,
   image: string,
   method: string,

@@ -9,3 +9,5 @@ export * from './evaluate-quality.js';
 export * from './fit-limb-circle.js';
 export * from './model-card-quality.js';
 export * from './synthetic-full-disk.js';
+export * from './evaluate-int8.js';
+export * from './model-card-int8.js';

@@ -4,11 +4,15 @@ import { FIELD_GAIN_BAND_KG, RICHARDSON_LUCY_ITERATIONS, UMBRA_THRESHOLD, type E
 import { paperChecks } from './paper-checks.js';
 import type { QualityEvaluation } from './evaluate-quality.js';
 import { renderQualitySection } from './model-card-quality.js';
+import type { Int8Evaluation } from './evaluate-int8.js';
+import { renderInt8Section } from './model-card-int8.js';
 
 export interface ModelCardInput {
   readonly evaluation: EnhanceEvaluation;
   /** The quality options' measurements (evaluateQuality); the section is left out without them. */
   readonly quality?: QualityEvaluation;
+  /** The int8 models against fp32 (evaluateInt8); the section is left out without them. */
+  readonly int8?: Int8Evaluation;
   readonly psf: PsfSpectrumComparison;
   /** Figure paths relative to the card's folder, by caption. */
   readonly figures: readonly { caption: string; path: string }[];
@@ -145,6 +149,7 @@ export function renderModelCard(input: ModelCardInput): string {
     lines.push(table(['image', 'method', ...bands.map(([lo, hi]) => `${lo}–${hi} px⁻¹`)], rows), '');
   }
   if (input.quality) lines.push(...renderQualitySection(input.quality));
+  if (input.int8) lines.push(...renderInt8Section(input.int8));
   lines.push('## Figures', '');
   for (const f of figures) lines.push(`- ${f.caption}: [${f.path}](${f.path})`);
   lines.push('', '## Limits', '',

@@ -17,7 +17,8 @@ export interface CalibrationPatchOptions {
   seed?: number;
   /**
    * Share of the patches cut by a straight limb: the part beyond a random line set to the off-disk fill 0,
-   * as the enhancer feeds a full-disk frame (default 0.125).
+   * as the enhancer feeds a full-disk frame; for intensity the patch is first darkened to a near-limb
+   * level (0.35–0.6 of the quiet Sun at disk centre, the limb darkening HMI sees). Default 0.125.
    */
   limbFraction?: number;
   /** Intensity: synthetic-sunspot copies of the MURaM scene among the sources (default 2). */
@@ -53,7 +54,7 @@ export async function calibrationPatches(kind: EnhanceKind, options: Calibration
     const batch: TrainingBatch = data.train.sampleBatch(count, random);
     for (let n = 0; n < count; n++) {
       if (random() >= limbFraction) continue;
-      cutByLimb(batch.inputs.subarray(n * size * size, (n + 1) * size * size), size, random);
+      cutByLimb(batch.inputs.subarray(n * size * size, (n + 1) * size * size), size, random, kind === 'intensity' ? 0.35 + 0.25 * random() : 1);
       limbPatches++;
     }
     batches.push({ dims: [count, 1, size, size], data: batch.inputs });
@@ -74,15 +75,16 @@ export async function calibrationPatches(kind: EnhanceKind, options: Calibration
   };
 }
 
-/** Sets the pixels on one side of a random line through the patch to 0 (off the disk). */
-function cutByLimb(input: Float32Array, size: number, random: () => number): void {
+/** Multiplies the patch by `level`, then sets the pixels on one side of a random line through it to 0 (off the disk). */
+function cutByLimb(input: Float32Array, size: number, random: () => number, level: number): void {
   const angle = 2 * Math.PI * random();
   const [nx, ny] = [Math.cos(angle), Math.sin(angle)];
   // The line passes within the central half of the patch, so both sides keep pixels.
   const offset = (random() - 0.5) * size * 0.5;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      if ((x - size / 2) * nx + (y - size / 2) * ny > offset) input[y * size + x] = 0;
+      const i = y * size + x;
+      input[i] = (x - size / 2) * nx + (y - size / 2) * ny > offset ? 0 : level * input[i];
     }
   }
 }

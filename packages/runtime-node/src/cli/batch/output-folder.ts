@@ -129,7 +129,7 @@ export class OutputFolder {
   async removeLeftovers(names: Iterable<string>): Promise<number> {
     const wanted = new Set(names);
     let removed = 0;
-    for (const entry of await readdir(this.path)) {
+    for (const entry of await readdir(this.path).catch((error) => Promise.reject(this.folderError(error)))) {
       const match = /^\.(.+)\.\d+\.[0-9a-f]+\.tmp$/.exec(entry);
       if (match && wanted.has(match[1])) {
         await unlink(join(this.path, entry)).catch(() => undefined);
@@ -152,8 +152,14 @@ export class OutputFolder {
 
   async record(fields: RecordFields): Promise<ManifestRecord> {
     const record: ManifestRecord = { ...fields, time: new Date().toISOString(), host: hostname(), pid: process.pid, version: runtimePackage().version };
-    this.writer ??= ManifestWriter.open(this.manifestPath);
-    await (await this.writer).append(record);
+    try {
+      this.writer ??= ManifestWriter.open(this.manifestPath);
+      await (await this.writer).append(record);
+    } catch (error) {
+      // Opened again next time: the folder may be back (a storage hiccup), and the next line may go through.
+      if (this.writer && (await this.writer.then(() => false, () => true))) this.writer = undefined;
+      throw new CliFileError({ code: 'CLI_OUTPUT', file: this.manifestPath, message: `cannot append to the manifest (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, cause: error });
+    }
     if (record.status === 'writing' || record.status === 'done') {
       const key = basename(record.output);
       const byOutput = new Map(this.index.byOutput);
@@ -163,8 +169,14 @@ export class OutputFolder {
     return record;
   }
 
+  /** The output folder itself failed (gone, unreachable): an error that may pass. */
+  private folderError(error: unknown): CliFileError {
+    return new CliFileError({ code: 'CLI_OUTPUT', file: this.path, message: `cannot read the output folder (${(error as NodeJS.ErrnoException).code})`, cause: error });
+  }
+
   async close(): Promise<void> {
-    if (this.writer) await (await this.writer).close();
+    const writer = await this.writer?.catch(() => undefined);
     this.writer = undefined;
+    await writer?.close();
   }
 }

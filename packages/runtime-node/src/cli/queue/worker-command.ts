@@ -95,8 +95,9 @@ export const workerCommand: CliCommand = fleetCommand({
     const { Worker, UnrecoverableError, Queue } = await loadBullmq();
     const process_ = async (job: Job<EnhanceJobData, EnhanceJobResult>): Promise<EnhanceJobResult> => {
       const attempt = `attempt ${job.attemptsStarted} on ${me}`;
-      say(`started ${job.data.input} (${attempt})`);
+      // Logged in the job first: a worker killed from here on is named among the job's attempts.
       await job.log(attempt).catch(() => undefined);
+      say(`started ${job.data.input} (${attempt})`);
       try {
         return await enhanceJob(job.data, job.attemptsStarted, { folder, pool: poolFor(job.data), me, force: values.force === true, say });
       } catch (error) {

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EnhanceError, ENHANCE_KINDS, MODEL_VARIANTS, modelFileName, type EnhanceKind, type ModelVariant } from '@enhance/core';
+import { ADD_PRECISIONS, CALIBRATION_METHODS, type AddPrecision, type CalibrationMethod } from '@enhance/graph-builder';
+import { parseScriptArguments, writeFileAtomic } from '@enhance/graph-builder/cli';
+import { quantizeWithCalibration, DEFAULT_CALIBRATION_METHOD } from '../quantize/quantize-with-calibration.js';
+
+const HELP = `Usage: npm run quantize -- [options]
+
+Writes the int8 models models/enhance-<kind>[-lite]-int8.onnx from the fp32 ones beside them: static QDQ
+quantisation (int8 weights per output channel, uint8 activations per tensor) calibrated on training
+patches of the model's kind (never on the real HMI evaluation files). Re-run it after retraining.
+
+  --models-dir DIR      where the fp32 models are, and the int8 ones go (default models)
+  --shared-dir DIR      the folder holding data/train (default ../shared)
+  --cache-dir DIR       degraded-image cache (default runs/cache)
+  --kind K              intensity or blos only (default both)
+  --variant V           full or lite only (default both)
+  --patches N           calibration patches per model (default 512)
+  --method M            minmax | percentile: how activation ranges are chosen (default ${DEFAULT_CALIBRATION_METHOD.method})
+  --percentile P        for --method percentile: share of values kept, in % (default 99.99)
+  --float32-layers L    comma-separated Conv nodes left in float32 (default conv_in,blocks.0.conv1,conv_out)
+  --adds P              float32 | uint8: precision of the residual adds (default float32)
+  --no-bias-correction  keep the biases as trained (default: corrected for the weights' rounding)
+  --threads N           onnxruntime threads (default 0: one per core)
+  -h, --help            this text
+`;
+
+const values = parseScriptArguments('quantize', HELP, {
+  'models-dir': { type: 'string', default: 'models' },
+  'shared-dir': { type: 'string', default: '../shared' },
+  'cache-dir': { type: 'string', default: 'runs/cache' },
+  kind: { type: 'string' },
+  variant: { type: 'string' },
+  patches: { type: 'string', default: '512' },
+  method: { type: 'string', default: DEFAULT_CALIBRATION_METHOD.method },
+  percentile: { type: 'string', default: '99.99' },
+  'float32-layers': { type: 'string' },
+  adds: { type: 'string', default: 'float32' },
+  'no-bias-correction': { type: 'boolean', default: false },
+  threads: { type: 'string', default: '0' },
+});
+
+function usageError(message: string): never {
+  process.stderr.write(`quantize: ${message} (npm run quantize -- --help lists the options)\n`);
+  process.exit(2);
+}
+
+function integer(name: string, text: string, minimum: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < minimum) usageError(`--${name} ${JSON.stringify(text)} is invalid: expected an integer ≥ ${minimum}`);
+  return n;
+}
+
+const kinds = values.kind === undefined ? ENHANCE_KINDS : [values.kind as EnhanceKind];
+const variants = values.variant === undefined ? MODEL_VARIANTS : [values.variant as ModelVariant];
+if (!kinds.every((k) => ENHANCE_KINDS.includes(k))) usageError(`--kind ${JSON.stringify(values.kind)} is invalid: expected ${ENHANCE_KINDS.join(' | ')}`);
+if (!variants.every((v) => MODEL_VARIANTS.includes(v))) usageError(`--variant ${JSON.stringify(values.variant)} is invalid: expected ${MODEL_VARIANTS.join(' | ')}`);
+if (!CALIBRATION_METHODS.includes(values.method as CalibrationMethod)) usageError(`--method ${JSON.stringify(values.method)} is invalid: expected ${CALIBRATION_METHODS.join(' | ')}`);
+if (!ADD_PRECISIONS.includes(values.adds as AddPrecision)) usageError(`--adds ${JSON.stringify(values.adds)} is invalid: expected ${ADD_PRECISIONS.join(' | ')}`);
+const percentile = Number(values.percentile);
+if (!(percentile > 50 && percentile <= 100)) usageError(`--percentile ${JSON.stringify(values.percentile)} is invalid: expected a number in (50, 100]`);
+const patches = integer('patches', values.patches, 1);
+const threads = integer('threads', values.threads, 0);
+const modelsDir = resolve(values['models-dir']);
+const float32Layers = values['float32-layers']?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+
+try {
+  let written = 0;
+  for (const kind of kinds) {
+    for (const variant of variants) {
+      const source = join(modelsDir, modelFileName(kind, variant));
+      const target = join(modelsDir, modelFileName(kind, variant, 'int8'));
+      if (!existsSync(source)) {
+        process.stderr.write(`quantize: ${source}: no fp32 model, skipped\n`);
+        continue;
+      }
+      const started = performance.now();
+      const result = await quantizeWithCalibration(new Uint8Array(readFileSync(source)), {
+        sharedDir: resolve(values['shared-dir']),
+        cacheDir: resolve(values['cache-dir']),
+        patches,
+        method: values.method === 'percentile' ? { method: 'percentile', percentile } : { method: 'minmax' },
+        float32Layers,
+        addPrecision: values.adds as AddPrecision,
+        biasCorrection: !values['no-bias-correction'],
+        threads,
+        file: source,
+      });
+      await writeFileAtomic(target, result.bytes, { overwrite: true });
+      written++;
+      process.stdout.write(`wrote ${target} (${result.bytes.length.toLocaleString('en-US')} bytes, fp32 ${readFileSync(source).length.toLocaleString('en-US')}): `
+        + `calibrated on ${patches} ${kind} training patches (${result.method.method}), held-out relative RMS int8 vs fp32 `
+        + `${(100 * result.heldOutRelativeRms).toFixed(3)}%, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    }
+  }
+  if (written === 0) {
+    process.stderr.write(`quantize: no fp32 model found in ${modelsDir}\n`);
+    process.exitCode = 1;
+  }
+} catch (error) {
+  process.stderr.write(`quantize: ${EnhanceError.isInstance(error) || error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
