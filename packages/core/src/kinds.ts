@@ -28,6 +28,14 @@ export const SCALE_FACTOR = 2;
 export type ModelPrecision = 'fp32' | 'int8';
 export const MODEL_PRECISIONS: readonly ModelPrecision[] = Object.freeze(['fp32', 'int8']);
 
+/**
+ * Metadata key of an int8 model: its relative RMS difference from the fp32 model on held-out training
+ * patches, measured when it was quantised. The enhancer warns above INT8_RELATIVE_RMS_BOUND.
+ */
+export const INT8_HELD_OUT_RMS_KEY = 'int8_held_out_relative_rms';
+/** What an int8 model may differ from its fp32 model by (relative RMS) and still count as the same network. */
+export const INT8_RELATIVE_RMS_BOUND = 0.005;
+
 /** The file name of the trained model for a kind, variant and precision, inside models/. */
 export function modelFileName(kind: EnhanceKind, variant: ModelVariant = 'full', precision: ModelPrecision = 'fp32'): string {
   const base = variant === 'full' ? `enhance-${kind}` : `enhance-${kind}-lite`;

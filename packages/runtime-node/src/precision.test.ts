@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EnhanceError, modelFileName } from '@enhance/core';
+import { EnhanceError, INT8_HELD_OUT_RMS_KEY, modelFileName } from '@enhance/core';
 import { calibrateActivations, createEnhanceModel, initializeEnhanceWeights, quantizationPlan, quantizeEnhanceModel } from '@enhance/graph-builder';
 import { createEnhancer } from './create-enhancer.js';
 
@@ -51,6 +51,19 @@ describe("precision: 'fp32' | 'int8'", () => {
     expect(Math.sqrt(difference / reference)).toBeGreaterThan(1e-4);
     expect(Math.sqrt(difference / reference)).toBeLessThan(0.03);
     await Promise.all([byDefault.dispose(), quantized.dispose()]);
+  });
+
+  it('warns when the int8 model\'s own held-out check exceeds the 0.5% bound', async () => {
+    const plan = quantizationPlan(fp32);
+    const ranges = new Map(plan.tensors.map((name) => [name, { min: -4, max: 4 }]));
+    const rough = quantizeEnhanceModel(fp32, { ranges, metadata: { [INT8_HELD_OUT_RMS_KEY]: '0.0213' } });
+    const warnings: string[] = [];
+    const enhancer = await createEnhancer({ kind: 'intensity', model: rough, device: 'cpu', threads: 1, onWarning: (m) => warnings.push(m) });
+    expect(warnings).toContain('bytes: this int8 model differs from its fp32 model by 2.1% RMS on held-out patches (more than 0.5%): a fast preview, not for science; see the model card');
+    await enhancer.dispose();
+    const quiet: string[] = [];
+    await (await createEnhancer({ kind: 'intensity', model: int8, device: 'cpu', threads: 1, onWarning: (m) => quiet.push(m) })).dispose();
+    expect(quiet.filter((m) => m.includes('int8'))).toEqual([]);
   });
 
   it('refuses a model file of the other precision, an unknown precision, and says how to make a missing int8 model', async () => {

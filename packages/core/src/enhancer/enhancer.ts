@@ -1,7 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import { resolveDevice } from '../devices/index.js';
 import type { ConcreteDevice, DeviceFailure, EnhanceDevice } from '../devices/index.js';
-import { ENHANCE_KINDS, MODEL_PRECISIONS, MODEL_VARIANTS, SCALE_FACTOR } from '../kinds.js';
+import { ENHANCE_KINDS, INT8_HELD_OUT_RMS_KEY, INT8_RELATIVE_RMS_BOUND, MODEL_PRECISIONS, MODEL_VARIANTS, SCALE_FACTOR } from '../kinds.js';
 import type { EnhanceKind, ModelPrecision, ModelVariant } from '../kinds.js';
 import type { FitsHeader } from '../fits/index.js';
 import type { SolarImage } from '../image/index.js';
@@ -16,6 +16,7 @@ import type { EnhanceProgressCallback } from './progress.js';
 import { sha256Hex } from './sha256-hex.js';
 import { planTiles } from './tile-plan.js';
 import { windowHasFinitePixel } from './off-disk-tiles.js';
+import { finiteRows, planMaskedTiles } from './masked-tile-plan.js';
 import { multiplyByLimbLevel, normaliseForNetwork, planLimbNormalisation } from './limb-normalisation.js';
 import { checkQaOption, DEFAULT_LIMB_NORMALISATION, DEFAULT_TTA, QualityCheck, qaWarning, qualityHistory } from './quality-check.js';
 import type { QualityOptions, QualityResult } from './quality-check.js';
@@ -140,6 +141,10 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
     });
   }
   if (info.kind === undefined) onWarning?.(`${source}: the model does not state its kind; assuming '${kind}'`);
+  const int8Difference = Number(info.metadata[INT8_HELD_OUT_RMS_KEY]);
+  if (info.precision === 'int8' && int8Difference > INT8_RELATIVE_RMS_BOUND) {
+    onWarning?.(`${source}: this int8 model differs from its fp32 model by ${(100 * int8Difference).toFixed(1)}% RMS on held-out patches (more than ${100 * INT8_RELATIVE_RMS_BOUND}%): a fast preview, not for science; see the model card`);
+  }
   if (!info.trained) {
     if (isDefault) {
       throw new EnhancerError({
@@ -236,7 +241,9 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
     const backScale = limb ? 1 : scale;
     const reportedScale = limb ? limb.centreLevel : scale;
 
-    const plan = planTiles(width, height, tileLimits);
+    // With NaN (off the disk) the cores cover only each band's extent of finite pixels: the rest of the
+    // output is NaN whatever the network says.
+    const plan = finiteCount < data.length ? planMaskedTiles(width, height, finiteRows(data, width, height), tileLimits) : planTiles(width, height, tileLimits);
     const outWidth = width * SCALE_FACTOR;
     const output = new Float32Array(outWidth * height * SCALE_FACTOR);
     const spread = transforms.length > 1 ? new Float32Array(output.length) : undefined;

@@ -13,3 +13,4 @@ export * from './redegrade-check.js';
 export * from './test-time-augmentation.js';
 export * from './quality-extensions.js';
 export * from './off-disk-tiles.js';
+export * from './masked-tile-plan.js';

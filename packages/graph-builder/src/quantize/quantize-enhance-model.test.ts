@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEnhanceModelInfo, sha256Hex } from '@enhance/core';
-import { createEnhanceModel } from '../networks/enhance-model.js';
+import { createEnhanceModel, modelStatistics } from '../networks/enhance-model.js';
 import { enhanceReferenceForward } from '../networks/enhance-reference.js';
 import { initializeEnhanceWeights, type EnhanceWeights } from '../networks/enhance-weights.js';
 import { readModel } from '../onnx/read-model.js';
@@ -122,6 +122,10 @@ describe('quantizeEnhanceModel', () => {
     expect(quantization.bias_correction).toBe(true);
     expect(Object.keys(quantization.ranges)).toEqual(quantizationPlan(fp32).tensors);
     expect(readEnhanceModelInfo(fp32, 'fp32').precision).toBe('fp32');
+    // The graph itself still tells its cost and reach (what `enhance-graph inspect` prints).
+    const [a, b] = [modelStatistics(int8), modelStatistics(fp32)];
+    expect(a.multiplyAddsPerInputPixel).toBe(b.multiplyAddsPerInputPixel);
+    expect(a.receptiveField).toBe(b.receptiveField);
   });
 
   it('names what is missing or wrong', () => {

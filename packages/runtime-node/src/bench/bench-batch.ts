@@ -25,6 +25,8 @@ trained models (lite, full); the per-file overhead of each mode is its time per 
   --files 200:8,512:6,1024:4,2048:2,4096:2
                                     files per size (a number for every size, or size:n pairs)
   --modes run,batch,queue1,queue2   what to measure
+  --repeats 1                       measurements of each mode, interleaved (run, batch, …, run, batch, …);
+                                    the median is reported, so a burst of load elsewhere weighs less
   --skip full:4096:run              size/variant/mode combinations to leave out (variant:size:mode, comma-separated)
   --cli <enhance.js>                the CLI to run (default: this package's bin/enhance.js)
   --redis-server /usr/bin/redis-server
@@ -37,6 +39,7 @@ const values = parseScriptArguments('bench-batch', USAGE, {
   files: { type: 'string', default: '200:8,512:6,1024:4,2048:2,4096:2' },
   modes: { type: 'string', default: MODES.join(',') },
   skip: { type: 'string', default: '' },
+  repeats: { type: 'string', default: '1' },
   cli: { type: 'string' },
   'redis-server': { type: 'string', default: '/usr/bin/redis-server' },
   out: { type: 'string', default: 'bench-batch.json' },
@@ -52,6 +55,8 @@ interface Measurement {
   seconds: number;
   filesPerMinute: number;
   secondsPerFile: number;
+  /** Measurements behind the median `seconds`. */
+  samples: number[];
   /** Time per file minus batch's for the same variant and size. */
   overheadPerFile: number | null;
   /** For queue modes: the time `enhance submit` took, not included in `seconds`. */
@@ -81,6 +86,11 @@ async function main(): Promise<void> {
   }
   const filesFor = parseFiles(values.files, sizes);
   const skipped = new Set(values.skip.split(',').filter(Boolean));
+  const repeats = Number(values.repeats);
+  if (!Number.isInteger(repeats) || repeats < 1) {
+    process.stderr.write(`bench-batch: --repeats ${JSON.stringify(values.repeats)}: expected an integer ≥ 1\n`);
+    process.exit(2);
+  }
   const cli = values.cli ?? join(runtimePackage().root, 'bin', 'enhance.js');
   const cores = cpus().length;
   const scratch = mkdtempSync(join(tmpdir(), 'enhance-bench-batch-'));
@@ -98,56 +108,62 @@ async function main(): Promise<void> {
           mkdirSync(inputs);
           for (let k = 0; k < count; k++) writeFileSync(join(inputs, `disk-${size}-${k}.fits`), fullDiskImage(size, k));
         }
-        for (const mode of modes) {
-          if (skipped.has(`${variant}:${size}:${mode}`)) continue;
-          const outDir = join(scratch, `out-${variant}-${size}-${mode}`);
-          const loadBefore = loadavg()[0];
-          const threads = mode === 'queue2' ? Math.max(1, Math.floor(cores / 2)) : 0;
-          const common = ['--kind', 'intensity', ...(variant === 'lite' ? ['--lite'] : []), ...(threads ? ['--threads', String(threads)] : [])];
-          let seconds: number;
-          let submitSeconds: number | null = null;
-          if (mode === 'run') {
-            mkdirSync(outDir);
-            const started = performance.now();
-            for (const name of readdirSync(inputs)) await cli_(cli, ['run', join(inputs, name), '-o', join(outDir, name), ...common]);
-            seconds = (performance.now() - started) / 1000;
-          } else if (mode === 'batch') {
-            const started = performance.now();
-            await cli_(cli, ['batch', inputs, '--out-dir', outDir, ...common]);
-            seconds = (performance.now() - started) / 1000;
-          } else {
-            const queueName = `bench-${variant}-${size}-${mode}`;
-            const queueArgs = ['--queue', redis!.url, '--queue-name', queueName];
-            const submitted = performance.now();
-            await cli_(cli, ['submit', ...queueArgs, inputs, '--kind', 'intensity', ...(variant === 'lite' ? ['--lite'] : [])]);
-            submitSeconds = (performance.now() - submitted) / 1000;
-            const workers = mode === 'queue2' ? 2 : 1;
-            const started = performance.now();
-            const running = Array.from({ length: workers }, () => startCli(cli, ['worker', ...queueArgs, '--out-dir', outDir, ...(threads ? ['--threads', String(threads)] : [])]));
-            await waitForJobs(redis!.url, queueName, count);
-            seconds = (performance.now() - started) / 1000;
-            for (const worker of running) worker.kill('SIGTERM');
-            await Promise.all(running.map((worker) => new Promise((resolve) => worker.once('close', resolve))));
+        const samples = new Map<Mode, { seconds: number; submitSeconds: number | null; loadBefore: number }[]>();
+        for (let repeat = 0; repeat < repeats; repeat++) {
+          for (const mode of modes) {
+            if (skipped.has(`${variant}:${size}:${mode}`)) continue;
+            const outDir = join(scratch, `out-${variant}-${size}-${mode}-${repeat}`);
+            const loadBefore = loadavg()[0];
+            const threads = threadsFor(mode, cores);
+            const common = ['--kind', 'intensity', ...(variant === 'lite' ? ['--lite'] : []), ...(threads ? ['--threads', String(threads)] : [])];
+            let seconds: number;
+            let submitSeconds: number | null = null;
+            if (mode === 'run') {
+              mkdirSync(outDir);
+              const started = performance.now();
+              for (const name of readdirSync(inputs)) await cli_(cli, ['run', join(inputs, name), '-o', join(outDir, name), ...common]);
+              seconds = (performance.now() - started) / 1000;
+            } else if (mode === 'batch') {
+              const started = performance.now();
+              await cli_(cli, ['batch', inputs, '--out-dir', outDir, ...common]);
+              seconds = (performance.now() - started) / 1000;
+            } else {
+              const queueName = `bench-${variant}-${size}-${mode}-${repeat}`;
+              const queueArgs = ['--queue', redis!.url, '--queue-name', queueName];
+              const submitted = performance.now();
+              await cli_(cli, ['submit', ...queueArgs, inputs, '--kind', 'intensity', ...(variant === 'lite' ? ['--lite'] : [])]);
+              submitSeconds = (performance.now() - submitted) / 1000;
+              const workers = mode === 'queue2' ? 2 : 1;
+              const started = performance.now();
+              const running = Array.from({ length: workers }, () => startCli(cli, ['worker', ...queueArgs, '--out-dir', outDir, ...(threads ? ['--threads', String(threads)] : [])]));
+              await waitForJobs(redis!.url, queueName, count);
+              seconds = (performance.now() - started) / 1000;
+              for (const worker of running) worker.kill('SIGTERM');
+              await Promise.all(running.map((worker) => new Promise((resolve) => worker.once('close', resolve))));
+            }
+            samples.set(mode, [...(samples.get(mode) ?? []), { seconds, submitSeconds, loadBefore }]);
+            console.log(
+              `${variant.padEnd(8)} ${String(size).padEnd(6)} ${String(count).padStart(5)}  ${mode.padEnd(7)} ${String(threads || 'all').padStart(7)}  ${seconds.toFixed(1).padStart(7)}  ${((60 * count) / seconds).toFixed(2).padStart(9)}  ${(seconds / count).toFixed(2).padStart(6)}  ${loadBefore.toFixed(2).padStart(11)}`,
+            );
+            rmSync(outDir, { recursive: true, force: true });
           }
-          const secondsPerFile = seconds / count;
-          const measurement: Measurement = {
+        }
+        for (const [mode, taken] of samples) {
+          const seconds = median(taken.map((sample) => sample.seconds));
+          results.push({
             variant,
             size,
             mode,
             files: count,
-            threads,
+            threads: threadsFor(mode, cores),
             seconds,
+            samples: taken.map((sample) => sample.seconds),
             filesPerMinute: (60 * count) / seconds,
-            secondsPerFile,
+            secondsPerFile: seconds / count,
             overheadPerFile: null,
-            submitSeconds,
-            loadBefore,
-          };
-          results.push(measurement);
-          console.log(
-            `${variant.padEnd(8)} ${String(size).padEnd(6)} ${String(count).padStart(5)}  ${mode.padEnd(7)} ${String(threads || 'all').padStart(7)}  ${seconds.toFixed(1).padStart(7)}  ${measurement.filesPerMinute.toFixed(2).padStart(9)}  ${secondsPerFile.toFixed(2).padStart(6)}  ${loadBefore.toFixed(2).padStart(11)}`,
-          );
-          rmSync(outDir, { recursive: true, force: true });
+            submitSeconds: taken[0].submitSeconds === null ? null : median(taken.map((sample) => sample.submitSeconds!)),
+            loadBefore: median(taken.map((sample) => sample.loadBefore)),
+          });
         }
       }
     }
@@ -155,7 +171,7 @@ async function main(): Promise<void> {
       const batch = results.find((other) => other.mode === 'batch' && other.variant === result.variant && other.size === result.size);
       if (batch && result !== batch) result.overheadPerFile = result.secondsPerFile - batch.secondsPerFile;
     }
-    console.log('\n| model | image | files | mode | threads | files/min | s/file | overhead/file vs batch |\n|---|---|---|---|---|---|---|---|');
+    console.log(`\n| model | image | files | mode | threads | files/min | s/file | overhead/file vs batch |\n|---|---|---|---|---|---|---|---|`);
     for (const r of results) {
       const overhead = r.overheadPerFile === null ? '—' : `${r.overheadPerFile >= 0 ? '+' : ''}${r.overheadPerFile.toFixed(2)} s`;
       console.log(`| ${r.variant} | ${r.size}² | ${r.files} | ${r.mode} | ${r.threads || 'all'} | ${r.filesPerMinute.toFixed(r.filesPerMinute < 10 ? 2 : 1)} | ${r.secondsPerFile.toFixed(2)} | ${overhead} |`);
@@ -166,6 +182,17 @@ async function main(): Promise<void> {
     await redis?.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** Two workers on one machine share its cores; the other modes let onnxruntime use them all. */
+function threadsFor(mode: Mode, cores: number): number {
+  return mode === 'queue2' ? Math.max(1, Math.floor(cores / 2)) : 0;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function parseFiles(text: string, sizes: number[]): (size: number) => number {

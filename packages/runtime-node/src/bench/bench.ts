@@ -13,10 +13,12 @@ import { syntheticFullDisk, syntheticQuietSun } from './synthetic-full-disk.js';
 const USAGE = `Usage: npm run bench -- [options]
 
 Times the enhancer, fp32 and int8, full and lite, on square quiet-Sun images and on a synthetic 4096²
-full disk (NaN off the limb: off-disk tiles are skipped), with the default tiling, each measurement in a
-process of its own so that its peak RSS is its own. First and last, the same run measures onnxruntime's
-fp32 MatMul ceiling (a 2048³ product, best of 10) and prints every figure as a ratio to it. Run it on a
-quiet machine: the ratios are only as steady as the machine.
+full disk (NaN off the limb: the tiles cover only the disk), with the default tiling, each measurement in a
+process of its own so that its peak RSS is its own. The same run measures onnxruntime's fp32 MatMul
+ceiling (a 2048³ product): best of 10 first and last, and best of 3 in each measurement's process just
+before it, which that row's ratio is taken against (a load that comes and goes then shows in both).
+G op/s counts every pixel of the frame, off-disk ones included. Run it on a quiet machine: the ratios
+are only as steady as the machine.
 
   --sizes 256,512,1024,disk4096  sides to run; diskN is a synthetic N² full disk (default all four)
   --precisions fp32,int8         model precisions
@@ -49,6 +51,8 @@ interface Measurement {
   medianMs: number;
   /** Operations of the whole frame (every pixel, off-disk ones included) per second, in G. */
   gops: number;
+  /** The fp32 MatMul ceiling measured in the same process just before (best of 3): the load it ran under. */
+  ceilingGflops: number;
   peakRssMB: number;
 }
 
@@ -129,7 +133,6 @@ async function runParent(): Promise<void> {
     console.log(`Enhance benchmark: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, threads ${values.threads === '0' ? 'onnxruntime default' : values.threads}, device ${values.device}`);
     const ceilingBefore = JSON.parse(spawnChild('ceiling')) as { gflops: number };
     console.log(`onnxruntime fp32 MatMul ceiling (2048³, best of 10): ${ceilingBefore.gflops.toFixed(1)} GFLOP/s`);
-    const ratio = (gops: number) => gops / ceilingBefore.gflops;
 
     const models = new Map<string, { path: string; flopsPerPixel: number; source: string }>();
     for (const variant of variants) {
@@ -140,7 +143,7 @@ async function runParent(): Promise<void> {
       }
     }
 
-    const header = 'variant precision  image          tiles (skipped)  median ms    G op/s  × ceiling  peak RSS MB';
+    const header = 'variant precision  image          tiles (skipped)  median ms    G op/s  ceiling  × ceiling  peak RSS MB';
     console.log(header);
     const results: Measurement[] = [];
     const measure = (task: Omit<ChildTask, 'modelPath' | 'flopsPerPixel' | 'repeats'>) => {
@@ -150,7 +153,7 @@ async function runParent(): Promise<void> {
       results.push(measurement);
       const image = `${measurement.disk ? 'disk ' : ''}${measurement.size}²${measurement.tileSize ? ` t${measurement.tileSize}` : ''}`;
       console.log(
-        `${measurement.variant.padEnd(7)} ${measurement.precision.padEnd(10)} ${image.padEnd(14)} ${`${measurement.tiles} (${measurement.tilesSkipped})`.padStart(15)}  ${measurement.medianMs.toFixed(0).padStart(9)}  ${measurement.gops.toFixed(1).padStart(8)}  ${ratio(measurement.gops).toFixed(2).padStart(9)}  ${measurement.peakRssMB.toFixed(0).padStart(11)}`,
+        `${measurement.variant.padEnd(7)} ${measurement.precision.padEnd(10)} ${image.padEnd(14)} ${`${measurement.tiles} (${measurement.tilesSkipped})`.padStart(15)}  ${measurement.medianMs.toFixed(0).padStart(9)}  ${measurement.gops.toFixed(1).padStart(8)}  ${measurement.ceilingGflops.toFixed(0).padStart(7)}  ${(measurement.gops / measurement.ceilingGflops).toFixed(2).padStart(9)}  ${measurement.peakRssMB.toFixed(0).padStart(11)}`,
       );
     };
     for (const { size, disk } of sizes) {
@@ -180,7 +183,7 @@ async function runParent(): Promise<void> {
       options: { threads: Number(values.threads), device: values.device, maxMemoryMB: Number(values['max-memory']), models: values.models },
       ceiling: { fp32MatMulGflops: { before: ceilingBefore.gflops, after: ceilingAfter.gflops } },
       models: Object.fromEntries([...models].map(([key, m]) => [key, { source: m.source, flopsPerPixel: m.flopsPerPixel }])),
-      results: results.map((r) => ({ ...r, ratioToCeiling: ratio(r.gops) })),
+      results: results.map((r) => ({ ...r, ratioToCeiling: r.gops / r.ceilingGflops })),
       speedups,
     };
     writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
@@ -226,6 +229,7 @@ async function runChild(task: ChildTask): Promise<void> {
     tileSize,
   });
   const image = disk ? syntheticFullDisk(size) : syntheticQuietSun(size);
+  const ceilingGflops = await matMulCeiling(3);
   const warmUp = syntheticQuietSun(Math.min(size, 64));
   await enhancer.enhance(warmUp, { scale: 1 });
   const times: number[] = [];
@@ -251,14 +255,19 @@ async function runChild(task: ChildTask): Promise<void> {
     repeats,
     medianMs,
     gops: (flopsPerPixel * size * size) / (medianMs * 1e6),
+    ceilingGflops,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
   await enhancer.dispose();
   console.log(JSON.stringify(measurement));
 }
 
-/** onnxruntime's fp32 GEMM rate on a 2048×2048 by 2048×2048 product: the best the convolutions could reach. */
 async function runCeilingChild(): Promise<void> {
+  console.log(JSON.stringify({ gflops: await matMulCeiling(10) }));
+}
+
+/** onnxruntime's fp32 GEMM rate on a 2048×2048 by 2048×2048 product, best of `runs`: the best the convolutions could reach. */
+async function matMulCeiling(runs: number): Promise<number> {
   const ort = await import('onnxruntime-node');
   const { GraphBuilder } = await import('@enhance/graph-builder');
   const n = 2048;
@@ -272,13 +281,13 @@ async function runCeilingChild(): Promise<void> {
   const feeds = { a: new ort.Tensor('float32', Float32Array.from({ length: n * n }, (_, i) => Math.cos(i * 0.002)), [n, n]) };
   await session.run(feeds);
   let best = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < 10; r++) {
+  for (let r = 0; r < runs; r++) {
     const started = performance.now();
     await session.run(feeds);
     best = Math.min(best, performance.now() - started);
   }
   await session.release();
-  console.log(JSON.stringify({ gflops: (2 * n ** 3) / (best * 1e6) }));
+  return (2 * n ** 3) / (best * 1e6);
 }
 
 /** Operations per input pixel: the model's own figure, else 2 × the multiply-adds of its architecture. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENHANCE_KINDS, MODEL_VARIANTS, modelFileName, normalisationScale, type EnhanceKind, type ModelVariant } from '@enhance/core';
+import { ENHANCE_KINDS, INT8_RELATIVE_RMS_BOUND, MODEL_VARIANTS, modelFileName, normalisationScale, type EnhanceKind, type ModelVariant } from '@enhance/core';
 import { addGaussianNoise, createRandom, readModel, type ImagePlane } from '@enhance/graph-builder';
 import { INPUT_NOISE_SIGMA } from '../data/load-training-set.js';
 import { readNpy } from '../data/read-npy.js';
@@ -24,7 +24,7 @@ import { fieldGain, rmsContrast } from './image-metrics.js';
 import { createBicubicModel, createBilinearModel, onnxImageMethod, type ImageMethod } from './onnx-image-method.js';
 
 /** The bound the int8 models are held to: relative RMS difference from fp32 on every real HMI file. */
-export const INT8_RELATIVE_RMS_MAX = 0.005;
+export const INT8_RELATIVE_RMS_MAX = INT8_RELATIVE_RMS_BOUND;
 /** Independent noise draws that set each science metric's noise level. */
 const NOISE_DRAWS = 2;
 

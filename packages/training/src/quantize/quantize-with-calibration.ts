@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { readEnhanceModelInfo, type EnhanceKind } from '@enhance/core';
+import { INT8_HELD_OUT_RMS_KEY, readEnhanceModelInfo, type EnhanceKind } from '@enhance/core';
 import {
   calibrateActivations,
   quantizationPlan,
@@ -53,16 +53,20 @@ export async function quantizeWithCalibration(fp32Bytes: Uint8Array, options: Qu
   const patches = await calibrationPatches(kind, options);
   const calibrated = await calibrateActivations(fp32Bytes, { tensors: plan.tensors, batches: patches.batches, runtime: ort, threads, file });
   const calibration = { ...patches.description, method: method.method, ...(method.method === 'percentile' ? { percentile: method.percentile ?? 99.99 } : {}) };
-  const bytes = quantizeEnhanceModel(fp32Bytes, {
+  const quantize = (metadata?: Record<string, string>) => quantizeEnhanceModel(fp32Bytes, {
     ranges: calibrated.ranges(method),
     channelMeans: options.biasCorrection === false ? undefined : calibrated.channelMeans,
     float32Layers: options.float32Layers,
     addPrecision: options.addPrecision,
     calibration,
+    metadata,
     file,
   });
   const heldOut = await calibrationPatches(kind, { ...options, patches: 128, seed: (options.seed ?? 20260101) + 7919 });
-  return { bytes, kind, method, calibration, heldOutRelativeRms: await relativeRmsDifference(fp32Bytes, bytes, heldOut.batches, threads) };
+  const heldOutRelativeRms = await relativeRmsDifference(fp32Bytes, quantize(), heldOut.batches, threads);
+  // The same model (quantisation is deterministic) carrying its own check, which the enhancer reports.
+  const bytes = quantize({ [INT8_HELD_OUT_RMS_KEY]: heldOutRelativeRms.toPrecision(4) });
+  return { bytes, kind, method, calibration, heldOutRelativeRms };
 }
 
 /** ‖int8 − fp32‖ / ‖fp32‖ over the outputs of `batches`. */
