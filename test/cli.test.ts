@@ -505,7 +505,7 @@ describe('enhance info, --help, --version', () => {
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../packages/runtime-node/package.json', import.meta.url), 'utf8')).version);
     const unknown = enhance(['frobnicate']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe('enhance: unknown command "frobnicate": expected one of run, info, convert, export-keras (see enhance --help)');
+    expect(unknown.stderr.trim()).toBe('enhance: unknown command "frobnicate": expected one of run, info, batch, submit, worker, status, convert, export-keras (see enhance --help)');
   });
 });
 

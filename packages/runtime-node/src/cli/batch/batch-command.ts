@@ -8,9 +8,10 @@ import { expandInputs } from './batch-inputs.js';
 import type { BatchInput } from './batch-inputs.js';
 import type { ManifestRecord } from './batch-manifest.js';
 import { EnhancerPool, enhanceToFits, parseInput, readInputFile } from './enhance-file.js';
-import { errorReason } from './error-reason.js';
 import type { EnhancedOutput, InputFile, ParsedInput } from './enhance-file.js';
+import { errorReason } from './error-reason.js';
 import { DEVICE_OPTIONS, DEVICE_USAGE, MODEL_OPTIONS, MODEL_USAGE, outputSettingsOf, parseEnhanceSettings } from './enhance-settings.js';
+import type { EnhanceSettings } from './enhance-settings.js';
 import { createFileProgress } from './file-progress.js';
 import { OutputFolder } from './output-folder.js';
 import { parseShard, selectShard } from './shard.js';
@@ -76,7 +77,7 @@ export const batchCommand: CliCommand = fleetCommand({
 
 interface BatchRun {
   io: CliIo;
-  settings: ReturnType<typeof parseEnhanceSettings>;
+  settings: EnhanceSettings;
   shard: Shard | undefined;
   inputs: BatchInput[];
   allInputs: number;
