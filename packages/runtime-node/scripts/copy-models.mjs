@@ -31,4 +31,8 @@ for (const name of copied) {
   copyFileSync(source + name, staging);
   renameSync(staging, target + name);
 }
+// A model removed from the repository's models/ must not linger in the package.
+for (const name of readdirSync(target)) {
+  if ((name.endsWith('.onnx') || name.endsWith('.json')) && !copied.includes(name)) rmSync(target + name, { force: true });
+}
 console.log(`copied ${copied.length} files from ${source} to ${target}`);
