@@ -19,35 +19,31 @@ export const nodeBackend: EnhanceBackend = Object.freeze({
   // Without this, 'auto' on every CPU-only install would try CUDA and warn that its library is missing.
   notInstalled: (device: ConcreteDevice) =>
     device === 'cuda' && !cudaProviderInstalled() ? "onnxruntime-node's CUDA provider is not installed (see the README: GPU (CUDA) opt-in)" : undefined,
-  async loadDefaultModel(kind: EnhanceKind, variant: ModelVariant, precision: ModelPrecision = 'fp32') {
+  loadDefaultModel(kind: EnhanceKind, variant: ModelVariant, precision: ModelPrecision = 'fp32') {
     const path = defaultModelPath(kind, variant, precision);
-    try {
-      return { bytes: new Uint8Array(await readFile(path)), source: path };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw modelReadError(path, error);
-      throw new EnhancerError({
-        code: 'MODEL_NOT_INSTALLED',
-        file: path,
-        message: `no trained ${kind} model (${variant}${precision === 'fp32' ? '' : `, ${precision}`}) is installed; give a model file (the 'model' option, or --model on the command line)${precision === 'fp32' ? '' : `, or regenerate the ${precision} models with npm run quantize`}`,
-        details: { kind, variant, precision, path },
-      });
-    }
+    return readInstalledFile(path, {
+      message: `no trained ${kind} model (${variant}${precision === 'fp32' ? '' : `, ${precision}`}) is installed; give a model file (the 'model' option, or --model on the command line)${precision === 'fp32' ? '' : `, or regenerate the ${precision} models with npm run quantize`}`,
+      details: { kind, variant, precision, path },
+    });
   },
-  async loadSupportFile(name: string) {
+  loadSupportFile(name: string) {
     const path = join(modelsDirectory(), name);
-    try {
-      return { bytes: new Uint8Array(await readFile(path)), source: path };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw modelReadError(path, error);
-      throw new EnhancerError({
-        code: 'MODEL_NOT_INSTALLED',
-        file: path,
-        message: `${name} is not installed beside the models (npm run export:redegrade writes the quality check's model, npm run evaluate its reference)`,
-        details: { name, path },
-      });
-    }
+    return readInstalledFile(path, {
+      message: `${name} is not installed beside the models (npm run export:redegrade writes the quality check's model, npm run evaluate its reference)`,
+      details: { name, path },
+    });
   },
 });
+
+/** A file that ships with the package: missing is MODEL_NOT_INSTALLED with the given words, unreadable is MODEL_IO. */
+async function readInstalledFile(path: string, missing: { message: string; details: Record<string, unknown> }) {
+  try {
+    return { bytes: new Uint8Array(await readFile(path)), source: path };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw modelReadError(path, error);
+    throw new EnhancerError({ code: 'MODEL_NOT_INSTALLED', file: path, ...missing });
+  }
+}
 
 async function readModelFile(path: string): Promise<Uint8Array> {
   try {

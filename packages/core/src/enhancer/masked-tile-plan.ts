@@ -1,5 +1,5 @@
 import { invalidOption } from './enhancer-errors.js';
-import type { Tile, TilePlan, TilePlanOptions } from './tile-plan.js';
+import { tileLimits, type Tile, type TilePlan, type TilePlanOptions } from './tile-plan.js';
 
 /**
  * What one more tile costs beyond its pixels (a session run, the copies in and out), counted as pixels:
@@ -46,17 +46,7 @@ export function finiteRows(data: ArrayLike<number>, width: number, height: numbe
  * counted TILE_OVERHEAD_PIXELS more (ties: fewer tiles).
  */
 export function planMaskedTiles(width: number, height: number, rows: FiniteRows, options: TilePlanOptions): TilePlan {
-  const { halo } = options;
-  const maxSide = options.maxTileSide ?? Number.POSITIVE_INFINITY;
-  const maxPixels = options.maxTilePixels ?? Number.POSITIVE_INFINITY;
-  if (!Number.isInteger(halo) || halo < 0) throw invalidOption('halo', halo, 'an integer ≥ 0');
-  const minimumSide = 2 * halo + 1;
-  if (maxSide < minimumSide) {
-    throw invalidOption('maxTileSide', maxSide, `an integer ≥ ${minimumSide} (twice the network's context radius ${halo}, plus one)`);
-  }
-  if (maxPixels < minimumSide * minimumSide) {
-    throw invalidOption('maxTilePixels', maxPixels, `at least ${minimumSide * minimumSide} for a context radius of ${halo}`);
-  }
+  const { halo, maxSide, maxPixels, minimumSide } = tileLimits(options);
 
   let best: { tiles: Tile[]; work: number; cost: number } | undefined;
   for (let bandCount = 1; bandCount <= height; bandCount++) {

@@ -50,17 +50,7 @@ interface AxisSegment {
  * tiles): a strip image gets full-height tiles instead of squares.
  */
 export function planTiles(width: number, height: number, options: TilePlanOptions): TilePlan {
-  const { halo } = options;
-  const maxSide = options.maxTileSide ?? Number.POSITIVE_INFINITY;
-  const maxPixels = options.maxTilePixels ?? Number.POSITIVE_INFINITY;
-  if (!Number.isInteger(halo) || halo < 0) throw invalidOption('halo', halo, 'an integer ≥ 0');
-  const minimumSide = 2 * halo + 1;
-  if (maxSide < minimumSide) {
-    throw invalidOption('maxTileSide', maxSide, `an integer ≥ ${minimumSide} (twice the network's context radius ${halo}, plus one)`);
-  }
-  if (maxPixels < minimumSide * minimumSide) {
-    throw invalidOption('maxTilePixels', maxPixels, `at least ${minimumSide * minimumSide} for a context radius of ${halo}`);
-  }
+  const { halo, maxSide, maxPixels, minimumSide } = tileLimits(options);
 
   let best: { rows: number; columns: number; work: number } | undefined;
   for (let rows = 1; rows <= height; rows++) {
@@ -101,4 +91,20 @@ function splitAxis(length: number, pieces: number, halo: number): AxisSegment[] 
     segments.push({ coreStart, coreEnd, start: Math.max(0, coreStart - halo), end: Math.min(length, coreEnd + halo) });
   }
   return segments;
+}
+
+/** The options' limits with their defaults, refused when no tile of the network's context fits them. */
+export function tileLimits(options: TilePlanOptions): { halo: number; maxSide: number; maxPixels: number; minimumSide: number } {
+  const { halo } = options;
+  const maxSide = options.maxTileSide ?? Number.POSITIVE_INFINITY;
+  const maxPixels = options.maxTilePixels ?? Number.POSITIVE_INFINITY;
+  if (!Number.isInteger(halo) || halo < 0) throw invalidOption('halo', halo, 'an integer ≥ 0');
+  const minimumSide = 2 * halo + 1;
+  if (maxSide < minimumSide) {
+    throw invalidOption('maxTileSide', maxSide, `an integer ≥ ${minimumSide} (twice the network's context radius ${halo}, plus one)`);
+  }
+  if (maxPixels < minimumSide * minimumSide) {
+    throw invalidOption('maxTilePixels', maxPixels, `at least ${minimumSide * minimumSide} for a context radius of ${halo}`);
+  }
+  return { halo, maxSide, maxPixels, minimumSide };
 }

@@ -50,14 +50,7 @@ export function writeFits(
       details: { bitpix },
     });
   }
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || data.length !== width * height) {
-    throw new FitsError({
-      code: 'FITS_INVALID_IMAGE',
-      file,
-      message: `image of ${width}×${height} pixels has ${data.length} values: expected width × height = ${width * height}`,
-      details: { width, height, length: data.length },
-    });
-  }
+  checkImageShape({ data, width, height }, file);
   const mandatory: FitsCard[] = [
     { key: 'SIMPLE', value: true, comment: 'conforms to the FITS standard' },
     ...imageAxisCards(bitpix, width, height),
