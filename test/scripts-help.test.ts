@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleNodeScript } from './cli-support/bundle-node-script.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alias } from '../vitest.config.js';
 
@@ -61,17 +61,7 @@ beforeAll(async () => {
     }
     // A dist/ entry is bundled from its TypeScript source, so the check needs no build and sees the code as it is now.
     const outfile = join(scratch, `${compiled[1]}-${basename(compiled[2])}.mjs`);
-    await build({
-      entryPoints: [join(repoRoot, 'packages', compiled[1], 'src', `${compiled[2]}.ts`)],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      outfile,
-      logLevel: 'silent',
-      packages: 'external',
-      alias,
-    });
+    await bundleNodeScript(outfile, { entry: join(repoRoot, 'packages', compiled[1], 'src', `${compiled[2]}.ts`) }, alias);
     runnable.set(entry, outfile);
   }
 });

@@ -1,5 +1,5 @@
-import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { bundleNodeScript } from './bundle-node-script.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const source = (name: string) => `${repoRoot}packages/${name}/src/index.ts`;
@@ -13,25 +13,16 @@ const source = (name: string) => `${repoRoot}packages/${name}/src/index.ts`;
  */
 export async function bundleCli(name = 'enhance'): Promise<string> {
   const outfile = `${repoRoot}packages/runtime-node/dist/test-cli/${name}.mjs`;
-  await build({
+  return bundleNodeScript(outfile, {
     stdin: {
       contents: "import { main } from './src/cli/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n",
       resolveDir: `${repoRoot}packages/runtime-node`,
       sourcefile: 'enhance-test-entry.ts',
       loader: 'ts',
     },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    logLevel: 'silent',
-    packages: 'external',
-    alias: {
-      '@enhance/graph-builder/cli': source('graph-builder').replace(/index\.ts$/, 'cli/index.ts'),
-      '@enhance/core': source('core'),
-      '@enhance/graph-builder': source('graph-builder'),
-    },
+  }, {
+    '@enhance/graph-builder/cli': source('graph-builder').replace(/index\.ts$/, 'cli/index.ts'),
+    '@enhance/core': source('core'),
+    '@enhance/graph-builder': source('graph-builder'),
   });
-  return outfile;
 }

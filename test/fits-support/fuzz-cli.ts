@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleNodeScript } from '../cli-support/bundle-node-script.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -15,17 +15,7 @@ export async function bundleFuzzCli(name: string): Promise<string> {
   const folder = `${repoRoot}node_modules/.cache/enhance-fits-fuzz`;
   mkdirSync(folder, { recursive: true });
   const outfile = `${folder}/${name}.mjs`;
-  await build({
-    entryPoints: [`${repoRoot}packages/core/src/fits/fuzz/fuzz-cli.ts`],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    logLevel: 'silent',
-    packages: 'external',
-  });
-  return outfile;
+  return bundleNodeScript(outfile, { entry: `${repoRoot}packages/core/src/fits/fuzz/fuzz-cli.ts` });
 }
 
 /** Runs the bundled CLI with `--json` and returns its exit status and parsed summary. */
