@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnhanceError, ENHANCE_KINDS, modelFileName, type EnhanceKind, type ModelVariant } from '@enhance/core';
-import { loadTrainingSet } from '../data/index.js';
+import { loadTrainingSet, type InputNoise } from '../data/index.js';
 import { AUGMENTATIONS, INTENSITY_AFFINE_AUGMENTATION, withAffineAugmentation, type Augmentation } from '../train/affine-augmentation.js';
 import { trainingDataFromSet } from '../train/enhance-training-data.js';
 import { BLOS_FIELD_SCALE_AUGMENTATION, withFieldScaleAugmentation } from '../train/field-scale-augmentation.js';
@@ -48,6 +48,10 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
                               (0.2–1.5), input and target alike, so dark (umbral) scenes are seen; scale
                               (blos): half the patches have their field scaled by 0.02–1 before the noise,
                               so weak, noise-dominated scenes are seen (default none)
+  --input-noise S | LOW:HIGH  σ of the Gaussian noise on training inputs, in the data's units (kG for
+                              blos, I/<I> for intensity); LOW:HIGH: each patch draws its own σ,
+                              uniformly in log σ (default the paper's, 1e-2 blos, 1e-3 intensity;
+                              validation keeps the paper's σ)
   --sunspots N                intensity: add N copies of the quiet-Sun scene with 1–3 synthetic sunspots
                               (umbra 0.15–0.4, penumbra 0.6–0.85, 3–40" across) multiplied in before
                               degrading, so stray light next to granulation is there to remove (default 0)
@@ -63,6 +67,19 @@ function number(name: string, value: string | undefined): number | undefined {
   return parsed;
 }
 
+/** --input-noise: one σ, or LOW:HIGH (per-patch σ, log-uniform). */
+function inputNoiseOption(value: string | undefined): InputNoise | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(':');
+  const numbers = parts.map(Number);
+  const valid = (parts.length === 1 && Number.isFinite(numbers[0]) && numbers[0] >= 0)
+    || (parts.length === 2 && numbers.every(Number.isFinite) && numbers[0] > 0 && numbers[1] >= numbers[0]);
+  if (!valid) {
+    throw new TrainingError({ message: `--input-noise must be a σ ≥ 0 or LOW:HIGH with 0 < LOW ≤ HIGH, got '${value}'`, code: 'TRAIN_BAD_OPTION' });
+  }
+  return parts.length === 1 ? numbers[0] : [numbers[0], numbers[1]];
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -73,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       run: { type: 'string' }, resume: { type: 'boolean' }, 'checkpoint-every': { type: 'string' }, 'validate-every': { type: 'string' },
       'log-every': { type: 'string' }, export: { type: 'string' }, 'cache-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       'export-only': { type: 'boolean' }, augment: { type: 'string' }, sunspots: { type: 'string' }, 'init-from': { type: 'string' }, 'reset-best': { type: 'boolean' },
+      'input-noise': { type: 'string' },
     },
     strict: true,
   });
@@ -120,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(stamped);
     appendFileSync(logFile, `${stamped}\n`);
   };
-  log(`train ${JSON.stringify({ ...options, resume: Boolean(values.resume) })}`);
+  log(`train ${JSON.stringify({ ...options, resume: Boolean(values.resume), ...(values['input-noise'] ? { inputNoise: values['input-noise'] } : {}) })}`);
   const sharedDir = resolve(values['shared-dir'] ?? '../shared');
   const sunspotScenes = number('sunspots', values.sunspots) ?? 0;
   const set = await loadTrainingSet(kind, { sharedDir, seed, sunspotScenes, ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}) });
@@ -128,9 +146,10 @@ async function main(argv: string[]): Promise<number> {
   if (!AUGMENTATIONS.includes(augment)) throw new TrainingError({ message: `--augment must be one of ${AUGMENTATIONS.join(', ')}, got '${augment}'`, code: 'TRAIN_BAD_OPTION' });
   if (augment === 'affine' && kind !== 'intensity') throw new TrainingError({ message: '--augment affine is for intensity (the level shift has no meaning for signed fields)', code: 'TRAIN_BAD_OPTION' });
   if (augment === 'scale' && kind !== 'blos') throw new TrainingError({ message: '--augment scale is for magnetograms (intensity has --augment affine)', code: 'TRAIN_BAD_OPTION' });
-  const data = augment === 'affine' ? withAffineAugmentation(trainingDataFromSet(set), INTENSITY_AFFINE_AUGMENTATION)
-    : augment === 'scale' ? withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION)
-      : trainingDataFromSet(set);
+  const noise = { inputNoise: inputNoiseOption(values['input-noise']) ?? set.info.inputNoiseSigma };
+  const data = augment === 'affine' ? withAffineAugmentation(trainingDataFromSet(set, noise), INTENSITY_AFFINE_AUGMENTATION)
+    : augment === 'scale' ? withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION, noise)
+      : trainingDataFromSet(set, noise);
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

@@ -22,7 +22,7 @@ describe('training sets from ../shared', () => {
     const set = await loadTrainingSet('intensity', { sharedDir, seed: 1 });
     expect(set.info.sources[0].inputSize).toEqual([131, 131]);
     expect(set.info.sources[0].targetSize).toEqual([262, 262]);
-    const batch = set.train.sampleBatch(200, createRandom(2), { inputNoiseSigma: 0 });
+    const batch = set.train.sampleBatch(200, createRandom(2), { inputNoise: 0 });
     const mean = batch.inputs.reduce((a, b) => a + b, 0) / batch.inputs.length;
     expect(mean).toBeGreaterThan(0.9);
     expect(mean).toBeLessThan(1.1);
@@ -58,8 +58,8 @@ describe('training sets from ../shared', () => {
     expect(spotted.info.trainingWindows).toBe(3 * plain.info.trainingWindows);
     expect(spotted.info.sunspotScenes).toHaveLength(2);
     const darkest = (batch: { inputs: Float32Array }) => batch.inputs.reduce((a, b) => Math.min(a, b), Infinity);
-    expect(darkest(plain.train.sampleBatch(300, createRandom(4), { inputNoiseSigma: 0 }))).toBeGreaterThan(0.7);
-    expect(darkest(spotted.train.sampleBatch(300, createRandom(4), { inputNoiseSigma: 0 }))).toBeLessThan(0.6);
+    expect(darkest(plain.train.sampleBatch(300, createRandom(4), { inputNoise: 0 }))).toBeGreaterThan(0.7);
+    expect(darkest(spotted.train.sampleBatch(300, createRandom(4), { inputNoise: 0 }))).toBeLessThan(0.6);
   });
 
   it('blos: four cropped NIRIS maps in kG, one held out for validation', async () => {
@@ -72,7 +72,7 @@ describe('training sets from ../shared', () => {
       expect(source.crop.x).toBeGreaterThan(20);
       expect(source.targetSize).toEqual([2 * source.inputSize[0], 2 * source.inputSize[1]]);
     }
-    const batch = set.train.sampleBatch(64, createRandom(3), { inputNoiseSigma: 0 });
+    const batch = set.train.sampleBatch(64, createRandom(3), { inputNoise: 0 });
     const peak = batch.targets.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
     // kG: strong plage/network fields reach 1–3 kG at the target resolution.
     expect(peak).toBeGreaterThan(0.5);

@@ -12,6 +12,7 @@ import {
   samplePatchBatch,
   windowOrigins,
   writePatchPair,
+  type InputNoise,
   type PatchBatch,
   type PatchSource,
 } from './patch-sampler.js';
@@ -53,8 +54,11 @@ export interface LoadTrainingSetOptions {
 }
 
 export interface SampleBatchOptions {
-  /** Standard deviation of the Gaussian noise added to the inputs (default: the paper's for the kind). */
-  inputNoiseSigma?: number;
+  /**
+   * Gaussian noise added to the inputs: one σ, or a per-patch range (see InputNoise); default the
+   * paper's σ for the kind.
+   */
+  inputNoise?: InputNoise;
 }
 
 /** An aligned image pair at full size: for evaluating methods on whole images rather than patches. */
@@ -195,7 +199,7 @@ function buildSet(
   return {
     train: {
       sampleBatch: (count, random = defaultRandom, options = {}) =>
-        samplePatchBatch(trainSources, count, random, options.inputNoiseSigma ?? inputNoiseSigma),
+        samplePatchBatch(trainSources, count, random, options.inputNoise ?? inputNoiseSigma),
     },
     validation: {
       patches,

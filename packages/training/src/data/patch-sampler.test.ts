@@ -79,3 +79,43 @@ describe('patch batches', () => {
     expect(() => samplePatchBatch([codedSource(50, 50)], 2.5, createRandom(1), 0)).toThrow(/2\.5/);
   });
 });
+
+describe('input noise', () => {
+  const zeros = (): PatchSource => ({
+    input: { width: 50, height: 50, data: new Float64Array(2500) },
+    target: { width: 100, height: 100, data: new Float64Array(10000) },
+    origins: [[0, 0]],
+  });
+  const patchSigmas = (inputs: Float32Array) => Array.from({ length: inputs.length / 2500 }, (_, n) => {
+    const patch = inputs.subarray(n * 2500, (n + 1) * 2500);
+    return Math.sqrt(patch.reduce((a, v) => a + v * v, 0) / patch.length);
+  });
+
+  it('gives every patch the one σ when one is given', () => {
+    const sigmas = patchSigmas(samplePatchBatch([zeros()], 40, createRandom(3), 0.01).inputs);
+    for (const s of sigmas) expect(Math.abs(s / 0.01 - 1)).toBeLessThan(0.08);
+  });
+
+  it('draws each patch its own σ from a range, uniformly in log σ, and leaves the targets alone', () => {
+    const batch = samplePatchBatch([zeros()], 400, createRandom(4), [0.003, 0.012]);
+    const sigmas = patchSigmas(batch.inputs).sort((a, b) => a - b);
+    // Each patch's measured σ lies in the range (2,500 samples: ±6% at 4 standard errors).
+    expect(sigmas[0]).toBeGreaterThan(0.003 * 0.94);
+    expect(sigmas[sigmas.length - 1]).toBeLessThan(0.012 * 1.06);
+    // Log-uniform: the median sits at the geometric mean (0.006), not the arithmetic one (0.0075).
+    const median = sigmas[200];
+    expect(median).toBeGreaterThan(0.0055);
+    expect(median).toBeLessThan(0.0066);
+    // Both ends are used.
+    expect(sigmas[20]).toBeLessThan(0.0036);
+    expect(sigmas[380]).toBeGreaterThan(0.010);
+    expect(batch.targets.every((v) => v === 0)).toBe(true);
+  });
+
+  it('refuses a range that is empty, reversed or not positive', () => {
+    for (const bad of [[0, 0.01], [0.02, 0.01], [-1, 1], [Number.NaN, 1]] as [number, number][]) {
+      expect(() => samplePatchBatch([zeros()], 1, createRandom(1), bad)).toThrow(/input noise must be/);
+    }
+    expect(() => samplePatchBatch([zeros()], 1, createRandom(1), -0.1)).toThrow(/input noise must be/);
+  });
+});

@@ -61,11 +61,42 @@ export function writePatchPair(batch: PatchBatch, index: number, source: PatchSo
 }
 
 /**
+ * The input noise of a training batch: one σ for every patch (the paper's), or a range [low, high] from
+ * which each patch draws its own σ, uniformly in log σ — real data are not all equally noisy (HMI's
+ * 720 s magnetograms ≈ 3.5–4 G, its 45 s ones ≈ 7–10 G), and a network that has seen only one level
+ * takes a quieter map's fine structure for signal it must sharpen.
+ */
+export type InputNoise = number | readonly [number, number];
+
+/** Checks an InputNoise: finite, non-negative, a range with low ≤ high and low > 0. */
+export function checkInputNoise(noise: InputNoise): void {
+  const ok = typeof noise === 'number'
+    ? Number.isFinite(noise) && noise >= 0
+    : noise.length === 2 && Number.isFinite(noise[0]) && Number.isFinite(noise[1]) && noise[0] > 0 && noise[1] >= noise[0];
+  if (!ok) {
+    throw new TrainingDataError({ message: `input noise must be σ ≥ 0 or a range 0 < low ≤ high, got ${JSON.stringify(noise)}`, code: 'DATA_ARGUMENT' });
+  }
+}
+
+/** Adds the input noise to a batch of inputs, `patchLength` values a patch (per-patch σ for a range). */
+export function addInputNoise(inputs: Float32Array, patchLength: number, noise: InputNoise, random: RandomSource): void {
+  if (typeof noise === 'number') {
+    addGaussianNoise(inputs, noise, random);
+    return;
+  }
+  const [low, high] = [Math.log(noise[0]), Math.log(noise[1])];
+  for (let start = 0; start < inputs.length; start += patchLength) {
+    addGaussianNoise(inputs.subarray(start, start + patchLength), Math.exp(low + (high - low) * random()), random);
+  }
+}
+
+/**
  * Draws batches of random patch pairs: a source with probability proportional to its number of allowed
  * origins (so every allowed window is equally likely), a uniform origin, and one of the 8 symmetries;
- * then Gaussian noise of `inputNoiseSigma` on the inputs only (the paper's training-time noise).
+ * then the input noise (./InputNoise) on the inputs only.
  */
-export function samplePatchBatch(sources: readonly PatchSource[], count: number, random: RandomSource, inputNoiseSigma: number): PatchBatch {
+export function samplePatchBatch(sources: readonly PatchSource[], count: number, random: RandomSource, inputNoise: InputNoise): PatchBatch {
+  checkInputNoise(inputNoise);
   if (!Number.isInteger(count) || count < 1) {
     throw new TrainingDataError({ message: `batch size must be a positive integer, got ${count}`, code: 'DATA_ARGUMENT' });
   }
@@ -83,7 +114,7 @@ export function samplePatchBatch(sources: readonly PatchSource[], count: number,
     }
     writePatchPair(batch, i, source, source.origins[pick], Math.floor(random() * 8));
   }
-  addGaussianNoise(batch.inputs, inputNoiseSigma, random);
+  addInputNoise(batch.inputs, INPUT_PATCH_SIZE * INPUT_PATCH_SIZE, inputNoise, random);
   return batch;
 }
 

@@ -1,13 +1,18 @@
 import type { EnhanceKind } from '@enhance/core';
-import { INPUT_PATCH_SIZE, loadTrainingSet, type TrainingSet } from '../data/index.js';
+import { INPUT_PATCH_SIZE, checkInputNoise, loadTrainingSet, type InputNoise, type TrainingSet } from '../data/index.js';
 import type { TrainingData } from './training-data.js';
 
-/** Adapts the real training sets (../data) to what the training loop consumes. */
-export function trainingDataFromSet(set: TrainingSet): TrainingData {
+/**
+ * Adapts the real training sets (../data) to what the training loop consumes; `inputNoise` replaces the
+ * paper's training noise (validation keeps its fixed draw at the paper's σ, so runs stay comparable).
+ */
+export function trainingDataFromSet(set: TrainingSet, options: { inputNoise?: InputNoise } = {}): TrainingData {
   const { info } = set;
+  const inputNoise = options.inputNoise ?? info.inputNoiseSigma;
+  checkInputNoise(inputNoise);
   return {
     patchSize: INPUT_PATCH_SIZE,
-    train: { sampleBatch: (count, random) => set.train.sampleBatch(count, random) },
+    train: { sampleBatch: (count, random) => set.train.sampleBatch(count, random, { inputNoise }) },
     validation: { batches: (size) => set.validation.batches(size) },
     description: {
       kind: info.kind,
@@ -15,7 +20,7 @@ export function trainingDataFromSet(set: TrainingSet): TrainingData {
       scales_arcsec: { source: info.sourceScaleArcsec, input: info.inputScaleArcsec, target: info.targetScaleArcsec },
       input_psf: info.inputPsf,
       target_psf: info.targetPsf,
-      input_noise_sigma: info.inputNoiseSigma,
+      input_noise_sigma: inputNoise,
       sources: info.sources,
       training_windows: info.trainingWindows,
       validation_patches: info.validationPatches,
