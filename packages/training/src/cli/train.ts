@@ -52,9 +52,12 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
                               blos, I/<I> for intensity); LOW:HIGH: each patch draws its own σ,
                               uniformly in log σ (default the paper's, 1e-2 blos, 1e-3 intensity;
                               validation keeps the paper's σ)
-  --sunspots N                intensity: add N copies of the quiet-Sun scene with 1–3 synthetic sunspots
-                              (umbra 0.15–0.4, penumbra 0.6–0.85, 3–40" across) multiplied in before
-                              degrading, so stray light next to granulation is there to remove (default 0)
+  --sunspots N                add N copies of the training scenes with synthetic sunspots put in before
+                              degrading. intensity: 1–3 dark spots (umbra 0.15–0.4, penumbra 0.6–0.85,
+                              3–40" across) multiplied into the quiet Sun, so stray light next to
+                              granulation is there to remove; blos: 1–2 spots per map (umbra 1.8–3 kG,
+                              penumbra 0.6–1.4 kG, 3–24" across) whose field replaces the plage's, so
+                              strong, smooth fields are seen and kept (default 0)
   --init-from MODEL.onnx      a new run starts from this model's weights (a shipped, batch-norm-folded
                               model: its batch norms come back as the identity on a batch of training data)
   --export-only               export <run>/best to the --export path and exit

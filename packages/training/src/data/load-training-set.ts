@@ -18,7 +18,7 @@ import {
 } from './patch-sampler.js';
 import { cachedPlanes } from './plane-cache.js';
 import { readNpy } from './read-npy.js';
-import { drawSunspots, withSunspots, type SunspotShape } from './synthetic-sunspots.js';
+import { drawMagneticSpots, drawSunspots, withMagneticSpots, withSunspots, type MagneticSpotShape, type SunspotShape } from './synthetic-sunspots.js';
 import { TrainingDataError } from './training-data-error.js';
 
 /*
@@ -34,7 +34,8 @@ import { TrainingDataError } from './training-data-error.js';
  * blos: the four GST/NIRIS Bz maps (Gauss → kG), each cropped to the largest axis-aligned rectangle of
  *   non-blank pixels less a 2 px margin (the rotation blended the pixels next to the blank border),
  *   taken at 0.083"/px; convolutions reflect at the edges. Three maps train, the last tracking frame
- *   validates.
+ *   validates, as it is and with a synthetic sunspot in it. Optionally, copies of each training map with
+ *   1–2 synthetic sunspots (./synthetic-sunspots.ts) join the training sources.
  * The validation set is a fixed list of 50×50 windows (no symmetries, a fixed draw of the training noise); training batches draw
  * any allowed window, one of the 8 symmetries, and the paper's input noise (σ 1e-3 intensity, 1e-2 kG).
  */
@@ -47,8 +48,9 @@ export interface LoadTrainingSetOptions {
   /** Where degraded images are cached (default runs/cache under the working directory); false: never. */
   cacheDir?: string | false;
   /**
-   * Intensity only: how many copies of the MURaM scene, each with 1–3 synthetic sunspots multiplied in
-   * before degrading, join the training sources (default 0).
+   * How many copies of each training scene with synthetic sunspots put in before degrading join the
+   * training sources (default 0). Intensity: copies of the MURaM scene, 1–3 dark spots multiplied in;
+   * blos: copies of each training map, 1–2 spots of 1.8–3 kG umbrae whose field replaces the map's.
    */
   sunspotScenes?: number;
 }
@@ -93,8 +95,8 @@ export interface TrainingSetInfo {
   readonly validationRegions: { file: string; region: PixelRectangle }[];
   /** For blos: the spectral bound on the NIRIS pixel scale, per file. */
   readonly pixelScaleCheck?: { file: string; estimate: DiffractionScaleEstimate }[];
-  /** For intensity with synthetic sunspots: each spotted training scene's seed and spots. */
-  readonly sunspotScenes?: { seed: number; spots: SunspotShape[] }[];
+  /** With synthetic sunspots: each spotted training scene's seed and spots (and, for blos, its map). */
+  readonly sunspotScenes?: { seed: number; file?: string; spots: SunspotShape[] | MagneticSpotShape[] }[];
 }
 
 export interface TrainingSet {
@@ -138,6 +140,13 @@ export const NIRIS_APERTURE_M = 1.6;
 export const NIRIS_WAVELENGTH_M = 1.56e-6;
 /** Pixels dropped inside the valid rectangle, where rotation interpolation mixed in the blank border. */
 export const NIRIS_CROP_MARGIN_PX = 2;
+/**
+ * A spot put in the validation map, beside its plain copy, so validation also measures whether the
+ * network keeps a sunspot's flux (source pixels; positive umbra next to the map's mixed plage).
+ */
+export const VALIDATION_MAGNETIC_SPOT: MagneticSpotShape = Object.freeze({
+  x: 330, y: 300, penumbraRadiusArcsec: 8, umbraRadiusArcsec: 3.6, axisRatio: 0.9, angle: 0.4, umbraField: 2.5, penumbraField: 1.0,
+});
 export const INPUT_NOISE_SIGMA: Readonly<Record<EnhanceKind, number>> = Object.freeze({ intensity: 1e-3, blos: 1e-2 });
 /** The held-out intensity block, in 0.504"/px input pixels. */
 export const INTENSITY_VALIDATION_REGION: PixelRectangle = Object.freeze({ x: 0, y: 0, width: 75, height: 50 });
@@ -349,30 +358,38 @@ async function loadMagnetogram(options: Required<LoadTrainingSetOptions>): Promi
   const sources: TrainingSetInfo['sources'] = [];
   const pixelScaleCheck: NonNullable<TrainingSetInfo['pixelScaleCheck']> = [];
   let validationRegion: PixelRectangle | undefined;
-  for (const file of NIRIS_FILES) {
+  const sunspotScenes: { seed: number; file: string; spots: MagneticSpotShape[] }[] = [];
+  for (const [fileIndex, file] of NIRIS_FILES.entries()) {
     const bytes = await readSource(options.sharedDir, file);
     const checksum = sha256(bytes);
-    const { planes, meta } = await cachedPlanes(options.cacheDir, { CACHE_VERSION, kind: 'blos', checksum, recipe: PAPER_DEGRADATION, NIRIS_PIXEL_SCALE_ARCSEC, NIRIS_CROP_MARGIN_PX }, () => {
-      const image = readFits(bytes, { file, precision: 'float64' });
-      const valid = new Uint8Array(image.width * image.height);
-      for (let i = 0; i < valid.length; i++) valid[i] = Number.isFinite(image.data[i]) && image.data[i] !== 0 ? 1 : 0;
-      const rectangle = largestValidRectangle(valid, image.width, image.height);
-      const crop: PixelRectangle = {
-        x: rectangle.x + NIRIS_CROP_MARGIN_PX,
-        y: rectangle.y + NIRIS_CROP_MARGIN_PX,
-        width: rectangle.width - 2 * NIRIS_CROP_MARGIN_PX,
-        height: rectangle.height - 2 * NIRIS_CROP_MARGIN_PX,
-      };
-      const gauss = cropPlane({ width: image.width, height: image.height, data: image.data }, crop.x, crop.y, crop.width, crop.height);
-      const source: ImagePlane = { width: gauss.width, height: gauss.height, data: gauss.data.map((v) => v / 1000) };
-      const pair = degradePair(source, { sourceScaleArcsec: NIRIS_PIXEL_SCALE_ARCSEC, boundary: 'reflect', file });
-      const estimate = estimateDiffractionPixelScale(gauss, { apertureM: NIRIS_APERTURE_M, wavelengthM: NIRIS_WAVELENGTH_M });
-      return { planes: [pair.input, pair.target], meta: { crop, input: pair.inputKernel, target: pair.targetKernel, estimate } };
-    });
+    const degradeMap = async (spots: readonly MagneticSpotShape[]) => cachedPlanes(
+      options.cacheDir,
+      { CACHE_VERSION, kind: 'blos', checksum, recipe: PAPER_DEGRADATION, NIRIS_PIXEL_SCALE_ARCSEC, NIRIS_CROP_MARGIN_PX, ...(spots.length > 0 ? { spots } : {}) },
+      () => {
+        const image = readFits(bytes, { file, precision: 'float64' });
+        const valid = new Uint8Array(image.width * image.height);
+        for (let i = 0; i < valid.length; i++) valid[i] = Number.isFinite(image.data[i]) && image.data[i] !== 0 ? 1 : 0;
+        const rectangle = largestValidRectangle(valid, image.width, image.height);
+        const crop: PixelRectangle = {
+          x: rectangle.x + NIRIS_CROP_MARGIN_PX,
+          y: rectangle.y + NIRIS_CROP_MARGIN_PX,
+          width: rectangle.width - 2 * NIRIS_CROP_MARGIN_PX,
+          height: rectangle.height - 2 * NIRIS_CROP_MARGIN_PX,
+        };
+        const gauss = cropPlane({ width: image.width, height: image.height, data: image.data }, crop.x, crop.y, crop.width, crop.height);
+        const map: ImagePlane = { width: gauss.width, height: gauss.height, data: gauss.data.map((v) => v / 1000) };
+        const source = spots.length > 0 ? withMagneticSpots(map, NIRIS_PIXEL_SCALE_ARCSEC, spots, false) : map;
+        const pair = degradePair(source, { sourceScaleArcsec: NIRIS_PIXEL_SCALE_ARCSEC, boundary: 'reflect', file });
+        // The pixel-scale check reads the map as observed, never a spotted copy.
+        const estimate = spots.length > 0 ? undefined : estimateDiffractionPixelScale(gauss, { apertureM: NIRIS_APERTURE_M, wavelengthM: NIRIS_WAVELENGTH_M });
+        return { planes: [pair.input, pair.target], meta: { crop, input: pair.inputKernel, target: pair.targetKernel, estimate } };
+      },
+    );
+    const { planes, meta } = await degradeMap([]);
     const [input, target] = planes;
     const isValidation = file === NIRIS_VALIDATION_FILE;
     kernels.push({ file, input: meta.input, target: meta.target });
-    pixelScaleCheck.push({ file, estimate: meta.estimate });
+    pixelScaleCheck.push({ file, estimate: meta.estimate as DiffractionScaleEstimate });
     sources.push({
       file,
       sha256: checksum,
@@ -383,10 +400,22 @@ async function loadMagnetogram(options: Required<LoadTrainingSetOptions>): Promi
     });
     if (isValidation) {
       validationRegion = { x: 0, y: 0, width: input.width, height: input.height };
+      const spotted = await degradeMap([VALIDATION_MAGNETIC_SPOT]);
       validationSources.push({ input, target, origins: fixedOrigins(validationRegion, VALIDATION_STRIDE.blos) });
+      validationSources.push({ input: spotted.planes[0], target: spotted.planes[1], origins: fixedOrigins(validationRegion, VALIDATION_STRIDE.blos) });
       images.push({ name: file, input, target });
+      images.push({ name: `${file} with a synthetic sunspot`, input: spotted.planes[0], target: spotted.planes[1] });
     } else {
-      trainSources.push({ input, target, origins: windowOrigins(input.width, input.height) });
+      const origins = windowOrigins(input.width, input.height);
+      trainSources.push({ input, target, origins });
+      for (let i = 0; i < options.sunspotScenes; i++) {
+        const seed = options.seed * 1000 + 100 * fileIndex + i + 1;
+        const { width, height } = meta.crop;
+        const spots = drawMagneticSpots(width, height, createRandom(seed));
+        const spotted = await degradeMap(spots);
+        trainSources.push({ input: spotted.planes[0], target: spotted.planes[1], origins });
+        sunspotScenes.push({ seed, file, spots });
+      }
     }
   }
   return buildSet('blos', trainSources, validationSources, images, {
@@ -399,8 +428,11 @@ async function loadMagnetogram(options: Required<LoadTrainingSetOptions>): Promi
     targetPsf: PAPER_DEGRADATION.targetPsf,
     kernels,
     sources,
-    validationRegions: validationRegion ? [{ file: NIRIS_VALIDATION_FILE, region: validationRegion }] : [],
+    validationRegions: validationRegion
+      ? [{ file: NIRIS_VALIDATION_FILE, region: validationRegion }, { file: `${NIRIS_VALIDATION_FILE} with a synthetic sunspot`, region: validationRegion }]
+      : [],
     pixelScaleCheck,
+    ...(sunspotScenes.length > 0 ? { sunspotScenes } : {}),
   }, options.seed);
 }
 
@@ -417,9 +449,6 @@ export async function loadTrainingSet(kind: EnhanceKind, options: LoadTrainingSe
   };
   if (!Number.isInteger(resolved.sunspotScenes) || resolved.sunspotScenes < 0) {
     throw new TrainingDataError({ message: `sunspotScenes must be a non-negative integer, got ${resolved.sunspotScenes}`, code: 'DATA_ARGUMENT' });
-  }
-  if (kind === 'blos' && resolved.sunspotScenes > 0) {
-    throw new TrainingDataError({ message: 'synthetic sunspots are for the intensity network', code: 'DATA_ARGUMENT' });
   }
   return kind === 'intensity' ? loadIntensity(resolved) : loadMagnetogram(resolved);
 }
