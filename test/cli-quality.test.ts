@@ -1,18 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FitsHeader, listHdus, readFits, sha256Hex, writeFits } from '@enhance/core';
+import { FitsHeader, listHdus, readFits, writeFits } from '@enhance/core';
 import { createEnhancer } from '@enhance/runtime-node';
 import { bundleCli } from './cli-support/bundle-cli.js';
 import { randomLiteModel } from './cli-support/random-model.js';
-import { fitsverifyReport, hasFitsverify } from './fits-support/fitsverify.js';
+import { fitsverifyReport, hasFitsverify, limbDarkenedDisk, writeQaModelsFolder } from '@enhance/test-support';
 
 // enhance run --qa / --tta / --limb-normalisation: the extra HDUs, the JSON summary, the warning line.
 
-const shippedModels = fileURLToPath(new URL('../models/', import.meta.url));
 let cli: string;
 let folder: string;
 let model: string;
@@ -20,16 +18,7 @@ const modelBytes = randomLiteModel('intensity', 3);
 
 /** A models folder with the quality check's model and, optionally, a reference for the test model. */
 function modelsFolder(name: string, reference?: number): string {
-  const dir = join(folder, name);
-  mkdirSync(dir);
-  copyFileSync(join(shippedModels, 'hmi-redegrade.onnx'), join(dir, 'hmi-redegrade.onnx'));
-  if (reference !== undefined) {
-    writeFileSync(join(dir, 'qa-reference.json'), JSON.stringify({
-      generatedBy: 'test', definition: 'test',
-      models: [{ file: 'random.onnx', sha256: sha256Hex(modelBytes), kind: 'intensity', variant: 'lite', maxRelativeResidual: reference, images: [{ image: 'real.fits', relativeResidual: reference, fractionAbove3Sigma: 0 }] }],
-    }));
-  }
-  return dir;
+  return writeQaModelsFolder(join(folder, name), modelBytes, reference);
 }
 
 function enhance(args: string[], modelsDir: string) {
@@ -135,22 +124,9 @@ describe('enhance run --qa --tta', () => {
   });
 
   it('divides a disk placed by its header by its own centre-to-limb profile with --limb-normalisation auto', () => {
-    const size = 64;
-    const radius = 28;
-    const centre = 31.5;
-    const data = new Float32Array(size * size);
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const r2 = ((x - centre) ** 2 + (y - centre) ** 2) / radius ** 2;
-        data[y * size + x] = r2 >= 1 ? Number.NaN : 60_000 * (1 - 0.6 * (1 - Math.sqrt(1 - r2))) * (1 + 0.03 * Math.sin(x * 1.3 + y * 0.7));
-      }
-    }
-    const header = new FitsHeader([
-      { key: 'BUNIT', value: 'DN/s' }, { key: 'CTYPE1', value: 'HPLN-TAN' }, { key: 'CTYPE2', value: 'HPLT-TAN' },
-      { key: 'CRPIX1', value: centre + 1 }, { key: 'CRPIX2', value: centre + 1 }, { key: 'CRVAL1', value: 0 }, { key: 'CRVAL2', value: 0 },
-      { key: 'CDELT1', value: 0.504 }, { key: 'CDELT2', value: 0.504 }, { key: 'CROTA2', value: 0 }, { key: 'RSUN_OBS', value: radius * 0.504 },
-    ]);
-    writeFileSync(join(folder, 'disk.fits'), writeFits({ data, width: size, height: size, header }));
+    const disk = limbDarkenedDisk({ level: 60_000, cards: [{ key: 'BUNIT', value: 'DN/s' }, { key: 'CROTA2', value: 0 }] });
+    const { radius } = disk;
+    writeFileSync(join(folder, 'disk.fits'), writeFits(disk));
     const { code, stdout } = enhance(['run', 'disk.fits', '-o', 'disk-out.fits', '--model', model, '--limb-normalisation', 'auto', '--json'], modelsFolder('models-disk'));
     expect(code).toBe(0);
     const summary = JSON.parse(stdout);

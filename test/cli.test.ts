@@ -8,7 +8,7 @@ import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FitsHeader, readEnhanceModelInfo, readFits, writeFits } from '@enhance/core';
 import { createEnhancer } from '@enhance/runtime-node';
-import { card, compressedImageHdu, concat, emptyPrimary, plainImageFile, quoted } from './fits-support/build-fits.js';
+import { card, compressedImageHdu, concat, emptyPrimary, plainImageFile, quoted } from '@enhance/test-support';
 import { bundleCli } from './cli-support/bundle-cli.js';
 import { randomLiteModel } from './cli-support/random-model.js';
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleFuzzCli, runFuzzCli } from './fits-support/fuzz-cli.js';
+import { bundleFuzzCli, runFuzzCli } from '@enhance/test-support';
 
 // The files that broke the reader (../shared/data/fits-defects, found by fuzzing) are each refused now
 // with an EnhanceError naming the file, the HDU and the edited card, read under the fuzzer's watchdog

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listHdus, readFits, superResolvedHeader, writeFits } from '@enhance/core';
-import { linearPixelToWorld } from './fits-support/linear-wcs.js';
+import { linearPixelToWorld } from '@enhance/test-support';
 
 // Every real FITS file in ../shared must decode to the statistics astropy measured.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleNodeScript } from './cli-support/bundle-node-script.js';
+import { bundleNodeScript } from '@enhance/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alias } from '../vitest.config.js';
 

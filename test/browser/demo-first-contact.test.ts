@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { NO_CHROMIUM_MESSAGE, hasChromium, launchChromium } from '../browser-support/chromium.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describeInChromium } from '../browser-support/describe-in-chromium.js';
 import { startBrowserFixtures } from '../browser-support/browser-fixtures.js';
 import type { BrowserFixtures } from '../browser-support/browser-fixtures.js';
 import { fitsBytes, randomModel, testSolarImage } from '../browser-support/test-images.js';
-import { card, hduBytes } from '../fits-support/build-fits.js';
+import { card, hduBytes } from '@enhance/test-support';
 
 // What someone opening the demo for the first time meets, in a Chromium without a WebGPU adapter (no
 // --enable-unsafe-webgpu): a clean console, WebGPU's absence said in a sentence, every core used, and a
@@ -49,119 +49,107 @@ async function reportedThreads(page: Page): Promise<{ demo: number; api: number 
   });
 }
 
-if (!hasChromium) {
-  describe.skip(NO_CHROMIUM_MESSAGE, () => {
-    it('needs Chromium', () => undefined);
+describeInChromium('the demo page on first contact (Chromium without a WebGPU adapter)', { unsafeWebGpu: false }, (chromium) => {
+  // The block's own server is cross-origin isolated; this second one is not.
+  let notIsolated: BrowserFixtures;
+  let page: Page;
+  let seen: ReturnType<typeof watchPage>;
+  let goodFile: string;
+
+  beforeAll(async () => {
+    notIsolated = await startBrowserFixtures({ isolated: false });
+    const model = randomModel('intensity', { depth: 1, filters: 4 }, 8);
+    for (const fixtures of [chromium.fixtures, notIsolated]) fixtures.addFixture('tiny.onnx', model);
+    goodFile = chromium.fixtures.addFixture('hmi-like.fits', fitsBytes(testSolarImage('intensity', 32, 24)));
+    page = await chromium.browser.newPage();
+    seen = watchPage(page);
+    await page.goto(`${chromium.fixtures.baseUrl}/demo/?model=/fixtures/tiny.onnx`);
   });
-} else {
-  describe('the demo page on first contact (Chromium without a WebGPU adapter)', () => {
-    let isolated: BrowserFixtures;
-    let notIsolated: BrowserFixtures;
-    let browser: Browser;
-    let page: Page;
-    let seen: ReturnType<typeof watchPage>;
-    let goodFile: string;
 
-    beforeAll(async () => {
-      [isolated, notIsolated, browser] = await Promise.all([
-        startBrowserFixtures(),
-        startBrowserFixtures({ isolated: false }),
-        launchChromium([], { unsafeWebGpu: false }),
-      ]);
-      const model = randomModel('intensity', { depth: 1, filters: 4 }, 8);
-      for (const fixtures of [isolated, notIsolated]) fixtures.addFixture('tiny.onnx', model);
-      goodFile = isolated.addFixture('hmi-like.fits', fitsBytes(testSolarImage('intensity', 32, 24)));
-      page = await browser.newPage();
-      seen = watchPage(page);
-      await page.goto(`${isolated.baseUrl}/demo/?model=/fixtures/tiny.onnx`);
+  afterAll(async () => {
+    await notIsolated?.close();
+  });
+
+  it('a normal run: no 404 and no console error; WebGPU missing is one plain sentence; one WASM thread per core', async () => {
+    const cores = await page.evaluate(() => (globalThis.crossOriginIsolated ? navigator.hardwareConcurrency : -1));
+    expect(cores, 'the page must be cross-origin isolated').toBeGreaterThan(0);
+    const expectedThreads = Math.min(16, cores);
+    expect(await page.inputValue('#threads')).toBe(String(expectedThreads));
+    expect(await page.inputValue('#device')).toBe('auto');
+
+    expect(await runDemo(page, goodFile)).toBe('done');
+    expect(await page.textContent('#device-note')).toBe('WebGPU is not available in this browser; using WebAssembly (CPU).');
+    expect(await page.isVisible('#device-note')).toBe(true);
+    expect(await page.textContent('#run-info')).toContain(`Ran on wasm (${expectedThreads} WASM thread`);
+    expect(await reportedThreads(page)).toEqual({ demo: expectedThreads, api: expectedThreads });
+    // No advice to turn on a browser flag: it would only expose the software adapter, far slower than WASM.
+    const shown = await page.textContent('body');
+    expect(shown?.match(/.{0,60}(flag|enable-unsafe).{0,60}/i)?.[0]).toBeUndefined();
+    expect(seen.messages.filter((line) => /flag|enable-unsafe/i.test(line))).toEqual([]);
+    expect(seen.problems).toEqual([]);
+  });
+
+  it('asking for WebGPU where there is none: the error says so in a sentence and what to pick instead', async () => {
+    await page.selectOption('#device', 'webgpu');
+    try {
+      expect(await runDemo(page, goodFile)).toBe('error');
+      expect(await page.textContent('#error')).toBe('WebGPU is not available in this browser; choose auto or WASM to run on the CPU. [DEVICE_UNAVAILABLE]');
+    } finally {
+      await page.selectOption('#device', 'auto');
+    }
+  });
+
+  const badFiles: [string, string, Uint8Array, string][] = [
+    ['a file that is not FITS', 'notes.fits', new TextEncoder().encode('observing notes, not a FITS file\n'.repeat(100)), 'FITS_NOT_FITS'],
+    ['a FITS file without an image', 'header-only.fits', hduBytes([card('SIMPLE', true), card('BITPIX', 8), card('NAXIS', 0)]), 'FITS_NO_IMAGE'],
+  ];
+
+  it.each(badFiles)('%s picked after a good run: the previous result is gone and the error is shown', async (_what, name, bytes, code) => {
+    expect(await runDemo(page, goodFile)).toBe('done');
+    expect(await page.isVisible('#output-canvas')).toBe(true);
+    expect(await page.isEnabled('#download-fits')).toBe(true);
+
+    await page.setInputFiles('#file', chromium.fixtures.addFixture(name, bytes));
+    await page.waitForSelector('body[data-status="error"]');
+    expect(await page.isVisible('#error')).toBe(true);
+    expect(await page.textContent('#error')).toContain(`[${code}]`);
+    expect(await page.textContent('#error')).toContain(name);
+    const left = await page.evaluate(() => {
+      const $ = (id: string) => document.getElementById(id)!;
+      const { state } = (window as unknown as { enhanceDemo: { state: { input?: unknown; result?: unknown } } }).enhanceDemo;
+      const canvas = $('output-canvas') as HTMLCanvasElement;
+      return {
+        input: state.input === undefined,
+        result: state.result === undefined,
+        viewsHidden: ($('views') as HTMLElement).hidden,
+        outputCanvas: [canvas.width, canvas.height],
+        texts: ['run-info', 'output-size', 'contrast-output', 'flux-output', 'file-name', 'device-note'].map((id) => $(id).hidden || $(id).textContent === ''),
+        buttons: ['download-fits', 'download-png', 'run'].map((id) => ($(id) as HTMLButtonElement).disabled),
+      };
     });
-
-    afterAll(async () => {
-      await browser?.close();
-      await Promise.all([isolated?.close(), notIsolated?.close()]);
-    });
-
-    it('a normal run: no 404 and no console error; WebGPU missing is one plain sentence; one WASM thread per core', async () => {
-      const cores = await page.evaluate(() => (globalThis.crossOriginIsolated ? navigator.hardwareConcurrency : -1));
-      expect(cores, 'the page must be cross-origin isolated').toBeGreaterThan(0);
-      const expectedThreads = Math.min(16, cores);
-      expect(await page.inputValue('#threads')).toBe(String(expectedThreads));
-      expect(await page.inputValue('#device')).toBe('auto');
-
-      expect(await runDemo(page, goodFile)).toBe('done');
-      expect(await page.textContent('#device-note')).toBe('WebGPU is not available in this browser; using WebAssembly (CPU).');
-      expect(await page.isVisible('#device-note')).toBe(true);
-      expect(await page.textContent('#run-info')).toContain(`Ran on wasm (${expectedThreads} WASM thread`);
-      expect(await reportedThreads(page)).toEqual({ demo: expectedThreads, api: expectedThreads });
-      // No advice to turn on a browser flag: it would only expose the software adapter, far slower than WASM.
-      const shown = await page.textContent('body');
-      expect(shown?.match(/.{0,60}(flag|enable-unsafe).{0,60}/i)?.[0]).toBeUndefined();
-      expect(seen.messages.filter((line) => /flag|enable-unsafe/i.test(line))).toEqual([]);
-      expect(seen.problems).toEqual([]);
-    });
-
-    it('asking for WebGPU where there is none: the error says so in a sentence and what to pick instead', async () => {
-      await page.selectOption('#device', 'webgpu');
-      try {
-        expect(await runDemo(page, goodFile)).toBe('error');
-        expect(await page.textContent('#error')).toBe('WebGPU is not available in this browser; choose auto or WASM to run on the CPU. [DEVICE_UNAVAILABLE]');
-      } finally {
-        await page.selectOption('#device', 'auto');
-      }
-    });
-
-    const badFiles: [string, string, Uint8Array, string][] = [
-      ['a file that is not FITS', 'notes.fits', new TextEncoder().encode('observing notes, not a FITS file\n'.repeat(100)), 'FITS_NOT_FITS'],
-      ['a FITS file without an image', 'header-only.fits', hduBytes([card('SIMPLE', true), card('BITPIX', 8), card('NAXIS', 0)]), 'FITS_NO_IMAGE'],
-    ];
-
-    it.each(badFiles)('%s picked after a good run: the previous result is gone and the error is shown', async (_what, name, bytes, code) => {
-      expect(await runDemo(page, goodFile)).toBe('done');
-      expect(await page.isVisible('#output-canvas')).toBe(true);
-      expect(await page.isEnabled('#download-fits')).toBe(true);
-
-      await page.setInputFiles('#file', isolated.addFixture(name, bytes));
-      await page.waitForSelector('body[data-status="error"]');
-      expect(await page.isVisible('#error')).toBe(true);
-      expect(await page.textContent('#error')).toContain(`[${code}]`);
-      expect(await page.textContent('#error')).toContain(name);
-      const left = await page.evaluate(() => {
-        const $ = (id: string) => document.getElementById(id)!;
-        const { state } = (window as unknown as { enhanceDemo: { state: { input?: unknown; result?: unknown } } }).enhanceDemo;
-        const canvas = $('output-canvas') as HTMLCanvasElement;
-        return {
-          input: state.input === undefined,
-          result: state.result === undefined,
-          viewsHidden: ($('views') as HTMLElement).hidden,
-          outputCanvas: [canvas.width, canvas.height],
-          texts: ['run-info', 'output-size', 'contrast-output', 'flux-output', 'file-name', 'device-note'].map((id) => $(id).hidden || $(id).textContent === ''),
-          buttons: ['download-fits', 'download-png', 'run'].map((id) => ($(id) as HTMLButtonElement).disabled),
-        };
-      });
-      expect(left).toEqual({
-        input: true,
-        result: true,
-        viewsHidden: true,
-        outputCanvas: [0, 0],
-        texts: [true, true, true, true, true, true],
-        buttons: [true, true, true],
-      });
-    });
-
-    it('a page that is not cross-origin isolated: one WASM thread, in the field, the run and the API default', async () => {
-      const plainPage = await browser.newPage();
-      const plainSeen = watchPage(plainPage);
-      try {
-        await plainPage.goto(`${notIsolated.baseUrl}/demo/?model=/fixtures/tiny.onnx`);
-        expect(await plainPage.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
-        expect(await plainPage.inputValue('#threads')).toBe('1');
-        expect(await runDemo(plainPage, goodFile)).toBe('done');
-        expect(await plainPage.textContent('#run-info')).toContain('Ran on wasm (1 WASM thread)');
-        expect(await reportedThreads(plainPage)).toEqual({ demo: 1, api: 1 });
-        expect(plainSeen.problems).toEqual([]);
-      } finally {
-        await plainPage.close();
-      }
+    expect(left).toEqual({
+      input: true,
+      result: true,
+      viewsHidden: true,
+      outputCanvas: [0, 0],
+      texts: [true, true, true, true, true, true],
+      buttons: [true, true, true],
     });
   });
-}
+
+  it('a page that is not cross-origin isolated: one WASM thread, in the field, the run and the API default', async () => {
+    const plainPage = await chromium.browser.newPage();
+    const plainSeen = watchPage(plainPage);
+    try {
+      await plainPage.goto(`${notIsolated.baseUrl}/demo/?model=/fixtures/tiny.onnx`);
+      expect(await plainPage.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
+      expect(await plainPage.inputValue('#threads')).toBe('1');
+      expect(await runDemo(plainPage, goodFile)).toBe('done');
+      expect(await plainPage.textContent('#run-info')).toContain('Ran on wasm (1 WASM thread)');
+      expect(await reportedThreads(plainPage)).toEqual({ demo: 1, api: 1 });
+      expect(plainSeen.problems).toEqual([]);
+    } finally {
+      await plainPage.close();
+    }
+  });
+});

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { FitsHeader, detectEnhanceKind, readFits } from '@enhance/core';
 import type { EnhanceKind, SolarImage } from '@enhance/core';
-import { NO_CHROMIUM_MESSAGE, hasChromium, launchChromium } from '../browser-support/chromium.js';
-import { startBrowserFixtures } from '../browser-support/browser-fixtures.js';
-import type { BrowserFixtures } from '../browser-support/browser-fixtures.js';
+import { describeInChromium } from '../browser-support/describe-in-chromium.js';
 import { fitsBytes, testSolarImage } from '../browser-support/test-images.js';
 
 // The demo picks the kind of a loaded file with core's rule, the one the CLI uses: the same answer as
@@ -22,38 +20,24 @@ const CASES: { name: string; image: () => SolarImage; kind: EnhanceKind | 'uncha
   { name: 'dopplergram.fits', image: () => withHeader(testSolarImage('blos', 40, 30), (h) => h.with('BUNIT', 'km/s')), kind: 'unchanged' },
 ];
 
-if (!hasChromium) {
-  describe.skip(NO_CHROMIUM_MESSAGE, () => {
-    it('needs Chromium', () => undefined);
+describeInChromium('the demo page guesses the kind with core’s rule', {}, (chromium) => {
+  let page: Page;
+
+  beforeAll(async () => {
+    page = await chromium.browser.newPage();
+    await page.goto(`${chromium.fixtures.baseUrl}/demo/`);
   });
-} else {
-  describe('the demo page guesses the kind with core’s rule', () => {
-    let fixtures: BrowserFixtures;
-    let browser: Browser;
-    let page: Page;
 
-    beforeAll(async () => {
-      [fixtures, browser] = await Promise.all([startBrowserFixtures(), launchChromium()]);
-      page = await browser.newPage();
-      await page.goto(`${fixtures.baseUrl}/demo/`);
-    });
-
-    afterAll(async () => {
-      await browser?.close();
-      await fixtures?.close();
-    });
-
-    it.each(CASES)('$name → $kind', async ({ name, image, kind }) => {
-      const bytes = fitsBytes(image());
-      const file = fixtures.addFixture(name, bytes);
-      const before = kind === 'unchanged' ? 'blos' : kind === 'blos' ? 'intensity' : 'blos';
-      await page.selectOption('#kind', before);
-      await page.setInputFiles('#file', []);
-      await page.setInputFiles('#file', file);
-      await page.waitForSelector('body[data-status="loaded"], body[data-status="error"]');
-      const chosen = await page.inputValue('#kind');
-      expect(chosen).toBe(kind === 'unchanged' ? before : kind);
-      expect(detectEnhanceKind(readFits(bytes), { fileName: name }).kind ?? before).toBe(chosen);
-    });
+  it.each(CASES)('$name → $kind', async ({ name, image, kind }) => {
+    const bytes = fitsBytes(image());
+    const file = chromium.fixtures.addFixture(name, bytes);
+    const before = kind === 'unchanged' ? 'blos' : kind === 'blos' ? 'intensity' : 'blos';
+    await page.selectOption('#kind', before);
+    await page.setInputFiles('#file', []);
+    await page.setInputFiles('#file', file);
+    await page.waitForSelector('body[data-status="loaded"], body[data-status="error"]');
+    const chosen = await page.inputValue('#kind');
+    expect(chosen).toBe(kind === 'unchanged' ? before : kind);
+    expect(detectEnhanceKind(readFits(bytes), { fileName: name }).kind ?? before).toBe(chosen);
   });
-}
+});

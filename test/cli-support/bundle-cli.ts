@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { bundleNodeScript } from './bundle-node-script.js';
+import { bundleNodeScript } from '@enhance/test-support';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const source = (name: string) => `${repoRoot}packages/${name}/src/index.ts`;
@@ -21,6 +21,7 @@ export async function bundleCli(name = 'enhance'): Promise<string> {
       loader: 'ts',
     },
   }, {
+    '@enhance/core/node': source('core').replace(/index\.ts$/, 'node/index.ts'),
     '@enhance/graph-builder/cli': source('graph-builder').replace(/index\.ts$/, 'cli/index.ts'),
     '@enhance/core': source('core'),
     '@enhance/graph-builder': source('graph-builder'),

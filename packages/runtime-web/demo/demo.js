@@ -9,10 +9,10 @@ import {
   displayPixels,
   displayRange,
   encodePng,
-  intensityContrast,
   qualityExtensions,
   readFitsInWorker,
   rgbFromRgba,
+  rmsContrast,
   totalUnsignedFlux,
   writeFits,
 } from '../bundle/enhance-web.js';
@@ -196,13 +196,13 @@ function render() {
   const kind = $('kind').value;
   $('contrast-row').hidden = kind !== 'intensity';
   $('flux-row').hidden = kind !== 'blos';
-  $('contrast-input').textContent = formatPercent(intensityContrast(input));
+  $('contrast-input').textContent = formatPercent(rmsContrast(input));
   $('flux-input').textContent = formatFlux(totalUnsignedFlux(input));
   if (result) {
     paint($('output-canvas'), result.image, range);
     paint($('compare-output'), result.image, range);
     $('output-size').textContent = `${result.image.width}×${result.image.height}`;
-    $('contrast-output').textContent = formatPercent(intensityContrast(result.image));
+    $('contrast-output').textContent = formatPercent(rmsContrast(result.image));
     $('flux-output').textContent = formatFlux(totalUnsignedFlux(result.image, input.width));
     renderResidual(result.qa);
   } else {

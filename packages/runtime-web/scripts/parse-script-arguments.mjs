@@ -1,6 +1,6 @@
 // The command line of this package's scripts, with -h/--help added: --help prints the usage and exits 0;
 // an unknown option or a missing value prints one line and exits 2, never a stack. (The repository's
-// TypeScript scripts use @enhance/graph-builder/cli's parseScriptArguments; these scripts ship with the
+// TypeScript scripts use @enhance/core/node's parseScriptArguments; these scripts ship with the
 // package and depend on nothing but Node.)
 import { parseArgs } from 'node:util';
 

@@ -2,7 +2,7 @@ import { createEnhancerWithBackend, expandDevice, invalidOption } from '@enhance
 import { defaultModelBaseUrl, defaultWasmPaths } from './asset-base.js';
 import { configureOnnxRuntimeWeb } from './configure-onnxruntime-web.js';
 import type { WebEnhancer, WebEnhancerOptions, WebExecutionContext } from './web-enhancer-options.js';
-import { createWebBackend } from './web-backend.js';
+import { webEnhancerBackend } from './web-enhancer-backend.js';
 import { createWorkerEnhancer } from './worker-enhancer.js';
 
 const EXECUTION_CONTEXTS: readonly WebExecutionContext[] = ['worker', 'main-thread'];
@@ -24,10 +24,7 @@ export async function createEnhancer(options: WebEnhancerOptions): Promise<WebEn
   };
   if (runIn === 'worker') return createWorkerEnhancer(options, resolved);
   const threads = configureOnnxRuntimeWeb({ threads: options.threads, wasmPaths: resolved.wasmPaths });
-  const softwareWebGpu = (options.device ?? 'auto') === 'auto' ? 'reject' : 'allow';
-  const enhancer = await createEnhancerWithBackend(createWebBackend({ modelBaseUrl: resolved.modelBaseUrl, softwareWebGpu }), {
-    ...options,
-    threads: threads > 1 && (options.threads ?? 0) > 0 ? threads : 0,
-  });
+  const web = webEnhancerBackend({ ...options, modelBaseUrl: resolved.modelBaseUrl }, threads);
+  const enhancer = await createEnhancerWithBackend(web.backend, { ...options, threads: web.threads });
   return Object.assign(enhancer, { runIn, threads }) as WebEnhancer;
 }

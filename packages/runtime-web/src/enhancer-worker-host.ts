@@ -1,7 +1,7 @@
 import { createEnhancerWithBackend } from '@enhance/core';
 import type { Enhancer } from '@enhance/core';
 import { configureOnnxRuntimeWeb } from './configure-onnxruntime-web.js';
-import { createWebBackend } from './web-backend.js';
+import { webEnhancerBackend } from './web-enhancer-backend.js';
 import { fromTransferredImage, toTransferredError, toTransferredImage } from './worker-protocol.js';
 import type { PageToWorkerMessage, TransferredEnhancerOptions, WorkerToPageMessage } from './worker-protocol.js';
 import { toTransferredQuality } from './quality-transfer.js';
@@ -48,11 +48,10 @@ export function startEnhancerWorker(scope: WorkerScope): void {
     try {
       const { wasmPaths, modelBaseUrl, ...enhancerOptions } = options;
       threads ??= configureOnnxRuntimeWeb({ threads: options.threads, wasmPaths });
-      const backend = createWebBackend({ modelBaseUrl, softwareWebGpu: (options.device ?? 'auto') === 'auto' ? 'reject' : 'allow' });
-      const enhancer = await createEnhancerWithBackend(backend, {
+      const web = webEnhancerBackend({ ...enhancerOptions, modelBaseUrl }, threads);
+      const enhancer = await createEnhancerWithBackend(web.backend, {
         ...enhancerOptions,
-        // Without cross-origin isolation there is one thread whatever was asked for.
-        threads: threads > 1 && (options.threads ?? 0) > 0 ? threads : 0,
+        threads: web.threads,
         onProgress: (progressEvent) => post({ type: 'progress', event: progressEvent }),
         onWarning: (warning) => post({ type: 'warning', message: warning }),
       });

@@ -4,7 +4,6 @@ export * from './web-enhancer-options.js';
 export * from './web-runtime-error.js';
 export * from './web-backend.js';
 export * from './configure-onnxruntime-web.js';
-export * from './image-statistics.js';
 export * from './display-pixels.js';
 export * from './read-fits-in-worker.js';
 export { setBundleUrl } from './asset-base.js';

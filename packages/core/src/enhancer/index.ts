@@ -14,3 +14,5 @@ export * from './test-time-augmentation.js';
 export * from './quality-extensions.js';
 export * from './off-disk-tiles.js';
 export * from './masked-tile-plan.js';
+export * from './validate-for-enhance.js';
+export { MISSING_PIXEL_FILL } from './prepare-network-input.js';

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { gaussians } from '@enhance/test-support';
 import { BLOS_SCALE_GAUSS, normalisationScale, quietSunLevel } from './normalisation.js';
-
-/** Deterministic standard normal deviates (Box–Muller on a linear congruential generator). */
-function gaussians(seed: number) {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state + 0.5) / 2 ** 32;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 describe('quietSunLevel', () => {
   it('finds the level of a granulation patch (3.7 % contrast)', () => {

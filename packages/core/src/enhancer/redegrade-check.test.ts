@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { estimateNoiseSigma, parseQaReference, summariseResidual } from './redegrade-check.js';
 import type { QaModelReference } from './redegrade-check.js';
-import { gaussians } from '../../../../test/numeric-support/gaussians.js';
+import { gaussians } from '@enhance/test-support';
 
 describe('estimateNoiseSigma', () => {
   it('finds white noise on a smooth image, ignoring NaN windows', () => {

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { card, compressedImageHdu, concat, emptyPrimary, quoted } from '../../../../test/fits-support/build-fits.js';
+import { card, compressedImageHdu, concat, emptyPrimary, errorOf, fitsverifyReport, hasFitsverify, quoted } from '@enhance/test-support';
 import { ditherRandomTable } from './dither-random.js';
 import { listHdus } from './list-hdus.js';
 import { readFits } from './read-fits.js';
-import { errorOf } from '../../../../test/fits-support/error-of.js';
-import { fitsverifyReport, hasFitsverify } from '../../../../test/fits-support/fitsverify.js';
 
 /** Park–Miller minimal standard generator in exact integer arithmetic, for the dither table. */
 function parkMillerTable(): { values: number[]; finalSeed: bigint } {

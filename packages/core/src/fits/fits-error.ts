@@ -1,6 +1,6 @@
 import { EnhanceError } from '../errors/index.js';
 
-/** Why a FITS file could not be read or written, or why an image cannot go through Enhance. */
+/** Why a FITS file could not be read or written (why an image cannot go through Enhance: EnhancerErrorCode). */
 export type FitsErrorCode =
   | 'FITS_NOT_FITS'
   | 'FITS_TRUNCATED'
@@ -12,9 +12,7 @@ export type FitsErrorCode =
   | 'FITS_UNSUPPORTED_COMPRESSION'
   | 'FITS_CORRUPT_TILE'
   | 'FITS_TOO_LARGE'
-  | 'FITS_INVALID_IMAGE'
-  | 'FITS_ALL_NAN'
-  | 'FITS_TOO_SMALL';
+  | 'FITS_INVALID_IMAGE';
 
 /** Error thrown by the FITS reader and writer; `details` carries the offending values. */
 export class FitsError extends EnhanceError {

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { card, quoted } from '../../../../test/fits-support/build-fits.js';
-import { fitsjsHeader } from '../../../../test/fits-support/fitsjs.js';
+import { card, errorOf, fitsjsHeader, quoted } from '@enhance/test-support';
 import { FitsHeader } from './fits-header.js';
-import { errorOf } from '../../../../test/fits-support/error-of.js';
 
 const sample = [
   card('SIMPLE', true, 'conforms'),

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bigEndian, card, compressedImageHdu, concat, emptyPrimary, hduBytes, plainImageFile, quoted } from '../../../../test/fits-support/build-fits.js';
-import { errorOf } from '../../../../test/fits-support/error-of.js';
-import { applyMutations, type Mutation } from './fuzz/mutators.js';
+import { applyMutations, bigEndian, card, compressedImageHdu, concat, emptyPrimary, errorOf, hduBytes, plainImageFile, quoted, type Mutation } from '@enhance/test-support';
 import { listHdus } from './list-hdus.js';
 import { readFits } from './read-fits.js';
 

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bigEndian, card, concat, emptyPrimary, hduBytes, plainImageFile, quoted } from '../../../../test/fits-support/build-fits.js';
-import { fitsjsPixels } from '../../../../test/fits-support/fitsjs.js';
+import { bigEndian, card, concat, emptyPrimary, errorOf, fitsjsPixels, hduBytes, plainImageFile, quoted } from '@enhance/test-support';
 import { listHdus } from './list-hdus.js';
 import { readFits } from './read-fits.js';
-import { errorOf } from '../../../../test/fits-support/error-of.js';
 
 const width = 7;
 const height = 5;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { riceEncode } from '../../../../test/fits-support/rice-encode.js';
-import { errorOf } from '../../../../test/fits-support/error-of.js';
+import { errorOf, riceEncode } from '@enhance/test-support';
 import { riceDecompress } from './rice-decompress.js';
 
 /** Deterministic pseudo-random integers (xorshift), so failures reproduce. */

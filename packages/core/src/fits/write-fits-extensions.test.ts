@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitsjsHeader, fitsjsPixels } from '../../../../test/fits-support/fitsjs.js';
-import { fitsverifyReport, hasFitsverify } from '../../../../test/fits-support/fitsverify.js';
+import { fitsjsHeader, fitsjsPixels, fitsverifyReport, hasFitsverify } from '@enhance/test-support';
 import { superResolvedHeader } from '../image/super-resolved-header.js';
 import { FitsHeader } from './fits-header.js';
 import { listHdus } from './list-hdus.js';

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { card, compressedImageHdu, concat, emptyPrimary, plainImageFile, quoted } from '../../../../test/fits-support/build-fits.js';
-import { fitsjsHeader, fitsjsPixels } from '../../../../test/fits-support/fitsjs.js';
-import { fitsverifyReport, hasFitsverify } from '../../../../test/fits-support/fitsverify.js';
+import { card, compressedImageHdu, concat, emptyPrimary, errorOf, fitsjsHeader, fitsjsPixels, fitsverifyReport, hasFitsverify, plainImageFile, quoted } from '@enhance/test-support';
 import type { SolarImage } from '../image/solar-image.js';
 import { FitsHeader } from './fits-header.js';
 import { readFits } from './read-fits.js';
 import { writeFits } from './write-fits.js';
-import { errorOf } from '../../../../test/fits-support/error-of.js';
 
 const width = 9;
 const height = 6;

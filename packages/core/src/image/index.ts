@@ -1,6 +1,6 @@
 export * from './solar-image.js';
 export * from './super-resolved-header.js';
-export * from './validate-for-enhance.js';
 export * from './detect-enhance-kind.js';
 export * from './solar-disk.js';
 export * from './limb-darkening.js';
+export * from './image-statistics.js';

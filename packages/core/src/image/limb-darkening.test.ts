@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateLimbDarkening, fitLimbDarkening, muAt } from './limb-darkening.js';
 import type { SolarDisk } from './solar-disk.js';
-import { gaussians } from '../../../../test/numeric-support/gaussians.js';
+import { gaussians } from '@enhance/test-support';
 
 /** Not a polynomial in μ, so the fit is tested on a shape it cannot reproduce exactly. */
 const law = (mu: number) => 52_000 * (1 - 0.62 * (1 - mu ** 0.85) - 0.08 * (1 - mu) ** 2);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linearPixelToWorld } from '../../../../test/fits-support/linear-wcs.js';
-import { errorOf } from '../../../../test/fits-support/error-of.js';
+import { errorOf, linearPixelToWorld } from '@enhance/test-support';
 import { FitsHeader } from '../fits/fits-header.js';
 import { superResolvedHeader } from './super-resolved-header.js';
 

@@ -1,14 +1,15 @@
-import { EnhanceError } from '@enhance/core';
+import { EnhanceError } from '../errors/index.js';
 
-export type CliErrorCode = 'CLI_USAGE' | 'CLI_OUTPUT_EXISTS' | 'CLI_IO';
+/** 'CLI_INPUT': an input cannot be read; 'CLI_OUTPUT': an output cannot go where it is named; 'CLI_IO': a write failed. */
+export type CliFileErrorCode = 'CLI_INPUT' | 'CLI_OUTPUT' | 'CLI_OUTPUT_EXISTS' | 'CLI_IO';
 
-/** A command line that cannot run; 'CLI_USAGE' exits with status 2, the others with 1. */
-export class CliError extends EnhanceError {
-  override readonly code: CliErrorCode;
+/** A file the CLI cannot read or refuses to write (missing, would be overwritten, not writable...): exit status 1. */
+export class CliFileError extends EnhanceError {
+  override readonly code: CliFileErrorCode;
 
-  constructor({ message, code, file, cause }: { message: string; code: CliErrorCode; file?: string; cause?: unknown }) {
-    super({ message, code, file, cause });
-    this.name = 'CliError';
+  constructor({ code, message, file, cause }: { code: CliFileErrorCode; message: string; file: string; cause?: unknown }) {
+    super({ code, message, file, cause });
+    this.name = 'CliFileError';
     this.code = code;
   }
 }

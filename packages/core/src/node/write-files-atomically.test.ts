@@ -2,8 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from './write-file-atomic.js';
-import { writeFilesAtomically } from './write-files-atomically.js';
+import { writeFileAtomically, writeFilesAtomically } from './write-files-atomically.js';
 
 let folder = '';
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
@@ -57,7 +56,7 @@ describe('writeFilesAtomically', () => {
     folder = mkdtempSync(join(tmpdir(), 'atomic-'));
     const path = join(folder, 'model.onnx');
     const payloads = [1, 2, 3, 4, 5].map((n) => new Uint8Array(1 << 20).fill(n));
-    const outcomes = await Promise.allSettled(payloads.map((bytes) => writeFileAtomic(path, bytes)));
+    const outcomes = await Promise.allSettled(payloads.map((bytes) => writeFileAtomically(path, bytes)));
     const winners = outcomes.flatMap((outcome, index) => (outcome.status === 'fulfilled' ? [index] : []));
     expect(winners).toHaveLength(1);
     for (const outcome of outcomes) {

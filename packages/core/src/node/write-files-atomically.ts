@@ -3,7 +3,7 @@ import { close, fstatSync, fsync, openSync, writeFile } from 'node:fs';
 import { link, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { CliError } from './cli-error.js';
+import { CliFileError } from './cli-file-error.js';
 import { removeFilesInProgress, trackFileInProgress, untrackFileInProgress } from './files-in-progress.js';
 import type { FileInProgress } from './files-in-progress.js';
 
@@ -44,6 +44,14 @@ export async function writeFilesAtomically(
     removeFilesInProgress(staged);
     throw error;
   }
+}
+
+/**
+ * One file, as `writeFilesAtomically` writes a set: readers never see a partial file, and without
+ * `overwrite` an existing file is never replaced, even by a concurrent writer.
+ */
+export async function writeFileAtomically(path: string, bytes: Uint8Array | string, options: { overwrite?: boolean } = {}): Promise<void> {
+  await writeFilesAtomically([{ path, bytes }], options);
 }
 
 /** A hidden name beside `path` that no other process (or call) picks: pid and random bytes. */
@@ -97,7 +105,7 @@ async function putInPlace(file: StagedFile, bytes: Uint8Array | string): Promise
     }
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CliError({ code: 'CLI_OUTPUT_EXISTS', file: file.target, cause, message: 'the file exists; pass --force to replace it' });
+      throw new CliFileError({ code: 'CLI_OUTPUT_EXISTS', file: file.target, cause, message: 'the file exists; pass --force to replace it' });
     }
     throw ioError(file.target, cause);
   }
@@ -118,7 +126,7 @@ async function writeAndClose(fd: number, bytes: Uint8Array | string): Promise<vo
   }
 }
 
-function ioError(path: string, cause: unknown): CliError {
+function ioError(path: string, cause: unknown): CliFileError {
   const code = (cause as NodeJS.ErrnoException).code;
-  return new CliError({ code: 'CLI_IO', file: path, cause, message: `cannot write (${code ?? (cause as Error).message})` });
+  return new CliFileError({ code: 'CLI_IO', file: path, cause, message: `cannot write (${code ?? (cause as Error).message})` });
 }

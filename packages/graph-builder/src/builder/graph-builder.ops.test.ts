@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { GraphBuilder } from './graph-builder.js';
 import type { DataType, Dim, Operand } from './operand.js';
-import { runOnnx } from '../onnx/run-onnx.test-helper.js';
+import { runOnnx } from '../testing/run-onnx.js';
 import * as ref from './reference-ops.test-helper.js';
-import { createRandom } from '../physics/random.js';
+import { createRandom } from '../networks/random.js';
 
 interface InputSpec {
   shape: number[];

@@ -1,14 +1,12 @@
 import { ARCHITECTURES, type Architecture, type EnhanceKind } from '@enhance/core';
 import { createEnhanceModel, modelStatistics } from '../networks/enhance-model.js';
-import { CliError } from './cli-error.js';
-import { parsedCommand } from './cli-command.js';
-import { writeFileAtomic } from './write-file-atomic.js';
+import { CliUsageError, parsedCommand, writeFileAtomically } from '@enhance/core/node';
 
 function integerOption(name: string, text: string | boolean | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (typeof text !== 'string' || !/^-?\d+$/.test(text) || n < min) {
-    throw new CliError({ code: 'CLI_USAGE', message: `--${name} must be an integer >= ${min}, got '${String(text)}'` });
+    throw new CliUsageError({ message: `--${name} must be an integer >= ${min}, got '${String(text)}'` });
   }
   return n;
 }
@@ -38,26 +36,26 @@ export const buildCommand = parsedCommand({
     force: { type: 'boolean' },
   },
   async run({ values, positionals }, io) {
-    if (positionals.length > 0) throw new CliError({ code: 'CLI_USAGE', message: `unexpected arguments: ${positionals.join(' ')}` });
+    if (positionals.length > 0) throw new CliUsageError({ message: `unexpected arguments: ${positionals.join(' ')}` });
     const kind = values.kind;
     if (kind !== 'intensity' && kind !== 'blos') {
-      throw new CliError({ code: 'CLI_USAGE', message: `--kind must be 'intensity' or 'blos', got ${kind === undefined ? 'nothing' : `'${String(kind)}'`}` });
+      throw new CliUsageError({ message: `--kind must be 'intensity' or 'blos', got ${kind === undefined ? 'nothing' : `'${String(kind)}'`}` });
     }
     const seed = integerOption('seed', values.seed, 0);
-    if (seed === undefined) throw new CliError({ code: 'CLI_USAGE', message: '--seed is required' });
+    if (seed === undefined) throw new CliUsageError({ message: '--seed is required' });
     const output = values.output;
-    if (typeof output !== 'string' || output.length === 0) throw new CliError({ code: 'CLI_USAGE', message: '-o/--output is required' });
+    if (typeof output !== 'string' || output.length === 0) throw new CliUsageError({ message: '-o/--output is required' });
     const depth = integerOption('depth', values.depth, 0);
     const filters = integerOption('filters', values.filters, 1);
     if (values.lite && (depth !== undefined || filters !== undefined)) {
-      throw new CliError({ code: 'CLI_USAGE', message: '--lite cannot be combined with --depth/--filters' });
+      throw new CliUsageError({ message: '--lite cannot be combined with --depth/--filters' });
     }
     if ((depth === undefined) !== (filters === undefined)) {
-      throw new CliError({ code: 'CLI_USAGE', message: '--depth and --filters go together' });
+      throw new CliUsageError({ message: '--depth and --filters go together' });
     }
     const architecture: Architecture = values.lite ? ARCHITECTURES.lite : depth !== undefined ? { depth, filters: filters! } : ARCHITECTURES.full;
     const model = createEnhanceModel({ kind: kind as EnhanceKind, architecture, seed, foldBatchNorm: values['fold-bn'] === true });
-    await writeFileAtomic(output, model, { overwrite: values.force === true });
+    await writeFileAtomically(output, model, { overwrite: values.force === true });
     const stats = modelStatistics(model, output);
     io.stdout.write(`wrote ${output} (${model.length.toLocaleString('en-US')} bytes): ${kind}, ${architecture.depth} block${architecture.depth === 1 ? '' : 's'} × ${architecture.filters} filters, `
       + `${stats.parameterCount.toLocaleString('en-US')} parameters, untrained (He init, seed ${seed})${values['fold-bn'] ? ', batch norm folded' : ''}\n`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readModel } from '../onnx/read-model.js';
 import { createEnhanceGraphCli } from './enhance-graph-cli.js';
-import type { CliCommand } from './cli-command.js';
+import type { CliCommand } from '@enhance/core/node';
 import type { ModelReport } from './inspect-command.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'enhance-graph-cli-'));

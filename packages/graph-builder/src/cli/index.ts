@@ -1,12 +1,6 @@
-export * from './cli-error.js';
-export * from './cli-command.js';
-export * from './write-file-atomic.js';
-export * from './write-files-atomically.js';
-export * from './files-in-progress.js';
-export * from './folder-write-problem.js';
-export * from './exit-on-interrupt.js';
+// `@enhance/graph-builder/cli`: the enhance-graph commands, which the `enhance` CLI also registers (convert,
+// export-keras) when this package is installed. The command-line kit itself is @enhance/core/node.
 export * from './inspect-command.js';
 export * from './build-command.js';
 export * from './enhance-graph-cli.js';
 export * from '../keras/keras-cli-commands.js';
-export * from './parse-script-arguments.js';

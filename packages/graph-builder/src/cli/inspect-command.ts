@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { readModel, type ValueDescription } from '../onnx/read-model.js';
 import { graphStatistics, statisticsSourceOfModel } from '../onnx/graph-statistics.js';
-import { CliError } from './cli-error.js';
-import { parsedCommand } from './cli-command.js';
+import { CliFileError, CliUsageError, parsedCommand } from '@enhance/core/node';
 
 export interface ModelReport {
   file: string;
@@ -83,14 +82,14 @@ export const inspectCommand = parsedCommand({
   options: { json: { type: 'boolean' } },
   async run({ values, positionals }, io) {
     if (positionals.length !== 1) {
-      throw new CliError({ code: 'CLI_USAGE', message: `expected one model file, got ${positionals.length}${positionals.length ? ` (${positionals.join(', ')})` : ''}` });
+      throw new CliUsageError({ message: `expected one model file, got ${positionals.length}${positionals.length ? ` (${positionals.join(', ')})` : ''}` });
     }
     const [file] = positionals;
     let bytes: Uint8Array;
     try {
       bytes = await readFile(file);
     } catch (cause) {
-      throw new CliError({ code: 'CLI_IO', file, cause, message: `cannot read: ${(cause as Error).message}` });
+      throw new CliFileError({ code: 'CLI_IO', file, cause, message: `cannot read: ${(cause as Error).message}` });
     }
     const report = inspectModel(bytes, file);
     io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatModelReport(report)}\n`);

@@ -1,22 +1,19 @@
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENHANCE_KINDS, type EnhanceKind } from '@enhance/core';
-import { parsedCommand, type CliCommand } from '../cli/cli-command.js';
-import { CliError } from '../cli/cli-error.js';
-import { writeFileAtomic } from '../cli/write-file-atomic.js';
-import { writeFilesAtomically } from '../cli/write-files-atomically.js';
+import { CliFileError, CliUsageError, parsedCommand, writeFileAtomically, writeFilesAtomically, type CliCommand } from '@enhance/core/node';
 import { convertKerasWeights, type KerasConversionReport } from './convert-keras-weights.js';
 import { exportKerasWeights, type KerasExportLayout } from './export-keras-weights.js';
 import { KerasConversionError } from './keras-conversion-error.js';
 
-const usageError = (message: string) => new CliError({ code: 'CLI_USAGE', message });
+const usageError = (message: string) => new CliUsageError({ message });
 
 async function readInput(path: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError({ code: 'CLI_IO', file: path, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, cause: error });
+    throw new CliFileError({ code: 'CLI_IO', file: path, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, cause: error });
   }
 }
 
@@ -87,13 +84,8 @@ export const kerasConvertCommand: CliCommand = parsedCommand({
     output: { type: 'string', short: 'o' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   },
   async run({ values, positionals }, io) {
-    if (values.help) {
-      io.stdout.write(`${convertUsage}\n`);
-      return 0;
-    }
     if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])} (the weights go after --keras)`);
     const kerasPath = values.keras as string | undefined;
     const output = values.output as string | undefined;
@@ -107,7 +99,7 @@ export const kerasConvertCommand: CliCommand = parsedCommand({
     const modelJsonPath = values['model-json'] as string | undefined;
     const modelJson = modelJsonPath === undefined ? undefined : new TextDecoder().decode(await readInput(modelJsonPath));
     const { onnx, report } = await convertKerasWeights({ hdf5, modelJson, kind, fileName: kerasPath, modelJsonFileName: modelJsonPath });
-    await writeFileAtomic(output, onnx, { overwrite: force });
+    await writeFileAtomically(output, onnx, { overwrite: force });
     io.stdout.write(values.json ? `${JSON.stringify({ output, ...report })}\n` : `${formatConversionReport(report)}\nwrote        ${output} (${onnx.length} bytes)\n`);
     return 0;
   },
@@ -131,13 +123,8 @@ export const kerasExportCommand: CliCommand = parsedCommand({
     output: { type: 'string', short: 'o' },
     layout: { type: 'string' },
     force: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   },
   async run({ values, positionals }, io) {
-    if (values.help) {
-      io.stdout.write(`${exportUsage}\n`);
-      return 0;
-    }
     if (positionals.length !== 1) throw usageError(`expected one ONNX model, got ${positionals.length}`);
     const outputDir = values.output as string | undefined;
     if (!outputDir) throw usageError('-o <dir/> is required');

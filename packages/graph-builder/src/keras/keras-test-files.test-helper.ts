@@ -1,4 +1,4 @@
-import { createRandom as mulberry32 } from '../physics/random.js';
+import { createRandom as mulberry32 } from '../networks/random.js';
 import h5wasm, { type Group as H5Group } from 'h5wasm';
 import * as ort from 'onnxruntime-node';
 import type { KerasModelJson } from './build-keras-model-json.js';
@@ -12,7 +12,7 @@ export interface TestWeight {
 }
 
 /** Test data draws use the project's seeded generator. */
-export { createRandom as mulberry32 } from '../physics/random.js';
+export { createRandom as mulberry32 } from '../networks/random.js';
 
 function uniform(rng: () => number, n: number, lo: number, hi: number): Float32Array {
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * rng());

@@ -36,7 +36,8 @@ export type CreateEnhanceModelOptions = CommonModelOptions & (
   | { seed: number; weights?: undefined }
 );
 
-export interface EnhanceModelInfo {
+/** What loadEnhanceWeights reads back from a model file (the runtime's model summary is core's EnhanceModelInfo). */
+export interface LoadedEnhanceWeights {
   kind: EnhanceKind | undefined;
   architecture: Architecture;
   foldedBatchNorm: boolean;
@@ -131,7 +132,7 @@ export function modelStatistics(bytes: Uint8Array, file?: string): GraphStatisti
  * The parameters of an Enhance model by stable name, from a separate-batch-norm or a folded model.
  * The architecture comes from the metadata when present, otherwise from the initializers.
  */
-export function loadEnhanceWeights(bytes: Uint8Array, file?: string): EnhanceModelInfo {
+export function loadEnhanceWeights(bytes: Uint8Array, file?: string): LoadedEnhanceWeights {
   const model = readModel(bytes, file);
   const weights: Record<string, Float32Array> = {};
   for (const [name, tensor] of model.initializers) {

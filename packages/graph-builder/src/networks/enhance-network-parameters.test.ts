@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { ARCHITECTURES } from '@enhance/core';
 import { GraphBuilder } from '../builder/graph-builder.js';
 import type { Operand } from '../builder/operand.js';
-import { runOnnx } from '../onnx/run-onnx.test-helper.js';
+import { runOnnx } from '../testing/run-onnx.js';
 import { createEnhanceModel } from './enhance-model.js';
 import { buildEnhanceNetwork } from './enhance-network.js';
 import { enhanceParameterSpecs } from './enhance-parameter-specs.js';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ARCHITECTURES, type EnhanceKind, type ModelVariant } from '@enhance/core';
-import { createRandom } from '../physics/random.js';
-import { runOnnx } from '../onnx/run-onnx.test-helper.js';
+import { createRandom } from './random.js';
+import { runOnnx } from '../testing/run-onnx.js';
 import { readModel } from '../onnx/read-model.js';
 import { createEnhanceModel, loadEnhanceWeights, modelStatistics } from './enhance-model.js';
 import { enhanceReferenceForward } from './enhance-reference.js';

@@ -1,5 +1,5 @@
 import type { Architecture } from '@enhance/core';
-import { createRandom, gaussianDeviate } from '../physics/random.js';
+import { createRandom, gaussianDeviate } from './random.js';
 import { enhanceBatchNormPairs, enhanceParameterSpecs, ENHANCE_BATCH_NORM_EPSILON } from './enhance-parameter-specs.js';
 import { EnhanceNetworkError } from './enhance-network-error.js';
 

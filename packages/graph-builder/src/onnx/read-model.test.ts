@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { GraphBuilder } from '../builder/graph-builder.js';
 import { readModel } from './read-model.js';
 import { OnnxModelError } from './onnx-model-error.js';
-import { runOnnx } from './run-onnx.test-helper.js';
+import { runOnnx } from '../testing/run-onnx.js';
 
 function sampleModel() {
   const b = new GraphBuilder();

@@ -6,7 +6,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FitsHeader, MODEL_VARIANTS, writeFits } from '@enhance/core';
 import type { ModelVariant } from '@enhance/core';
-import { parseScriptArguments } from '@enhance/graph-builder/cli';
+import { parseScriptArguments } from '@enhance/core/node';
 import { runtimePackage } from '../package-root.js';
 
 const MODES = ['run', 'batch', 'queue1', 'queue2'] as const;

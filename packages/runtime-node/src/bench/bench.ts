@@ -4,7 +4,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ARCHITECTURES, MODEL_PRECISIONS, MODEL_VARIANTS, devicesFor, readEnhanceModelInfo } from '@enhance/core';
-import { parseScriptArguments } from '@enhance/graph-builder/cli';
+import { parseScriptArguments } from '@enhance/core/node';
 import type { ConcreteDevice, EnhanceDevice, ModelPrecision, ModelVariant } from '@enhance/core';
 import { createEnhancer } from '../create-enhancer.js';
 import { defaultModelPath } from '../default-models.js';

@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { folderWriteProblem } from '@enhance/graph-builder/cli';
-import { CliFileError } from './cli-usage-error.js';
+import { CliFileError, folderWriteProblem } from '@enhance/core/node';
 
 /**
  * Refuses, before any work, outputs that cannot be written: the input itself, a name given twice, a

@@ -1,11 +1,9 @@
-import { parsedCommand } from '@enhance/graph-builder/cli';
-import type { CliCommand, CliIo, CliOptions, ParsedArguments } from '@enhance/graph-builder/cli';
-import { CliUsageError } from './cli-usage-error.js';
+import { CliUsageError, parsedCommand, type CliCommand, type CliIo, type CliOptions, type ParsedArguments } from '@enhance/core/node';
 import { parsePositiveInteger } from './run-command.js';
 
 /**
- * A command of `batch`, `submit`, `worker` and `status`: strict options (an unknown one is a usage
- * error, exit 2), -h/--help printing the usage, and positionals only where the command takes them.
+ * A command of `batch`, `submit`, `worker` and `status`: a `parsedCommand` (strict options, -h/--help)
+ * that takes positionals only where the command says so.
  */
 export function fleetCommand(definition: {
   name: string;
@@ -17,12 +15,7 @@ export function fleetCommand(definition: {
 }): CliCommand {
   return parsedCommand({
     ...definition,
-    options: { ...definition.options, help: { type: 'boolean', short: 'h' } },
     async run(args, io) {
-      if (args.values.help) {
-        io.stdout.write(`${definition.usage}\n`);
-        return 0;
-      }
       if (!definition.positionals && args.positionals.length > 0) {
         throw new CliUsageError({ message: `unexpected argument ${JSON.stringify(args.positionals[0])} (enhance ${definition.name} takes options only)` });
       }

@@ -1,5 +1,5 @@
 import { batchCommand } from './batch/batch-command.js';
-import type { CliCommand } from './cli-command.js';
+import type { CliCommand } from '@enhance/core/node';
 import { statusCommand } from './queue/status-command.js';
 import { submitCommand } from './queue/submit-command.js';
 import { workerCommand } from './queue/worker-command.js';

@@ -1,31 +1,20 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { readEnhanceModelInfo } from '@enhance/core';
-import type { CliCommand, CliIo } from './cli-command.js';
-import { CliFileError, CliUsageError } from './cli-usage-error.js';
+import { CliFileError, CliUsageError, parsedCommand, type CliCommand } from '@enhance/core/node';
 
 const usage = `Usage: enhance info <model.onnx> [--json]
 
 Prints what an Enhance model says about itself: kind, units, architecture, context radius,
 cost per pixel, weight provenance and all its metadata.`;
 
-export const infoCommand: CliCommand = {
+export const infoCommand: CliCommand = parsedCommand({
   name: 'info',
   summary: 'describe an Enhance ONNX model',
   usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-    } catch (error) {
-      throw new CliUsageError({ message: (error as Error).message });
-    }
-    if (parsed.values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    if (parsed.positionals.length !== 1) throw new CliUsageError({ message: `expected one model file, got ${parsed.positionals.length}` });
-    const path = parsed.positionals[0];
+  options: { json: { type: 'boolean' } },
+  async run({ values, positionals }, io) {
+    if (positionals.length !== 1) throw new CliUsageError({ message: `expected one model file, got ${positionals.length}` });
+    const path = positionals[0];
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await readFile(path));
@@ -34,7 +23,7 @@ export const infoCommand: CliCommand = {
       throw new CliFileError({ code: 'CLI_INPUT', file: path, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, cause: error });
     }
     const info = readEnhanceModelInfo(bytes, path);
-    if (parsed.values.json) {
+    if (values.json) {
       io.stdout.write(`${JSON.stringify({ ...info, bytes: bytes.length })}\n`);
       return 0;
     }
@@ -57,4 +46,4 @@ export const infoCommand: CliCommand = {
     }
     return 0;
   },
-};
+});

@@ -1,6 +1,6 @@
 import { MODEL_PRECISIONS } from '@enhance/core';
 import type { ModelPrecision } from '@enhance/core';
-import { CliUsageError } from './cli-usage-error.js';
+import { CliUsageError } from '@enhance/core/node';
 
 export const PRECISION_USAGE = `  --precision <p>         ${MODEL_PRECISIONS.join(' | ')} (default: fp32): int8 runs the installed quantised model,
                           about 2× faster on CPUs; the model card gives its difference from fp32`;

@@ -1,4 +1,4 @@
-import type { CliStream } from '@enhance/graph-builder/cli';
+import type { CliStream } from '@enhance/core/node';
 import type { EnhanceProgressEvent } from '@enhance/core';
 
 const BAR_WIDTH = 30;

@@ -1,6 +1,6 @@
 import { LIMB_NORMALISATION_OPTIONS, TTA_OPTIONS } from '@enhance/core';
 import type { EnhanceResult, LimbNormalisationOption, QualityOptions, SolarImage, TtaOption } from '@enhance/core';
-import { CliUsageError } from './cli-usage-error.js';
+import { CliUsageError } from '@enhance/core/node';
 
 /** The run command's help lines for the quality options. */
 export const QUALITY_USAGE = `  --qa                    also degrade the output again (training PSF, 2×2 mean) and compare it with

@@ -1,16 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ENHANCE_KINDS, EnhanceError, detectEnhanceKind, devicesFor, kindFromData, qualityExtensions, readFits, renderEnhancePreview, validateForEnhance, writeFits } from '@enhance/core';
 import type { EnhanceDevice, EnhanceKind, FitsHeader, KindDetection, ScaleOption } from '@enhance/core';
 import { createEnhancer } from '../create-enhancer.js';
 import { PRECISION_USAGE, parsePrecision } from './parse-precision.js';
 import { runtimePackage } from '../package-root.js';
-import { exitOnInterrupt, writeFilesAtomically } from '@enhance/graph-builder/cli';
+import { CliFileError, CliUsageError, exitOnInterrupt, parsedCommand, writeFilesAtomically, type CliCommand } from '@enhance/core/node';
 import { checkOutputs } from './check-outputs.js';
-import type { CliCommand, CliIo } from './cli-command.js';
-import { CliFileError, CliUsageError } from './cli-usage-error.js';
-import { joinNegativeNumberValues } from './join-negative-number-values.js';
 import { createProgressBar } from './progress-bar.js';
 import { parseQualityFlags, QUALITY_OPTIONS, QUALITY_USAGE, qualitySummary } from './quality-flags.js';
 import { scaleForImage } from './scale-for-image.js';
@@ -40,16 +36,30 @@ ${QUALITY_USAGE}
   --json                  print a JSON summary on stdout
   -h, --help              show this help`;
 
-export const runCommand: CliCommand = {
+const NUMERIC_OPTIONS = ['--scale', '--threads', '--tile-size', '--max-memory'];
+
+export const runCommand: CliCommand = parsedCommand({
   name: 'run',
   summary: 'enhance a FITS image (×2 super-resolution and deconvolution)',
   usage,
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandLine(args);
-    if (values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
+  options: {
+    output: { type: 'string', short: 'o' },
+    kind: { type: 'string' },
+    model: { type: 'string' },
+    lite: { type: 'boolean' },
+    precision: { type: 'string' },
+    device: { type: 'string' },
+    scale: { type: 'string' },
+    png: { type: 'string' },
+    threads: { type: 'string' },
+    'tile-size': { type: 'string' },
+    'max-memory': { type: 'string' },
+    force: { type: 'boolean' },
+    json: { type: 'boolean' },
+    ...QUALITY_OPTIONS,
+  },
+  numericOptions: NUMERIC_OPTIONS,
+  async run({ values, positionals }, io) {
     if (positionals.length !== 1) {
       throw new CliUsageError({ message: `expected one input file, got ${positionals.length}${positionals.length ? `: ${positionals.join(' ')}` : ''}` });
     }
@@ -139,39 +149,7 @@ export const runCommand: CliCommand = {
       stopHandlingInterrupts();
     }
   },
-};
-
-const NUMERIC_OPTIONS = ['--scale', '--threads', '--tile-size', '--max-memory'];
-
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({
-      args: joinNegativeNumberValues(args, NUMERIC_OPTIONS),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        kind: { type: 'string' },
-        model: { type: 'string' },
-        lite: { type: 'boolean' },
-        precision: { type: 'string' },
-        device: { type: 'string' },
-        scale: { type: 'string' },
-        png: { type: 'string' },
-        threads: { type: 'string' },
-        'tile-size': { type: 'string' },
-        'max-memory': { type: 'string' },
-        force: { type: 'boolean' },
-        json: { type: 'boolean' },
-        ...QUALITY_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    // parseArgs explains over several lines (the hint to write --opt=-value comes last); keep them all.
-    throw new CliUsageError({ message: (error as Error).message.replace(/\s*\n\s*/g, ' ') });
-  }
-}
+});
 
 /**
  * The --kind given, else core's detection (header, file name, data). One warning line when the kind came

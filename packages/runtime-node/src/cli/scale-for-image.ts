@@ -1,6 +1,6 @@
 import { EnhanceError, normalisationScale } from '@enhance/core';
 import type { EnhanceKind, EnhancerError, FitsHeader, ScaleOption } from '@enhance/core';
-import { CliUsageError } from './cli-usage-error.js';
+import { CliUsageError } from '@enhance/core/node';
 import { defaultScaleForHeader } from './default-scale-for-header.js';
 
 /**

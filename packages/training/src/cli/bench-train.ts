@@ -3,11 +3,9 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARCHITECTURES, MODEL_VARIANTS, type ModelVariant } from '@enhance/core';
-import {
-  buildEnhanceTrainingStep, createRandom, enhanceParameterSpecs, GraphBuilder, graphStatistics, initializeEnhanceWeights,
-  buildEnhanceNetwork, NEXT_STATE_PREFIX,
-} from '@enhance/graph-builder';
-import { parseScriptArguments } from '@enhance/graph-builder/cli';
+import { createRandom, enhanceParameterSpecs, GraphBuilder, graphStatistics, initializeEnhanceWeights, buildEnhanceNetwork } from '@enhance/graph-builder';
+import { buildEnhanceTrainingStep, NEXT_STATE_PREFIX } from '../train/enhance-training-step.js';
+import { parseScriptArguments } from '@enhance/core/node';
 import * as ort from 'onnxruntime-node';
 
 const USAGE = `Usage: npm run bench:train -- [options]

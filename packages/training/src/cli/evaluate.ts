@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { EnhanceError, ENHANCE_KINDS, encodePng, type EnhanceKind } from '@enhance/core';
-import { parseScriptArguments } from '@enhance/graph-builder/cli';
+import { EnhanceError, ENHANCE_KINDS, type EnhanceKind } from '@enhance/core';
+import { parseScriptArguments } from '@enhance/core/node';
 import { evaluateEnhance, type EnhanceEvaluation } from '../evaluation/evaluate-enhance.js';
 import { evaluateQuality, qaReferenceFile, type QualityEvaluation } from '../evaluation/evaluate-quality.js';
 import { renderModelCard } from '../evaluation/model-card.js';
@@ -10,8 +10,9 @@ import { evaluateInt8, type Int8Evaluation } from '../evaluation/evaluate-int8.j
 import { paperChecks } from '../evaluation/paper-checks.js';
 import { measureConvolutionTimings } from '../physics/convolution-timing.js';
 import { comparePsfSpectra, PSF_COMPARISON_BAND, type PsfSpectrumComparison } from '../physics/psf-spectrum-comparison.js';
+import { HMI_PIXEL_SCALE_ARCSEC } from '../data/degrade-pair.js';
 import { PLOT_COLORS, renderLinePlot, type LineSeries } from '../plot/line-plot.js';
-import { renderImagePanels, sharedPercentileRange } from '../plot/image-panels.js';
+import { renderImagePanels, sharedPercentileRange, type ColorBar } from '../plot/image-panels.js';
 
 const HELP = `Usage: npm run evaluate -- [options]
 
@@ -37,13 +38,19 @@ validation data and on real HMI images; writes figures and JSON to docs/figures/
 
 const METHOD_COLORS = [PLOT_COLORS.black, PLOT_COLORS.red, PLOT_COLORS.blue, PLOT_COLORS.orange, PLOT_COLORS.green];
 
-function writePng(path: string, pixels: Parameters<typeof encodePng>[0]): void {
+/** Pictures hold intensity in I/Ic and magnetograms in kG (the networks' units), shown in G. */
+const COLOR_BARS: Readonly<Record<EnhanceKind, ColorBar>> = Object.freeze({
+  intensity: { title: 'I/Ic' },
+  blos: { title: 'B_LOS (G)', unitsPerValue: 1000 },
+});
+
+function writeSvg(path: string, svg: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, encodePng(pixels));
+  writeFileSync(path, svg);
 }
 
-function psfFigure(psf: PsfSpectrumComparison, path: string): void {
-  writePng(path, renderLinePlot({
+async function psfFigure(psf: PsfSpectrumComparison, path: string): Promise<void> {
+  writeSvg(path, await renderLinePlot({
     title: 'MURaM degraded to 0.504"/px vs HMI quiet Sun',
     xLabel: 'spatial frequency (1/px)',
     yLabel: 'power (image / mean)',
@@ -58,25 +65,35 @@ function psfFigure(psf: PsfSpectrumComparison, path: string): void {
   }));
 }
 
-function evaluationFigures(evaluation: EnhanceEvaluation, figuresDir: string): { caption: string; file: string }[] {
+async function evaluationFigures(evaluation: EnhanceEvaluation, figuresDir: string): Promise<{ caption: string; file: string }[]> {
   const written: { caption: string; file: string }[] = [];
   for (const picture of evaluation.pictures) {
     const isValidation = picture.target !== undefined;
+    // Every picture covers the input's field of view: the input at HMI's pixel scale, the ×2 images at half of it.
+    const arcsecPerPixel = (width: number) => (HMI_PIXEL_SCALE_ARCSEC * picture.input.width) / width;
     const panels = [
       { title: 'input', image: picture.input },
       ...picture.outputs.map((o) => ({ title: o.method.replace('Richardson–Lucy', 'RL'), image: o.image })),
       ...(picture.target ? [{ title: 'target 28 cm', image: picture.target }] : []),
-    ];
+    ].map((p) => ({ ...p, arcsecPerPixel: arcsecPerPixel(p.image.width) }));
     // The scale comes from the data (input and target), so a wild output cannot wash out the others.
     const range: [number, number] = picture.kind === 'blos' ? [-1, 1] : sharedPercentileRange([picture.input, ...(picture.target ? [picture.target] : [])]);
-    const file = join(figuresDir, `${isValidation ? 'validation' : 'hmi'}-${picture.kind}.png`);
-    writePng(file, renderImagePanels({ panels, range, title: `${picture.kind}: ${picture.name}` }));
+    const file = join(figuresDir, `${isValidation ? 'validation' : 'hmi'}-${picture.kind}.svg`);
+    const title = `${picture.kind}: ${picture.name}`;
+    writeSvg(file, await renderImagePanels({ panels, range, colorBar: COLOR_BARS[picture.kind], title }));
     written.push({ caption: `${picture.kind}, ${isValidation ? 'validation' : 'real HMI'}: ${picture.name}`, file });
   }
   for (const set of evaluation.spectra) {
     const series: LineSeries[] = set.spectra.map((s, i) => ({ label: s.method, x: s.spectrum.frequency, y: s.spectrum.power, color: METHOD_COLORS[i % METHOD_COLORS.length] }));
-    const file = join(figuresDir, `spectra-${set.image.replace(/\.(fits|npy)$/, '')}.png`);
-    writePng(file, renderLinePlot({ title: `power spectra: ${set.image}`, xLabel: 'spatial frequency (1/px at 0.252"/px)', yLabel: 'power', yScale: 'log', xRange: [0, 0.5], series }));
+    const file = join(figuresDir, `spectra-${set.image.replace(/\.(fits|npy)$/, '')}.svg`);
+    writeSvg(file, await renderLinePlot({
+      title: `power spectra: ${set.image}`,
+      xLabel: 'spatial frequency (1/px at 0.252"/px)',
+      yLabel: 'power',
+      yScale: 'log',
+      xRange: [0, 0.5],
+      series,
+    }));
     written.push({ caption: `power spectra, ${set.image}`, file });
   }
   return written;
@@ -159,8 +176,13 @@ async function main(): Promise<void> {
 
   log('PSF comparison (paper Fig. 4)');
   const psf = await comparePsfSpectra(sharedDir);
-  const figures: { caption: string; file: string }[] = [{ caption: 'paper Fig. 4 check: power spectra of MURaM degraded with both HMI PSFs and of HMI quiet Sun', file: join(figuresDir, 'psf-spectra.png') }];
-  psfFigure(psf, figures[0].file);
+  const figures: { caption: string; file: string }[] = [
+    {
+      caption: 'paper Fig. 4 check: power spectra of MURaM degraded with both HMI PSFs and of HMI quiet Sun',
+      file: join(figuresDir, 'psf-spectra.svg'),
+    },
+  ];
+  await psfFigure(psf, figures[0].file);
   log(`  RMS log10 power ratio ${PSF_COMPARISON_BAND.join('–')} px⁻¹: paper ${psf.rmsLogRatio.paper.toFixed(4)}, Wachter ${psf.rmsLogRatio.wachter.toFixed(4)} → ${psf.better}`);
 
   const cacheDir = values['cache-dir'] === undefined ? undefined : resolve(values['cache-dir']);
@@ -194,11 +216,18 @@ async function main(): Promise<void> {
       kinds,
       log,
     });
-    figures.push(...evaluationFigures(evaluation, figuresDir));
+    figures.push(...await evaluationFigures(evaluation, figuresDir));
     const curves = learningCurveSeries(evaluation.models);
     if (curves.length > 0) {
-      const file = join(figuresDir, 'learning-curves.png');
-      writePng(file, renderLinePlot({ title: 'validation MSE against training patches seen', xLabel: 'patches seen', yLabel: 'validation MSE', yScale: 'log', series: curves }));
+      const file = join(figuresDir, 'learning-curves.svg');
+      writeSvg(file, await renderLinePlot({
+        title: 'validation MSE against training patches seen',
+        xLabel: 'patches seen',
+        xFormat: '~s',
+        yLabel: 'validation MSE',
+        yScale: 'log',
+        series: curves,
+      }));
       figures.push({ caption: 'learning curves (validation MSE against patches seen, from each model\'s metadata)', file });
     }
   }

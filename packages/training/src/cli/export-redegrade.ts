@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { EnhanceError, REDEGRADE_MODEL_FILE } from '@enhance/core';
-import { parseScriptArguments, writeFilesAtomically } from '@enhance/graph-builder/cli';
+import { parseScriptArguments, writeFilesAtomically } from '@enhance/core/node';
 import { redegradeModelForRecipe } from '../data/redegrade-model.js';
 
 const HELP = `Usage: npm run export:redegrade -- [options]

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EnhanceError, ENHANCE_KINDS, MODEL_VARIANTS, modelFileName, type EnhanceKind, type ModelVariant } from '@enhance/core';
 import { ADD_PRECISIONS, CALIBRATION_METHODS, type AddPrecision, type CalibrationMethod } from '@enhance/graph-builder';
-import { parseScriptArguments, writeFileAtomic } from '@enhance/graph-builder/cli';
+import { parseScriptArguments, writeFileAtomically } from '@enhance/core/node';
 import { quantizeWithCalibration, DEFAULT_CALIBRATION_METHOD } from '../quantize/quantize-with-calibration.js';
 
 const HELP = `Usage: npm run quantize -- [options]
@@ -91,7 +91,7 @@ try {
         threads,
         file: source,
       });
-      await writeFileAtomic(target, result.bytes, { overwrite: true });
+      await writeFileAtomically(target, result.bytes, { overwrite: true });
       written++;
       process.stdout.write(`wrote ${target} (${result.bytes.length.toLocaleString('en-US')} bytes, fp32 ${readFileSync(source).length.toLocaleString('en-US')}): `
         + `calibrated on ${patches} ${kind} training patches (${result.method.method}), held-out relative RMS int8 vs fp32 `

@@ -58,6 +58,9 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
                               granulation is there to remove; blos: 1–2 spots per map (umbra 1.8–3 kG,
                               penumbra 0.6–1.4 kG, 3–24" across) whose field replaces the plage's, so
                               strong, smooth fields are seen and kept (default 0)
+  --quiet-surroundings N      blos: add N copies of each training map whose field survives only in 1–3
+                              soft islands 10–30" across and is scaled to 2–8% elsewhere, so the stray
+                              light HMI's PSF spreads into quiet surroundings is there to remove (default 0)
   --init-from MODEL.onnx      a new run starts from this model's weights (a shipped, batch-norm-folded
                               model: its batch norms come back as the identity on a batch of training data)
   --export-only               export <run>/best to the --export path and exit
@@ -93,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
       run: { type: 'string' }, resume: { type: 'boolean' }, 'checkpoint-every': { type: 'string' }, 'validate-every': { type: 'string' },
       'log-every': { type: 'string' }, export: { type: 'string' }, 'cache-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       'export-only': { type: 'boolean' }, augment: { type: 'string' }, sunspots: { type: 'string' }, 'init-from': { type: 'string' }, 'reset-best': { type: 'boolean' },
-      'input-noise': { type: 'string' },
+      'input-noise': { type: 'string' }, 'quiet-surroundings': { type: 'string' },
     },
     strict: true,
   });
@@ -144,7 +147,8 @@ async function main(argv: string[]): Promise<number> {
   log(`train ${JSON.stringify({ ...options, resume: Boolean(values.resume), ...(values['input-noise'] ? { inputNoise: values['input-noise'] } : {}) })}`);
   const sharedDir = resolve(values['shared-dir'] ?? '../shared');
   const sunspotScenes = number('sunspots', values.sunspots) ?? 0;
-  const set = await loadTrainingSet(kind, { sharedDir, seed, sunspotScenes, ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}) });
+  const quietScenes = number('quiet-surroundings', values['quiet-surroundings']) ?? 0;
+  const set = await loadTrainingSet(kind, { sharedDir, seed, sunspotScenes, quietScenes, ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}) });
   const augment = (values.augment ?? 'none') as Augmentation;
   if (!AUGMENTATIONS.includes(augment)) throw new TrainingError({ message: `--augment must be one of ${AUGMENTATIONS.join(', ')}, got '${augment}'`, code: 'TRAIN_BAD_OPTION' });
   if (augment === 'affine' && kind !== 'intensity') throw new TrainingError({ message: '--augment affine is for intensity (the level shift has no meaning for signed fields)', code: 'TRAIN_BAD_OPTION' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, type ImagePlane } from '@enhance/graph-builder';
+import { createRandom } from '@enhance/graph-builder';
+import type { ImagePlane } from '../physics/image-plane.js';
 import { PAPER_DEGRADATION, degradePair } from './degrade-pair.js';
 
 // A tighter support than the default keeps the kernels (and the test) small.

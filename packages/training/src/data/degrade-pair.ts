@@ -1,14 +1,8 @@
-import {
-  AIRY_28CM,
-  HMI_PSF_PAPER,
-  convolvePlane,
-  cropPlane,
-  rebinPlane,
-  samplePsfKernel,
-  type BoundaryMode,
-  type ImagePlane,
-  type PsfModel,
-} from '@enhance/graph-builder';
+import { AIRY_28CM, HMI_PSF_PAPER, type PsfModel } from '../physics/psf.js';
+import { convolvePlane, type BoundaryMode } from '../physics/convolve.js';
+import { cropPlane, type ImagePlane } from '../physics/image-plane.js';
+import { rebinPlane } from '../physics/rebin.js';
+import { samplePsfKernel } from '../physics/psf-kernel.js';
 import { TrainingDataError } from './training-data-error.js';
 
 /** HMI's sampling: the networks' input. */

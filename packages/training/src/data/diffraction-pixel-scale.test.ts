@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, fft2d, gaussianDeviate } from '@enhance/graph-builder';
+import { createRandom, gaussianDeviate } from '@enhance/graph-builder';
+import { fft2d } from '../physics/fft.js';
 import { estimateDiffractionPixelScale } from './diffraction-pixel-scale.js';
 
 // Signal with power ∝ f⁻² below a sharp cut-off, plus white noise far below it: the estimator must

@@ -1,4 +1,4 @@
-import type { ImagePlane } from '@enhance/graph-builder';
+import type { ImagePlane } from '../physics/image-plane.js';
 import { azimuthalPowerSpectrum } from '../physics/power-spectrum.js';
 
 const ARCSEC_PER_RADIAN = (180 * 3600) / Math.PI;

@@ -7,3 +7,4 @@ export * from './read-npy.js';
 export * from './training-data-error.js';
 export * from './synthetic-sunspots.js';
 export * from './redegrade-model.js';
+export * from './quiet-surroundings.js';

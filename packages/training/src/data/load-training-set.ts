@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readFits, type EnhanceKind } from '@enhance/core';
-import { addGaussianNoise, createRandom, cropPlane, type ImagePlane, type RandomSource } from '@enhance/graph-builder';
+import { addGaussianNoise, createRandom, type RandomSource } from '@enhance/graph-builder';
+import { cropPlane, type ImagePlane } from '../physics/image-plane.js';
 import { degradePair, PAPER_DEGRADATION, type KernelInfo } from './degrade-pair.js';
 import { estimateDiffractionPixelScale, type DiffractionScaleEstimate } from './diffraction-pixel-scale.js';
 import { largestValidRectangle, type PixelRectangle } from './largest-valid-rectangle.js';
@@ -18,6 +19,7 @@ import {
 } from './patch-sampler.js';
 import { cachedPlanes } from './plane-cache.js';
 import { readNpy } from './read-npy.js';
+import { drawQuietSurroundings, withQuietSurroundings, type QuietSurroundings } from './quiet-surroundings.js';
 import { drawMagneticSpots, drawSunspots, withMagneticSpots, withSunspots, type MagneticSpotShape, type SunspotShape } from './synthetic-sunspots.js';
 import { TrainingDataError } from './training-data-error.js';
 
@@ -53,6 +55,12 @@ export interface LoadTrainingSetOptions {
    * blos: copies of each training map, 1–2 spots of 1.8–3 kG umbrae whose field replaces the map's.
    */
   sunspotScenes?: number;
+  /**
+   * blos only: how many copies of each training map whose field survives only in 1–3 soft islands
+   * (10–30" across) and is scaled to 2–8% elsewhere, before degrading, join the training sources
+   * (default 0): quiet surroundings that HMI's PSF fills with stray light (./quiet-surroundings.ts).
+   */
+  quietScenes?: number;
 }
 
 export interface SampleBatchOptions {
@@ -97,6 +105,8 @@ export interface TrainingSetInfo {
   readonly pixelScaleCheck?: { file: string; estimate: DiffractionScaleEstimate }[];
   /** With synthetic sunspots: each spotted training scene's seed and spots (and, for blos, its map). */
   readonly sunspotScenes?: { seed: number; file?: string; spots: SunspotShape[] | MagneticSpotShape[] }[];
+  /** For blos with quiet surroundings: each such training map's seed, file and islands. */
+  readonly quietScenes?: { seed: number; file: string; surroundings: QuietSurroundings }[];
 }
 
 export interface TrainingSet {
@@ -359,12 +369,13 @@ async function loadMagnetogram(options: Required<LoadTrainingSetOptions>): Promi
   const pixelScaleCheck: NonNullable<TrainingSetInfo['pixelScaleCheck']> = [];
   let validationRegion: PixelRectangle | undefined;
   const sunspotScenes: { seed: number; file: string; spots: MagneticSpotShape[] }[] = [];
+  const quietScenes: { seed: number; file: string; surroundings: QuietSurroundings }[] = [];
   for (const [fileIndex, file] of NIRIS_FILES.entries()) {
     const bytes = await readSource(options.sharedDir, file);
     const checksum = sha256(bytes);
-    const degradeMap = async (spots: readonly MagneticSpotShape[]) => cachedPlanes(
+    const degradeMap = async (spots: readonly MagneticSpotShape[], quiet?: QuietSurroundings) => cachedPlanes(
       options.cacheDir,
-      { CACHE_VERSION, kind: 'blos', checksum, recipe: PAPER_DEGRADATION, NIRIS_PIXEL_SCALE_ARCSEC, NIRIS_CROP_MARGIN_PX, ...(spots.length > 0 ? { spots } : {}) },
+      { CACHE_VERSION, kind: 'blos', checksum, recipe: PAPER_DEGRADATION, NIRIS_PIXEL_SCALE_ARCSEC, NIRIS_CROP_MARGIN_PX, ...(spots.length > 0 ? { spots } : {}), ...(quiet ? { quiet } : {}) },
       () => {
         const image = readFits(bytes, { file, precision: 'float64' });
         const valid = new Uint8Array(image.width * image.height);
@@ -378,10 +389,11 @@ async function loadMagnetogram(options: Required<LoadTrainingSetOptions>): Promi
         };
         const gauss = cropPlane({ width: image.width, height: image.height, data: image.data }, crop.x, crop.y, crop.width, crop.height);
         const map: ImagePlane = { width: gauss.width, height: gauss.height, data: gauss.data.map((v) => v / 1000) };
-        const source = spots.length > 0 ? withMagneticSpots(map, NIRIS_PIXEL_SCALE_ARCSEC, spots, false) : map;
+        const quieted = quiet ? withQuietSurroundings(map, NIRIS_PIXEL_SCALE_ARCSEC, quiet) : map;
+        const source = spots.length > 0 ? withMagneticSpots(quieted, NIRIS_PIXEL_SCALE_ARCSEC, spots, false) : quieted;
         const pair = degradePair(source, { sourceScaleArcsec: NIRIS_PIXEL_SCALE_ARCSEC, boundary: 'reflect', file });
         // The pixel-scale check reads the map as observed, never a spotted copy.
-        const estimate = spots.length > 0 ? undefined : estimateDiffractionPixelScale(gauss, { apertureM: NIRIS_APERTURE_M, wavelengthM: NIRIS_WAVELENGTH_M });
+        const estimate = spots.length > 0 || quiet ? undefined : estimateDiffractionPixelScale(gauss, { apertureM: NIRIS_APERTURE_M, wavelengthM: NIRIS_WAVELENGTH_M });
         return { planes: [pair.input, pair.target], meta: { crop, input: pair.inputKernel, target: pair.targetKernel, estimate } };
       },
     );
@@ -416,6 +428,13 @@ async function loadMagnetogram(options: Required<LoadTrainingSetOptions>): Promi
         trainSources.push({ input: spotted.planes[0], target: spotted.planes[1], origins });
         sunspotScenes.push({ seed, file, spots });
       }
+      for (let i = 0; i < options.quietScenes; i++) {
+        const seed = options.seed * 1000 + 100 * fileIndex + 50 + i + 1;
+        const surroundings = drawQuietSurroundings(meta.crop.width, meta.crop.height, createRandom(seed));
+        const quieted = await degradeMap([], surroundings);
+        trainSources.push({ input: quieted.planes[0], target: quieted.planes[1], origins });
+        quietScenes.push({ seed, file, surroundings });
+      }
     }
   }
   return buildSet('blos', trainSources, validationSources, images, {
@@ -433,6 +452,8 @@ async function loadMagnetogram(options: Required<LoadTrainingSetOptions>): Promi
       : [],
     pixelScaleCheck,
     ...(sunspotScenes.length > 0 ? { sunspotScenes } : {}),
+    ...(quietScenes.length > 0 ? { quietScenes } : {}),
+    ...(quietScenes.length > 0 ? { quietScenes } : {}),
   }, options.seed);
 }
 
@@ -446,7 +467,14 @@ export async function loadTrainingSet(kind: EnhanceKind, options: LoadTrainingSe
     seed: options.seed ?? 0,
     cacheDir: options.cacheDir ?? join(process.cwd(), 'runs', 'cache'),
     sunspotScenes: options.sunspotScenes ?? 0,
+    quietScenes: options.quietScenes ?? 0,
   };
+  if (!Number.isInteger(resolved.quietScenes) || resolved.quietScenes < 0) {
+    throw new TrainingDataError({ message: `quietScenes must be a non-negative integer, got ${resolved.quietScenes}`, code: 'DATA_ARGUMENT' });
+  }
+  if (kind === 'intensity' && resolved.quietScenes > 0) {
+    throw new TrainingDataError({ message: 'quiet surroundings are for the magnetogram network', code: 'DATA_ARGUMENT' });
+  }
   if (!Number.isInteger(resolved.sunspotScenes) || resolved.sunspotScenes < 0) {
     throw new TrainingDataError({ message: `sunspotScenes must be a non-negative integer, got ${resolved.sunspotScenes}`, code: 'DATA_ARGUMENT' });
   }

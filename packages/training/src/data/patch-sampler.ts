@@ -1,4 +1,5 @@
-import { addGaussianNoise, type ImagePlane, type RandomSource } from '@enhance/graph-builder';
+import { addGaussianNoise, type RandomSource } from '@enhance/graph-builder';
+import type { ImagePlane } from '../physics/image-plane.js';
 import { TrainingDataError } from './training-data-error.js';
 
 /** Input patches are 50×50 at 0.504"/px, targets 100×100 at 0.252"/px (the paper's). */

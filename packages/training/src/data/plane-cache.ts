@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImagePlane } from '@enhance/graph-builder';
+import type { ImagePlane } from '../physics/image-plane.js';
 
 /**
  * A disk cache of computed image planes (runs/cache/, gitignored): degrading the training sources takes

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REDEGRADE_MODEL_FILE, readOnnxModelSummary } from '@enhance/core';
-import { radiusForEnergy } from '@enhance/graph-builder';
+import { radiusForEnergy } from '../physics/psf.js';
 import { PAPER_DEGRADATION } from './degrade-pair.js';
 import { redegradeModelForRecipe } from './redegrade-model.js';
 

@@ -1,4 +1,4 @@
-import { createRedegradeModel } from '@enhance/graph-builder';
+import { createRedegradeModel } from '../physics/redegrade-model.js';
 import { PAPER_DEGRADATION, type DegradationRecipe } from './degrade-pair.js';
 
 /**

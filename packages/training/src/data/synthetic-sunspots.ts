@@ -1,4 +1,5 @@
-import type { ImagePlane, RandomSource } from '@enhance/graph-builder';
+import type { RandomSource } from '@enhance/graph-builder';
+import type { ImagePlane } from '../physics/image-plane.js';
 import { TrainingDataError } from './training-data-error.js';
 
 /*

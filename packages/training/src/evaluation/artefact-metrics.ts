@@ -1,4 +1,5 @@
-import { fft2d, type ImagePlane } from '@enhance/graph-builder';
+import { fft2d } from '../physics/fft.js';
+import type { ImagePlane } from '../physics/image-plane.js';
 import { EvaluationError } from './evaluation-error.js';
 
 /*

@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENHANCE_KINDS, MODEL_VARIANTS, modelFileName, readFits, type EnhanceKind, type ModelVariant } from '@enhance/core';
-import { convolvePlane, createRichardsonLucyModel, readModel, rebinPlane, samplePsfKernel, type ImagePlane } from '@enhance/graph-builder';
+import { readModel } from '@enhance/graph-builder';
+import { convolvePlane } from '../physics/convolve.js';
+import { createRichardsonLucyModel } from '../physics/richardson-lucy-model.js';
+import { rebinPlane } from '../physics/rebin.js';
+import { samplePsfKernel } from '../physics/psf-kernel.js';
+import type { ImagePlane } from '../physics/image-plane.js';
 import { PAPER_DEGRADATION } from '../data/degrade-pair.js';
 import { loadTrainingSet, type TrainingSetInfo } from '../data/load-training-set.js';
 import { readNpy } from '../data/read-npy.js';
@@ -11,7 +16,7 @@ import { HMI_QUIET_SUN_FILE } from '../physics/psf-spectrum-comparison.js';
 import { EvaluationError } from './evaluation-error.js';
 import { fieldGain, psnr, relativeRmsError, rmsContrast, unsignedFlux } from './image-metrics.js';
 import { axisAnisotropy, beyondCutoffPowerFraction, binnedMeanRatio, diffractionCutoffCyclesPerPixel, weakFieldRatio } from './artefact-metrics.js';
-import { normalisationScale } from '@enhance/core';
+import { estimateNoiseSigma, normalisationScale } from '@enhance/core';
 import { createBicubicModel, createBilinearModel, onnxImageMethod, type ImageMethod } from './onnx-image-method.js';
 
 export const RICHARDSON_LUCY_ITERATIONS = 20;
@@ -116,6 +121,12 @@ export interface RealImageCheck {
   readonly weakFieldFraction?: number;
   /** Mean |HMI(output) − input| / mean |input|. */
   readonly redegradedResidual: number;
+  /**
+   * Magnetograms: the part of that residual the input's own noise accounts for when a method removes
+   * it, mean |noise| / mean |input| = 0.80 σ / mean |input| (σ from the input's finest scales) — a
+   * residual below it means the noise was kept.
+   */
+  readonly residualNoiseFloor?: number;
   /** Share of the output's power beyond the 28 cm cutoff, and the same for the bicubic ×2 input. */
   readonly beyondCutoff: number;
   readonly beyondCutoffInput: number;
@@ -269,6 +280,7 @@ export function realImageCheck(
   const weak = weakFieldRatio(scaled(outputOnDisk, unitsPerValue), scaled(upsampled, unitsPerValue), WEAK_FIELD_GAUSS, WEAK_FIELD_SMOOTHING_PX);
   return {
     ...common,
+    residualNoiseFloor: (Math.sqrt(2 / Math.PI) * estimateNoiseSigma(input.data, input.width, input.height)) / meanAbsolute(input),
     fluxRatio: unsignedFlux(scaled(output, unitsPerValue), 0.252) / unsignedFlux(scaled(input, unitsPerValue), 0.504),
     weakFieldRatio: weak.ratio,
     weakFieldFraction: weak.fraction,

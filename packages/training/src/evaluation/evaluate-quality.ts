@@ -8,6 +8,7 @@ import {
   normalisationScale,
   readFits,
   Redegrader,
+  rmsContrast,
   sha256Hex,
   summariseResidual,
   type EnhanceKind,
@@ -20,7 +21,7 @@ import {
   type TtaOption,
 } from '@enhance/core';
 import { createEnhancer } from '@enhance/runtime-node';
-import type { ImagePlane } from '@enhance/graph-builder';
+import type { ImagePlane } from '../physics/image-plane.js';
 import { loadTrainingSet } from '../data/load-training-set.js';
 import { readNpy } from '../data/read-npy.js';
 import { redegradeModelForRecipe } from '../data/redegrade-model.js';
@@ -376,10 +377,7 @@ function binStatistics(
       bin.ins += Math.abs(value);
     }
   }
-  const contrast = (values: number[]) => {
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    return Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) / mean;
-  };
+  const contrast = (values: number[]) => rmsContrast({ data: values, width: values.length, height: 1 });
   return bins.filter((b) => b.pixels > 0).map((b) => ({
     mu: b.mu,
     pixels: b.pixels,

@@ -1,4 +1,4 @@
-import type { ImagePlane } from '@enhance/graph-builder';
+import type { ImagePlane } from '../physics/image-plane.js';
 import { EvaluationError } from './evaluation-error.js';
 
 function assertSameSize(a: ImagePlane, b: ImagePlane, what: string): void {
@@ -34,23 +34,8 @@ export function psnr(output: ImagePlane, target: ImagePlane): number {
   return 10 * Math.log10(((max - min) * (max - min)) / mse);
 }
 
-/** The RMS contrast σ/⟨I⟩ of the finite pixels (for intensity: granulation contrast). */
-export function rmsContrast(image: ImagePlane): number {
-  let sum = 0;
-  let count = 0;
-  for (const v of image.data) if (Number.isFinite(v)) { sum += v; count += 1; }
-  const mean = sum / count;
-  let variance = 0;
-  for (const v of image.data) if (Number.isFinite(v)) variance += (v - mean) ** 2;
-  return Math.sqrt(variance / count) / mean;
-}
-
-/** Σ|B| × pixel area, in (field unit)·arcsec² — comparable between samplings. */
-export function unsignedFlux(image: ImagePlane, pixelScaleArcsec: number): number {
-  let sum = 0;
-  for (const v of image.data) if (Number.isFinite(v)) sum += Math.abs(v);
-  return sum * pixelScaleArcsec * pixelScaleArcsec;
-}
+// The evaluation's contrast and flux are the runtime's own (the demo shows them): one definition each.
+export { rmsContrast, unsignedFlux } from '@enhance/core';
 
 /**
  * How much an enhancement raises fields near a given strength: over the output pixels where the input,

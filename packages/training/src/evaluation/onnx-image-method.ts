@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder, type ImagePlane } from '@enhance/graph-builder';
+import { GraphBuilder } from '@enhance/graph-builder';
+import type { ImagePlane } from '../physics/image-plane.js';
 import { EvaluationError } from './evaluation-error.js';
 
 /** A ×2 method applied to one image: H×W in, 2H×2W out. */

@@ -1,5 +1,8 @@
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder, HMI_PSF_PAPER, convolvePlane, createRandom, samplePsfKernel } from '@enhance/graph-builder';
+import { GraphBuilder, createRandom } from '@enhance/graph-builder';
+import { HMI_PSF_PAPER } from './psf.js';
+import { convolvePlane } from './convolve.js';
+import { samplePsfKernel } from './psf-kernel.js';
 
 export interface ConvolutionTiming {
   readonly imageSize: number;

@@ -1,4 +1,5 @@
-import { fft2d, type ImagePlane } from '@enhance/graph-builder';
+import { fft2d } from './fft.js';
+import type { ImagePlane } from './image-plane.js';
 
 export interface PowerSpectrumOptions {
   /** Divide by the image mean first, so spectra of images in different units compare (default 'mean'). */

@@ -1,14 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  HMI_PSF_PAPER,
-  HMI_PSF_WACHTER,
-  convolvePlane,
-  rebinPlane,
-  samplePsfKernel,
-  type HmiPsfModel,
-  type ImagePlane,
-} from '@enhance/graph-builder';
+import { rmsContrast } from '@enhance/core';
+import { HMI_PSF_PAPER, HMI_PSF_WACHTER, type HmiPsfModel } from './psf.js';
+import { convolvePlane } from './convolve.js';
+import { rebinPlane } from './rebin.js';
+import { samplePsfKernel } from './psf-kernel.js';
+import type { ImagePlane } from './image-plane.js';
 import { DEGRADATION_ENERGY_FRACTION, HMI_PIXEL_SCALE_ARCSEC } from '../data/degrade-pair.js';
 import { MURAM_FILE, MURAM_PIXEL_SCALE_ARCSEC } from '../data/load-training-set.js';
 import { readNpy } from '../data/read-npy.js';
@@ -28,12 +25,6 @@ export interface PsfSpectrumComparison {
   readonly better: 'paper' | 'wachter';
   readonly degradedImages: Readonly<Record<'paper' | 'wachter', ImagePlane>>;
   readonly hmiImage: ImagePlane;
-}
-
-function contrast(image: ImagePlane): number {
-  const n = image.data.length;
-  const mean = image.data.reduce((a, b) => a + b, 0) / n;
-  return Math.sqrt(image.data.reduce((a, b) => a + (b - mean) ** 2, 0) / n) / mean;
 }
 
 async function readPlane(path: string, file: string): Promise<ImagePlane> {
@@ -66,7 +57,7 @@ export async function comparePsfSpectra(sharedDir: string): Promise<PsfSpectrumC
     hmi,
     degraded,
     rmsLogRatio,
-    contrast: { hmi: contrast(hmiImage), paper: contrast(degradedImages.paper), wachter: contrast(degradedImages.wachter) },
+    contrast: { hmi: rmsContrast(hmiImage), paper: rmsContrast(degradedImages.paper), wachter: rmsContrast(degradedImages.wachter) },
     better: rmsLogRatio.paper <= rmsLogRatio.wachter ? 'paper' : 'wachter',
     degradedImages,
     hmiImage,

@@ -1,4 +1,4 @@
-export * from './bitmap-font.js';
+export * from './render-svg.js';
 export * from './line-plot.js';
-export * from './raster.js';
 export * from './image-panels.js';
+export * from './log-axis.js';

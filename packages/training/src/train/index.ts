@@ -9,3 +9,5 @@ export * from './enhance-training-data.js';
 export * from './affine-augmentation.js';
 export * from './warm-start.js';
 export * from './field-scale-augmentation.js';
+export * from './enhance-training-step.js';
+export * from './physics-consistency.js';

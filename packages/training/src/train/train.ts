@@ -1,10 +1,8 @@
 import { cpus, hostname } from 'node:os';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import {
-  buildEnhanceTrainingStep, createEnhanceModel, createRandom, enhanceParameterSpecs, initializeEnhanceWeights,
-  KERAS_ADAM, KERAS_BATCH_NORM_MOMENTUM, NEXT_STATE_PREFIX,
-} from '@enhance/graph-builder';
+import { createEnhanceModel, createRandom, enhanceParameterSpecs, initializeEnhanceWeights } from '@enhance/graph-builder';
+import { buildEnhanceTrainingStep, KERAS_ADAM, KERAS_BATCH_NORM_MOMENTUM, NEXT_STATE_PREFIX } from './enhance-training-step.js';
 import * as ort from 'onnxruntime-node';
 import { checkpointExists, readCheckpoint, writeCheckpoint } from './checkpoint-store.js';
 import { SeededRandom } from './seeded-random.js';

@@ -1,9 +1,8 @@
 import { basename } from 'node:path';
 import { ENHANCE_KINDS, EnhanceError } from '@enhance/core';
 import type { EnhanceKind } from '@enhance/core';
-import type { CliCommand, CliIo } from '../cli-command.js';
+import { CliFileError, CliUsageError, type CliCommand, type CliIo } from '@enhance/core/node';
 import { fleetCommand } from '../fleet-command.js';
-import { CliFileError, CliUsageError } from '../cli-usage-error.js';
 import { expandInputs } from './batch-inputs.js';
 import type { BatchInput } from './batch-inputs.js';
 import type { ManifestRecord } from './batch-manifest.js';

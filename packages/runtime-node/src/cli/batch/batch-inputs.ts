@@ -1,6 +1,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CliFileError, CliUsageError } from '../cli-usage-error.js';
+import { CliFileError, CliUsageError } from '@enhance/core/node';
 
 /** One file of a batch: where it is and the name of its output in the output folder. */
 export interface BatchInput {

@@ -1,5 +1,5 @@
 import type { EnhanceDevice, EnhanceKind, ModelVariant, ScaleOption } from '@enhance/core';
-import { CliUsageError } from '../cli-usage-error.js';
+import { CliUsageError } from '@enhance/core/node';
 import { parseDevice, parseKind, parsePositiveInteger, parsePositiveNumber, parseScale } from '../run-command.js';
 import type { OutputSettings } from './batch-manifest.js';
 

@@ -1,9 +1,8 @@
 import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { folderWriteProblem, writeFileAtomic } from '@enhance/graph-builder/cli';
+import { CliFileError, folderWriteProblem, writeFileAtomically } from '@enhance/core/node';
 import { runtimePackage } from '../../package-root.js';
-import { CliFileError } from '../cli-usage-error.js';
 import { ManifestWriter, manifestName, readManifests, vouchesFor } from './batch-manifest.js';
 import type { ManifestIndex, ManifestRecord, OutputSettings } from './batch-manifest.js';
 import { digestFile } from './enhance-file.js';
@@ -146,7 +145,7 @@ export class OutputFolder {
   async commit(name: string, output: EnhancedOutput, fields: Omit<RecordFields, 'status' | 'output' | 'outputSha256' | 'outputBytes'>, { replace }: { replace: boolean }): Promise<ManifestRecord> {
     const base = { ...fields, output: this.outputPath(name), outputSha256: output.sha256, outputBytes: output.bytes.length };
     await this.record({ ...base, status: 'writing' });
-    await writeFileAtomic(this.outputPath(name), output.bytes, { overwrite: replace });
+    await writeFileAtomically(this.outputPath(name), output.bytes, { overwrite: replace });
     return this.record({ ...base, status: 'done' });
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CliUsageError } from '../cli-usage-error.js';
+import { CliUsageError } from '@enhance/core/node';
 
 /** Shard `index` of `count` (0-based, as SLURM_ARRAY_TASK_ID with --array=0-(n-1) and a Job's JOB_COMPLETION_INDEX). */
 export interface Shard {

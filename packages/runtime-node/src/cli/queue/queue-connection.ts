@@ -1,5 +1,5 @@
 import type { Queue, RedisOptions } from 'bullmq';
-import { CliUsageError } from '../cli-usage-error.js';
+import { CliUsageError } from '@enhance/core/node';
 import { QueueError } from './queue-error.js';
 
 /** Jobs live in Redis under bull:<name>:*; one name per fleet (or per campaign). */

@@ -1,4 +1,4 @@
-import type { CliCommand } from '../cli-command.js';
+import type { CliCommand } from '@enhance/core/node';
 import { fleetCommand, integerOption } from '../fleet-command.js';
 import type { EnhanceJobData } from './enhance-job.js';
 import { QUEUE_OPTIONS, QUEUE_USAGE, openQueue, parseQueueAddress } from './queue-connection.js';

@@ -1,6 +1,0 @@
-export * from './autodiff-error.js';
-export * from './gradient-context.js';
-export * from './gradient-rules.js';
-export * from './autodiff.js';
-export * from './enhance-training-step.js';
-export * from './physics-consistency.js';
