@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleNodeScript } from '@enhance/test-support';
@@ -97,5 +97,20 @@ describe('every npm script', () => {
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n'), stderr).toHaveLength(1);
     expect(stderr).toContain("'--no-such-option'");
+  });
+
+  it.each([['--input-noise', '3:1'], ['--input-noise', '0:0.01'], ['--input-noise', 'loud']])('npm run train refuses %s %s before it reads data or writes a log', (option, value) => {
+    const train = scripts.find((s) => s.entry.endsWith('training/dist/cli/train.js'));
+    expect(train).toBeDefined();
+    const outDir = mkdtempSync(join(repoRoot, 'tmp-train-'));
+    try {
+      const { code, stdout, stderr } = run(train!.entry, ['--kind', 'blos', option, value, '--out-dir', outDir, '--shared-dir', join(outDir, 'missing')]);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr.trim()).toBe(`enhance train: --input-noise must be a σ ≥ 0 or LOW:HIGH with 0 < LOW ≤ HIGH, got '${value}'`);
+      expect(readdirSync(outDir)).toEqual([]);
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EnhanceError, ENHANCE_KINDS, modelFileName, type EnhanceKind, type ModelVariant } from '@enhance/core';
+import { parseScriptArguments } from '@enhance/core/node';
 import { loadTrainingSet, type InputNoise } from '../data/index.js';
 import { AUGMENTATIONS, INTENSITY_AFFINE_AUGMENTATION, withAffineAugmentation, type Augmentation } from '../train/affine-augmentation.js';
 import { trainingDataFromSet } from '../train/enhance-training-data.js';
@@ -87,23 +87,16 @@ function inputNoiseOption(value: string | undefined): InputNoise | undefined {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseScriptArguments('train', HELP, {
       kind: { type: 'string' }, variant: { type: 'string' }, depth: { type: 'string' }, filters: { type: 'string' },
       steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, warmup: { type: 'string' }, consistency: { type: 'string' }, l2: { type: 'string' },
       seed: { type: 'string' }, threads: { type: 'string' }, 'shared-dir': { type: 'string' }, 'out-dir': { type: 'string' },
       run: { type: 'string' }, resume: { type: 'boolean' }, 'checkpoint-every': { type: 'string' }, 'validate-every': { type: 'string' },
-      'log-every': { type: 'string' }, export: { type: 'string' }, 'cache-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'log-every': { type: 'string' }, export: { type: 'string' }, 'cache-dir': { type: 'string' },
       'export-only': { type: 'boolean' }, augment: { type: 'string' }, sunspots: { type: 'string' }, 'init-from': { type: 'string' }, 'reset-best': { type: 'boolean' },
       'input-noise': { type: 'string' }, 'quiet-surroundings': { type: 'string' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  }, argv);
+  const inputNoise = inputNoiseOption(values['input-noise']);
   const kind = values.kind as EnhanceKind | undefined;
   if (!kind || !ENHANCE_KINDS.includes(kind)) {
     throw new TrainingError({ message: `--kind must be one of ${ENHANCE_KINDS.join(', ')}, got '${values.kind ?? ''}'`, code: 'TRAIN_BAD_OPTION' });
@@ -153,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
   if (!AUGMENTATIONS.includes(augment)) throw new TrainingError({ message: `--augment must be one of ${AUGMENTATIONS.join(', ')}, got '${augment}'`, code: 'TRAIN_BAD_OPTION' });
   if (augment === 'affine' && kind !== 'intensity') throw new TrainingError({ message: '--augment affine is for intensity (the level shift has no meaning for signed fields)', code: 'TRAIN_BAD_OPTION' });
   if (augment === 'scale' && kind !== 'blos') throw new TrainingError({ message: '--augment scale is for magnetograms (intensity has --augment affine)', code: 'TRAIN_BAD_OPTION' });
-  const noise = { inputNoise: inputNoiseOption(values['input-noise']) ?? set.info.inputNoiseSigma };
+  const noise = { inputNoise: inputNoise ?? set.info.inputNoiseSigma };
   const data = augment === 'affine' ? withAffineAugmentation(trainingDataFromSet(set, noise), INTENSITY_AFFINE_AUGMENTATION)
     : augment === 'scale' ? withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION, noise)
       : trainingDataFromSet(set, noise);
@@ -187,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
-  if (EnhanceError.isInstance(error) || (error instanceof Error && error.name === 'TypeError' && 'code' in error && String((error as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
+  if (EnhanceError.isInstance(error)) {
     console.error(`enhance train: ${(error as Error).message}`);
   } else {
     console.error(error);
