@@ -34,7 +34,9 @@ export const LAYER_MAP: LayerMap = {
     devFolders: ['src/bench'],
   },
   '@enhance/runtime-web': {
-    shipped: ['@enhance/core'],
+    // core/node only in its Node scripts (scripts/: build, demo server, bench); the browser code in src/
+    // cannot load it (the bundle is built for the browser platform).
+    shipped: ['@enhance/core', '@enhance/core/node'],
     dev: ['@enhance/runtime-node', '@enhance/graph-builder', '@enhance/test-support'],
   },
   '@enhance/training': {

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import { pipeline } from 'node:stream';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseScriptArguments } from './parse-script-arguments.mjs';
+import { parseScriptArguments } from '@enhance/core/node';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
