@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FitsHeader, readFits } from '@enhance/core';
-import { addGaussianNoise, createRandom } from '@enhance/graph-builder';
+import { addGaussianNoise, createRandom, gaussianDeviate } from '@enhance/graph-builder';
 import { cropPlane, type ImagePlane } from '../physics/image-plane.js';
 import { rebinPlane } from '../physics/rebin.js';
 import { degradePair, HMI_PIXEL_SCALE_ARCSEC, PAPER_DEGRADATION } from '../data/degrade-pair.js';
@@ -186,5 +186,5 @@ export async function syntheticFullDisk(sharedDir: string, cacheDir: string | fa
 
 function gaussianSource(seed: number): () => number {
   const uniform = createRandom(seed);
-  return () => Math.sqrt(-2 * Math.log(uniform() + 1e-300)) * Math.cos(2 * Math.PI * uniform());
+  return () => gaussianDeviate(uniform);
 }

@@ -1,3 +1,5 @@
+import { gaussianDeviate } from '@enhance/graph-builder';
+
 /**
  * A small seeded generator (xoshiro128**) whose whole state is four 32-bit words, so a training run can
  * save it in a checkpoint and resume with exactly the same noise and patch sequence.
@@ -59,11 +61,9 @@ export class SeededRandom {
     return Math.floor(this.next() * n);
   }
 
-  /** Standard normal deviate (Box–Muller; one value per call keeps the state exactly four words). */
+  /** Standard normal deviate (graph-builder's Box–Muller; one value per call keeps the state exactly four words). */
   normal(): number {
-    const u1 = 1 - this.next();
-    const u2 = this.next();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    return gaussianDeviate(() => this.next());
   }
 }
 
