@@ -6,3 +6,4 @@ export * from './enhance-network.js';
 export * from './enhance-model.js';
 export * from './enhance-reference.js';
 export * from './package-version.js';
+export * from './zero-field-offset.js';

@@ -39,7 +39,8 @@ import { TrainingDataError } from './training-data-error.js';
  *   validates, as it is and with a synthetic sunspot in it. Optionally, copies of each training map with
  *   1–2 synthetic sunspots (./synthetic-sunspots.ts) join the training sources.
  * The validation set is a fixed list of 50×50 windows (no symmetries, a fixed draw of the training noise); training batches draw
- * any allowed window, one of the 8 symmetries, and the paper's input noise (σ 1e-3 intensity, 1e-2 kG).
+ * any allowed window, one of the 8 symmetries (for blos also a random polarity), and the paper's input
+ * noise (σ 1e-3 intensity, 1e-2 kG).
  */
 
 export interface LoadTrainingSetOptions {
@@ -218,7 +219,7 @@ function buildSet(
   return {
     train: {
       sampleBatch: (count, random = defaultRandom, options = {}) =>
-        samplePatchBatch(trainSources, count, random, options.inputNoise ?? inputNoiseSigma),
+        samplePatchBatch(trainSources, count, random, options.inputNoise ?? inputNoiseSigma, { signFlip: kind === 'blos' }),
     },
     validation: {
       patches,

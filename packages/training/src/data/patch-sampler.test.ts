@@ -119,3 +119,24 @@ describe('input noise', () => {
     expect(() => samplePatchBatch([zeros()], 1, createRandom(1), -0.1)).toThrow(/input noise must be/);
   });
 });
+
+describe('polarity flips', () => {
+  // Every pixel positive and coded, so a patch shows whether it was negated.
+  const source = codedSource(60, 55);
+
+  it('negate about half the pairs, input and target alike, and none without the option', () => {
+    const flipped = samplePatchBatch([source], 400, createRandom(6), 0, { signFlip: true });
+    let negative = 0;
+    for (let n = 0; n < flipped.count; n++) {
+      // Pixel (1, 1) is never the all-zero code 0.
+      const input = flipped.inputs[n * 2500 + 51];
+      const target = flipped.targets[n * 10000 + 101];
+      expect(Math.sign(target)).toBe(Math.sign(input));
+      if (input < 0) negative++;
+    }
+    expect(negative).toBeGreaterThan(160);
+    expect(negative).toBeLessThan(240);
+    const plain = samplePatchBatch([source], 100, createRandom(6), 0);
+    expect(plain.inputs.every((v) => v >= 0)).toBe(true);
+  });
+});

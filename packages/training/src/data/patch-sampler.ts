@@ -91,12 +91,27 @@ export function addInputNoise(inputs: Float32Array, patchLength: number, noise: 
   }
 }
 
+/** Negates the pair in slot `index` (input and target alike). */
+function negatePatchPair(batch: PatchBatch, index: number): void {
+  const inputLength = INPUT_PATCH_SIZE * INPUT_PATCH_SIZE;
+  const targetLength = TARGET_PATCH_SIZE * TARGET_PATCH_SIZE;
+  for (let k = index * inputLength; k < (index + 1) * inputLength; k++) batch.inputs[k] = -batch.inputs[k];
+  for (let k = index * targetLength; k < (index + 1) * targetLength; k++) batch.targets[k] = -batch.targets[k];
+}
+
 /**
  * Draws batches of random patch pairs: a source with probability proportional to its number of allowed
  * origins (so every allowed window is equally likely), a uniform origin, and one of the 8 symmetries;
- * then the input noise (./InputNoise) on the inputs only.
+ * with `signFlip` (magnetograms: the Sun has no preferred polarity, and a network should answer −B
+ * with −B) half the pairs negated; then the input noise (./InputNoise) on the inputs only.
  */
-export function samplePatchBatch(sources: readonly PatchSource[], count: number, random: RandomSource, inputNoise: InputNoise): PatchBatch {
+export function samplePatchBatch(
+  sources: readonly PatchSource[],
+  count: number,
+  random: RandomSource,
+  inputNoise: InputNoise,
+  options: { signFlip?: boolean } = {},
+): PatchBatch {
   checkInputNoise(inputNoise);
   if (!Number.isInteger(count) || count < 1) {
     throw new TrainingDataError({ message: `batch size must be a positive integer, got ${count}`, code: 'DATA_ARGUMENT' });
@@ -114,6 +129,7 @@ export function samplePatchBatch(sources: readonly PatchSource[], count: number,
       pick -= candidate.origins.length;
     }
     writePatchPair(batch, i, source, source.origins[pick], Math.floor(random() * 8));
+    if (options.signFlip && random() < 0.5) negatePatchPair(batch, i);
   }
   addInputNoise(batch.inputs, INPUT_PATCH_SIZE * INPUT_PATCH_SIZE, inputNoise, random);
   return batch;

@@ -87,6 +87,21 @@ describe('train (CI smoke: tiny network, synthetic data)', () => {
     await session.release();
   });
 
+  test('a magnetogram model is exported with its zero-field offset taken out: zero in, zero out', async () => {
+    const opts = await options({ kind: 'blos', steps: 10 });
+    await train(opts, syntheticData(6), { log: () => {} });
+    const bytes = new Uint8Array(await readFile(opts.exportPath!));
+    const info = loadEnhanceWeights(bytes);
+    const removed = Number.parseFloat(info.metadata.zero_field_offset_removed);
+    expect(Number.isFinite(removed)).toBe(true);
+    expect(removed).not.toBe(0);
+    const session = await ort.InferenceSession.create(bytes);
+    const zeros = new ort.Tensor('float32', new Float32Array(12 * 10), [1, 1, 10, 12]);
+    const out = (await session.run({ [session.inputNames[0]]: zeros }))[session.outputNames[0]].data as Float32Array;
+    for (const v of out) expect(Math.abs(v)).toBeLessThan(1e-6);
+    await session.release();
+  });
+
   test('with the consistency term and a warm-up: the term is logged, recorded, kept on resume and named in the recipe', async () => {
     const opts = await options({ steps: 4, validateEvery: 4, logEvery: 2, consistencyWeight: 0.5, warmupSteps: 10 });
     const lines: string[] = [];

@@ -1,7 +1,7 @@
 import { cpus, hostname } from 'node:os';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { createEnhanceModel, createRandom, enhanceParameterSpecs, initializeEnhanceWeights } from '@enhance/graph-builder';
+import { createEnhanceModel, createRandom, enhanceParameterSpecs, initializeEnhanceWeights, removeZeroFieldOffset } from '@enhance/graph-builder';
 import { buildEnhanceTrainingStep, KERAS_ADAM, KERAS_BATCH_NORM_MOMENTUM, NEXT_STATE_PREFIX } from './enhance-training-step.js';
 import * as ort from 'onnxruntime-node';
 import { checkpointExists, readCheckpoint, writeCheckpoint } from './checkpoint-store.js';
@@ -284,13 +284,16 @@ export async function exportBestCheckpoint(runDir: string, path: string): Promis
 
 /** Writes the inference model (batch norm folded into the convs) for the given weights, atomically. */
 export async function exportModel(path: string, parameters: ReadonlyMap<string, Float32Array>, record: RunRecord): Promise<void> {
+  // A magnetogram network maps zero field to zero field: its output offset is taken out of the last bias.
+  const trained = Object.fromEntries(parameters);
+  const zeroField = record.kind === 'blos' ? removeZeroFieldOffset(trained, record.architecture) : undefined;
   const bytes = createEnhanceModel({
     kind: record.kind,
     architecture: record.architecture,
-    weights: Object.fromEntries(parameters),
+    weights: zeroField?.weights ?? trained,
     foldBatchNorm: true,
     provenance: provenanceOf(record),
-    metadata: trainingMetadata(record),
+    metadata: { ...trainingMetadata(record), ...(zeroField ? { zero_field_offset_removed: `${zeroField.offset.toExponential(4)} (network units)` } : {}) },
   });
   await mkdir(dirname(path), { recursive: true });
   await writeFile(`${path}.tmp`, bytes);
