@@ -2,10 +2,12 @@
 // (after a rerun, a SIGKILL and a SIGINT), bad files, shards. Small random-weight models and images keep
 // it fast; what is checked is the real thing: the files on disk, byte for byte against `enhance run`.
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listHdus } from '@enhance/core';
+import { writeQaModelsFolder } from '@enhance/test-support';
 import { bundleCli } from './cli-support/bundle-cli.js';
 import { CliProcess, runCli } from './cli-support/cli-process.js';
 import { randomLiteModel } from './cli-support/random-model.js';
@@ -14,21 +16,32 @@ import { continuumFits } from './cli-support/solar-images.js';
 let cli: string;
 let folder: string;
 let model: string;
+/** Models folders: none at all; the quality check's model only; the shipped int8 lite model and the quality check's files. */
+let noModels: string;
+let qaModels: string;
+let shippedModels: string;
 
 beforeAll(async () => {
   cli = await bundleCli('enhance-batch-test');
   folder = mkdtempSync(join(tmpdir(), 'enhance-batch-'));
   model = join(folder, 'intensity-lite.onnx');
-  writeFileSync(model, randomLiteModel('intensity'));
-  mkdirSync(join(folder, 'no-models'));
+  const modelBytes = randomLiteModel('intensity');
+  writeFileSync(model, modelBytes);
+  noModels = join(folder, 'no-models');
+  mkdirSync(noModels);
+  qaModels = writeQaModelsFolder(join(folder, 'qa-models'), modelBytes);
+  // Copies, so that models/ being regenerated meanwhile cannot make run and batch differ.
+  shippedModels = join(folder, 'shipped-models');
+  mkdirSync(shippedModels);
+  for (const name of ['enhance-intensity-lite-int8.onnx', 'hmi-redegrade.onnx', 'qa-reference.json']) copyFileSync(new URL(`../models/${name}`, import.meta.url), join(shippedModels, name));
 });
 
 afterAll(() => {
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
-const env = () => ({ ...process.env, ENHANCE_MODELS_DIR: join(folder, 'no-models') });
-const enhance = (args: string[], timeoutMs = 90_000) => runCli(cli, args, { cwd: folder, env: env(), timeoutMs });
+const env = (modelsDir = noModels) => ({ ...process.env, ENHANCE_MODELS_DIR: modelsDir });
+const enhance = (args: string[], { timeoutMs = 90_000, modelsDir = noModels } = {}) => runCli(cli, args, { cwd: folder, env: env(modelsDir), timeoutMs });
 const start = (args: string[]) => new CliProcess(cli, args, { cwd: folder, env: env() });
 
 /** A folder of `count` distinct continuum images of `size`². */
@@ -52,8 +65,11 @@ interface Line {
   output: string;
   outputSha256: string | null;
   outputBytes: number | null;
+  model: string | null;
   modelSha256: string | null;
+  settings: Record<string, unknown>;
   device: string | null;
+  qa: Record<string, unknown> | null;
   time: string;
   error: string | null;
 }
@@ -66,13 +82,13 @@ function manifest(outDir: string, name = 'manifest.jsonl'): Line[] {
 }
 
 /** `enhance run` on each input: the single-file command the batch must agree with, byte for byte. */
-async function references(inputs: string[], name: string): Promise<Map<string, Buffer>> {
+async function references(inputs: string[], name: string, options: string[] = ['--model', model], modelsDir = noModels): Promise<Map<string, Buffer>> {
   const outDir = join(folder, name);
   mkdirSync(outDir);
   const bytes = new Map<string, Buffer>();
   for (const input of inputs) {
     const output = outputOf(outDir, input);
-    const { code, stderr } = await enhance(['run', input, '-o', output, '--model', model]);
+    const { code, stderr } = await enhance(['run', input, '-o', output, ...options], { modelsDir });
     expect(code, stderr).toBe(0);
     bytes.set(input, readFileSync(output));
   }
@@ -108,6 +124,84 @@ describe('enhance batch', () => {
     // Each output is vouched for before it is put in place ('writing'), then recorded 'done'.
     expect(lines.filter((line) => line.status === 'writing')).toHaveLength(4);
     expect(strays(outDir)).toEqual([]);
+  });
+
+  it('takes --precision int8, --qa, --tta and --limb-normalisation as run does: the same bytes (extra HDUs included), the settings and the check in the manifest', async () => {
+    const inputs = inputFolder('options', 2);
+    const options = ['--lite', '--precision', 'int8', '--qa', '--tta', '4', '--limb-normalisation', 'auto'];
+    const expected = await references(inputs, 'options-reference', options, shippedModels);
+    const outDir = join(folder, 'options-out');
+    const { code, stdout, stderr } = await enhance(['batch', 'options', '--out-dir', outDir, ...options, '--json'], { modelsDir: shippedModels });
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ files: 2, enhanced: 2, failed: 0 });
+    // Without --kind a magnetogram would need a blos int8 model, which is not installed: said once, up front.
+    expect(stderr).toMatch(/warning: \S+enhance-blos-lite-int8\.onnx: no trained blos model \(lite, int8\) is installed; .*; blos files will fail/);
+    for (const input of inputs) {
+      const bytes = readFileSync(outputOf(outDir, input));
+      expect(bytes.equals(expected.get(input)!), input).toBe(true);
+      expect(listHdus(new Uint8Array(bytes)).map((hdu) => hdu.header.getString('EXTNAME') ?? null)).toEqual([null, 'RESIDUAL', 'SPREAD']);
+    }
+    const done = manifest(outDir).filter((line) => line.status === 'done');
+    expect(done).toHaveLength(2);
+    for (const line of done) {
+      expect(line).toMatchObject({ model: 'enhance-intensity-lite-int8.onnx', settings: { precision: 'int8', qa: true, tta: 4, limbNormalisation: 'auto' } });
+      expect(line.qa).toMatchObject({ relativeResidual: expect.any(Number), residualP99: expect.any(Number), exceedsReference: expect.any(Boolean) });
+      expect(stderr).toContain(`${line.input.replace(/^.*\//, '')} → ${line.output.replace(/^.*\//, '')} (intensity, cpu, `);
+    }
+    expect(stderr).toMatch(/quality check residual \d+\.\d\d%/);
+  });
+
+  it('redoes a file when --precision, --qa, --tta or --limb-normalisation changes on a resume, and skips it when nothing does', async () => {
+    const [input] = inputFolder('changed', 1);
+    const outDir = join(folder, 'changed-out');
+    const batch = async (extra: string[]) => {
+      const { code, stdout, stderr } = await enhance(['batch', 'changed', '--out-dir', outDir, '--model', model, '--json', ...extra], { modelsDir: qaModels });
+      expect(code, stderr).toBe(0);
+      return JSON.parse(stdout) as { enhanced: number; skipped: number };
+    };
+    expect(await batch([])).toMatchObject({ enhanced: 1, skipped: 0 });
+    expect(await batch([])).toMatchObject({ enhanced: 0, skipped: 1 });
+    // --tta 1 and --limb-normalisation off are the defaults: the same output.
+    expect(await batch(['--tta', '1', '--limb-normalisation', 'off'])).toMatchObject({ enhanced: 0, skipped: 1 });
+    // Each rerun changes one setting more: each is redone once, then skipped.
+    const options: string[] = [];
+    for (const [option, settings] of [
+      [['--precision', 'fp32'], { precision: 'fp32' }],
+      [['--qa'], { qa: true }],
+      [['--tta', '4'], { tta: 4 }],
+      [['--limb-normalisation', 'auto'], { limbNormalisation: 'auto' }],
+    ] as const) {
+      options.push(...option);
+      expect(await batch(options), options.join(' ')).toMatchObject({ enhanced: 1, skipped: 0 });
+      expect(manifest(outDir).at(-1)).toMatchObject({ status: 'done', input, settings });
+      expect(await batch(options), options.join(' ')).toMatchObject({ enhanced: 0, skipped: 1 });
+    }
+    expect(manifest(outDir).at(-1)).toMatchObject({ status: 'skipped', settings: { precision: 'fp32', qa: true, tta: 4, limbNormalisation: 'auto' }, qa: expect.objectContaining({ relativeResidual: expect.any(Number) }) });
+    expect(listHdus(new Uint8Array(readFileSync(outputOf(outDir, input)))).map((hdu) => hdu.header.getString('EXTNAME') ?? null)).toEqual([null, 'RESIDUAL', 'SPREAD']);
+  });
+
+  it('refuses up front, in run\'s words and with its exit code, an option that cannot work: nothing written', async () => {
+    const [input] = inputFolder('refused', 1);
+    const error = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('enhance: ') && !line.startsWith('enhance: warning:'));
+    const cases: { args: string[]; modelsDir: string; code: number; message: RegExp }[] = [
+      { args: ['--kind', 'blos', '--precision', 'int8'], modelsDir: shippedModels, code: 1, message: /enhance-blos-int8\.onnx: no trained blos model \(full, int8\) is installed; .*npm run quantize$/ },
+      { args: ['--model', model, '--qa'], modelsDir: noModels, code: 1, message: /hmi-redegrade\.onnx: hmi-redegrade\.onnx is not installed beside the models/ },
+      { args: ['--model', model, '--precision', 'int8'], modelsDir: noModels, code: 1, message: /intensity-lite\.onnx: the model is fp32, not the requested int8$/ },
+      { args: ['--precision', 'fp16'], modelsDir: noModels, code: 2, message: /^enhance: --precision "fp16" is invalid: expected fp32 \| int8$/ },
+      { args: ['--tta', '3'], modelsDir: noModels, code: 2, message: /^enhance: --tta "3" is invalid: expected 1 \| 4 \| 8$/ },
+      { args: ['--limb-normalisation', 'yes'], modelsDir: noModels, code: 2, message: /^enhance: --limb-normalisation "yes" is invalid: expected auto \| on \| off$/ },
+      { args: ['--lite', '--model', model], modelsDir: noModels, code: 2, message: /^enhance: --lite picks an installed model; it cannot be combined with --model$/ },
+      { args: ['--scale', '-1'], modelsDir: noModels, code: 2, message: /^enhance: --scale "-1" is invalid: expected auto or a finite number > 0$/ },
+    ];
+    for (const { args, modelsDir, code, message } of cases) {
+      const outDir = join(folder, 'refused-out');
+      const run = await enhance(['run', input, '-o', join(folder, 'refused.fits'), ...args], { modelsDir });
+      const batch = await enhance(['batch', 'refused', '--out-dir', outDir, ...args], { modelsDir });
+      expect([run.code, batch.code], args.join(' ')).toEqual([code, code]);
+      expect(error(run.stderr)[0], args.join(' ')).toMatch(message);
+      expect(error(batch.stderr)[0], args.join(' ')).toBe(error(run.stderr)[0]);
+      expect(existsSync(outDir) || existsSync(join(folder, 'refused.fits')), args.join(' ')).toBe(false);
+    }
   });
 
   it('resumes: a rerun skips complete outputs (checked by digest), redoes one that changed, and refuses a file it did not write', async () => {

@@ -8,6 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { listHdus } from '@enhance/core';
+import { writeQaModelsFolder } from '@enhance/test-support';
 import { bundleCli } from './cli-support/bundle-cli.js';
 import { CliProcess, runCli } from './cli-support/cli-process.js';
 import { randomLiteModel } from './cli-support/random-model.js';
@@ -18,6 +20,8 @@ import { continuumFits } from './cli-support/solar-images.js';
 let cli: string;
 let folder: string;
 let model: string;
+/** A models folder with only the quality check's model (the trained models are never needed here). */
+let qaModels: string;
 let redis: RedisServer;
 const workers: CliProcess[] = [];
 
@@ -25,8 +29,10 @@ beforeAll(async () => {
   cli = await bundleCli('enhance-queue-test');
   folder = mkdtempSync(join(tmpdir(), 'enhance-queue-'));
   model = join(folder, 'intensity-lite.onnx');
-  writeFileSync(model, randomLiteModel('intensity'));
+  const modelBytes = randomLiteModel('intensity');
+  writeFileSync(model, modelBytes);
   mkdirSync(join(folder, 'no-models'));
+  qaModels = writeQaModelsFolder(join(folder, 'qa-models'), modelBytes);
   redis = await startRedis();
 });
 
@@ -42,13 +48,13 @@ afterAll(async () => {
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
-const env = () => ({ ...process.env, ENHANCE_MODELS_DIR: join(folder, 'no-models') });
-const enhance = (args: string[]) => runCli(cli, args, { cwd: folder, env: env(), timeoutMs: 60_000 });
+const env = (modelsDir = join(folder, 'no-models')) => ({ ...process.env, ENHANCE_MODELS_DIR: modelsDir });
+const enhance = (args: string[], modelsDir?: string) => runCli(cli, args, { cwd: folder, env: env(modelsDir), timeoutMs: 60_000 });
 /** Test-sized failure detection: a dead worker's job is taken back within about three seconds. */
 const FAST = ['--lock-duration', '2000', '--stalled-interval', '500'];
 
-function startWorker(queue: string, outDir: string, extra: string[] = []): CliProcess {
-  const worker = new CliProcess(cli, ['worker', '--queue', redis.url, '--queue-name', queue, '--out-dir', outDir, ...FAST, ...extra], { cwd: folder, env: env() });
+function startWorker(queue: string, outDir: string, extra: string[] = [], modelsDir?: string): CliProcess {
+  const worker = new CliProcess(cli, ['worker', '--queue', redis.url, '--queue-name', queue, '--out-dir', outDir, ...FAST, ...extra], { cwd: folder, env: env(modelsDir) });
   workers.push(worker);
   return worker;
 }
@@ -66,17 +72,17 @@ function inputFolder(name: string, count: number, size = 160): string[] {
 const outputName = (input: string) => input.replace(/^.*\//, '').replace(/\.fits$/, '.enhanced.fits');
 
 /** What one long-lived `enhance batch` process writes for the inputs: the reference for the fleet. */
-async function singleProcessOutputs(name: string): Promise<Map<string, Buffer>> {
+async function singleProcessOutputs(name: string, options: string[] = [], modelsDir?: string): Promise<Map<string, Buffer>> {
   const outDir = join(folder, `${name}-single`);
-  const { code, stderr } = await enhance(['batch', name, '--out-dir', outDir, '--model', model]);
+  const { code, stderr } = await enhance(['batch', name, '--out-dir', outDir, '--model', model, ...options], modelsDir);
   expect(code, stderr).toBe(0);
   const outputs = new Map<string, Buffer>();
   for (const file of readdirSync(outDir)) if (file.endsWith('.enhanced.fits')) outputs.set(file, readFileSync(join(outDir, file)));
   return outputs;
 }
 
-async function submit(queue: string, inputs: string[], extra: string[] = []) {
-  const outcome = await enhance(['submit', '--queue', redis.url, '--queue-name', queue, '--model', model, '--backoff', '200', '--json', ...extra, ...inputs]);
+async function submit(queue: string, inputs: string[], extra: string[] = [], modelsDir?: string) {
+  const outcome = await enhance(['submit', '--queue', redis.url, '--queue-name', queue, '--model', model, '--backoff', '200', '--json', ...extra, ...inputs], modelsDir);
   expect(outcome.code, outcome.stderr).toBe(0);
   return JSON.parse(outcome.stdout) as { queued: number; existing: number; jobs: { id: string; input: string }[] };
 }
@@ -97,6 +103,8 @@ interface Line {
   input: string;
   output: string;
   pid: number;
+  settings: Record<string, unknown>;
+  qa: Record<string, unknown> | null;
 }
 
 /** Every manifest line the workers wrote into `outDir`. */
@@ -252,6 +260,35 @@ describe('enhance submit / worker / status (BullMQ on a real redis-server)', () 
     expect(stderr).toContain(`${first} → `);
     expect((await status('term')).counts).toMatchObject({ completed: 1, waiting: 1, active: 0 });
     expect(readdirSync(outDir).filter((name) => name.endsWith('.enhanced.fits'))).toEqual([outputName(first)]);
+  });
+
+  it('the run options travel with the job: a worker makes what enhance batch makes with them; other options are another job; what cannot work is refused at submit', async () => {
+    const inputs = inputFolder('options', 1, 40);
+    const options = ['--precision', 'fp32', '--qa', '--tta', '4', '--limb-normalisation', 'auto'];
+    const expected = await singleProcessOutputs('options', options, qaModels);
+    const outDir = join(folder, 'options-out');
+    expect(await submit('options', inputs, options, qaModels)).toMatchObject({ queued: 1, existing: 0 });
+    expect(await submit('options', inputs, options, qaModels)).toMatchObject({ queued: 0, existing: 1 });
+    // The same file with other options makes another output: another job.
+    expect(await submit('options-other', inputs, ['--tta', '8'], qaModels)).toMatchObject({ queued: 1 });
+    const worker = startWorker('options', outDir, ['--exit-when-drained'], qaModels);
+    expect((await worker.exited).code, worker.stderr).toBe(0);
+    expectOutputs(outDir, expected);
+    expect(listHdus(new Uint8Array(expected.values().next().value!)).map((hdu) => hdu.header.getString('EXTNAME') ?? null)).toEqual([null, 'RESIDUAL', 'SPREAD']);
+    const done = manifestLines(outDir).find((line) => line.status === 'done');
+    expect(done).toMatchObject({ settings: { precision: 'fp32', qa: true, tta: 4, limbNormalisation: 'auto' }, qa: expect.objectContaining({ relativeResidual: expect.any(Number) }) });
+
+    // As enhance run and enhance batch refuse them, before anything is queued.
+    for (const [extra, message] of [
+      [['--kind', 'intensity', '--precision', 'int8'], /intensity-lite\.onnx: the model is fp32, not the requested int8$/],
+      [['--qa'], /hmi-redegrade\.onnx is not installed beside the models/],
+      [['--tta', '3'], /^enhance: --tta "3" is invalid: expected 1 \| 4 \| 8$/],
+    ] as const) {
+      const refused = await enhance(['submit', '--queue', redis.url, '--queue-name', 'options-refused', '--model', model, ...extra, ...inputs]);
+      expect(refused.code, refused.stderr).toBe(extra[0] === '--tta' ? 2 : 1);
+      expect(refused.stderr.trim().split('\n').at(-1)).toMatch(message);
+    }
+    expect((await status('options-refused')).counts).toMatchObject({ waiting: 0, completed: 0, failed: 0 });
   });
 
   it('submit and status say which server they cannot reach, and exit 1', async () => {

@@ -1,4 +1,4 @@
 export * from '@enhance/core';
 export * from './create-enhancer.js';
 export * from './default-models.js';
-export * from './node-backend.js';
+export { nodeBackend } from './node-backend.js';

@@ -20,28 +20,37 @@ export const nodeBackend: EnhanceBackend = Object.freeze({
   notInstalled: (device: ConcreteDevice) =>
     device === 'cuda' && !cudaProviderInstalled() ? "onnxruntime-node's CUDA provider is not installed (see the README: GPU (CUDA) opt-in)" : undefined,
   loadDefaultModel(kind: EnhanceKind, variant: ModelVariant, precision: ModelPrecision = 'fp32') {
-    const path = defaultModelPath(kind, variant, precision);
-    return readInstalledFile(path, {
-      message: `no trained ${kind} model (${variant}${precision === 'fp32' ? '' : `, ${precision}`}) is installed; give a model file (the 'model' option, or --model on the command line)${precision === 'fp32' ? '' : `, or regenerate the ${precision} models with npm run quantize`}`,
-      details: { kind, variant, precision, path },
-    });
+    return readInstalledFile(defaultModelPath(kind, variant, precision), () => modelNotInstalledError(kind, variant, precision));
   },
   loadSupportFile(name: string) {
     const path = join(modelsDirectory(), name);
-    return readInstalledFile(path, {
+    return readInstalledFile(path, () => new EnhancerError({
+      code: 'MODEL_NOT_INSTALLED',
+      file: path,
       message: `${name} is not installed beside the models (npm run export:redegrade writes the quality check's model, npm run evaluate its reference)`,
       details: { name, path },
-    });
+    }));
   },
 });
 
-/** A file that ships with the package: missing is MODEL_NOT_INSTALLED with the given words, unreadable is MODEL_IO. */
-async function readInstalledFile(path: string, missing: { message: string; details: Record<string, unknown> }) {
+/** The refusal when no trained model of a kind, variant and precision is installed: the library's and every command's words. */
+export function modelNotInstalledError(kind: EnhanceKind, variant: ModelVariant, precision: ModelPrecision = 'fp32'): EnhancerError {
+  const path = defaultModelPath(kind, variant, precision);
+  return new EnhancerError({
+    code: 'MODEL_NOT_INSTALLED',
+    file: path,
+    message: `no trained ${kind} model (${variant}${precision === 'fp32' ? '' : `, ${precision}`}) is installed; give a model file (the 'model' option, or --model on the command line)${precision === 'fp32' ? '' : `, or regenerate the ${precision} models with npm run quantize`}`,
+    details: { kind, variant, precision, path },
+  });
+}
+
+/** A file that ships with the package: missing is MODEL_NOT_INSTALLED (the error `missing` makes), unreadable is MODEL_IO. */
+async function readInstalledFile(path: string, missing: () => EnhancerError) {
   try {
     return { bytes: new Uint8Array(await readFile(path)), source: path };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw modelReadError(path, error);
-    throw new EnhancerError({ code: 'MODEL_NOT_INSTALLED', file: path, ...missing });
+    throw missing();
   }
 }
 

@@ -1,5 +1,5 @@
 import { CliUsageError, parsedCommand, type CliCommand, type CliIo, type CliOptions, type ParsedArguments } from '@enhance/core/node';
-import { parsePositiveInteger } from './run-command.js';
+import { parsePositiveInteger } from './enhance-settings.js';
 
 /**
  * A command of `batch`, `submit`, `worker` and `status`: a `parsedCommand` (strict options, -h/--help)
@@ -10,6 +10,7 @@ export function fleetCommand(definition: {
   summary: string;
   usage: string;
   options: CliOptions;
+  numericOptions?: readonly string[];
   positionals: boolean;
   run(args: ParsedArguments, io: CliIo): Promise<number>;
 }): CliCommand {

@@ -1,16 +1,19 @@
-import { LIMB_NORMALISATION_OPTIONS, TTA_OPTIONS } from '@enhance/core';
+import { DEFAULT_LIMB_NORMALISATION, DEFAULT_TTA, LIMB_NORMALISATION_OPTIONS, REDEGRADE_MODEL_FILE, TTA_OPTIONS } from '@enhance/core';
 import type { EnhanceResult, LimbNormalisationOption, QualityOptions, SolarImage, TtaOption } from '@enhance/core';
 import { CliUsageError } from '@enhance/core/node';
+import { nodeBackend } from '../node-backend.js';
 
-/** The run command's help lines for the quality options. */
-export const QUALITY_USAGE = `  --qa                    also degrade the output again (training PSF, 2×2 mean) and compare it with
-                          the input: residual map in HDU RESIDUAL, summary in --json, one warning
-                          line when it exceeds what the model card measured on real HMI data
+/** The help lines of the quality options; `summaryIn` says where the quality check's summary goes. */
+export function qualityUsage(summaryIn: string): string {
+  return `  --qa                    also degrade the output again (training PSF, 2×2 mean) and compare it with
+                          the input: residual map in HDU RESIDUAL, summary ${summaryIn}; one
+                          warning line when it exceeds what the model card measured on real HMI data
   --tta <n>               1 | 4 | 8: mean over the flips (4) or flips and quarter turns (8) the networks
                           were trained with, their standard deviation in HDU SPREAD (default: 1)
   --limb-normalisation <m>
                           auto | on | off: continuum on the solar disk (placed by the header) divided by
                           its own centre-to-limb profile I(μ) instead of one level (default: off)`;
+}
 
 /** parseArgs options of the quality flags. */
 export const QUALITY_OPTIONS = {
@@ -19,20 +22,26 @@ export const QUALITY_OPTIONS = {
   'limb-normalisation': { type: 'string' },
 } as const;
 
-export function parseQualityFlags(values: { qa?: boolean; tta?: string; 'limb-normalisation'?: string }): Required<Pick<QualityOptions, 'qa'>> & QualityOptions {
-  const tta = values.tta === undefined ? undefined : Number(values.tta);
-  if (tta !== undefined && (!/^\d+$/.test(values.tta!) || !TTA_OPTIONS.includes(tta as TtaOption))) {
+/** The quality options, checked, with the library's defaults for those not given. */
+export function parseQualityFlags(values: Record<string, string | boolean | undefined>): Required<QualityOptions> {
+  const text = values.tta as string | undefined;
+  const tta = text === undefined ? DEFAULT_TTA : Number(text);
+  if (text !== undefined && (!/^\d+$/.test(text) || !TTA_OPTIONS.includes(tta as TtaOption))) {
     throw new CliUsageError({ message: `--tta ${JSON.stringify(values.tta)} is invalid: expected ${TTA_OPTIONS.join(' | ')}` });
   }
-  const limb = values['limb-normalisation'];
-  if (limb !== undefined && !LIMB_NORMALISATION_OPTIONS.includes(limb as LimbNormalisationOption)) {
+  const limb = (values['limb-normalisation'] as string | undefined) ?? DEFAULT_LIMB_NORMALISATION;
+  if (!LIMB_NORMALISATION_OPTIONS.includes(limb as LimbNormalisationOption)) {
     throw new CliUsageError({ message: `--limb-normalisation ${JSON.stringify(limb)} is invalid: expected ${LIMB_NORMALISATION_OPTIONS.join(' | ')}` });
   }
-  return {
-    qa: values.qa === true,
-    ...(tta !== undefined ? { tta: tta as TtaOption } : {}),
-    ...(limb !== undefined ? { limbNormalisation: limb as LimbNormalisationOption } : {}),
-  };
+  return { qa: values.qa === true, tta: tta as TtaOption, limbNormalisation: limb as LimbNormalisationOption };
+}
+
+/**
+ * With --qa, the quality check's model must be installed: checked before any network runs (its absence
+ * would otherwise be found only after the first image), in the words of the enhancer's own refusal.
+ */
+export async function checkQualityCheckInstalled(qa: boolean): Promise<void> {
+  if (qa) await nodeBackend.loadSupportFile!(REDEGRADE_MODEL_FILE);
 }
 
 /** What --json adds: the quality check's summary, the augmentation and the limb normalisation. */

@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ENHANCE_KINDS, EnhanceError, detectEnhanceKind, devicesFor, kindFromData, qualityExtensions, readFits, renderEnhancePreview, validateForEnhance, writeFits } from '@enhance/core';
-import type { EnhanceDevice, EnhanceKind, FitsHeader, KindDetection, ScaleOption } from '@enhance/core';
+import { EnhanceError, detectEnhanceKind, devicesFor, kindFromData, qualityExtensions, readFits, renderEnhancePreview, validateForEnhance, writeFits } from '@enhance/core';
+import type { EnhanceKind, FitsHeader, KindDetection } from '@enhance/core';
 import { createEnhancer } from '../create-enhancer.js';
-import { PRECISION_USAGE, parsePrecision } from './parse-precision.js';
+import { PRECISION_USAGE } from './parse-precision.js';
 import { runtimePackage } from '../package-root.js';
 import { CliFileError, CliUsageError, exitOnInterrupt, parsedCommand, writeFilesAtomically, type CliCommand } from '@enhance/core/node';
 import { checkOutputs } from './check-outputs.js';
+import { DEVICE_OPTIONS, MODEL_OPTIONS, NUMERIC_OPTIONS, enhanceOptions, enhancerOptions, parseEnhanceSettings } from './enhance-settings.js';
 import { createProgressBar } from './progress-bar.js';
-import { parseQualityFlags, QUALITY_OPTIONS, QUALITY_USAGE, qualitySummary } from './quality-flags.js';
+import { checkQualityCheckInstalled, qualitySummary, qualityUsage } from './quality-flags.js';
 import { scaleForImage } from './scale-for-image.js';
 
 const NODE_DEVICES = devicesFor('node');
@@ -28,7 +29,7 @@ ${PRECISION_USAGE}
   --device <device>       ${NODE_DEVICES.join(' | ')} (default: auto)
   --scale <value>         auto | a positive number: divisor to network units (default: auto)
   --png <file>            also write a PNG preview: input (nearest ×2) | output
-${QUALITY_USAGE}
+${qualityUsage('in --json')}
   --threads <n>           onnxruntime threads (default: one per core)
   --tile-size <px>        largest tile side fed to the network (default: from --max-memory)
   --max-memory <MiB>      memory budget of one tile (default: 640)
@@ -36,27 +37,17 @@ ${QUALITY_USAGE}
   --json                  print a JSON summary on stdout
   -h, --help              show this help`;
 
-const NUMERIC_OPTIONS = ['--scale', '--threads', '--tile-size', '--max-memory'];
-
 export const runCommand: CliCommand = parsedCommand({
   name: 'run',
   summary: 'enhance a FITS image (×2 super-resolution and deconvolution)',
   usage,
   options: {
     output: { type: 'string', short: 'o' },
-    kind: { type: 'string' },
-    model: { type: 'string' },
-    lite: { type: 'boolean' },
-    precision: { type: 'string' },
-    device: { type: 'string' },
-    scale: { type: 'string' },
     png: { type: 'string' },
-    threads: { type: 'string' },
-    'tile-size': { type: 'string' },
-    'max-memory': { type: 'string' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
-    ...QUALITY_OPTIONS,
+    ...MODEL_OPTIONS,
+    ...DEVICE_OPTIONS,
   },
   numericOptions: NUMERIC_OPTIONS,
   async run({ values, positionals }, io) {
@@ -66,15 +57,7 @@ export const runCommand: CliCommand = parsedCommand({
     const inputPath = positionals[0];
     if (!values.output) throw new CliUsageError({ message: 'missing -o <out.fits>' });
     const outputPath = values.output;
-    const kindOption = parseKind(values.kind);
-    const device = parseDevice(values.device);
-    const scale = parseScale(values.scale);
-    const threads = parsePositiveInteger('--threads', values.threads, 0);
-    const tileSize = values['tile-size'] === undefined ? undefined : parsePositiveInteger('--tile-size', values['tile-size'], 3);
-    const maxMemoryMB = values['max-memory'] === undefined ? undefined : parsePositiveNumber('--max-memory', values['max-memory']);
-    const quality = parseQualityFlags(values);
-    const precision = parsePrecision(values.precision);
-    if (values.lite && values.model) throw new CliUsageError({ message: '--lite picks an installed model; it cannot be combined with --model' });
+    const settings = parseEnhanceSettings(values);
 
     const force = values.force === true;
     const progressBar = createProgressBar(io.stderr, basename(inputPath));
@@ -88,28 +71,14 @@ export const runCommand: CliCommand = parsedCommand({
       const image = readFits(await readInput(inputPath), { file: inputPath });
       const { nanCount } = validateForEnhance(image, inputPath);
       const warn = (message: string) => io.stderr.write(`enhance: warning: ${message}\n`);
-      const kind = chooseKind(inputPath, image, kindOption, warn);
-      const scaleOption = scaleForImage(inputPath, image, kind, scale);
+      const kind = chooseKind(inputPath, image, settings.kind, warn);
+      const scale = scaleForImage(inputPath, image, kind, settings.scale);
+      await checkQualityCheckInstalled(settings.qa);
       const { version } = runtimePackage();
-      const enhancer = await createEnhancer({
-        kind,
-        model: values.model,
-        variant: values.lite ? 'lite' : 'full',
-        precision,
-        device,
-        threads,
-        tileSize,
-        maxMemoryMB,
-        onWarning: warn,
-        onProgress: values.json ? undefined : (event) => progressBar.update(event),
-      });
+      const enhancer = await createEnhancer({ ...enhancerOptions(settings, kind), onWarning: warn, onProgress: values.json ? undefined : (event) => progressBar.update(event) });
       try {
         const result = await enhancer
-          .enhance(image, {
-            scale: scaleOption,
-            ...quality,
-            history: [`enhance CLI ${version} (@enhance/runtime-node) from ${basename(inputPath)}`],
-          })
+          .enhance(image, { ...enhanceOptions(settings, inputPath), scale })
           .catch((error: unknown) => {
             throw namedByInput(error, inputPath);
           });
@@ -178,49 +147,6 @@ export function chooseKind(inputPath: string, image: { data: Float32Array; heade
 function describeEvidence(detection: KindDetection): string {
   if (detection.decidedBy === 'data') return `the data look like '${detection.kind}' (${detection.reason})`;
   return `the ${detection.decidedBy === 'header' ? 'header' : 'file name'} describes a '${detection.kind}' image (${detection.reason})`;
-}
-
-export function parseKind(value: string | undefined): EnhanceKind | undefined {
-  if (value === undefined) return undefined;
-  if (!ENHANCE_KINDS.includes(value as EnhanceKind)) {
-    throw new CliUsageError({ message: `--kind ${JSON.stringify(value)} is invalid: expected ${ENHANCE_KINDS.join(' | ')}` });
-  }
-  return value as EnhanceKind;
-}
-
-export function parseDevice(value: string | undefined): EnhanceDevice {
-  if (value === undefined) return 'auto';
-  if (!NODE_DEVICES.includes(value as EnhanceDevice)) {
-    throw new CliUsageError({ message: `--device ${JSON.stringify(value)} is invalid: expected ${NODE_DEVICES.join(' | ')}` });
-  }
-  return value as EnhanceDevice;
-}
-
-/** 'auto' or the number the user typed. */
-export function parseScale(value: string | undefined): ScaleOption {
-  if (value === undefined || value === 'auto') return 'auto';
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
-    throw new CliUsageError({ message: `--scale ${JSON.stringify(value)} is invalid: expected auto or a finite number > 0` });
-  }
-  return number;
-}
-
-export function parsePositiveInteger(flag: string, value: string | undefined, minimum: number): number {
-  if (value === undefined) return 0;
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || number < minimum) {
-    throw new CliUsageError({ message: `${flag} ${JSON.stringify(value)} is invalid: expected an integer ≥ ${minimum}` });
-  }
-  return number;
-}
-
-export function parsePositiveNumber(flag: string, value: string): number {
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
-    throw new CliUsageError({ message: `${flag} ${JSON.stringify(value)} is invalid: expected a number > 0` });
-  }
-  return number;
 }
 
 export async function readInput(path: string): Promise<Uint8Array> {

@@ -9,9 +9,9 @@ import type { ManifestRecord } from './batch-manifest.js';
 import { EnhancerPool, enhanceToFits, parseInput, readInputFile } from './enhance-file.js';
 import type { EnhancedOutput, InputFile, ParsedInput } from './enhance-file.js';
 import { errorReason } from './error-reason.js';
-import { DEVICE_OPTIONS, DEVICE_USAGE, MODEL_OPTIONS, MODEL_USAGE, outputSettingsOf, parseEnhanceSettings } from './enhance-settings.js';
-import type { EnhanceSettings } from './enhance-settings.js';
+import { DEVICE_OPTIONS, DEVICE_USAGE, MODEL_OPTIONS, NUMERIC_OPTIONS, modelUsage, outputSettingsOf, parseEnhanceSettings } from '../enhance-settings.js';
 import { createFileProgress } from './file-progress.js';
+import type { FileProgress } from './file-progress.js';
 import { OutputFolder } from './output-folder.js';
 import { parseShard, selectShard } from './shard.js';
 import type { Shard } from './shard.js';
@@ -28,18 +28,21 @@ Options:
   --shard <i/n>           only shard i of n (0 ≤ i < n), a stable split by file name: one of n jobs of
                           a SLURM array (--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT) or of
                           a Kubernetes indexed Job (--shard $JOB_COMPLETION_INDEX/<completions>)
-${MODEL_USAGE}
+${modelUsage('in the manifest')}
 ${DEVICE_USAGE}
   --force                 replace existing outputs that no manifest in the folder says were made here
   --json                  print a JSON summary on stdout
   -h, --help              show this help
 
 Every file gets a line in <out-dir>/manifest.jsonl (manifest.shard-<i>-of-<n>.jsonl with --shard):
-input and its SHA-256, output and its SHA-256, model and its SHA-256, device, time, status, error.
-Rerun the same command to resume: an output that a manifest line vouches for (same input, model and
-settings, and the very bytes on disk) is skipped; anything else is made again. A file that fails is
-recorded with its reason and the batch goes on. Ctrl-C finishes the current file and stops; a second
-Ctrl-C (or SIGTERM) abandons it, leaving no output for it. See docs/batch.md.
+input and its SHA-256, output and its SHA-256, model and its SHA-256, the settings, device, time,
+status, error, and with --qa the quality check's summary. Rerun the same command to resume: an output
+that a manifest line vouches for (same input, model and settings, and the very bytes on disk) is
+skipped; anything else is made again. A file that fails is recorded with its reason and the batch goes
+on. An option that cannot work (--precision int8 for a kind with no int8 model installed, --qa
+without the quality check's model) is refused before any file, as 'enhance run' refuses it. Ctrl-C
+finishes the current file and stops; a second Ctrl-C (or SIGTERM) abandons it, leaving no output for
+it. See docs/batch.md.
 
 Exit status: 0 every file enhanced or already complete, 1 one or more failed, 2 a bad command line,
 130 interrupted (143 on SIGTERM).`;
@@ -57,6 +60,7 @@ export const batchCommand: CliCommand = fleetCommand({
     force: { type: 'boolean' },
     json: { type: 'boolean' },
   },
+  numericOptions: NUMERIC_OPTIONS,
   async run({ values, positionals }, io) {
     const outDir = values['out-dir'];
     if (typeof outDir !== 'string') throw new CliUsageError({ message: 'missing --out-dir <folder>' });
@@ -65,18 +69,29 @@ export const batchCommand: CliCommand = fleetCommand({
     const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
     const inputs = await expandInputs(positionals);
     const mine = shard ? selectShard(inputs, shard, (input) => basename(input.path)) : inputs;
-    const folder = await OutputFolder.open(outDir, shard ? `shard-${shard.index}-of-${shard.count}` : undefined);
+    const progress = createFileProgress(io.stderr, mine.length);
+    const warn = (message: string) => progress.note(`enhance batch: warning: ${message}`);
+    const pool = new EnhancerPool(settings, warn);
     try {
-      return await runBatch({ io, settings, shard, inputs: mine, allInputs: inputs.length, folder, force: values.force === true, json: values.json === true });
+      // What the options need is loaded before the output folder is touched: a refusal leaves nothing.
+      await pool.prepare(warn);
+      const folder = await OutputFolder.open(outDir, shard ? `shard-${shard.index}-of-${shard.count}` : undefined);
+      try {
+        return await runBatch({ io, pool, progress, shard, inputs: mine, allInputs: inputs.length, folder, force: values.force === true, json: values.json === true });
+      } finally {
+        await folder.close();
+      }
     } finally {
-      await folder.close();
+      progress.finish();
+      await pool.dispose();
     }
   },
 });
 
 interface BatchRun {
   io: CliIo;
-  settings: EnhanceSettings;
+  pool: EnhancerPool;
+  progress: FileProgress;
   shard: Shard | undefined;
   inputs: BatchInput[];
   allInputs: number;
@@ -87,12 +102,11 @@ interface BatchRun {
 
 type Counts = Record<'enhanced' | 'skipped' | 'failed' | 'abandoned', number>;
 
-async function runBatch({ io, settings, shard, inputs, allInputs, folder, force, json }: BatchRun): Promise<number> {
+async function runBatch({ io, pool, progress, shard, inputs, allInputs, folder, force, json }: BatchRun): Promise<number> {
   const started = performance.now();
-  const progress = createFileProgress(io.stderr, inputs.length);
   const say = (line: string) => progress.note(`enhance batch: ${line}`);
   const warn = (message: string) => say(`warning: ${message}`);
-  const pool = new EnhancerPool(settings, warn);
+  const { settings } = pool;
   const outputSettings = outputSettingsOf(settings);
   const counts: Counts = { enhanced: 0, skipped: 0, failed: 0, abandoned: 0 };
   const interrupt = watchInterrupts((line) => say(line));
@@ -124,11 +138,12 @@ async function runBatch({ io, settings, shard, inputs, allInputs, folder, force,
   // At most one write in flight, overlapping the next file's network run.
   let pendingCommit: Promise<void> = Promise.resolve();
   const commit = async (input: BatchInput, file: InputFile, parsed: ParsedInput, output: EnhancedOutput, replace: boolean, timing: number) => {
-    const known = { inputSha256: file.sha256, inputBytes: file.bytes.length, kind: parsed.kind, model: output.model.name, modelSha256: output.model.sha256, device: output.device };
+    const known = { inputSha256: file.sha256, inputBytes: file.bytes.length, kind: parsed.kind, model: output.model.name, modelSha256: output.model.sha256, device: output.device, qa: output.qa };
     try {
       const record = await folder.commit(input.outputName, output, { ...folder.blankRecord(input.path, input.outputName, outputSettings), ...known, seconds: seconds(timing), error: null }, { replace });
       counts.enhanced++;
-      report(record, ` → ${input.outputName} (${parsed.kind}, ${output.device}, ${record.seconds?.toFixed(2)} s)`);
+      const qa = output.qa ? `, quality check residual ${(100 * output.qa.relativeResidual).toFixed(2)}%${output.qa.exceedsReference ? ' (above the model card\'s)' : ''}` : '';
+      report(record, ` → ${input.outputName} (${parsed.kind}, ${output.device}, ${record.seconds?.toFixed(2)} s${qa})`);
     } catch (error) {
       await fail(input, error, timing, known);
     }
@@ -171,6 +186,7 @@ async function runBatch({ io, settings, shard, inputs, allInputs, folder, force,
             model: earlier.model,
             modelSha256: earlier.modelSha256,
             device: earlier.device,
+            qa: earlier.qa ?? null,
             seconds: seconds(timing),
             error: null,
           });
@@ -196,7 +212,6 @@ async function runBatch({ io, settings, shard, inputs, allInputs, folder, force,
   } finally {
     interrupt.dispose();
     progress.finish();
-    await pool.dispose();
   }
 
   const notStarted = inputs.length - finished;

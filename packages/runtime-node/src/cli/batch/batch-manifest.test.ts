@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManifestWriter, manifestName, readManifests, vouchesFor } from './batch-manifest.js';
-import type { ManifestRecord } from './batch-manifest.js';
+import type { ManifestRecord, OutputSettings } from './batch-manifest.js';
 
 let folder: string;
 beforeEach(() => {
@@ -11,7 +11,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
-const settings = { scale: 'auto' as const, tileSize: null, maxMemoryMB: null };
+const settings: OutputSettings = { scale: 'auto', tileSize: null, maxMemoryMB: null, precision: null, qa: false, tta: 1, limbNormalisation: 'off' };
 
 function record(status: ManifestRecord['status'], output: string, overrides: Partial<ManifestRecord> = {}): ManifestRecord {
   return {
@@ -27,6 +27,7 @@ function record(status: ManifestRecord['status'], output: string, overrides: Par
     modelSha256: 'c'.repeat(64),
     settings,
     device: 'cpu',
+    qa: null,
     time: '2026-01-01T00:00:00.000Z',
     seconds: 1,
     error: null,
@@ -84,5 +85,17 @@ describe('manifests', () => {
     expect(vouchesFor(line, file, { ...identity, modelSha256: 'd'.repeat(64) })).toBe(false);
     expect(vouchesFor(line, file, { ...identity, settings: { ...settings, scale: 2 } })).toBe(false);
     expect(vouchesFor(line, file, { ...identity, settings: { ...settings, tileSize: 256 } })).toBe(false);
+    for (const changed of [{ precision: 'int8' as const }, { precision: 'fp32' as const }, { qa: true }, { tta: 4 as const }, { limbNormalisation: 'auto' as const }]) {
+      expect(vouchesFor(line, file, { ...identity, settings: { ...settings, ...changed } }), JSON.stringify(changed)).toBe(false);
+    }
+  });
+
+  it('reads a line written before the precision and quality options as made without them', () => {
+    const { scale, tileSize, maxMemoryMB } = settings;
+    const earlier = record('done', 'x.enhanced.fits', { settings: { scale, tileSize, maxMemoryMB } as OutputSettings });
+    const file = { bytes: 400, sha256: 'b'.repeat(64) };
+    const identity = { inputSha256: 'a'.repeat(64), modelSha256: 'c'.repeat(64), settings };
+    expect(vouchesFor(earlier, file, identity)).toBe(true);
+    expect(vouchesFor(earlier, file, { ...identity, settings: { ...settings, tta: 8 } })).toBe(false);
   });
 });

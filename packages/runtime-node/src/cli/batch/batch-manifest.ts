@@ -1,6 +1,7 @@
 import { open, readFile, readdir } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { LimbNormalisationOption, ModelPrecision, QaSummary, TtaOption } from '@enhance/core';
 
 /**
  * One line of a manifest. 'writing' is appended (and synced) just before an output is put in place, 'done'
@@ -13,6 +14,24 @@ export interface OutputSettings {
   readonly scale: 'auto' | number;
   readonly tileSize: number | null;
   readonly maxMemoryMB: number | null;
+  /** --precision; null when not given (the installed fp32 model, or whatever --model is). */
+  readonly precision: ModelPrecision | null;
+  readonly qa: boolean;
+  readonly tta: TtaOption;
+  readonly limbNormalisation: LimbNormalisationOption;
+}
+
+/**
+ * The settings added after the first manifests and jobs were written, at what every output was made
+ * with before: a line without them means these, and a job id leaves them out while they have them.
+ */
+export const EARLIER_SETTINGS = Object.freeze({ precision: null, qa: false, tta: 1, limbNormalisation: 'off' }) satisfies Omit<OutputSettings, 'scale' | 'tileSize' | 'maxMemoryMB'>;
+
+/** The quality check's summary as a manifest line keeps it (the model card's reference by its largest residual only). */
+export type ManifestQa = Omit<QaSummary, 'reference'> & { readonly referenceMaxRelativeResidual: number | null };
+
+export function manifestQa({ reference, ...summary }: QaSummary): ManifestQa {
+  return { ...summary, referenceMaxRelativeResidual: reference?.maxRelativeResidual ?? null };
 }
 
 export interface ManifestRecord {
@@ -29,6 +48,8 @@ export interface ManifestRecord {
   modelSha256: string | null;
   settings: OutputSettings;
   device: string | null;
+  /** With --qa: the quality check's summary of the output (its map is the output's RESIDUAL HDU). */
+  qa: ManifestQa | null;
   /** When the line was written (ISO 8601, UTC). */
   time: string;
   /** Seconds spent on this file (read, network, write). */
@@ -136,7 +157,8 @@ export interface OutputIdentity {
 }
 
 export function sameSettings(a: OutputSettings, b: OutputSettings): boolean {
-  return a.scale === b.scale && a.tileSize === b.tileSize && a.maxMemoryMB === b.maxMemoryMB;
+  const [x, y] = [a, b].map((settings) => ({ ...EARLIER_SETTINGS, ...settings }));
+  return (Object.keys(x) as (keyof OutputSettings)[]).every((key) => x[key] === y[key]) && Object.keys(x).length === Object.keys(y).length;
 }
 
 /** Whether `record` vouches for `file` (size and SHA-256 as measured now) having been made from `identity`. */

@@ -2,14 +2,19 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { EnhancerError, readFits, validateForEnhance, writeFits } from '@enhance/core';
-import type { EnhanceKind, Enhancer, SolarImage } from '@enhance/core';
+import { ENHANCE_KINDS, EnhancerError, qualityExtensions, readFits, validateForEnhance, writeFits } from '@enhance/core';
+import type { EnhanceKind, Enhancer, ScaleOption, SolarImage } from '@enhance/core';
 import { createEnhancer } from '../../create-enhancer.js';
 import { defaultModelPath } from '../../default-models.js';
-import { runtimePackage } from '../../package-root.js';
-import { defaultScaleForHeader } from '../default-scale-for-header.js';
+import { modelNotInstalledError } from '../../node-backend.js';
+import { enhanceOptions, enhancerOptions } from '../enhance-settings.js';
+import type { EnhanceSettings } from '../enhance-settings.js';
+import { checkQualityCheckInstalled } from '../quality-flags.js';
 import { chooseKind, readInput } from '../run-command.js';
-import type { EnhanceSettings } from './enhance-settings.js';
+import { scaleForImage } from '../scale-for-image.js';
+import { manifestQa } from './batch-manifest.js';
+import { errorReason } from './error-reason.js';
+import type { ManifestQa } from './batch-manifest.js';
 
 export function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -64,7 +69,7 @@ export class EnhancerPool {
   ) {}
 
   modelPath(kind: EnhanceKind): string {
-    return this.settings.model ?? defaultModelPath(kind, this.settings.variant);
+    return this.settings.model ?? defaultModelPath(kind, this.settings.variant, this.settings.precision);
   }
 
   /** The model a file of `kind` is enhanced with, by digest (hashed once, without loading the network). */
@@ -84,21 +89,36 @@ export class EnhancerPool {
     const key = `${kind}\0${this.modelPath(kind)}`;
     let enhancer = this.enhancers.get(key);
     if (!enhancer) {
-      const { settings } = this;
-      enhancer = createEnhancer({
-        kind,
-        model: settings.model,
-        variant: settings.variant,
-        device: settings.device,
-        threads: settings.threads,
-        tileSize: settings.tileSize,
-        maxMemoryMB: settings.maxMemoryMB,
-        onWarning: this.warn,
-      });
+      enhancer = createEnhancer({ ...enhancerOptions(this.settings, kind), onWarning: this.warn });
       this.enhancers.set(key, enhancer);
       enhancer.catch(() => this.enhancers.delete(key));
     }
     return enhancer;
+  }
+
+  /**
+   * Before the first file: the quality check's model when --qa asks for it, then the enhancer of each
+   * kind the files may have, so that an option that cannot work (an int8 model that is not installed, a
+   * --model of another precision or kind, a device that fails) is refused in `enhance run`'s words before
+   * anything is written. With --kind, or when no kind works, the first failure is thrown; otherwise each
+   * is one warning, and only the files of that kind fail (each with the same reason). Returns the kinds
+   * that work.
+   */
+  async prepare(warn: (message: string) => void): Promise<EnhanceKind[]> {
+    await checkQualityCheckInstalled(this.settings.qa);
+    const kinds = this.settings.kind ? [this.settings.kind] : [...ENHANCE_KINDS];
+    const failures = new Map<EnhanceKind, unknown>();
+    for (const kind of kinds) {
+      try {
+        await this.model(kind);
+        await this.enhancer(kind);
+      } catch (error) {
+        failures.set(kind, error);
+      }
+    }
+    if (failures.size === kinds.length) throw failures.get(kinds[0]);
+    for (const [kind, error] of failures) warn(`${errorReason(error)}; ${kind} files will fail`);
+    return kinds.filter((kind) => !failures.has(kind));
   }
 
   async dispose(): Promise<void> {
@@ -113,26 +133,25 @@ async function hashModel(path: string, kind: EnhanceKind, settings: EnhanceSetti
     return { path, name: basename(path), sha256: sha256Of(await readFile(path)) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const message =
-      code === 'ENOENT'
-        ? settings.model
-          ? 'no such model file'
-          : `no trained ${kind} model (${settings.variant}) is installed; give a model file with --model`
-        : `cannot read the model (${code})`;
-    throw new EnhancerError({ code: code === 'ENOENT' && !settings.model ? 'MODEL_NOT_INSTALLED' : 'MODEL_NOT_FOUND', file: path, message, cause: error });
+    // An installed model that is not there: refused in the words `enhance run` gives.
+    if (code === 'ENOENT' && !settings.model) throw modelNotInstalledError(kind, settings.variant, settings.precision);
+    const message = code === 'ENOENT' ? 'no such model file' : `cannot read the model (${code})`;
+    throw new EnhancerError({ code: 'MODEL_NOT_FOUND', file: path, message, cause: error });
   }
 }
 
-/** A parsed, checked input and the kind it is enhanced as. */
+/** A parsed, checked input, the kind it is enhanced as and the scale it is enhanced with. */
 export interface ParsedInput {
   readonly image: SolarImage;
   readonly kind: EnhanceKind;
+  readonly scale: ScaleOption;
 }
 
 export function parseInput(input: InputFile, settings: EnhanceSettings, warn: (message: string) => void): ParsedInput {
   const image = readFits(input.bytes, { file: input.path });
   validateForEnhance(image, input.path);
-  return { image, kind: chooseKind(input.path, image, settings.kind, warn) };
+  const kind = chooseKind(input.path, image, settings.kind, warn);
+  return { image, kind, scale: scaleForImage(input.path, image, kind, settings.scale) };
 }
 
 export interface EnhancedOutput {
@@ -140,6 +159,8 @@ export interface EnhancedOutput {
   readonly sha256: string;
   readonly device: string;
   readonly model: ModelIdentity;
+  /** With --qa: the quality check's summary, for the manifest. */
+  readonly qa: ManifestQa | null;
 }
 
 /**
@@ -154,13 +175,7 @@ export async function enhanceToFits(
 ): Promise<EnhancedOutput> {
   const model = await pool.model(parsed.kind);
   const enhancer = await pool.enhancer(parsed.kind);
-  const scale = pool.settings.scale;
-  const result = await enhancer.enhance(parsed.image, {
-    scale: scale === 'auto' ? defaultScaleForHeader(parsed.image.header, parsed.kind) : scale,
-    // The same record as `enhance run` writes, so that a batch's outputs are that command's.
-    history: [`enhance CLI ${runtimePackage().version} (@enhance/runtime-node) from ${basename(inputPath)}`],
-    signal,
-  });
-  const bytes = writeFits(result.image, { file: outputPath });
-  return { bytes, sha256: sha256Of(bytes), device: result.device, model };
+  const result = await enhancer.enhance(parsed.image, { ...enhanceOptions(pool.settings, inputPath), scale: parsed.scale, signal });
+  const bytes = writeFits(result.image, { file: outputPath, extensions: qualityExtensions(result) });
+  return { bytes, sha256: sha256Of(bytes), device: result.device, model, qa: result.qa ? manifestQa(result.qa.summary) : null };
 }

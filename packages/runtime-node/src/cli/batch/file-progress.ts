@@ -44,3 +44,5 @@ export function createFileProgress(stream: CliStream, total: number) {
     },
   };
 }
+
+export type FileProgress = ReturnType<typeof createFileProgress>;

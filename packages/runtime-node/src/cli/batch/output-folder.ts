@@ -82,6 +82,7 @@ export class OutputFolder {
       modelSha256: null,
       settings,
       device: null,
+      qa: null,
       seconds: null,
       error: null,
     };

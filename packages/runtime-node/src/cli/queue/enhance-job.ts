@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EnhanceKind, ModelVariant } from '@enhance/core';
+import { EARLIER_SETTINGS } from '../batch/batch-manifest.js';
 import type { OutputSettings } from '../batch/batch-manifest.js';
 
 /** What a queued job carries: paths on storage that every worker sees at the same place. */
@@ -36,10 +37,15 @@ export interface EnhanceJobResult {
 /**
  * The job id: a digest of what the output is made from (the input's bytes, the models, the settings),
  * so submitting the same work again finds the job already there and adds nothing. The same bytes under
- * another name are the same job. 'enhance-' keeps it from looking like BullMQ's numeric ids.
+ * another name are the same job. 'enhance-' keeps it from looking like BullMQ's numeric ids. Settings
+ * added since the first jobs count only where they differ from what every job was made with before,
+ * so those jobs keep their ids.
  */
 export function enhanceJobId(data: Pick<EnhanceJobData, 'inputSha256' | 'kind' | 'modelSha256' | 'settings'>): string {
   const models = Object.entries(data.modelSha256).sort(([a], [b]) => a.localeCompare(b));
-  const identity = JSON.stringify({ input: data.inputSha256, kind: data.kind, models, settings: [data.settings.scale, data.settings.tileSize, data.settings.maxMemoryMB] });
+  const { scale, tileSize, maxMemoryMB, ...added } = { ...EARLIER_SETTINGS, ...data.settings };
+  const changed = Object.entries(added).filter(([key, value]) => value !== EARLIER_SETTINGS[key as keyof typeof EARLIER_SETTINGS]).sort(([a], [b]) => a.localeCompare(b));
+  const settings = [scale, tileSize, maxMemoryMB, ...(changed.length ? [Object.fromEntries(changed)] : [])];
+  const identity = JSON.stringify({ input: data.inputSha256, kind: data.kind, models, settings });
   return `enhance-${createHash('sha256').update(identity).digest('hex')}`;
 }

@@ -1,10 +1,9 @@
 import { hostname } from 'node:os';
-import { ENHANCE_KINDS } from '@enhance/core';
 import type { EnhanceKind } from '@enhance/core';
 import { expandInputs } from '../batch/batch-inputs.js';
 import { errorReason } from '../batch/error-reason.js';
 import { EnhancerPool, digestFile } from '../batch/enhance-file.js';
-import { MODEL_OPTIONS, MODEL_USAGE, outputSettingsOf, parseEnhanceSettings } from '../batch/enhance-settings.js';
+import { MODEL_OPTIONS, NUMERIC_OPTIONS, modelUsage, outputSettingsOf, parseEnhanceSettings } from '../enhance-settings.js';
 import { CliUsageError, type CliCommand } from '@enhance/core/node';
 import { fleetCommand, integerOption } from '../fleet-command.js';
 import { enhanceJobId } from './enhance-job.js';
@@ -24,20 +23,24 @@ adds nothing; a file with the same bytes as one already queued is the same job.
 
 Options:
 ${QUEUE_USAGE}
-${MODEL_USAGE}
+${modelUsage("in the worker's manifest")}
   --attempts <n>          tries for a job that fails with an error (default ${DEFAULT_ATTEMPTS}); bad inputs fail at once
   --backoff <ms>          wait before the first retry, doubled for each next one (default ${DEFAULT_BACKOFF_MS})
   --json                  print a JSON summary on stdout
   -h, --help              show this help
 
 The models are those of the submitting installation, by SHA-256: a worker whose models differ fails
-the job with the reason instead of enhancing it with another network. See docs/batch.md.`;
+the job with the reason instead of enhancing it with another network. The options mean what they mean
+for 'enhance run' and 'enhance batch', and one that cannot work here (--precision int8 for a kind with
+no int8 model installed, --qa without the quality check's model) is refused before anything is queued.
+See docs/batch.md.`;
 
 export const submitCommand: CliCommand = fleetCommand({
   name: 'submit',
   summary: 'queue FITS files for enhance workers (BullMQ on Redis)',
   usage,
   positionals: true,
+  numericOptions: NUMERIC_OPTIONS,
   options: {
     ...QUEUE_OPTIONS,
     ...MODEL_OPTIONS,
@@ -53,19 +56,16 @@ export const submitCommand: CliCommand = fleetCommand({
     const backoff = integerOption(values, 'backoff', DEFAULT_BACKOFF_MS, 0);
     const inputs = await expandInputs(positionals);
 
-    // The models each job may use, by digest (both kinds when the kind is left to each file).
+    // The models each job may use, by digest (both kinds when the kind is left to each file), checked
+    // as `enhance batch` checks them: what cannot work is refused before anything is queued.
     const pool = new EnhancerPool(settings, () => undefined);
+    const warn = (message: string) => io.stderr.write(`enhance submit: warning: ${message}\n`);
     const modelSha256: Partial<Record<EnhanceKind, string>> = {};
-    const missing: string[] = [];
-    for (const kind of settings.kind ? [settings.kind] : ENHANCE_KINDS) {
-      try {
-        modelSha256[kind] = (await pool.model(kind)).sha256;
-      } catch (error) {
-        missing.push(errorReason(error));
-      }
+    try {
+      for (const kind of await pool.prepare(warn)) modelSha256[kind] = (await pool.model(kind)).sha256;
+    } finally {
+      await pool.dispose();
     }
-    if (Object.keys(modelSha256).length === 0 || (settings.kind && missing.length)) throw new QueueError({ message: missing[0] });
-    for (const reason of missing) io.stderr.write(`enhance submit: warning: ${reason}; files of that kind will fail\n`);
 
     const queue = await openQueue(address);
     try {

@@ -4,14 +4,13 @@ import type { EnhanceKind } from '@enhance/core';
 import type { Job } from 'bullmq';
 import { CliUsageError, removeFilesInProgress, type CliCommand } from '@enhance/core/node';
 import { errorReason } from '../batch/error-reason.js';
+import { EARLIER_SETTINGS } from '../batch/batch-manifest.js';
 import type { ManifestRecord } from '../batch/batch-manifest.js';
 import { EnhancerPool, enhanceToFits, parseInput, readInputFile } from '../batch/enhance-file.js';
 import type { InputFile } from '../batch/enhance-file.js';
-import { DEVICE_OPTIONS, DEVICE_USAGE } from '../batch/enhance-settings.js';
-import type { EnhanceSettings } from '../batch/enhance-settings.js';
+import { DEVICE_OPTIONS, DEVICE_USAGE, parseDevice, settingsOfOutput } from '../enhance-settings.js';
 import { OutputFolder } from '../batch/output-folder.js';
 import { fleetCommand, integerOption } from '../fleet-command.js';
-import { parseDevice } from '../run-command.js';
 import type { EnhanceJobData, EnhanceJobResult } from './enhance-job.js';
 import { QUEUE_OPTIONS, QUEUE_USAGE, checkReachable, loadBullmq, parseQueueAddress } from './queue-connection.js';
 import { QueueError } from './queue-error.js';
@@ -75,16 +74,9 @@ export const workerCommand: CliCommand = fleetCommand({
     const say = (line: string) => io.stderr.write(`enhance worker: ${line}\n`);
     const pools = new Map<string, EnhancerPool>();
     const poolFor = (data: EnhanceJobData) => {
-      const settings: EnhanceSettings = {
-        kind: data.kind ?? undefined,
-        model: data.model ?? undefined,
-        variant: data.variant,
-        ...machine,
-        tileSize: data.settings.tileSize ?? undefined,
-        maxMemoryMB: data.settings.maxMemoryMB ?? undefined,
-        scale: data.settings.scale,
-      };
-      const key = JSON.stringify([settings.model, settings.variant, settings.tileSize, settings.maxMemoryMB, settings.scale]);
+      // A job queued before the quality options existed has none: it is made as it was then.
+      const settings = settingsOfOutput({ ...data, settings: { ...EARLIER_SETTINGS, ...data.settings } }, machine);
+      const key = JSON.stringify(settings);
       let pool = pools.get(key);
       if (!pool) pools.set(key, (pool = new EnhancerPool(settings, (message) => say(`warning: ${message}`))));
       return pool;
@@ -208,7 +200,7 @@ async function enhanceJob(data: EnhanceJobData, attempt: number, { folder, pool,
     /** The output is there already, vouched for: the job is done without running the network. */
     const completeAlready = async (earlier: ManifestRecord): Promise<EnhanceJobResult> => {
       const { outputSha256, outputBytes, kind, model, modelSha256, device } = earlier;
-      await folder.record({ ...base, ...input, status: 'skipped', outputSha256, outputBytes, kind, model, modelSha256, device, seconds: elapsed() });
+      await folder.record({ ...base, ...input, status: 'skipped', outputSha256, outputBytes, kind, model, modelSha256, device, qa: earlier.qa ?? null, seconds: elapsed() });
       say(`${data.input}: ${data.outputName} is complete already (${earlier.time}), nothing to do`);
       return { status: 'complete', output: earlier.output, outputSha256, outputBytes, kind, modelSha256, device, worker: me, seconds: elapsed() };
     };
@@ -224,11 +216,11 @@ async function enhanceJob(data: EnhanceJobData, attempt: number, { folder, pool,
       throw new QueueError({
         message: submitted
           ? `${model.path}: not the ${parsed.kind} model that was submitted (SHA-256 ${model.sha256}, submitted ${submitted}): this worker's models differ from the submitter's`
-          : `${data.input}: a ${parsed.kind} image, but no ${parsed.kind} model was installed where it was submitted`,
+          : `${data.input}: a ${parsed.kind} image, but where it was submitted no ${parsed.kind} model worked with its options (enhance submit warned why)`,
       });
     }
     const output = await enhanceToFits(pool, data.input, parsed, { outputPath: folder.outputPath(data.outputName) });
-    const known = { ...input, kind: parsed.kind, model: model.name, modelSha256: model.sha256, device: output.device, seconds: elapsed() };
+    const known = { ...input, kind: parsed.kind, model: model.name, modelSha256: model.sha256, device: output.device, qa: output.qa, seconds: elapsed() };
     let record: ManifestRecord;
     try {
       record = await folder.commit(data.outputName, output, { ...base, ...known }, { replace: state.state !== 'absent' });
