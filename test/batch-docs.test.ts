@@ -69,7 +69,11 @@ describe('docs/batch.md', () => {
     expect(enhanced.sort()).toEqual(inputs.map((path) => path.replace(/^.*\//, '').replace(/\.fits$/, '.enhanced.fits')).sort());
     const manifests = readdirSync(out).filter((name) => name.startsWith('manifest.shard-'));
     expect(manifests.length).toBeGreaterThan(1);
-    const done = manifests.flatMap((name) => readFileSync(join(out, name), 'utf8').split('\n').filter((line) => line.includes('"status":"done"')));
+    const done = manifests.flatMap((name) =>
+      readFileSync(join(out, name), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"status":"done"')),
+    );
     expect(done).toHaveLength(inputs.length);
   });
 

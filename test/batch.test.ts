@@ -2,7 +2,18 @@
 // (after a rerun, a SIGKILL and a SIGINT), bad files, shards. Small random-weight models and images keep
 // it fast; what is checked is the real thing: the files on disk, byte for byte against `enhance run`.
 import { createHash } from 'node:crypto';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +44,8 @@ beforeAll(async () => {
   // Copies, so that models/ being regenerated meanwhile cannot make run and batch differ.
   shippedModels = join(folder, 'shipped-models');
   mkdirSync(shippedModels);
-  for (const name of ['enhance-intensity-lite-int8.onnx', 'hmi-redegrade.onnx', 'qa-reference.json']) copyFileSync(new URL(`../models/${name}`, import.meta.url), join(shippedModels, name));
+  for (const name of ['enhance-intensity-lite-int8.onnx', 'hmi-redegrade.onnx', 'qa-reference.json'])
+    copyFileSync(new URL(`../models/${name}`, import.meta.url), join(shippedModels, name));
 });
 
 afterAll(() => {
@@ -41,7 +53,8 @@ afterAll(() => {
 });
 
 const env = (modelsDir = noModels) => ({ ...process.env, ENHANCE_MODELS_DIR: modelsDir });
-const enhance = (args: string[], { timeoutMs = 90_000, modelsDir = noModels } = {}) => runCli(cli, args, { cwd: folder, env: env(modelsDir), timeoutMs });
+const enhance = (args: string[], { timeoutMs = 90_000, modelsDir = noModels } = {}) =>
+  runCli(cli, args, { cwd: folder, env: env(modelsDir), timeoutMs });
 const start = (args: string[]) => new CliProcess(cli, args, { cwd: folder, env: env() });
 
 /** A folder of `count` distinct continuum images of `size`². */
@@ -82,7 +95,12 @@ function manifest(outDir: string, name = 'manifest.jsonl'): Line[] {
 }
 
 /** `enhance run` on each input: the single-file command the batch must agree with, byte for byte. */
-async function references(inputs: string[], name: string, options: string[] = ['--model', model], modelsDir = noModels): Promise<Map<string, Buffer>> {
+async function references(
+  inputs: string[],
+  name: string,
+  options: string[] = ['--model', model],
+  modelsDir = noModels,
+): Promise<Map<string, Buffer>> {
   const outDir = join(folder, name);
   mkdirSync(outDir);
   const bytes = new Map<string, Buffer>();
@@ -109,7 +127,8 @@ describe('enhance batch', () => {
     const { code, stdout, stderr } = await enhance(['batch', 'plain', '@list.txt', '--out-dir', outDir, '--model', model, '--json']);
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ files: 4, enhanced: 4, skipped: 0, failed: 0, interrupted: false });
-    for (const input of [...inputs, ...listed]) expect(readFileSync(outputOf(outDir, input)).equals(expected.get(input)!), input).toBe(true);
+    for (const input of [...inputs, ...listed])
+      expect(readFileSync(outputOf(outDir, input)).equals(expected.get(input)!), input).toBe(true);
     inputs.forEach((input, k) => expect(readFileSync(input).equals(inputBytes[k])).toBe(true));
 
     const lines = manifest(outDir);
@@ -117,7 +136,13 @@ describe('enhance batch', () => {
     expect(done.map((line) => line.input).sort()).toEqual([...inputs, ...listed].sort());
     const modelSha = sha256(model);
     for (const line of done) {
-      expect(line).toMatchObject({ inputSha256: sha256(line.input), outputSha256: sha256(line.output), modelSha256: modelSha, device: 'cpu', error: null });
+      expect(line).toMatchObject({
+        inputSha256: sha256(line.input),
+        outputSha256: sha256(line.output),
+        modelSha256: modelSha,
+        device: 'cpu',
+        error: null,
+      });
       expect(line.outputBytes).toBe(statSync(line.output).size);
       expect(Number.isNaN(Date.parse(line.time))).toBe(false);
     }
@@ -131,11 +156,15 @@ describe('enhance batch', () => {
     const options = ['--lite', '--precision', 'int8', '--qa', '--tta', '4', '--limb-normalisation', 'auto'];
     const expected = await references(inputs, 'options-reference', options, shippedModels);
     const outDir = join(folder, 'options-out');
-    const { code, stdout, stderr } = await enhance(['batch', 'options', '--out-dir', outDir, ...options, '--json'], { modelsDir: shippedModels });
+    const { code, stdout, stderr } = await enhance(['batch', 'options', '--out-dir', outDir, ...options, '--json'], {
+      modelsDir: shippedModels,
+    });
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ files: 2, enhanced: 2, failed: 0 });
     // Without --kind a magnetogram would need a blos int8 model, which is not installed: said once, up front.
-    expect(stderr).toMatch(/warning: \S+enhance-blos-lite-int8\.onnx: no trained blos model \(lite, int8\) is installed; .*; blos files will fail/);
+    expect(stderr).toMatch(
+      /warning: \S+enhance-blos-lite-int8\.onnx: no trained blos model \(lite, int8\) is installed; .*; blos files will fail/,
+    );
     for (const input of inputs) {
       const bytes = readFileSync(outputOf(outDir, input));
       expect(bytes.equals(expected.get(input)!), input).toBe(true);
@@ -144,8 +173,15 @@ describe('enhance batch', () => {
     const done = manifest(outDir).filter((line) => line.status === 'done');
     expect(done).toHaveLength(2);
     for (const line of done) {
-      expect(line).toMatchObject({ model: 'enhance-intensity-lite-int8.onnx', settings: { precision: 'int8', qa: true, tta: 4, limbNormalisation: 'auto' } });
-      expect(line.qa).toMatchObject({ relativeResidual: expect.any(Number), residualP99: expect.any(Number), exceedsReference: expect.any(Boolean) });
+      expect(line).toMatchObject({
+        model: 'enhance-intensity-lite-int8.onnx',
+        settings: { precision: 'int8', qa: true, tta: 4, limbNormalisation: 'auto' },
+      });
+      expect(line.qa).toMatchObject({
+        relativeResidual: expect.any(Number),
+        residualP99: expect.any(Number),
+        exceedsReference: expect.any(Boolean),
+      });
       expect(stderr).toContain(`${line.input.replace(/^.*\//, '')} → ${line.output.replace(/^.*\//, '')} (intensity, cpu, `);
     }
     expect(stderr).toMatch(/quality check residual \d+\.\d\d%/);
@@ -155,7 +191,9 @@ describe('enhance batch', () => {
     const [input] = inputFolder('changed', 1);
     const outDir = join(folder, 'changed-out');
     const batch = async (extra: string[]) => {
-      const { code, stdout, stderr } = await enhance(['batch', 'changed', '--out-dir', outDir, '--model', model, '--json', ...extra], { modelsDir: qaModels });
+      const { code, stdout, stderr } = await enhance(['batch', 'changed', '--out-dir', outDir, '--model', model, '--json', ...extra], {
+        modelsDir: qaModels,
+      });
       expect(code, stderr).toBe(0);
       return JSON.parse(stdout) as { enhanced: number; skipped: number };
     };
@@ -176,22 +214,66 @@ describe('enhance batch', () => {
       expect(manifest(outDir).at(-1)).toMatchObject({ status: 'done', input, settings });
       expect(await batch(options), options.join(' ')).toMatchObject({ enhanced: 0, skipped: 1 });
     }
-    expect(manifest(outDir).at(-1)).toMatchObject({ status: 'skipped', settings: { precision: 'fp32', qa: true, tta: 4, limbNormalisation: 'auto' }, qa: expect.objectContaining({ relativeResidual: expect.any(Number) }) });
-    expect(listHdus(new Uint8Array(readFileSync(outputOf(outDir, input)))).map((hdu) => hdu.header.getString('EXTNAME') ?? null)).toEqual([null, 'RESIDUAL', 'SPREAD']);
+    expect(manifest(outDir).at(-1)).toMatchObject({
+      status: 'skipped',
+      settings: { precision: 'fp32', qa: true, tta: 4, limbNormalisation: 'auto' },
+      qa: expect.objectContaining({ relativeResidual: expect.any(Number) }),
+    });
+    expect(listHdus(new Uint8Array(readFileSync(outputOf(outDir, input)))).map((hdu) => hdu.header.getString('EXTNAME') ?? null)).toEqual([
+      null,
+      'RESIDUAL',
+      'SPREAD',
+    ]);
   });
 
-  it('refuses up front, in run\'s words and with its exit code, an option that cannot work: nothing written', async () => {
+  it("refuses up front, in run's words and with its exit code, an option that cannot work: nothing written", async () => {
     const [input] = inputFolder('refused', 1);
-    const error = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('enhance: ') && !line.startsWith('enhance: warning:'));
+    const error = (stderr: string) =>
+      stderr.split('\n').filter((line) => line.startsWith('enhance: ') && !line.startsWith('enhance: warning:'));
     const cases: { args: string[]; modelsDir: string; code: number; message: RegExp }[] = [
-      { args: ['--kind', 'blos', '--precision', 'int8'], modelsDir: shippedModels, code: 1, message: /enhance-blos-int8\.onnx: no trained blos model \(full, int8\) is installed; .*npm run quantize$/ },
-      { args: ['--model', model, '--qa'], modelsDir: noModels, code: 1, message: /hmi-redegrade\.onnx: hmi-redegrade\.onnx is not installed beside the models/ },
-      { args: ['--model', model, '--precision', 'int8'], modelsDir: noModels, code: 1, message: /intensity-lite\.onnx: the model is fp32, not the requested int8$/ },
-      { args: ['--precision', 'fp16'], modelsDir: noModels, code: 2, message: /^enhance: --precision "fp16" is invalid: expected fp32 \| int8$/ },
+      {
+        args: ['--kind', 'blos', '--precision', 'int8'],
+        modelsDir: shippedModels,
+        code: 1,
+        message: /enhance-blos-int8\.onnx: no trained blos model \(full, int8\) is installed; .*npm run quantize$/,
+      },
+      {
+        args: ['--model', model, '--qa'],
+        modelsDir: noModels,
+        code: 1,
+        message: /hmi-redegrade\.onnx: hmi-redegrade\.onnx is not installed beside the models/,
+      },
+      {
+        args: ['--model', model, '--precision', 'int8'],
+        modelsDir: noModels,
+        code: 1,
+        message: /intensity-lite\.onnx: the model is fp32, not the requested int8$/,
+      },
+      {
+        args: ['--precision', 'fp16'],
+        modelsDir: noModels,
+        code: 2,
+        message: /^enhance: --precision "fp16" is invalid: expected fp32 \| int8$/,
+      },
       { args: ['--tta', '3'], modelsDir: noModels, code: 2, message: /^enhance: --tta "3" is invalid: expected 1 \| 4 \| 8$/ },
-      { args: ['--limb-normalisation', 'yes'], modelsDir: noModels, code: 2, message: /^enhance: --limb-normalisation "yes" is invalid: expected auto \| on \| off$/ },
-      { args: ['--lite', '--model', model], modelsDir: noModels, code: 2, message: /^enhance: --lite picks an installed model; it cannot be combined with --model$/ },
-      { args: ['--scale', '-1'], modelsDir: noModels, code: 2, message: /^enhance: --scale "-1" is invalid: expected auto or a finite number > 0$/ },
+      {
+        args: ['--limb-normalisation', 'yes'],
+        modelsDir: noModels,
+        code: 2,
+        message: /^enhance: --limb-normalisation "yes" is invalid: expected auto \| on \| off$/,
+      },
+      {
+        args: ['--lite', '--model', model],
+        modelsDir: noModels,
+        code: 2,
+        message: /^enhance: --lite picks an installed model; it cannot be combined with --model$/,
+      },
+      {
+        args: ['--scale', '-1'],
+        modelsDir: noModels,
+        code: 2,
+        message: /^enhance: --scale "-1" is invalid: expected auto or a finite number > 0$/,
+      },
     ];
     for (const { args, modelsDir, code, message } of cases) {
       const outDir = join(folder, 'refused-out');
@@ -225,15 +307,18 @@ describe('enhance batch', () => {
     // A file at the output name of a new input, which no manifest line accounts for: not ours to replace.
     const extra = join(folder, 'resume', 'frame9.fits');
     writeFileSync(extra, continuumFits(40, 99));
-    writeFileSync(outputOf(outDir, extra), 'somebody else\'s file');
+    writeFileSync(outputOf(outDir, extra), "somebody else's file");
 
     const third = await enhance(['batch', 'resume', '--out-dir', outDir, '--model', model, '--json']);
     expect(third.code).toBe(1);
     expect(JSON.parse(third.stdout)).toMatchObject({ files: 4, enhanced: 1, skipped: 2, failed: 1 });
     expect(readFileSync(altered).equals(good)).toBe(true);
-    expect(readFileSync(outputOf(outDir, extra), 'utf8')).toBe('somebody else\'s file');
+    expect(readFileSync(outputOf(outDir, extra), 'utf8')).toBe("somebody else's file");
     expect(third.stderr).toMatch(/frame9\.enhanced\.fits: already exists .*--force/);
-    expect(manifest(outDir).find((line) => line.input === extra)).toMatchObject({ status: 'failed', error: expect.stringMatching(/frame9\.enhanced\.fits: already exists/) });
+    expect(manifest(outDir).find((line) => line.input === extra)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/frame9\.enhanced\.fits: already exists/),
+    });
 
     const forced = await enhance(['batch', 'resume', '--out-dir', outDir, '--model', model, '--force', '--json']);
     expect(forced.code, forced.stderr).toBe(0);
@@ -248,7 +333,16 @@ describe('enhance batch', () => {
     writeFileSync(corrupt, whole.subarray(0, whole.length - 2880)); // the data unit cut short
     writeFileSync(join(folder, 'bad', 'not-fits.fits'), 'hello');
     const outDir = join(folder, 'bad-out');
-    const { code, stdout, stderr } = await enhance(['batch', 'bad', join(folder, 'bad', 'missing.fits'), '--out-dir', outDir, '--model', model, '--json']);
+    const { code, stdout, stderr } = await enhance([
+      'batch',
+      'bad',
+      join(folder, 'bad', 'missing.fits'),
+      '--out-dir',
+      outDir,
+      '--model',
+      model,
+      '--json',
+    ]);
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({ files: 4, enhanced: 1, failed: 3 });
     const failed = manifest(outDir).filter((line) => line.status === 'failed');
@@ -332,7 +426,11 @@ describe('enhance batch', () => {
     expect(abandoned[0].error).toMatch(/interrupted: abandoned, no output written/);
     expect(() => statSync(abandoned[0].output)).toThrow();
     const done = lines.filter((line) => line.status === 'done');
-    expect(readdirSync(outDir).filter((name) => name.endsWith('.enhanced.fits')).sort()).toEqual(done.map((line) => line.output.replace(/^.*\//, '')).sort());
+    expect(
+      readdirSync(outDir)
+        .filter((name) => name.endsWith('.enhanced.fits'))
+        .sort(),
+    ).toEqual(done.map((line) => line.output.replace(/^.*\//, '')).sort());
     expect(strays(outDir)).toEqual([]);
     expect(inputs).toContain(abandoned[0].input);
   });
@@ -345,7 +443,11 @@ describe('enhance batch', () => {
       const { code, stderr } = await enhance(['batch', 'sharded', '--out-dir', outDir, '--model', model, '--shard', `${index}/3`]);
       expect(code, stderr).toBe(0);
       expect(stderr).toMatch(new RegExp(`shard ${index}/3: \\d+ of 9 files`));
-      shards.push(manifest(outDir, `manifest.shard-${index}-of-3.jsonl`).filter((line) => line.status === 'done').map((line) => line.input));
+      shards.push(
+        manifest(outDir, `manifest.shard-${index}-of-3.jsonl`)
+          .filter((line) => line.status === 'done')
+          .map((line) => line.input),
+      );
     }
     expect(shards.flat().sort()).toEqual([...inputs].sort());
     expect(new Set(shards.flat()).size).toBe(9);

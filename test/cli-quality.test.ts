@@ -22,7 +22,12 @@ function modelsFolder(name: string, reference?: number): string {
 }
 
 function enhance(args: string[], modelsDir: string) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: folder, encoding: 'utf8', env: { ...process.env, ENHANCE_MODELS_DIR: modelsDir }, timeout: 60_000 });
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: folder,
+    encoding: 'utf8',
+    env: { ...process.env, ENHANCE_MODELS_DIR: modelsDir },
+    timeout: 60_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -31,10 +36,22 @@ function intensityFile(path: string, width = 40, height = 30): void {
   const data = Float32Array.from({ length: width * height }, (_, i) => 50_000 * (1 + 0.04 * Math.sin(i * 0.9) * Math.cos(i * 0.31)));
   data[0] = Number.NaN;
   const header = new FitsHeader([
-    { key: 'BUNIT', value: 'DN/s' }, { key: 'DATE-OBS', value: '2014-01-31T02:48:00.00' }, { key: 'TELESCOP', value: 'SDO/HMI' },
-    { key: 'CTYPE1', value: 'HPLN-TAN' }, { key: 'CTYPE2', value: 'HPLT-TAN' }, { key: 'CUNIT1', value: 'arcsec' }, { key: 'CUNIT2', value: 'arcsec' },
-    { key: 'CRPIX1', value: 20 }, { key: 'CRPIX2', value: 15 }, { key: 'CRVAL1', value: 100 }, { key: 'CRVAL2', value: -50 },
-    { key: 'CDELT1', value: 0.504 }, { key: 'CDELT2', value: 0.504 }, { key: 'DSUN_OBS', value: 1.47e11 }, { key: 'HGLN_OBS', value: 0 }, { key: 'HGLT_OBS', value: -6.1 },
+    { key: 'BUNIT', value: 'DN/s' },
+    { key: 'DATE-OBS', value: '2014-01-31T02:48:00.00' },
+    { key: 'TELESCOP', value: 'SDO/HMI' },
+    { key: 'CTYPE1', value: 'HPLN-TAN' },
+    { key: 'CTYPE2', value: 'HPLT-TAN' },
+    { key: 'CUNIT1', value: 'arcsec' },
+    { key: 'CUNIT2', value: 'arcsec' },
+    { key: 'CRPIX1', value: 20 },
+    { key: 'CRPIX2', value: 15 },
+    { key: 'CRVAL1', value: 100 },
+    { key: 'CRVAL2', value: -50 },
+    { key: 'CDELT1', value: 0.504 },
+    { key: 'CDELT2', value: 0.504 },
+    { key: 'DSUN_OBS', value: 1.47e11 },
+    { key: 'HGLN_OBS', value: 0 },
+    { key: 'HGLT_OBS', value: -6.1 },
   ]);
   writeFileSync(path, writeFits({ data, width, height, header }));
 }
@@ -54,14 +71,19 @@ afterAll(() => {
 describe('enhance run --qa --tta', () => {
   it('writes RESIDUAL (input grid) and SPREAD (output grid) HDUs with EXTNAME, BUNIT and WCS, and summarises them in --json', async () => {
     const modelsDir = modelsFolder('models-plain');
-    const { code, stdout, stderr } = enhance(['run', 'in.fits', '-o', 'out.fits', '--model', model, '--qa', '--tta', '4', '--json'], modelsDir);
+    const { code, stdout, stderr } = enhance(
+      ['run', 'in.fits', '-o', 'out.fits', '--model', model, '--qa', '--tta', '4', '--json'],
+      modelsDir,
+    );
     // The only warning: the test model's untrained weights.
     expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/untrained weights/)]);
     expect(code).toBe(0);
     const bytes = new Uint8Array(readFileSync(join(folder, 'out.fits')));
     const hdus = listHdus(bytes);
     expect(hdus.map((h) => [h.kind, h.header.getString('EXTNAME') ?? null, h.imageShape])).toEqual([
-      ['primary', null, [80, 60]], ['image', 'RESIDUAL', [40, 30]], ['image', 'SPREAD', [80, 60]],
+      ['primary', null, [80, 60]],
+      ['image', 'RESIDUAL', [40, 30]],
+      ['image', 'SPREAD', [80, 60]],
     ]);
     for (const hdu of hdus.slice(1)) {
       expect(hdu.header.getString('BUNIT')).toBe('DN/s');
@@ -100,11 +122,16 @@ describe('enhance run --qa --tta', () => {
   });
 
   it('warns in one line when the residual exceeds the shipped reference for the model', () => {
-    const { code, stderr } = enhance(['run', 'in.fits', '-o', 'warned.fits', '--model', model, '--qa'], modelsFolder('models-reference', 1e-9));
+    const { code, stderr } = enhance(
+      ['run', 'in.fits', '-o', 'warned.fits', '--model', model, '--qa'],
+      modelsFolder('models-reference', 1e-9),
+    );
     expect(code).toBe(0);
     const lines = stderr.split('\n').filter((line) => line.includes('quality check'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^enhance: warning: quality check: the output degraded again differs from the input by \d+\.\d\d% .* model card measured on real HMI data \(largest: real\.fits\)/);
+    expect(lines[0]).toMatch(
+      /^enhance: warning: quality check: the output degraded again differs from the input by \d+\.\d\d% .* model card measured on real HMI data \(largest: real\.fits\)/,
+    );
   });
 
   it('writes no extra HDU without --qa or --tta', () => {
@@ -118,27 +145,44 @@ describe('enhance run --qa --tta', () => {
     [['--tta', '4.0'], '--tta "4.0" is invalid: expected 1 | 4 | 8'],
     [['--limb-normalisation', 'maybe'], '--limb-normalisation "maybe" is invalid: expected auto | on | off'],
   ])('refuses %j with exit 2 before any work', (extra, message) => {
-    const { code, stderr } = enhance(['run', 'in.fits', '-o', 'refused.fits', '--model', model, ...extra], modelsFolder(`models-${extra.join('')}`));
+    const { code, stderr } = enhance(
+      ['run', 'in.fits', '-o', 'refused.fits', '--model', model, ...extra],
+      modelsFolder(`models-${extra.join('')}`),
+    );
     expect(code).toBe(2);
     expect(stderr).toContain(message);
   });
 
   it('divides a disk placed by its header by its own centre-to-limb profile with --limb-normalisation auto', () => {
-    const disk = limbDarkenedDisk({ level: 60_000, cards: [{ key: 'BUNIT', value: 'DN/s' }, { key: 'CROTA2', value: 0 }] });
+    const disk = limbDarkenedDisk({
+      level: 60_000,
+      cards: [
+        { key: 'BUNIT', value: 'DN/s' },
+        { key: 'CROTA2', value: 0 },
+      ],
+    });
     const { radius } = disk;
     writeFileSync(join(folder, 'disk.fits'), writeFits(disk));
-    const { code, stdout } = enhance(['run', 'disk.fits', '-o', 'disk-out.fits', '--model', model, '--limb-normalisation', 'auto', '--json'], modelsFolder('models-disk'));
+    const { code, stdout } = enhance(
+      ['run', 'disk.fits', '-o', 'disk-out.fits', '--model', model, '--limb-normalisation', 'auto', '--json'],
+      modelsFolder('models-disk'),
+    );
     expect(code).toBe(0);
     const summary = JSON.parse(stdout);
     expect(summary.limbNormalisation.applied).toBe(true);
     expect(summary.limbNormalisation.disk.radius).toBeCloseTo(radius, 6);
     expect(summary.limbNormalisation.centreLevel / 60_000).toBeCloseTo(1, 1);
-    const history = readFits(new Uint8Array(readFileSync(join(folder, 'disk-out.fits')))).header.history().join(' ');
+    const history = readFits(new Uint8Array(readFileSync(join(folder, 'disk-out.fits'))))
+      .header.history()
+      .join(' ');
     expect(history).toMatch(/input divided by its centre-to-limb profile I\(mu\)/);
   });
 
-  it("says why --limb-normalisation on cannot apply to an image the header does not place on the disk", () => {
-    const { code, stderr } = enhance(['run', 'in.fits', '-o', 'limb.fits', '--model', model, '--limb-normalisation', 'on'], modelsFolder('models-limb'));
+  it('says why --limb-normalisation on cannot apply to an image the header does not place on the disk', () => {
+    const { code, stderr } = enhance(
+      ['run', 'in.fits', '-o', 'limb.fits', '--model', model, '--limb-normalisation', 'on'],
+      modelsFolder('models-limb'),
+    );
     expect(code).not.toBe(0);
     expect(stderr).toMatch(/option limbNormalisation = 'on' cannot be applied: the header does not place the solar disk: no solar radius/);
   });

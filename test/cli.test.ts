@@ -36,8 +36,12 @@ afterAll(() => {
 
 /** Whether onnxruntime-node's optional CUDA provider is installed next to its binding (script/install-metadata.js). */
 function cudaProviderInstalled(): boolean {
-  const binding = createRequire(import.meta.url).resolve(`onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`);
-  return existsSync(join(dirname(binding), process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
+  const binding = createRequire(import.meta.url).resolve(
+    `onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`,
+  );
+  return existsSync(
+    join(dirname(binding), process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'),
+  );
 }
 
 function enhance(args: string[], env: Record<string, string> = {}) {
@@ -96,12 +100,27 @@ describe('enhance run', () => {
     const input = write('quiet.fits', writeFits(intensityImage()));
     const inputBytes = readFileSync(input);
     const inputTime = statSync(input).mtimeMs;
-    const { code, stdout, stderr } = enhance(['run', 'quiet.fits', '-o', 'quiet-x2.fits', '--model', intensityModel, '--png', 'quiet.png', '--json']);
+    const { code, stdout, stderr } = enhance([
+      'run',
+      'quiet.fits',
+      '-o',
+      'quiet-x2.fits',
+      '--model',
+      intensityModel,
+      '--png',
+      'quiet.png',
+      '--json',
+    ]);
     expect(code).toBe(0);
     // Warnings only, one line each: the untrained weights. The default device ('auto') says nothing about
     // CUDA on a CPU-only install: its provider is not installed, which is the normal case, not news.
     expect(stderr).toMatch(/^enhance: warning: .*untrained weights/m);
-    expect(stderr.trim().split('\n').every((line) => line.startsWith('enhance: warning: '))).toBe(true);
+    expect(
+      stderr
+        .trim()
+        .split('\n')
+        .every((line) => line.startsWith('enhance: warning: ')),
+    ).toBe(true);
     if (!cudaProviderInstalled()) expect(stderr).not.toMatch(/cuda/i);
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ kind: 'intensity', device: 'cpu', inputSize: [23, 19], outputSize: [46, 38], nanPixels: 1, tiles: 1 });
@@ -111,7 +130,10 @@ describe('enhance run', () => {
     expect(output.header.get('CRPIX1')).toBe(2 * 12 - 0.5);
     expect(output.header.get('CDELT2')).toBe(0.252);
     expect(output.header.get('BUNIT')).toBe('DN/s');
-    const history = output.header.cards.filter((c) => c.key === 'HISTORY').map((c) => String(c.value ?? c.comment ?? '')).join(' ');
+    const history = output.header.cards
+      .filter((c) => c.key === 'HISTORY')
+      .map((c) => String(c.value ?? c.comment ?? ''))
+      .join(' ');
     expect(history).toMatch(/enhance CLI \d+\.\d+\.\d+/);
     expect(history).toContain('device cpu');
     // The model by file name and SHA-256, never the machine's folders; cards wrapped at spaces, so the
@@ -165,7 +187,9 @@ describe('enhance run', () => {
     expect(JSON.parse(stdout)).toMatchObject({ kind: 'intensity', outputSize: [16, 16] });
     const kindLines = stderr.split('\n').filter((line) => line.includes('from the data'));
     expect(kindLines).toEqual([
-      expect.stringMatching(/^enhance: warning: plain\.fits: the header does not tell the kind \(BUNIT = null, CONTENT = null\); 'intensity' from the data \(positive values around a level: .*\); pass --kind to choose$/),
+      expect.stringMatching(
+        /^enhance: warning: plain\.fits: the header does not tell the kind \(BUNIT = null, CONTENT = null\); 'intensity' from the data \(positive values around a level: .*\); pass --kind to choose$/,
+      ),
     ]);
   });
 
@@ -183,14 +207,28 @@ describe('enhance run', () => {
     const { code, stdout, stderr } = enhance(['run', 'hmi-m-no-bunit.fits', '-o', 'hmi-m-x2.fits', '--model', blosModel, '--json']);
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ kind: 'blos', scale: 1000, outputSize: [48, 40] });
-    expect(stderr).toMatch(/^enhance: warning: hmi-m-no-bunit\.fits: the header does not tell the kind .*'blos' from the data \(signed values roughly symmetric about 0: /m);
+    expect(stderr).toMatch(
+      /^enhance: warning: hmi-m-no-bunit\.fits: the header does not tell the kind .*'blos' from the data \(signed values roughly symmetric about 0: /m,
+    );
 
     // Forced to intensity, the magnetogram would be divided by a "quiet-Sun level": one line says so.
-    const forced = enhance(['run', 'hmi-m-no-bunit.fits', '-o', 'hmi-m-as-ic.fits', '--model', intensityModel, '--kind', 'intensity', '--json']);
+    const forced = enhance([
+      'run',
+      'hmi-m-no-bunit.fits',
+      '-o',
+      'hmi-m-as-ic.fits',
+      '--model',
+      intensityModel,
+      '--kind',
+      'intensity',
+      '--json',
+    ]);
     expect(forced.code, forced.stderr).toBe(0);
     const kindLines = forced.stderr.split('\n').filter((line) => line.includes('--kind'));
     expect(kindLines).toEqual([
-      expect.stringMatching(/^enhance: warning: hmi-m-no-bunit\.fits: the data look like 'blos' \(signed values .*\) but --kind intensity was given; using intensity$/),
+      expect.stringMatching(
+        /^enhance: warning: hmi-m-no-bunit\.fits: the data look like 'blos' \(signed values .*\) but --kind intensity was given; using intensity$/,
+      ),
     ]);
   });
 
@@ -198,11 +236,15 @@ describe('enhance run', () => {
     write('ic-gauss.fits', writeFits(intensityImage(8, 8, 'Gauss')));
     const header = enhance(['run', 'ic-gauss.fits', '-o', 'ic-gauss-x2.fits', '--model', intensityModel, '--kind', 'intensity']);
     expect(header.code, header.stderr).toBe(0);
-    expect(header.stderr).toMatch(/^enhance: warning: ic-gauss\.fits: the header describes a 'blos' image \(BUNIT = 'Gauss'\) but --kind intensity was given; using intensity$/m);
+    expect(header.stderr).toMatch(
+      /^enhance: warning: ic-gauss\.fits: the header describes a 'blos' image \(BUNIT = 'Gauss'\) but --kind intensity was given; using intensity$/m,
+    );
     write('ic-plain.fits', writeFits({ ...intensityImage(8, 8), header: new FitsHeader() }));
     const data = enhance(['run', 'ic-plain.fits', '-o', 'ic-plain-x2.fits', '--model', blosModel, '--kind', 'blos']);
     expect(data.code, data.stderr).toBe(0);
-    expect(data.stderr).toMatch(/^enhance: warning: ic-plain\.fits: the data look like 'intensity' \(positive values around a level: .*\) but --kind blos was given; using blos$/m);
+    expect(data.stderr).toMatch(
+      /^enhance: warning: ic-plain\.fits: the data look like 'intensity' \(positive values around a level: .*\) but --kind blos was given; using blos$/m,
+    );
   });
 
   it('asks for --kind when neither the header nor the data tell', () => {
@@ -269,7 +311,13 @@ describe('enhance run', () => {
     expect(existsSync(join(folder, 'out.fits'))).toBe(false);
   });
 
-  const good = () => plainImageFile(-32, [6, 5], Array.from({ length: 30 }, (_, i) => 1000 + i), [card('BUNIT', quoted('DN/s'))]);
+  const good = () =>
+    plainImageFile(
+      -32,
+      [6, 5],
+      Array.from({ length: 30 }, (_, i) => 1000 + i),
+      [card('BUNIT', quoted('DN/s'))],
+    );
   const badInputs: [string, () => Uint8Array | undefined, RegExp][] = [
     ['not FITS', () => new TextEncoder().encode('just some text, not a FITS file at all'.repeat(100)), /not-fits\.fits: .*FITS/i],
     ['truncated', () => good().subarray(0, 2880 + 40), /truncated\.fits: .*(truncat|short|end)/i],
@@ -277,7 +325,17 @@ describe('enhance run', () => {
     ['a cube', () => plainImageFile(-32, [4, 4, 3], new Array(48).fill(1), [card('BUNIT', quoted('DN/s'))]), /cube\.fits: .*NAXIS = 3/],
     [
       'unsupported compression',
-      () => concat([emptyPrimary(), compressedImageHdu({ width: 6, height: 4, zbitpix: 32, stored: Array.from({ length: 24 }, (_, i) => i), compression: 'HCOMPRESS_1' })]),
+      () =>
+        concat([
+          emptyPrimary(),
+          compressedImageHdu({
+            width: 6,
+            height: 4,
+            zbitpix: 32,
+            stored: Array.from({ length: 24 }, (_, i) => i),
+            compression: 'HCOMPRESS_1',
+          }),
+        ]),
       /hcompress\.fits: .*HCOMPRESS_1/,
     ],
     ['all NaN', () => plainImageFile(-32, [4, 4], new Array(16).fill(Number.NaN), [card('BUNIT', quoted('DN/s'))]), /all-nan\.fits: .*NaN/],
@@ -293,7 +351,13 @@ describe('enhance run', () => {
     // an output of NaN/Infinity is an error, not a success.
     [
       'finite pixels the network overflows on',
-      () => plainImageFile(-32, [12, 10], Array.from({ length: 120 }, (_, i) => (i === 50 ? 3.4e38 : 1000 + (i % 17))), [card('BUNIT', quoted('DN/s'))]),
+      () =>
+        plainImageFile(
+          -32,
+          [12, 10],
+          Array.from({ length: 120 }, (_, i) => (i === 50 ? 3.4e38 : 1000 + (i % 17))),
+          [card('BUNIT', quoted('DN/s'))],
+        ),
       /^enhance: huge\.fits: the output has \d+ non-finite pixels \(NaN or infinite\) where the input is finite: the network overflows float32 on this image divided by 1\d{3}\.\d+$/,
     ],
   ];
@@ -319,7 +383,10 @@ describe('enhance run', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     // The overflow is found after inference, by which time the test model's untrained weights were reported.
-    const lines = stderr.trim().split('\n').filter((line) => !line.includes('untrained weights'));
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.includes('untrained weights'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
@@ -337,10 +404,19 @@ describe('enhance run', () => {
     [['--tile-size', '-64'], '--tile-size "-64" is invalid: expected an integer ≥ 3'],
     [['--max-memory', '-1e3'], '--max-memory "-1e3" is invalid: expected a number > 0'],
     // Other options keep parseArgs' explanation, its hint included, on one line.
-    [['--kind', '-x'], "Option '--kind' argument is ambiguous. Did you forget to specify the option argument for '--kind'? To specify an option argument starting with a dash use '--kind=-XYZ'."],
+    [
+      ['--kind', '-x'],
+      "Option '--kind' argument is ambiguous. Did you forget to specify the option argument for '--kind'? To specify an option argument starting with a dash use '--kind=-XYZ'.",
+    ],
     // Scales that cannot work on this image are refused before the model is loaded, naming the input.
-    [['--scale', '1e-300'], "enhance: opts.fits: --scale 1e-300 is invalid: this image's largest |pixel| 51643 divided by 1.0000e-300 is 5.1643e+304, beyond float32 (3.4028e+38): the network's input would be infinite"],
-    [['--scale', '1e39'], 'enhance: opts.fits: --scale 1e+39 is invalid: the output, multiplied back by it, would overflow float32 (largest 3.4028e+38)'],
+    [
+      ['--scale', '1e-300'],
+      "enhance: opts.fits: --scale 1e-300 is invalid: this image's largest |pixel| 51643 divided by 1.0000e-300 is 5.1643e+304, beyond float32 (3.4028e+38): the network's input would be infinite",
+    ],
+    [
+      ['--scale', '1e39'],
+      'enhance: opts.fits: --scale 1e+39 is invalid: the output, multiplied back by it, would overflow float32 (largest 3.4028e+38)',
+    ],
     [['--scale', 'abc'], '--scale "abc" is invalid: expected auto or a finite number > 0'],
     [['--scale', '0'], '--scale "0" is invalid: expected auto or a finite number > 0'],
     [['--kind', 'doppler'], '--kind "doppler" is invalid: expected intensity | blos'],
@@ -367,7 +443,10 @@ describe('enhance run', () => {
     write('cuda.fits', writeFits(intensityImage(8, 8)));
     const { code, stderr } = enhance(['run', 'cuda.fits', '-o', 'cuda-out.fits', '--model', intensityModel, '--device', 'cuda']);
     expect(code).toBe(1);
-    const lines = stderr.trim().split('\n').filter((line) => !line.includes('untrained weights'));
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.includes('untrained weights'));
     expect(lines).toHaveLength(1);
     expect(lines[0].startsWith(`enhance: ${intensityModel}: no device could run the model: [cuda] `), lines[0]).toBe(true);
     expect(existsSync(join(folder, 'cuda-out.fits'))).toBe(false);
@@ -409,20 +488,28 @@ describe('enhance run', () => {
     }
     const before = readdirSync(folder);
     // Started together, all pass the check at the start; only the hard link at the end can decide.
-    const runs = inputs.map((input) => enhanceInBackground(['run', input, '-o', 'race-x2.fits', '--model', intensityModel, '--png', 'race.png', '--json']));
+    const runs = inputs.map((input) =>
+      enhanceInBackground(['run', input, '-o', 'race-x2.fits', '--model', intensityModel, '--png', 'race.png', '--json']),
+    );
     const results = await Promise.all(runs.map((run) => run.done));
     const winners = results.flatMap((result, index) => (result.code === 0 ? [index] : []));
     expect(winners, results.map((result) => result.stderr).join('\n')).toHaveLength(1);
     for (const result of results.filter((_, index) => index !== winners[0])) {
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
-      expect(result.stderr.trim().split('\n').filter((line) => !line.includes('untrained weights'))).toEqual([
-        expect.stringMatching(/^enhance: race-(x2\.fits|\.png): already exists/),
-      ]);
+      expect(
+        result.stderr
+          .trim()
+          .split('\n')
+          .filter((line) => !line.includes('untrained weights')),
+      ).toEqual([expect.stringMatching(/^enhance: race-(x2\.fits|\.png): already exists/)]);
     }
     const output = readFits(readFileSync(join(folder, 'race-x2.fits')), { file: 'race-x2.fits' });
     expect([output.width, output.height]).toEqual([512, 512]);
-    const history = output.header.cards.filter((c) => c.key === 'HISTORY').map((c) => String(c.value ?? '')).join(' ');
+    const history = output.header.cards
+      .filter((c) => c.key === 'HISTORY')
+      .map((c) => String(c.value ?? ''))
+      .join(' ');
     expect(history).toContain(`from ${inputs[winners[0]]}`);
     expect(JSON.parse(results[winners[0]].stdout)).toMatchObject({ input: inputs[winners[0]], output: 'race-x2.fits' });
     expect(strayFiles(before).sort()).toEqual(['race-x2.fits', 'race.png']);
@@ -431,7 +518,17 @@ describe('enhance run', () => {
   it('on SIGINT or SIGTERM at any moment, removes its temporary files, leaves no partial output, exits 130/143', async () => {
     write('interrupt.fits', writeFits(intensityImage(256, 256)));
     const runInto = (outFolder: string) =>
-      enhanceInBackground(['run', 'interrupt.fits', '-o', join(outFolder, 'x2.fits'), '--png', join(outFolder, 'x2.png'), '--model', intensityModel, '--json']);
+      enhanceInBackground([
+        'run',
+        'interrupt.fits',
+        '-o',
+        join(outFolder, 'x2.fits'),
+        '--png',
+        join(outFolder, 'x2.png'),
+        '--model',
+        intensityModel,
+        '--json',
+      ]);
     // One run to the end: how long a run takes here, so the timed signals below fall all across it.
     const started = performance.now();
     const whole = await runInto(mkdtempSync(join(folder, 'interrupt-'))).done;
@@ -512,10 +609,14 @@ describe('enhance info, --help, --version', () => {
     expect(help.stdout).toMatch(/^\s+run\s+enhance a FITS image/m);
     expect(help.stdout).toMatch(/^\s+info\s+/m);
     const version = enhance(['--version']);
-    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../packages/runtime-node/package.json', import.meta.url), 'utf8')).version);
+    expect(version.stdout.trim()).toBe(
+      JSON.parse(readFileSync(new URL('../packages/runtime-node/package.json', import.meta.url), 'utf8')).version,
+    );
     const unknown = enhance(['frobnicate']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe('enhance: unknown command "frobnicate": expected one of run, info, batch, submit, worker, status, convert, export-keras (see enhance --help)');
+    expect(unknown.stderr.trim()).toBe(
+      'enhance: unknown command "frobnicate": expected one of run, info, batch, submit, worker, status, convert, export-keras (see enhance --help)',
+    );
   });
 });
 
@@ -528,7 +629,15 @@ describe('enhance convert and export-keras (the graph-builder commands)', () => 
     const files = readdirSync(kerasDir).sort();
     expect(files).toEqual(['blos_model.json', 'blos_weights.hdf5']);
     const back = join(folder, 'blos-back.onnx');
-    const converted = enhance(['convert', '--keras', join(kerasDir, 'blos_weights.hdf5'), '--model-json', join(kerasDir, 'blos_model.json'), '-o', back]);
+    const converted = enhance([
+      'convert',
+      '--keras',
+      join(kerasDir, 'blos_weights.hdf5'),
+      '--model-json',
+      join(kerasDir, 'blos_model.json'),
+      '-o',
+      back,
+    ]);
     expect(converted.code, converted.stderr).toBe(0);
     const original = loadEnhanceWeights(readFileSync(blosModel)).weights;
     const roundTrip = loadEnhanceWeights(readFileSync(back)).weights;

@@ -34,7 +34,11 @@ interface ReplaySummary {
 }
 
 describe.skipIf(!existsSync(defectsDir))('the FITS defect reproducers in ../shared', () => {
-  const names = existsSync(defectsDir) ? readdirSync(defectsDir).filter((name) => name.endsWith('.fits')).sort() : [];
+  const names = existsSync(defectsDir)
+    ? readdirSync(defectsDir)
+        .filter((name) => name.endsWith('.fits'))
+        .sort()
+    : [];
   let summary: ReplaySummary;
   beforeAll(async () => {
     const script = await bundleFuzzCli('fits-defects');

@@ -26,9 +26,7 @@ interface ReferenceEntry {
   header: Record<string, string | number | boolean>;
 }
 
-const reference: Record<string, ReferenceEntry> = existsSync(referencePath)
-  ? JSON.parse(readFileSync(referencePath, 'utf8'))
-  : {};
+const reference: Record<string, ReferenceEntry> = existsSync(referencePath) ? JSON.parse(readFileSync(referencePath, 'utf8')) : {};
 
 function statistics(data: Float64Array) {
   let count = 0;

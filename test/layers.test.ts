@@ -40,9 +40,12 @@ describe('the layers of the workspace', () => {
     const diagram = block('mermaid', '<!-- layer-diagram -->');
     const nodes = new Map([...diagram.matchAll(/^\s*(\w+)\["?(@enhance\/[\w-]+)/gm)].map(([, id, name]) => [id, name]));
     expect([...nodes.values()].sort()).toEqual(Object.keys(LAYER_MAP).sort());
-    const drawn = [...diagram.matchAll(/^\s*(\w+)\s*-->\s*(\w+)\s*$/gm)].map(([, from, to]) => `${nodes.get(from)} → ${nodes.get(to)}`).sort();
+    const drawn = [...diagram.matchAll(/^\s*(\w+)\s*-->\s*(\w+)\s*$/gm)]
+      .map(([, from, to]) => `${nodes.get(from)} → ${nodes.get(to)}`)
+      .sort();
     const shipped = Object.entries(LAYER_MAP).flatMap(([name, layer]) =>
-      [...new Set(layer.shipped.map((specifier) => specifier.split('/').slice(0, 2).join('/')))].map((to) => `${name} → ${to}`));
+      [...new Set(layer.shipped.map((specifier) => specifier.split('/').slice(0, 2).join('/')))].map((to) => `${name} → ${to}`),
+    );
     expect(drawn).toEqual(shipped.sort());
   });
 
@@ -53,7 +56,13 @@ describe('the layers of the workspace', () => {
         .filter((line) => line.startsWith('packages/'))
         .map((line) => {
           const [folder, ...rest] = line.split(/\s+/);
-          return [folder.replace(/\/$/, ''), rest.filter((word) => /^[\w-]+\/$/.test(word)).map((word) => word.slice(0, -1)).sort()];
+          return [
+            folder.replace(/\/$/, ''),
+            rest
+              .filter((word) => /^[\w-]+\/$/.test(word))
+              .map((word) => word.slice(0, -1))
+              .sort(),
+          ];
         }),
     );
     expect(listed).toEqual(sourceFolders(repoRoot));
@@ -69,9 +78,15 @@ describe('the layer check itself', () => {
       mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
       writeFileSync(path.join(root, file), text);
     };
-    write('package.json', JSON.stringify({ private: true, workspaces: ['packages/low', 'packages/high'], devDependencies: { vitest: '*' } }));
+    write(
+      'package.json',
+      JSON.stringify({ private: true, workspaces: ['packages/low', 'packages/high'], devDependencies: { vitest: '*' } }),
+    );
     write('packages/low/package.json', JSON.stringify({ name: '@x/low', exports: { '.': './dist/index.js' } }));
-    write('packages/high/package.json', JSON.stringify({ name: '@x/high', exports: { '.': './dist/index.js' }, dependencies: { '@x/low': '1' } }));
+    write(
+      'packages/high/package.json',
+      JSON.stringify({ name: '@x/high', exports: { '.': './dist/index.js' }, dependencies: { '@x/low': '1' } }),
+    );
     write('packages/low/src/index.ts', 'export const low = 1;\n');
     write('packages/high/src/index.ts', "import { low } from '@x/low';\nexport const high = low + 1;\n");
     for (const [file, text] of Object.entries(files)) write(file, text);
@@ -80,7 +95,9 @@ describe('the layer check itself', () => {
   const map: LayerMap = { '@x/low': { shipped: [], dev: [] }, '@x/high': { shipped: ['@x/low'], dev: [] } };
 
   it('passes a workspace that keeps to its layers', () => {
-    const root = fixture({ 'packages/low/src/low.test.ts': "import { expect } from 'vitest';\nimport { low } from './index.js';\nexpect(low).toBe(1);\n" });
+    const root = fixture({
+      'packages/low/src/low.test.ts': "import { expect } from 'vitest';\nimport { low } from './index.js';\nexpect(low).toBe(1);\n",
+    });
     expect(checkLayers({ root, map })).toEqual([]);
   });
 
@@ -106,11 +123,19 @@ describe('the layer check itself', () => {
 
   it('fails on a map with a cycle and a package.json that lists what its layer forbids', () => {
     const root = fixture({
-      'packages/low/package.json': JSON.stringify({ name: '@x/low', exports: { '.': './dist/index.js' }, dependencies: { '@x/high': '1' } }),
+      'packages/low/package.json': JSON.stringify({
+        name: '@x/low',
+        exports: { '.': './dist/index.js' },
+        dependencies: { '@x/high': '1' },
+      }),
     });
     const violations = checkLayers({ root, map: { ...map, '@x/low': { shipped: ['@x/high'], dev: [] } } });
     expect(violations.map((violation) => violation.message)).toContain('the layer map has a cycle: @x/low → @x/high → @x/low');
-    expect(summary(checkLayers({ root, map }))).toContainEqual({ rule: 'manifest', file: 'packages/low/package.json', specifier: '@x/high' });
+    expect(summary(checkLayers({ root, map }))).toContainEqual({
+      rule: 'manifest',
+      file: 'packages/low/package.json',
+      specifier: '@x/high',
+    });
   });
 
   it('reads static, type-only, dynamic and require() imports, and says which are dynamic', () => {
@@ -121,7 +146,7 @@ describe('the layer check itself', () => {
       "const d = await import('d');",
       "type E = typeof import('e');",
       "const f = createRequire(import.meta.url)('f');",
-      "const g = createRequire(import.meta.url).resolve(`g/bin/${process.arch}`);",
+      'const g = createRequire(import.meta.url).resolve(`g/bin/${process.arch}`);',
       "// import('not-an-import')",
     ].join('\n');
     expect(importsOf('probe.ts', text)).toEqual([

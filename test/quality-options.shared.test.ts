@@ -16,7 +16,11 @@ describe('quality check on real HMI continuum (../shared)', () => {
     const result = await enhancer.enhance(image, { qa: true });
     await enhancer.dispose();
     const kernel = samplePsfKernel(HMI_PSF_PAPER, { pixelScaleArcsec: 0.252, energyFraction: 0.99 });
-    const output = { width: result.image.width, height: result.image.height, data: Float64Array.from(result.image.data, (v) => (Number.isFinite(v) ? v : 0)) };
+    const output = {
+      width: result.image.width,
+      height: result.image.height,
+      data: Float64Array.from(result.image.data, (v) => (Number.isFinite(v) ? v : 0)),
+    };
     const redegraded = rebinPlane(convolvePlane(output, kernel, 'reflect'), { inputScaleArcsec: 0.252, outputScaleArcsec: 0.504 });
     let worst = 0;
     let residualSum = 0;

@@ -9,7 +9,11 @@ import { HMI_PSF_PAPER, samplePsfKernel } from '@enhance/training';
 import { limbDarkenedDisk, writeQaModelsFolder } from '@enhance/test-support';
 
 const SMALL: Architecture = { depth: 1, filters: 6 };
-const model = createEnhanceModel({ kind: 'intensity', architecture: SMALL, weights: initializeEnhanceWeights(SMALL, { seed: 5, batchNorm: 'random', bias: 'random' }) });
+const model = createEnhanceModel({
+  kind: 'intensity',
+  architecture: SMALL,
+  weights: initializeEnhanceWeights(SMALL, { seed: 5, batchNorm: 'random', bias: 'random' }),
+});
 
 function testImage(width: number, height: number, level: number, nanPixels: number[] = []): PlainImage {
   const data = Float32Array.from({ length: width * height }, (_, i) => level * (1 + 0.2 * Math.sin(i * 0.37) + 0.05 * Math.cos(i * 1.9)));
@@ -127,7 +131,10 @@ describe('quality check (qa: true)', () => {
 
   it('warns once when the residual exceeds the reference shipped for the model, and not below it', async () => {
     const image = testImage(30, 20, 1);
-    for (const [reference, warned] of [[1e-6, true], [100, false]] as const) {
+    for (const [reference, warned] of [
+      [1e-6, true],
+      [100, false],
+    ] as const) {
       process.env.ENHANCE_MODELS_DIR = modelsFolder(reference);
       const warnings: string[] = [];
       const enhancer = await createEnhancer({ kind: 'intensity', model, device: 'cpu', onWarning: (w) => warnings.push(w) });
@@ -140,12 +147,14 @@ describe('quality check (qa: true)', () => {
     }
   });
 
-  it('says what is missing when the quality check\'s model is not installed', async () => {
+  it("says what is missing when the quality check's model is not installed", async () => {
     const empty = mkdtempSync(join(tmpdir(), 'enhance-qa-none-'));
     scratch.push(empty);
     process.env.ENHANCE_MODELS_DIR = empty;
     const enhancer = await createEnhancer({ kind: 'intensity', model, device: 'cpu' });
-    await expect(enhancer.enhance(testImage(8, 8, 1), { qa: true })).rejects.toThrow(/hmi-redegrade\.onnx is not installed beside the models \(npm run export:redegrade/);
+    await expect(enhancer.enhance(testImage(8, 8, 1), { qa: true })).rejects.toThrow(
+      /hmi-redegrade\.onnx is not installed beside the models \(npm run export:redegrade/,
+    );
     // Without qa the same enhancer works.
     await expect(enhancer.enhance(testImage(8, 8, 1))).resolves.toBeDefined();
     await enhancer.dispose();
@@ -191,15 +200,26 @@ describe('test-time augmentation (tta: 4 | 8)', () => {
     const result = await enhancer.enhance(testImage(10, 10, 1));
     expect(result.spread).toBeUndefined();
     expect(result.tta).toBe(1);
-    await expect(enhancer.enhance(testImage(10, 10, 1), { tta: 3 as never })).rejects.toThrow('option tta = 3 is invalid: expected 1 | 4 | 8');
+    await expect(enhancer.enhance(testImage(10, 10, 1), { tta: 3 as never })).rejects.toThrow(
+      'option tta = 3 is invalid: expected 1 | 4 | 8',
+    );
     await enhancer.dispose();
   });
 });
 
 describe('limb normalisation', () => {
-  const { data, header, width: size, centre, radius } = limbDarkenedDisk({
+  const {
+    data,
+    header,
+    width: size,
+    centre,
+    radius,
+  } = limbDarkenedDisk({
     level: 50_000,
-    cards: [{ key: 'CUNIT1', value: 'arcsec' }, { key: 'CUNIT2', value: 'arcsec' }],
+    cards: [
+      { key: 'CUNIT1', value: 'arcsec' },
+      { key: 'CUNIT2', value: 'arcsec' },
+    ],
   });
 
   it('feeds the network the image over its fitted I(μ) and multiplies the output by I(μ) at each output pixel', async () => {
@@ -229,7 +249,9 @@ describe('limb normalisation', () => {
     }
     expect(worst).toBeLessThan(1e-5);
     expect(result.scale / 50_000).toBeCloseTo(1, 1);
-    expect(result.image.header.cards.some((c) => c.key === 'HISTORY' && String(c.value).includes('centre-to-limb profile I(mu)'))).toBe(true);
+    expect(result.image.header.cards.some((c) => c.key === 'HISTORY' && String(c.value).includes('centre-to-limb profile I(mu)'))).toBe(
+      true,
+    );
   });
 
   it("is left out by default ('off') and for an explicit scale, and the result says why", async () => {

@@ -54,7 +54,10 @@ const enhance = (args: string[], modelsDir?: string) => runCli(cli, args, { cwd:
 const FAST = ['--lock-duration', '2000', '--stalled-interval', '500'];
 
 function startWorker(queue: string, outDir: string, extra: string[] = [], modelsDir?: string): CliProcess {
-  const worker = new CliProcess(cli, ['worker', '--queue', redis.url, '--queue-name', queue, '--out-dir', outDir, ...FAST, ...extra], { cwd: folder, env: env(modelsDir) });
+  const worker = new CliProcess(cli, ['worker', '--queue', redis.url, '--queue-name', queue, '--out-dir', outDir, ...FAST, ...extra], {
+    cwd: folder,
+    env: env(modelsDir),
+  });
   workers.push(worker);
   return worker;
 }
@@ -82,7 +85,10 @@ async function singleProcessOutputs(name: string, options: string[] = [], models
 }
 
 async function submit(queue: string, inputs: string[], extra: string[] = [], modelsDir?: string) {
-  const outcome = await enhance(['submit', '--queue', redis.url, '--queue-name', queue, '--model', model, '--backoff', '200', '--json', ...extra, ...inputs], modelsDir);
+  const outcome = await enhance(
+    ['submit', '--queue', redis.url, '--queue-name', queue, '--model', model, '--backoff', '200', '--json', ...extra, ...inputs],
+    modelsDir,
+  );
   expect(outcome.code, outcome.stderr).toBe(0);
   return JSON.parse(outcome.stdout) as { queued: number; existing: number; jobs: { id: string; input: string }[] };
 }
@@ -111,16 +117,24 @@ interface Line {
 function manifestLines(outDir: string): Line[] {
   return readdirSync(outDir)
     .filter((name) => /^manifest\..*\.jsonl$/.test(name))
-    .flatMap((name) => readFileSync(join(outDir, name), 'utf8').split('\n').filter((line) => line.endsWith('}')))
+    .flatMap((name) =>
+      readFileSync(join(outDir, name), 'utf8')
+        .split('\n')
+        .filter((line) => line.endsWith('}')),
+    )
     .map((line) => JSON.parse(line) as Line);
 }
 
 /** The output folder holds exactly these outputs, each byte for byte as expected, and nothing half-written. */
 function expectOutputs(outDir: string, expected: Map<string, Buffer>): void {
   const files = readdirSync(outDir);
-  expect(files.filter((name) => name.endsWith('.tmp')), 'temporaries left behind').toEqual([]);
+  expect(
+    files.filter((name) => name.endsWith('.tmp')),
+    'temporaries left behind',
+  ).toEqual([]);
   expect(files.filter((name) => name.endsWith('.enhanced.fits')).sort()).toEqual([...expected.keys()].sort());
-  for (const [name, bytes] of expected) expect(readFileSync(join(outDir, name)).equals(bytes), `${name} differs from the single-process output`).toBe(true);
+  for (const [name, bytes] of expected)
+    expect(readFileSync(join(outDir, name)).equals(bytes), `${name} differs from the single-process output`).toBe(true);
 }
 
 describe('enhance submit / worker / status (BullMQ on a real redis-server)', () => {
@@ -134,7 +148,9 @@ describe('enhance submit / worker / status (BullMQ on a real redis-server)', () 
 
     const fleet = [0, 1, 2].map(() => startWorker('killed', outDir, ['--exit-when-drained']));
     // Whichever worker takes a job first is killed in the middle of it.
-    const { worker: doomed, started } = await Promise.any(fleet.map(async (worker) => ({ worker, started: await worker.waitFor(/started (\S+) \(attempt 1/) })));
+    const { worker: doomed, started } = await Promise.any(
+      fleet.map(async (worker) => ({ worker, started: await worker.waitFor(/started (\S+) \(attempt 1/) })),
+    );
     doomed.kill('SIGKILL');
     const survivors = fleet.filter((worker) => worker !== doomed);
     expect((await doomed.exited).signal).toBe('SIGKILL');
@@ -145,12 +161,15 @@ describe('enhance submit / worker / status (BullMQ on a real redis-server)', () 
     expectOutputs(outDir, expected);
     // The job in the killed worker's hands was taken back and finished by another worker.
     const lines = manifestLines(outDir);
-    const takenOver = lines.filter((line) => line.input === started[1] && line.pid !== doomed.pid && (line.status === 'done' || line.status === 'skipped'));
+    const takenOver = lines.filter(
+      (line) => line.input === started[1] && line.pid !== doomed.pid && (line.status === 'done' || line.status === 'skipped'),
+    );
     expect(takenOver, `${started[1]} was not finished by a surviving worker`).toHaveLength(1);
     expect(survivors.some((survivor) => survivor.stderr.includes(`started ${started[1]} (attempt 2`))).toBe(true);
     // Each output put in place once: one 'done' line for it, at most (a kill after the link and before
     // its 'done' line leaves the 'writing' line, and the next attempt finds the file complete).
-    for (const input of inputs) expect(lines.filter((line) => line.input === input && line.status === 'done').length, input).toBeLessThanOrEqual(1);
+    for (const input of inputs)
+      expect(lines.filter((line) => line.input === input && line.status === 'done').length, input).toBeLessThanOrEqual(1);
     expect(await submit('killed', inputs)).toMatchObject({ queued: 0, existing: 9 });
   });
 
@@ -173,7 +192,8 @@ describe('enhance submit / worker / status (BullMQ on a real redis-server)', () 
     for (const input of inputs) expect(lines.filter((line) => line.input === input && line.status === 'done').length, input).toBe(1);
     // The restart came mid-run: files were still to do, and the workers saw the connection go and come back.
     expect(doneBefore).toBeLessThan(8);
-    for (const worker of pair) expect(worker.stderr).toMatch(/lost the connection to the queue at redis:\/\/127\.0\.0\.1:\d+; reconnecting/);
+    for (const worker of pair)
+      expect(worker.stderr).toMatch(/lost the connection to the queue at redis:\/\/127\.0\.0\.1:\d+; reconnecting/);
     expect(pair.some((worker) => /connected to the queue at \S+ again/.test(worker.stderr))).toBe(true);
   });
 
@@ -204,7 +224,9 @@ describe('enhance submit / worker / status (BullMQ on a real redis-server)', () 
     for (const job of failed) expect(job.attemptsMade).toBe(1);
     expectOutputs(outDir, expected);
     const text = await enhance(['status', '--queue', redis.url, '--queue-name', 'corrupt']);
-    expect(text.stdout).toMatch(/^queue 'corrupt' at redis:\/\/127\.0\.0\.1:\d+: 0 waiting, 0 active, 0 delayed, 0 prioritized, 3 completed, 2 failed$/m);
+    expect(text.stdout).toMatch(
+      /^queue 'corrupt' at redis:\/\/127\.0\.0\.1:\d+: 0 waiting, 0 active, 0 delayed, 0 prioritized, 3 completed, 2 failed$/m,
+    );
     expect(text.stdout).toContain(`failed: ${reasons.get(truncated)!.reason}`);
   });
 
@@ -274,9 +296,16 @@ describe('enhance submit / worker / status (BullMQ on a real redis-server)', () 
     const worker = startWorker('options', outDir, ['--exit-when-drained'], qaModels);
     expect((await worker.exited).code, worker.stderr).toBe(0);
     expectOutputs(outDir, expected);
-    expect(listHdus(new Uint8Array(expected.values().next().value!)).map((hdu) => hdu.header.getString('EXTNAME') ?? null)).toEqual([null, 'RESIDUAL', 'SPREAD']);
+    expect(listHdus(new Uint8Array(expected.values().next().value!)).map((hdu) => hdu.header.getString('EXTNAME') ?? null)).toEqual([
+      null,
+      'RESIDUAL',
+      'SPREAD',
+    ]);
     const done = manifestLines(outDir).find((line) => line.status === 'done');
-    expect(done).toMatchObject({ settings: { precision: 'fp32', qa: true, tta: 4, limbNormalisation: 'auto' }, qa: expect.objectContaining({ relativeResidual: expect.any(Number) }) });
+    expect(done).toMatchObject({
+      settings: { precision: 'fp32', qa: true, tta: 4, limbNormalisation: 'auto' },
+      qa: expect.objectContaining({ relativeResidual: expect.any(Number) }),
+    });
 
     // As enhance run and enhance batch refuse them, before anything is queued.
     for (const [extra, message] of [
@@ -284,7 +313,17 @@ describe('enhance submit / worker / status (BullMQ on a real redis-server)', () 
       [['--qa'], /hmi-redegrade\.onnx is not installed beside the models/],
       [['--tta', '3'], /^enhance: --tta "3" is invalid: expected 1 \| 4 \| 8$/],
     ] as const) {
-      const refused = await enhance(['submit', '--queue', redis.url, '--queue-name', 'options-refused', '--model', model, ...extra, ...inputs]);
+      const refused = await enhance([
+        'submit',
+        '--queue',
+        redis.url,
+        '--queue-name',
+        'options-refused',
+        '--model',
+        model,
+        ...extra,
+        ...inputs,
+      ]);
       expect(refused.code, refused.stderr).toBe(extra[0] === '--tta' ? 2 : 1);
       expect(refused.stderr.trim().split('\n').at(-1)).toMatch(message);
     }

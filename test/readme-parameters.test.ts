@@ -16,13 +16,17 @@ const count = (n: number) => n.toLocaleString('en-US');
 
 describe('README: the parameter counts say which is which', () => {
   it('names the count with batch normalisation and the shipped, folded count', () => {
-    const shipped = ['intensity', 'blos'].map((kind) => initializerElements(new Uint8Array(readFileSync(new URL(`../models/enhance-${kind}.onnx`, import.meta.url)))));
+    const shipped = ['intensity', 'blos'].map((kind) =>
+      initializerElements(new Uint8Array(readFileSync(new URL(`../models/enhance-${kind}.onnx`, import.meta.url)))),
+    );
     expect(shipped[0]).toBe(shipped[1]);
     const unfolded = initializerElements(createEnhanceModel({ kind: 'intensity', architecture: 'full', seed: 1 }));
     const folded = initializerElements(createEnhanceModel({ kind: 'intensity', architecture: 'full', seed: 1, foldBatchNorm: true }));
     expect(folded).toBe(shipped[0]);
     // 11 batch normalisations of 64 channels, 4 numbers each (scale, bias, mean, variance), fold away.
     expect(unfolded - folded).toBe(11 * 4 * 64);
-    expect(readme).toContain(`${count(unfolded)} parameters with batch normalisation, ${count(shipped[0])} with it folded into the convolutions, as shipped`);
+    expect(readme).toContain(
+      `${count(unfolded)} parameters with batch normalisation, ${count(shipped[0])} with it folded into the convolutions, as shipped`,
+    );
   });
 });

@@ -10,7 +10,8 @@ import { alias } from '../vitest.config.js';
 // its usage and exit 0, and an unknown option with one line and a non-zero exit, never a stack trace.
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
-const packageJson = (folder: string) => JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { scripts?: Record<string, string>; workspaces?: string[] };
+const packageJson = (folder: string) =>
+  JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { scripts?: Record<string, string>; workspaces?: string[] };
 
 /** npm runs these itself, without arguments from the user. */
 const LIFECYCLE = /^(pre|post)?(install|prepare|prepack|postpack|publish|pack)$/;
@@ -35,7 +36,10 @@ function scriptEntries(folder: string, label: string): ScriptEntry[] {
     else if (forward) {
       // The workspace's own script is checked with its package; here only that arguments reach it.
       expect(forward[3], `'${name}': "${command}" must end with -- so that npm passes the user's arguments on`).toBe(' --');
-      expect(packageJson(resolve(folder, forward[2])).scripts?.[forward[1]], `'${name}' runs a script that ${forward[2]} lacks`).toBeDefined();
+      expect(
+        packageJson(resolve(folder, forward[2])).scripts?.[forward[1]],
+        `'${name}' runs a script that ${forward[2]} lacks`,
+      ).toBeDefined();
     } else throw new Error(`script '${name}' = "${command}": not a node script, a tool or a workspace script; teach this test about it`);
   }
   return entries;
@@ -78,7 +82,14 @@ function run(entry: string, args: string[]) {
 describe('every npm script', () => {
   it('finds the scripts users run', () => {
     const names = scripts.map((s) => relative(repoRoot, s.entry));
-    for (const expected of ['runtime-node/dist/bench/bench.js', 'training/dist/cli/train.js', 'training/dist/cli/evaluate.js', 'runtime-web/scripts/build-web.mjs', 'runtime-web/scripts/serve-demo.mjs', 'runtime-web/scripts/bench-web.mjs']) {
+    for (const expected of [
+      'runtime-node/dist/bench/bench.js',
+      'training/dist/cli/train.js',
+      'training/dist/cli/evaluate.js',
+      'runtime-web/scripts/build-web.mjs',
+      'runtime-web/scripts/serve-demo.mjs',
+      'runtime-web/scripts/bench-web.mjs',
+    ]) {
       expect(names).toContain(`packages/${expected}`);
     }
   });
@@ -99,12 +110,25 @@ describe('every npm script', () => {
     expect(stderr).toContain("'--no-such-option'");
   });
 
-  it.each([['--input-noise', '3:1'], ['--input-noise', '0:0.01'], ['--input-noise', 'loud']])('npm run train refuses %s %s before it reads data or writes a log', (option, value) => {
+  it.each([
+    ['--input-noise', '3:1'],
+    ['--input-noise', '0:0.01'],
+    ['--input-noise', 'loud'],
+  ])('npm run train refuses %s %s before it reads data or writes a log', (option, value) => {
     const train = scripts.find((s) => s.entry.endsWith('training/dist/cli/train.js'));
     expect(train).toBeDefined();
     const outDir = mkdtempSync(join(repoRoot, 'tmp-train-'));
     try {
-      const { code, stdout, stderr } = run(train!.entry, ['--kind', 'blos', option, value, '--out-dir', outDir, '--shared-dir', join(outDir, 'missing')]);
+      const { code, stdout, stderr } = run(train!.entry, [
+        '--kind',
+        'blos',
+        option,
+        value,
+        '--out-dir',
+        outDir,
+        '--shared-dir',
+        join(outDir, 'missing'),
+      ]);
       expect(code).toBe(1);
       expect(stdout).toBe('');
       expect(stderr.trim()).toBe(`enhance train: --input-noise must be a σ ≥ 0 or LOW:HIGH with 0 < LOW ≤ HIGH, got '${value}'`);

@@ -26,20 +26,29 @@ describe('npm run test:shared', () => {
     const missing = join(tmpdir(), 'enhance-no-such-shared-folder');
     const selection = sharedTestSelection(missing);
     expect(selection.include).toEqual([]);
-    expect(selection.skipped).toMatch(/^test:shared: skipped every test: .*enhance-no-such-shared-folder\/data does not exist\. These tests /);
+    expect(selection.skipped).toMatch(
+      /^test:shared: skipped every test: .*enhance-no-such-shared-folder\/data does not exist\. These tests /,
+    );
 
     // The real config and vitest, pointed at a folder that is not there.
     mkdirSync(join(repoRoot, 'node_modules', '.cache'), { recursive: true });
     const folder = mkdtempSync(join(repoRoot, 'node_modules', '.cache', 'enhance-shared-missing-'));
     scratch.push(folder);
     const config = join(folder, 'vitest.config.ts');
-    writeFileSync(config, `import { sharedTestConfig } from ${JSON.stringify(join(repoRoot, 'vitest.shared.config.ts'))};\nexport default sharedTestConfig(${JSON.stringify(missing)});\n`);
-    const run = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', config, '--root', repoRoot], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    });
+    writeFileSync(
+      config,
+      `import { sharedTestConfig } from ${JSON.stringify(join(repoRoot, 'vitest.shared.config.ts'))};\nexport default sharedTestConfig(${JSON.stringify(missing)});\n`,
+    );
+    const run = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', config, '--root', repoRoot],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      },
+    );
     const output = `${run.stdout}${run.stderr}`;
     expect(run.status, output).toBe(0);
     expect(output).toContain(selection.skipped);

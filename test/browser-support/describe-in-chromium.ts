@@ -33,7 +33,10 @@ export function describeInChromium(title: string, options: ChromiumSessionOption
     let browser: Browser | undefined;
     let fixtures: BrowserFixtures | undefined;
     beforeAll(async () => {
-      [fixtures, browser] = await Promise.all([startBrowserFixtures(), launchChromium(options.args, { unsafeWebGpu: options.unsafeWebGpu })]);
+      [fixtures, browser] = await Promise.all([
+        startBrowserFixtures(),
+        launchChromium(options.args, { unsafeWebGpu: options.unsafeWebGpu }),
+      ]);
     });
     afterAll(async () => {
       await browser?.close();

@@ -93,7 +93,9 @@ describeInChromium('the demo page on first contact (Chromium without a WebGPU ad
     await page.selectOption('#device', 'webgpu');
     try {
       expect(await runDemo(page, goodFile)).toBe('error');
-      expect(await page.textContent('#error')).toBe('WebGPU is not available in this browser; choose auto or WASM to run on the CPU. [DEVICE_UNAVAILABLE]');
+      expect(await page.textContent('#error')).toBe(
+        'WebGPU is not available in this browser; choose auto or WASM to run on the CPU. [DEVICE_UNAVAILABLE]',
+      );
     } finally {
       await page.selectOption('#device', 'auto');
     }
@@ -101,7 +103,12 @@ describeInChromium('the demo page on first contact (Chromium without a WebGPU ad
 
   const badFiles: [string, string, Uint8Array, string][] = [
     ['a file that is not FITS', 'notes.fits', new TextEncoder().encode('observing notes, not a FITS file\n'.repeat(100)), 'FITS_NOT_FITS'],
-    ['a FITS file without an image', 'header-only.fits', hduBytes([card('SIMPLE', true), card('BITPIX', 8), card('NAXIS', 0)]), 'FITS_NO_IMAGE'],
+    [
+      'a FITS file without an image',
+      'header-only.fits',
+      hduBytes([card('SIMPLE', true), card('BITPIX', 8), card('NAXIS', 0)]),
+      'FITS_NO_IMAGE',
+    ],
   ];
 
   it.each(badFiles)('%s picked after a good run: the previous result is gone and the error is shown', async (_what, name, bytes, code) => {
@@ -123,7 +130,9 @@ describeInChromium('the demo page on first contact (Chromium without a WebGPU ad
         result: state.result === undefined,
         viewsHidden: ($('views') as HTMLElement).hidden,
         outputCanvas: [canvas.width, canvas.height],
-        texts: ['run-info', 'output-size', 'contrast-output', 'flux-output', 'file-name', 'device-note'].map((id) => $(id).hidden || $(id).textContent === ''),
+        texts: ['run-info', 'output-size', 'contrast-output', 'flux-output', 'file-name', 'device-note'].map(
+          (id) => $(id).hidden || $(id).textContent === '',
+        ),
         buttons: ['download-fits', 'download-png', 'run'].map((id) => ($(id) as HTMLButtonElement).disabled),
       };
     });

@@ -12,10 +12,21 @@ const withHeader = (image: SolarImage, edit: (header: FitsHeader) => FitsHeader)
 
 const CASES: { name: string; image: () => SolarImage; kind: EnhanceKind | 'unchanged' }[] = [
   // A magnetogram in kilogauss: the former guess took any unit it did not know for intensity.
-  { name: 'blos-kilogauss.fits', image: () => { const m = testSolarImage('blos', 40, 30); return { ...withHeader(m, (h) => h.with('BUNIT', 'kG')), data: m.data.map((v) => v / 1000) }; }, kind: 'blos' },
+  {
+    name: 'blos-kilogauss.fits',
+    image: () => {
+      const m = testSolarImage('blos', 40, 30);
+      return { ...withHeader(m, (h) => h.with('BUNIT', 'kG')), data: m.data.map((v) => v / 1000) };
+    },
+    kind: 'blos',
+  },
   // HMI magnetogram saved without BUNIT: decided from the (signed) data.
   { name: 'blos-no-bunit.fits', image: () => withHeader(testSolarImage('blos', 40, 30), (h) => h.without('BUNIT')), kind: 'blos' },
-  { name: 'intensity-no-bunit.fits', image: () => withHeader(testSolarImage('intensity', 40, 30), (h) => h.without('BUNIT')), kind: 'intensity' },
+  {
+    name: 'intensity-no-bunit.fits',
+    image: () => withHeader(testSolarImage('intensity', 40, 30), (h) => h.without('BUNIT')),
+    kind: 'intensity',
+  },
   // A Dopplergram is neither kind: the page keeps what the user had chosen instead of saying 'intensity'.
   { name: 'dopplergram.fits', image: () => withHeader(testSolarImage('blos', 40, 30), (h) => h.with('BUNIT', 'km/s')), kind: 'unchanged' },
 ];

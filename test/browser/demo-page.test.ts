@@ -37,7 +37,11 @@ async function nodeReference(kind: EnhanceKind, model: Uint8Array, fits: Uint8Ar
  * Fills the demo's fields, picks the file, presses Enhance and waits for the page to finish. The page is
  * not reloaded between tests: its enhancer worker (and onnxruntime-web's WebAssembly runtime) is reused.
  */
-async function enhanceThroughDemo(page: Page, fields: { model: string; device: string; kind?: EnhanceKind }, file: string): Promise<PageResult> {
+async function enhanceThroughDemo(
+  page: Page,
+  fields: { model: string; device: string; kind?: EnhanceKind },
+  file: string,
+): Promise<PageResult> {
   await page.fill('#model-url', fields.model);
   await page.selectOption('#device', fields.device);
   await page.setInputFiles('#file', file);
@@ -45,7 +49,9 @@ async function enhanceThroughDemo(page: Page, fields: { model: string; device: s
   if (fields.kind) await page.selectOption('#kind', fields.kind);
   await page.click('#run');
   await page.waitForSelector('body[data-status="done"], body[data-status="error"]', { timeout: 110_000 });
-  const error = await page.evaluate(() => (document.body.dataset.status === 'error' ? document.getElementById('error')!.textContent : null));
+  const error = await page.evaluate(() =>
+    document.body.dataset.status === 'error' ? document.getElementById('error')!.textContent : null,
+  );
   if (error) throw new Error(`the demo page failed: ${error}`);
   return page.evaluate(() => {
     const { result } = (window as unknown as { enhanceDemo: { state: { result: any } } }).enhanceDemo.state;
@@ -120,7 +126,9 @@ describeInChromium('browser runtime in headless Chromium (demo page, bundle, wor
     ]);
     expect(browserResult.device).toBe('webgpu');
     const { relative, nanMismatches } = maxRelativeDifference(browserResult.data, reference.image.data);
-    console.info(`WebGPU vs onnxruntime-node: max relative difference ${relative.toExponential(2)} (${browserResult.timeMs.toFixed(0)} ms)`);
+    console.info(
+      `WebGPU vs onnxruntime-node: max relative difference ${relative.toExponential(2)} (${browserResult.timeMs.toFixed(0)} ms)`,
+    );
     expect(nanMismatches).toBe(0);
     expect(relative).toBeLessThanOrEqual(1e-4);
   });
@@ -169,31 +177,49 @@ describeInChromium('browser runtime in headless Chromium (demo page, bundle, wor
   it('the bundle API in the page: progress by tiles, abort between tiles, dispose, installed models next to the bundle', async () => {
     chromium.fixtures.addFixture('intensity-tiny.onnx', randomModel('intensity', { depth: 1, filters: 4 }, 9));
     // An untrained model where the bundle looks for installed ones: found (so fetched from bundle/models/), then refused.
-    chromium.fixtures.addBundleModel('enhance-intensity-lite.onnx', createEnhanceModel({ kind: 'intensity', architecture: { depth: 1, filters: 4 }, seed: 2 }));
+    chromium.fixtures.addBundleModel(
+      'enhance-intensity-lite.onnx',
+      createEnhanceModel({ kind: 'intensity', architecture: { depth: 1, filters: 4 }, seed: 2 }),
+    );
     const outcome = await page.evaluate(async () => {
       // Through Function: vitest would rewrite a literal import() in this source before it reaches the page.
       const web = await new Function('url', 'return import(url)')('/bundle/enhance-web.js');
-      const codeOf = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error) => `${error.code}: ${error.message}`);
+      const codeOf = (promise: Promise<unknown>) =>
+        promise.then(
+          () => 'resolved',
+          (error) => `${error.code}: ${error.message}`,
+        );
       const events: string[] = [];
       const enhancer = await web.createEnhancer({
-        kind: 'intensity', model: '/fixtures/intensity-tiny.onnx', device: 'wasm', threads: 2, tileSize: 16,
+        kind: 'intensity',
+        model: '/fixtures/intensity-tiny.onnx',
+        device: 'wasm',
+        threads: 2,
+        tileSize: 16,
         onProgress: (event: { status: string }) => events.push(event.status),
       });
       const image = { data: new Float32Array(48 * 48).fill(1), width: 48, height: 48 };
       const tiles: number[] = [];
       const full = await enhancer.enhance(image, { onProgress: (event: any) => event.status === 'progress' && tiles.push(event.loaded) });
       const controller = new AbortController();
-      const aborted = await codeOf(enhancer.enhance(image, {
-        signal: controller.signal,
-        onProgress: (event: any) => event.status === 'progress' && event.loaded === 1 && controller.abort(),
-      }));
+      const aborted = await codeOf(
+        enhancer.enhance(image, {
+          signal: controller.signal,
+          onProgress: (event: any) => event.status === 'progress' && event.loaded === 1 && controller.abort(),
+        }),
+      );
       await enhancer.dispose();
       const afterDispose = await codeOf(enhancer.enhance(image));
       const installed = await codeOf(web.createEnhancer({ kind: 'intensity', variant: 'lite', device: 'wasm', threads: 2 }));
       const missing = await codeOf(web.createEnhancer({ kind: 'blos', device: 'wasm', threads: 2 }));
       const badDevice = await codeOf(web.createEnhancer({ kind: 'blos', device: 'cuda' as never, threads: 2 }));
       const warnings: string[] = [];
-      const automatic = await web.createEnhancer({ kind: 'intensity', model: '/fixtures/intensity-tiny.onnx', threads: 2, onWarning: (line: string) => warnings.push(line) });
+      const automatic = await web.createEnhancer({
+        kind: 'intensity',
+        model: '/fixtures/intensity-tiny.onnx',
+        threads: 2,
+        onWarning: (line: string) => warnings.push(line),
+      });
       const auto = { device: automatic.device, failures: automatic.deviceFailures, warnings };
       await automatic.dispose();
       return { events, tiles, fullTiles: full.tiles, runIn: enhancer.runIn, aborted, afterDispose, installed, missing, badDevice, auto };
@@ -211,11 +237,21 @@ describeInChromium('browser runtime in headless Chromium (demo page, bundle, wor
     expect(outcome.tiles).toEqual(Array.from({ length: outcome.fullTiles + 1 }, (_, i) => i));
     expect(outcome.aborted).toBe('ABORTED: enhancement aborted');
     expect(outcome.afterDispose).toBe('ENHANCER_DISPOSED: the enhancer was disposed');
-    expect(outcome.installed).toMatch(new RegExp(`^MODEL_UNTRAINED: ${chromium.fixtures.baseUrl}/bundle/models/enhance-intensity-lite.onnx: the installed model has untrained weights`));
-    expect(outcome.missing).toMatch(new RegExp(`^MODEL_NOT_INSTALLED: ${chromium.fixtures.baseUrl}/bundle/models/enhance-blos.onnx: no trained blos model \\(full\\) is served here \\(HTTP 404\\)`));
+    expect(outcome.installed).toMatch(
+      new RegExp(
+        `^MODEL_UNTRAINED: ${chromium.fixtures.baseUrl}/bundle/models/enhance-intensity-lite.onnx: the installed model has untrained weights`,
+      ),
+    );
+    expect(outcome.missing).toMatch(
+      new RegExp(
+        `^MODEL_NOT_INSTALLED: ${chromium.fixtures.baseUrl}/bundle/models/enhance-blos.onnx: no trained blos model \\(full\\) is served here \\(HTTP 404\\)`,
+      ),
+    );
     // This Chromium's only WebGPU adapter is SwiftShader: 'auto' passes over it, says why, and runs WASM.
     expect(outcome.auto.device).toBe('wasm');
-    expect(outcome.auto.failures).toEqual([{ device: 'webgpu', reason: 'the only WebGPU adapter is a software one (google swiftshader), slower than WASM' }]);
+    expect(outcome.auto.failures).toEqual([
+      { device: 'webgpu', reason: 'the only WebGPU adapter is a software one (google swiftshader), slower than WASM' },
+    ]);
     expect(outcome.auto.warnings.filter((line) => line.startsWith("device 'webgpu' unavailable"))).toHaveLength(1);
     expect(outcome.badDevice).toBe(`DEVICE_UNKNOWN: device "cuda" is not available on web: expected one of 'auto', 'wasm', 'webgpu'`);
   });
@@ -225,10 +261,20 @@ describeInChromium('browser runtime in headless Chromium (demo page, bundle, wor
     const outcome = await page.evaluate(async () => {
       const web = await new Function('url', 'return import(url)')('/bundle/enhance-web.js');
       const side = 192;
-      const image = { data: Float32Array.from({ length: side * side }, (_, i) => 1 + 0.05 * Math.sin(i * 0.37)), width: side, height: side };
+      const image = {
+        data: Float32Array.from({ length: side * side }, (_, i) => 1 + 0.05 * Math.sin(i * 0.37)),
+        width: side,
+        height: side,
+      };
       /** Runs the enhancement while a 10 ms timer on this thread records the longest gap between its ticks. */
       const timed = async (runIn: string) => {
-        const enhancer = await web.createEnhancer({ kind: 'intensity', model: '/fixtures/intensity-lite-responsive.onnx', device: 'wasm', threads: 2, runIn });
+        const enhancer = await web.createEnhancer({
+          kind: 'intensity',
+          model: '/fixtures/intensity-lite-responsive.onnx',
+          device: 'wasm',
+          threads: 2,
+          runIn,
+        });
         await enhancer.enhance(image);
         let last = performance.now();
         let longestGap = 0;
@@ -248,11 +294,18 @@ describeInChromium('browser runtime in headless Chromium (demo page, bundle, wor
       const worker = await timed('worker');
       const mainThread = await timed('main-thread');
       let largestDifference = 0;
-      for (let i = 0; i < worker.data.length; i++) largestDifference = Math.max(largestDifference, Math.abs(worker.data[i] - mainThread.data[i]));
-      return { worker: { runMs: worker.runMs, longestGap: worker.longestGap }, mainThread: { runMs: mainThread.runMs, longestGap: mainThread.longestGap }, largestDifference };
+      for (let i = 0; i < worker.data.length; i++)
+        largestDifference = Math.max(largestDifference, Math.abs(worker.data[i] - mainThread.data[i]));
+      return {
+        worker: { runMs: worker.runMs, longestGap: worker.longestGap },
+        mainThread: { runMs: mainThread.runMs, longestGap: mainThread.longestGap },
+        largestDifference,
+      };
     });
-    console.info(`main-thread gaps during a run: worker ${outcome.worker.longestGap.toFixed(0)} ms of ${outcome.worker.runMs.toFixed(0)} ms; `
-      + `main-thread ${outcome.mainThread.longestGap.toFixed(0)} ms of ${outcome.mainThread.runMs.toFixed(0)} ms`);
+    console.info(
+      `main-thread gaps during a run: worker ${outcome.worker.longestGap.toFixed(0)} ms of ${outcome.worker.runMs.toFixed(0)} ms; ` +
+        `main-thread ${outcome.mainThread.longestGap.toFixed(0)} ms of ${outcome.mainThread.runMs.toFixed(0)} ms`,
+    );
     expect(outcome.largestDifference).toBe(0);
     // On the main thread the run blocks the timer for about its whole length; in the worker it does not.
     expect(outcome.mainThread.longestGap).toBeGreaterThan(0.5 * outcome.mainThread.runMs);

@@ -35,7 +35,9 @@ describeInChromium('demo page: --qa and --tta in the browser (WASM)', {}, (chrom
     await page.selectOption('#kind', 'intensity');
     await page.click('#run');
     await page.waitForSelector('body[data-status="done"], body[data-status="error"]', { timeout: 110_000 });
-    const error = await page.evaluate(() => (document.body.dataset.status === 'error' ? document.getElementById('error')!.textContent : null));
+    const error = await page.evaluate(() =>
+      document.body.dataset.status === 'error' ? document.getElementById('error')!.textContent : null,
+    );
     expect(error).toBeNull();
     const seen = await page.evaluate(() => {
       const { result } = (window as unknown as { enhanceDemo: { state: { result: any } } }).enhanceDemo.state;

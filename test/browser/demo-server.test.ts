@@ -47,18 +47,18 @@ function rawRequest(port: number, bytes: string | Buffer, { closeAfterMs }: { cl
 }
 
 const request = (target: string, extra = '') => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${extra}\r\n`;
-const withBody = (method: string, size: number) => Buffer.concat([
-  Buffer.from(`${method} /demo/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${size}\r\n\r\n`),
-  Buffer.alloc(size, 0x61),
-]);
+const withBody = (method: string, size: number) =>
+  Buffer.concat([Buffer.from(`${method} /demo/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${size}\r\n\r\n`), Buffer.alloc(size, 0x61)]);
 
 /** A deterministic run of arbitrary bytes, CR/LF included. */
 function garbage(seed: number, length: number): Buffer {
   let state = seed;
-  return Buffer.from(Array.from({ length }, () => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state >>> 24;
-  }));
+  return Buffer.from(
+    Array.from({ length }, () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state >>> 24;
+    }),
+  );
 }
 
 type Expected = number | 'refused';
@@ -97,7 +97,12 @@ const HOSTILE: { what: string; bytes: string | Buffer; expected: Expected; close
   { what: 'PUT with a 1 MB body', bytes: withBody('PUT', 1_000_000), expected: 405 },
   { what: 'POST with a 3 MB body', bytes: withBody('POST', 3_000_000), expected: 'refused' },
   { what: 'GET with a body', bytes: withBody('GET', 5000), expected: 400 },
-  { what: 'chunked body that never ends', bytes: 'POST /demo/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n', expected: 'refused', closeAfterMs: 30 },
+  {
+    what: 'chunked body that never ends',
+    bytes: 'POST /demo/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n',
+    expected: 'refused',
+    closeAfterMs: 30,
+  },
   { what: 'headers cut short', bytes: 'GET /demo/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', expected: 'refused', closeAfterMs: 20 },
   { what: 'request line cut short', bytes: 'GET /de', expected: 'refused', closeAfterMs: 5 },
 ];
@@ -183,7 +188,8 @@ describe('the demo server never follows a symbolic link out of its folders', () 
     symlinkSync(path.join(served, 'missing.txt'), path.join(served, 'dangling.txt'));
     // A served folder reached through a link is fine: its files lie inside its real path.
     symlinkSync(served, path.join(scratch, 'served-link'));
-    if (spawnSync('mkfifo', [path.join(served, 'pipe.txt')]).status !== 0) console.warn('mkfifo not available: the FIFO case is not checked');
+    if (spawnSync('mkfifo', [path.join(served, 'pipe.txt')]).status !== 0)
+      console.warn('mkfifo not available: the FIFO case is not checked');
     server = createDemoServer({ mounts: { '/site/': path.join(scratch, 'served-link') } });
     port = Number(new URL(await listen(server)).port);
   });

@@ -40,7 +40,11 @@ describeInChromium('real HMI files in headless Chromium (demo page, WASM)', {}, 
     expect(await page.textContent('#error')).toBe('');
     const fromPage = await page.evaluate(() => {
       const { state } = (window as unknown as { enhanceDemo: { state: any } }).enhanceDemo;
-      return { input: Array.from(state.input.data as Float32Array), output: Array.from(state.result.image.data as Float32Array), hdu: state.input.hdu };
+      return {
+        input: Array.from(state.input.data as Float32Array),
+        output: Array.from(state.result.image.data as Float32Array),
+        hdu: state.input.hdu,
+      };
     });
     const decoded = readFits(new Uint8Array(readFileSync(file)), { file: name });
     expect(fromPage.hdu).toBe(decoded.hdu);

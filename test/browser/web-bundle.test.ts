@@ -68,7 +68,12 @@ describe('demo server', () => {
   });
 
   it('sends COOP/COEP and the MIME types browsers require for wasm and module scripts', async () => {
-    for (const [file, type] of [['a.wasm', 'application/wasm'], ['b.mjs', 'text/javascript; charset=utf-8'], ['sub/c.js', 'text/javascript; charset=utf-8'], ['', 'text/html; charset=utf-8']]) {
+    for (const [file, type] of [
+      ['a.wasm', 'application/wasm'],
+      ['b.mjs', 'text/javascript; charset=utf-8'],
+      ['sub/c.js', 'text/javascript; charset=utf-8'],
+      ['', 'text/html; charset=utf-8'],
+    ]) {
       const response = await fetch(`${baseUrl}/site/${file}`);
       expect(response.status, file).toBe(200);
       expect(response.headers.get('content-type'), file).toBe(type);

@@ -13,17 +13,21 @@ const source = (name: string) => `${repoRoot}packages/${name}/src/index.ts`;
  */
 export async function bundleCli(name = 'enhance'): Promise<string> {
   const outfile = `${repoRoot}packages/runtime-node/dist/test-cli/${name}.mjs`;
-  return bundleNodeScript(outfile, {
-    stdin: {
-      contents: "import { main } from './src/cli/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n",
-      resolveDir: `${repoRoot}packages/runtime-node`,
-      sourcefile: 'enhance-test-entry.ts',
-      loader: 'ts',
+  return bundleNodeScript(
+    outfile,
+    {
+      stdin: {
+        contents: "import { main } from './src/cli/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n",
+        resolveDir: `${repoRoot}packages/runtime-node`,
+        sourcefile: 'enhance-test-entry.ts',
+        loader: 'ts',
+      },
     },
-  }, {
-    '@enhance/core/node': source('core').replace(/index\.ts$/, 'node/index.ts'),
-    '@enhance/graph-builder/cli': source('graph-builder').replace(/index\.ts$/, 'cli/index.ts'),
-    '@enhance/core': source('core'),
-    '@enhance/graph-builder': source('graph-builder'),
-  });
+    {
+      '@enhance/core/node': source('core').replace(/index\.ts$/, 'node/index.ts'),
+      '@enhance/graph-builder/cli': source('graph-builder').replace(/index\.ts$/, 'cli/index.ts'),
+      '@enhance/core': source('core'),
+      '@enhance/graph-builder': source('graph-builder'),
+    },
+  );
 }

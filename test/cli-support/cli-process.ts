@@ -49,9 +49,15 @@ export class CliProcess {
       const check = () => {
         const match = this.stderr.slice(from).match(pattern);
         if (match) return finish(() => resolve(match));
-        if (!this.running) finish(() => reject(new Error(`exited (${this.child.exitCode ?? this.child.signalCode}) without printing ${pattern}:\n${this.stderr}`)));
+        if (!this.running)
+          finish(() =>
+            reject(new Error(`exited (${this.child.exitCode ?? this.child.signalCode}) without printing ${pattern}:\n${this.stderr}`)),
+          );
       };
-      const timer = setTimeout(() => finish(() => reject(new Error(`no ${pattern} within ${timeoutMs / 1000} s:\n${this.stderr}`))), timeoutMs);
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`no ${pattern} within ${timeoutMs / 1000} s:\n${this.stderr}`))),
+        timeoutMs,
+      );
       const finish = (settle: () => void) => {
         clearTimeout(timer);
         this.waiters.delete(check);
@@ -68,6 +74,10 @@ export class CliProcess {
 }
 
 /** Runs the CLI to its end. */
-export function runCli(cli: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Outcome> {
+export function runCli(
+  cli: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<Outcome> {
   return new CliProcess(cli, args, options).exited;
 }

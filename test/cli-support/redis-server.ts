@@ -28,7 +28,9 @@ export function freePort(): Promise<number> {
  */
 export async function startRedis(): Promise<RedisServer> {
   if (!existsSync(REDIS_SERVER)) {
-    throw new Error(`${REDIS_SERVER} not found: the queue tests need Debian's redis-server package (apt-get install redis-server; .ci/run installs it)`);
+    throw new Error(
+      `${REDIS_SERVER} not found: the queue tests need Debian's redis-server package (apt-get install redis-server; .ci/run installs it)`,
+    );
   }
   const folder = mkdtempSync(join(tmpdir(), 'enhance-redis-'));
   const server = new RedisServer(folder, await freePort());
@@ -50,7 +52,20 @@ export class RedisServer {
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.folder, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.folder,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+    ];
     const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     await new Promise<void>((resolve, reject) => {

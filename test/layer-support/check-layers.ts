@@ -77,8 +77,11 @@ export function importsOf(file: string, text: string = readFileSync(file, 'utf8'
         // createRequire(import.meta.url)('fitsjs')
         (ts.isCallExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'createRequire') ||
         // createRequire(...).resolve('x'), import.meta.resolve('x')
-        (ts.isPropertyAccessExpression(callee) && callee.name.text === 'resolve' &&
-          ((ts.isCallExpression(callee.expression) && ts.isIdentifier(callee.expression.expression) && callee.expression.expression.text === 'createRequire') ||
+        (ts.isPropertyAccessExpression(callee) &&
+          callee.name.text === 'resolve' &&
+          ((ts.isCallExpression(callee.expression) &&
+            ts.isIdentifier(callee.expression.expression) &&
+            callee.expression.expression.text === 'createRequire') ||
             ts.isMetaProperty(callee.expression)));
       if (callee.kind === ts.SyntaxKind.ImportKeyword && first !== undefined) sites.push({ specifier: first, dynamic: true });
       else if (isRequire && first !== undefined) sites.push({ specifier: first, dynamic: false });
@@ -109,7 +112,9 @@ function entryPoints(workspace: Workspace): string[] {
 
 /** Package-level edges of the map (shipped and optional), checked for cycles. */
 function findCycle(map: LayerMap): string[] | undefined {
-  const edges = new Map(Object.entries(map).map(([name, layer]) => [name, [...new Set([...layer.shipped, ...(layer.optional ?? [])].map(packageNameOf))]]));
+  const edges = new Map(
+    Object.entries(map).map(([name, layer]) => [name, [...new Set([...layer.shipped, ...(layer.optional ?? [])].map(packageNameOf))]]),
+  );
   const state = new Map<string, 'open' | 'done'>();
   const stack: string[] = [];
   const walk = (name: string): string[] | undefined => {
@@ -158,15 +163,27 @@ export function checkLayers({ root, map }: { root: string; map: LayerMap }): Lay
 
   // The map itself.
   for (const workspace of workspaces) {
-    if (!workspace.layer) violations.push({ rule: 'map', file: relative(path.join(workspace.folder, 'package.json')), message: `${workspace.name} has no entry in the layer map` });
+    if (!workspace.layer)
+      violations.push({
+        rule: 'map',
+        file: relative(path.join(workspace.folder, 'package.json')),
+        message: `${workspace.name} has no entry in the layer map`,
+      });
   }
   for (const [name, layer] of Object.entries(map)) {
-    if (!byName.has(name)) violations.push({ rule: 'map', file: 'package.json', message: `the layer map names ${name}, which is not a workspace` });
+    if (!byName.has(name))
+      violations.push({ rule: 'map', file: 'package.json', message: `the layer map names ${name}, which is not a workspace` });
     for (const specifier of [...layer.shipped, ...(layer.optional ?? []), ...layer.dev]) {
       const target = byName.get(packageNameOf(specifier));
-      if (packageNameOf(specifier) === name) violations.push({ rule: 'map', file: 'package.json', specifier, message: `${name} lists itself` });
+      if (packageNameOf(specifier) === name)
+        violations.push({ rule: 'map', file: 'package.json', specifier, message: `${name} lists itself` });
       else if (target && !entryPoints(target).includes(specifier)) {
-        violations.push({ rule: 'map', file: 'package.json', specifier, message: `${name} may import ${specifier}, which ${target.name} does not export (it exports ${entryPoints(target).join(', ')})` });
+        violations.push({
+          rule: 'map',
+          file: 'package.json',
+          specifier,
+          message: `${name} may import ${specifier}, which ${target.name} does not export (it exports ${entryPoints(target).join(', ')})`,
+        });
       }
     }
   }
@@ -188,15 +205,30 @@ export function checkLayers({ root, map }: { root: string; map: LayerMap }): Lay
         const target = byName.get(dependency);
         if (!target) continue;
         if (!allowed[field].has(dependency)) {
-          violations.push({ rule: 'manifest', file, specifier: dependency, message: `${name} lists ${dependency} in "${field}", which its layer does not allow` });
+          violations.push({
+            rule: 'manifest',
+            file,
+            specifier: dependency,
+            message: `${name} lists ${dependency} in "${field}", which its layer does not allow`,
+          });
         } else if (target.manifest.private && !manifest.private && field !== 'devDependencies') {
-          violations.push({ rule: 'manifest', file, specifier: dependency, message: `${name} is published but lists the private ${dependency} in "${field}"` });
+          violations.push({
+            rule: 'manifest',
+            file,
+            specifier: dependency,
+            message: `${name} is published but lists the private ${dependency} in "${field}"`,
+          });
         }
       }
     }
     for (const optional of packagesOf(layer.optional)) {
       if (!manifest.peerDependencies?.[optional] || manifest.peerDependenciesMeta?.[optional]?.optional !== true) {
-        violations.push({ rule: 'manifest', file, specifier: optional, message: `${name} reaches ${optional} as an optional peer, so it must list it in "peerDependencies" with peerDependenciesMeta optional` });
+        violations.push({
+          rule: 'manifest',
+          file,
+          specifier: optional,
+          message: `${name} reaches ${optional} as an optional peer, so it must list it in "peerDependencies" with peerDependenciesMeta optional`,
+        });
       }
     }
     for (const devFolder of layer.devFolders ?? []) {
@@ -217,7 +249,11 @@ export function checkLayers({ root, map }: { root: string; map: LayerMap }): Lay
     ]);
   const isDevFile = (workspace: Workspace, file: string) => {
     const inPackage = relative(file).slice(relative(workspace.folder).length + 1);
-    return DEV_FILE.test(file) || inPackage.startsWith('scripts/') || (workspace.layer?.devFolders ?? []).some((folder) => inPackage.startsWith(`${folder}/`));
+    return (
+      DEV_FILE.test(file) ||
+      inPackage.startsWith('scripts/') ||
+      (workspace.layer?.devFolders ?? []).some((folder) => inPackage.startsWith(`${folder}/`))
+    );
   };
   const workspaceOf = (file: string) => workspaces.find((workspace) => file.startsWith(workspace.folder + path.sep));
 
@@ -234,9 +270,19 @@ export function checkLayers({ root, map }: { root: string; map: LayerMap }): Lay
           const owner = workspaceOf(target);
           if (owner !== workspace) {
             const into = owner ? `${owner.name}'s internals` : `${relative(target)}, outside ${workspace.name}`;
-            violations.push({ rule: 'internals', file: where, specifier, message: `${where} imports ${into} by relative path ('${specifier}'); import a package by its name` });
+            violations.push({
+              rule: 'internals',
+              file: where,
+              specifier,
+              message: `${where} imports ${into} by relative path ('${specifier}'); import a package by its name`,
+            });
           } else if (!dev && isDevFile(workspace, target)) {
-            violations.push({ rule: 'dev-only', file: where, specifier, message: `${where} is shipped but imports dev code ('${specifier}')` });
+            violations.push({
+              rule: 'dev-only',
+              file: where,
+              specifier,
+              message: `${where} is shipped but imports dev code ('${specifier}')`,
+            });
           }
           continue;
         }
@@ -245,27 +291,54 @@ export function checkLayers({ root, map }: { root: string; map: LayerMap }): Lay
         const target = byName.get(name);
         if (target) {
           if (target === workspace) {
-            violations.push({ rule: 'internals', file: where, specifier, message: `${where} imports its own package by name ('${specifier}'); use a relative path` });
+            violations.push({
+              rule: 'internals',
+              file: where,
+              specifier,
+              message: `${where} imports its own package by name ('${specifier}'); use a relative path`,
+            });
             continue;
           }
           if (!entryPoints(target).includes(specifier)) {
-            violations.push({ rule: 'internals', file: where, specifier, message: `${where} imports '${specifier}', which ${name} does not export (it exports ${entryPoints(target).join(', ')})` });
+            violations.push({
+              rule: 'internals',
+              file: where,
+              specifier,
+              message: `${where} imports '${specifier}', which ${name} does not export (it exports ${entryPoints(target).join(', ')})`,
+            });
             continue;
           }
           const optional = (layer.optional ?? []).includes(specifier);
           const allowed = dev ? [...layer.shipped, ...(layer.optional ?? []), ...layer.dev] : [...layer.shipped, ...(layer.optional ?? [])];
           if (!allowed.includes(specifier)) {
-            violations.push({ rule: 'layer', file: where, specifier, message: `${where} imports '${specifier}', which ${workspace.name}'s ${kind} may not (allowed: ${allowed.join(', ') || 'no workspace package'})` });
+            violations.push({
+              rule: 'layer',
+              file: where,
+              specifier,
+              message: `${where} imports '${specifier}', which ${workspace.name}'s ${kind} may not (allowed: ${allowed.join(', ') || 'no workspace package'})`,
+            });
             continue;
           }
           if (optional && !dev && !dynamic && !layer.shipped.includes(specifier)) {
-            violations.push({ rule: 'optional', file: where, specifier, message: `${where} imports the optional '${specifier}' statically; only a dynamic import() that tolerates its absence may reach it` });
+            violations.push({
+              rule: 'optional',
+              file: where,
+              specifier,
+              message: `${where} imports the optional '${specifier}' statically; only a dynamic import() that tolerates its absence may reach it`,
+            });
             continue;
           }
         }
         if (!declared(workspace.manifest, dev).has(name)) {
-          const fields = dev ? '"dependencies", "devDependencies" or "peerDependencies" (or the root\'s "devDependencies")' : '"dependencies" or "peerDependencies"';
-          violations.push({ rule: 'undeclared', file: where, specifier, message: `${where} (${kind}) imports '${specifier}', which ${workspace.name}'s package.json does not list in ${fields}` });
+          const fields = dev
+            ? '"dependencies", "devDependencies" or "peerDependencies" (or the root\'s "devDependencies")'
+            : '"dependencies" or "peerDependencies"';
+          violations.push({
+            rule: 'undeclared',
+            file: where,
+            specifier,
+            message: `${where} (${kind}) imports '${specifier}', which ${workspace.name}'s package.json does not list in ${fields}`,
+          });
         }
       }
     }
@@ -280,12 +353,23 @@ export function checkLayers({ root, map }: { root: string; map: LayerMap }): Lay
         const target = path.resolve(path.dirname(file), specifier);
         const owner = workspaceOf(target);
         const program = owner && /^(scripts|bin)\//.test(path.relative(owner.folder, target).split(path.sep).join('/'));
-        if (owner && !program) violations.push({ rule: 'internals', file: where, specifier, message: `${where} imports ${owner.name}'s internals by relative path ('${specifier}'); import the package by its name` });
+        if (owner && !program)
+          violations.push({
+            rule: 'internals',
+            file: where,
+            specifier,
+            message: `${where} imports ${owner.name}'s internals by relative path ('${specifier}'); import the package by its name`,
+          });
         continue;
       }
       const target = byName.get(packageNameOf(specifier));
       if (target && !entryPoints(target).includes(specifier)) {
-        violations.push({ rule: 'internals', file: where, specifier, message: `${where} imports '${specifier}', which ${target.name} does not export (it exports ${entryPoints(target).join(', ')})` });
+        violations.push({
+          rule: 'internals',
+          file: where,
+          specifier,
+          message: `${where} imports '${specifier}', which ${target.name} does not export (it exports ${entryPoints(target).join(', ')})`,
+        });
       }
     }
   }
@@ -298,7 +382,9 @@ export function sourceFolders(root: string): Map<string, string[]> {
   return new Map(
     (rootManifest.workspaces ?? []).map((folder) => {
       const src = path.join(root, folder, 'src');
-      const folders = readdirSync(src).filter((entry) => statSync(path.join(src, entry)).isDirectory()).sort();
+      const folders = readdirSync(src)
+        .filter((entry) => statSync(path.join(src, entry)).isDirectory())
+        .sort();
       return [folder, folders];
     }),
   );

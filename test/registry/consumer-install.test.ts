@@ -16,7 +16,9 @@ import { FitsHeader, readFits, writeFits } from '@enhance/core';
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
 // The trained models (and the quality check's model) in the repository's models/ are what both packages must carry.
-const repositoryModels = readdirSync(path.join(repoRoot, 'models')).filter((name) => name.endsWith('.onnx')).sort();
+const repositoryModels = readdirSync(path.join(repoRoot, 'models'))
+  .filter((name) => name.endsWith('.onnx'))
+  .sort();
 const PACKAGES = ['@enhance/core', '@enhance/graph-builder', '@enhance/runtime-node', '@enhance/runtime-web', '@enhance/training'];
 const MINUTE = 60_000;
 
@@ -35,7 +37,8 @@ function readmeBlock(heading: string, lang: string, marker = ''): string {
   const section = readme.slice(start, end < 0 ? undefined : end);
   const from = section.indexOf(marker);
   const match = section.slice(from).match(new RegExp('```' + lang + '\\n([\\s\\S]*?)```'));
-  if (from < 0 || !match) throw new Error(`README.md's "## ${heading}" section has no \`\`\`${lang} block${marker ? ` after "${marker}"` : ''}`);
+  if (from < 0 || !match)
+    throw new Error(`README.md's "## ${heading}" section has no \`\`\`${lang} block${marker ? ` after "${marker}"` : ''}`);
   return match[1];
 }
 
@@ -80,7 +83,9 @@ function run(command: string, args: string[], options: { cwd: string; timeoutMs?
 async function ok(command: string, args: string[], options: { cwd: string; timeoutMs?: number }): Promise<Outcome> {
   const outcome = await run(command, args, options);
   if (outcome.code !== 0) {
-    throw new Error(`\`${[command, ...args].join(' ')}\` in ${options.cwd} exited with ${outcome.code}:\n${outcome.stdout}\n${outcome.stderr}`);
+    throw new Error(
+      `\`${[command, ...args].join(' ')}\` in ${options.cwd} exited with ${outcome.code}:\n${outcome.stdout}\n${outcome.stderr}`,
+    );
   }
   return outcome;
 }
@@ -257,7 +262,8 @@ describe('consumer install from a registry (README "Install")', () => {
       );
       // Each package's prepack builds what it exports (dist/, runtime-node's models, runtime-web's bundle).
       const published = await ok('npm', ['publish', '--workspaces', '--registry', registryUrl], { cwd: repoRoot, timeoutMs: 4 * MINUTE });
-      for (const name of PACKAGES) expect(published.stdout + published.stderr, `npm publish --workspaces did not publish ${name}`).toContain(`+ ${name}@`);
+      for (const name of PACKAGES)
+        expect(published.stdout + published.stderr, `npm publish --workspaces did not publish ${name}`).toContain(`+ ${name}@`);
     } catch (error) {
       await cleanUp();
       throw error;
@@ -266,54 +272,73 @@ describe('consumer install from a registry (README "Install")', () => {
 
   afterAll(cleanUp, MINUTE);
 
-  it("installs @enhance/runtime-node by name with the README's commands, without onnxruntime-node's install script", async () => {
-    appFolder = path.join(scratch!, 'app');
-    mkdirSync(appFolder);
-    await shell('npm init -y', appFolder);
-    const commands = commandsOf(readmeBlock('Install', 'sh'));
-    expect(commands).toContain('npm install @enhance/runtime-node');
-    for (const command of commands) await shell(command, appFolder, 4 * MINUTE);
+  it(
+    "installs @enhance/runtime-node by name with the README's commands, without onnxruntime-node's install script",
+    async () => {
+      appFolder = path.join(scratch!, 'app');
+      mkdirSync(appFolder);
+      await shell('npm init -y', appFolder);
+      const commands = commandsOf(readmeBlock('Install', 'sh'));
+      expect(commands).toContain('npm install @enhance/runtime-node');
+      for (const command of commands) await shell(command, appFolder, 4 * MINUTE);
 
-    const modules = path.join(appFolder, 'node_modules');
-    for (const name of ['@enhance/core', '@enhance/runtime-node']) {
-      expect(existsSync(path.join(modules, name, 'package.json')), `${name} is installed`).toBe(true);
-    }
-    // The graph builder is an optional peer (for `enhance convert`), so the runtime carries none of its protobufjs and h5wasm.
-    for (const name of ['@enhance/graph-builder', 'protobufjs', 'h5wasm']) {
-      expect(existsSync(path.join(modules, name, 'package.json')), `${name} is not installed`).toBe(false);
-    }
-    const installed = JSON.parse(readFileSync(path.join(modules, '@enhance/runtime-node/package.json'), 'utf8')) as { version: string };
-    expect(installed.version).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'packages/runtime-node/package.json'), 'utf8')).version);
-    // onnxruntime-node's postinstall would have fetched its CUDA provider from outside the registry.
-    const ortBin = path.join(modules, 'onnxruntime-node/bin/napi-v6', process.platform, process.arch);
-    expect(existsSync(ortBin), `${ortBin} holds onnxruntime-node's CPU binaries`).toBe(true);
-    expect(readdirSync(ortBin).filter((name) => name.includes('providers_cuda'))).toEqual([]);
-    // The trained models travel in the package.
-    expect(readdirSync(path.join(modules, '@enhance/runtime-node/models')).filter((name) => name.endsWith('.onnx')).sort()).toEqual(repositoryModels);
+      const modules = path.join(appFolder, 'node_modules');
+      for (const name of ['@enhance/core', '@enhance/runtime-node']) {
+        expect(existsSync(path.join(modules, name, 'package.json')), `${name} is installed`).toBe(true);
+      }
+      // The graph builder is an optional peer (for `enhance convert`), so the runtime carries none of its protobufjs and h5wasm.
+      for (const name of ['@enhance/graph-builder', 'protobufjs', 'h5wasm']) {
+        expect(existsSync(path.join(modules, name, 'package.json')), `${name} is not installed`).toBe(false);
+      }
+      const installed = JSON.parse(readFileSync(path.join(modules, '@enhance/runtime-node/package.json'), 'utf8')) as { version: string };
+      expect(installed.version).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'packages/runtime-node/package.json'), 'utf8')).version);
+      // onnxruntime-node's postinstall would have fetched its CUDA provider from outside the registry.
+      const ortBin = path.join(modules, 'onnxruntime-node/bin/napi-v6', process.platform, process.arch);
+      expect(existsSync(ortBin), `${ortBin} holds onnxruntime-node's CPU binaries`).toBe(true);
+      expect(readdirSync(ortBin).filter((name) => name.includes('providers_cuda'))).toEqual([]);
+      // The trained models travel in the package.
+      expect(
+        readdirSync(path.join(modules, '@enhance/runtime-node/models'))
+          .filter((name) => name.endsWith('.onnx'))
+          .sort(),
+      ).toEqual(repositoryModels);
 
-    const total = await diskUsageMiB(modules);
-    const onnxruntime = await diskUsageMiB(path.join(modules, 'onnxruntime-node'));
-    console.log(`installed @enhance/runtime-node: node_modules ${total} MiB, of which onnxruntime-node ${onnxruntime} MiB`);
-  }, 5 * MINUTE);
+      const total = await diskUsageMiB(modules);
+      const onnxruntime = await diskUsageMiB(path.join(modules, 'onnxruntime-node'));
+      console.log(`installed @enhance/runtime-node: node_modules ${total} MiB, of which onnxruntime-node ${onnxruntime} MiB`);
+    },
+    5 * MINUTE,
+  );
 
-  it('runs `npx enhance run in.fits -o out.fits --kind intensity --lite`: the output has twice the size', async () => {
-    expect(appFolder, 'the install test ran').not.toBe('');
-    writeFileSync(path.join(appFolder, 'in.fits'), writeFits(smallImage(24, 20)));
-    await ok('npx', ['enhance', 'run', 'in.fits', '-o', 'out.fits', '--kind', 'intensity', '--lite'], { cwd: appFolder, timeoutMs: 2 * MINUTE });
-    const out = readFits(readFileSync(path.join(appFolder, 'out.fits')), { file: 'out.fits' });
-    expect([out.width, out.height]).toEqual([48, 40]);
-    expect(out.data.every(Number.isFinite)).toBe(true);
-  }, 3 * MINUTE);
+  it(
+    'runs `npx enhance run in.fits -o out.fits --kind intensity --lite`: the output has twice the size',
+    async () => {
+      expect(appFolder, 'the install test ran').not.toBe('');
+      writeFileSync(path.join(appFolder, 'in.fits'), writeFits(smallImage(24, 20)));
+      await ok('npx', ['enhance', 'run', 'in.fits', '-o', 'out.fits', '--kind', 'intensity', '--lite'], {
+        cwd: appFolder,
+        timeoutMs: 2 * MINUTE,
+      });
+      const out = readFits(readFileSync(path.join(appFolder, 'out.fits')), { file: 'out.fits' });
+      expect([out.width, out.height]).toEqual([48, 40]);
+      expect(out.data.every(Number.isFinite)).toBe(true);
+    },
+    3 * MINUTE,
+  );
 
-  it('runs the README\'s API snippet as an .mjs file', async () => {
-    expect(appFolder, 'the install test ran').not.toBe('');
-    writeFileSync(path.join(appFolder, 'api.mjs'), readmeBlock('API', 'ts'));
-    writeFileSync(path.join(appFolder, 'hmi.fits'), writeFits(smallImage(40, 32)));
-    const { stdout } = await ok(process.execPath, ['api.mjs'], { cwd: appFolder, timeoutMs: 2 * MINUTE });
-    expect(stdout).toMatch(/^cpu \d+ \d/m);
-    const enhanced = readFits(readFileSync(path.join(appFolder, 'enhanced.fits')), { file: 'enhanced.fits' });
-    expect([enhanced.width, enhanced.height]).toEqual([80, 64]);
-  }, 3 * MINUTE);
+  it(
+    "runs the README's API snippet as an .mjs file",
+    async () => {
+      expect(appFolder, 'the install test ran').not.toBe('');
+      writeFileSync(path.join(appFolder, 'api.mjs'), readmeBlock('API', 'ts'));
+      writeFileSync(path.join(appFolder, 'hmi.fits'), writeFits(smallImage(40, 32)));
+      const { stdout } = await ok(process.execPath, ['api.mjs'], { cwd: appFolder, timeoutMs: 2 * MINUTE });
+      expect(stdout).toMatch(/^cpu \d+ \d/m);
+      const enhanced = readFits(readFileSync(path.join(appFolder, 'enhanced.fits')), { file: 'enhanced.fits' });
+      expect([enhanced.width, enhanced.height]).toEqual([80, 64]);
+    },
+    3 * MINUTE,
+  );
 
   it('is ESM only: require() is refused, import works', async () => {
     expect(appFolder, 'the install test ran').not.toBe('');
@@ -322,31 +347,39 @@ describe('consumer install from a registry (README "Install")', () => {
     expect(required.stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
-  it('installs @enhance/runtime-web by name: the browser bundle export resolves to an ES module with its wasm files and models beside it', async () => {
-    const folder = path.join(scratch!, 'web-app');
-    mkdirSync(folder);
-    await shell('npm init -y', folder);
-    await shell('npm install @enhance/runtime-web', folder, 4 * MINUTE);
-    expect(existsSync(path.join(folder, 'node_modules/onnxruntime-node')), 'runtime-web does not pull in onnxruntime-node').toBe(false);
+  it(
+    'installs @enhance/runtime-web by name: the browser bundle export resolves to an ES module with its wasm files and models beside it',
+    async () => {
+      const folder = path.join(scratch!, 'web-app');
+      mkdirSync(folder);
+      await shell('npm init -y', folder);
+      await shell('npm install @enhance/runtime-web', folder, 4 * MINUTE);
+      expect(existsSync(path.join(folder, 'node_modules/onnxruntime-node')), 'runtime-web does not pull in onnxruntime-node').toBe(false);
 
-    const probe = [
-      "const url = import.meta.resolve('@enhance/runtime-web/enhance-web.js');",
-      'const bundle = await import(url);',
-      "const main = await import('@enhance/runtime-web');",
-      'console.log(JSON.stringify({ url, bundle: typeof bundle.createEnhancer, main: typeof main.createEnhancer }));',
-    ].join('\n');
-    const { stdout } = await ok(process.execPath, ['--input-type=module', '-e', probe], { cwd: folder });
-    const found = JSON.parse(stdout.trim().split('\n').at(-1)!) as { url: string; bundle: string; main: string };
-    expect(found).toMatchObject({ bundle: 'function', main: 'function' });
-    const bundle = new URL(found.url).pathname;
-    expect(path.basename(bundle)).toBe('enhance-web.js');
-    const beside = path.dirname(bundle);
-    const wasm = readFileSync(path.join(beside, 'ort-wasm-simd-threaded.jsep.wasm'));
-    expect([...wasm.subarray(0, 4)]).toEqual([0x00, 0x61, 0x73, 0x6d]);
-    expect(statSync(path.join(beside, 'ort-wasm-simd-threaded.jsep.mjs')).size).toBeGreaterThan(0);
-    expect(readdirSync(path.join(beside, 'models')).filter((name) => name.endsWith('.onnx')).sort()).toEqual(repositoryModels);
+      const probe = [
+        "const url = import.meta.resolve('@enhance/runtime-web/enhance-web.js');",
+        'const bundle = await import(url);',
+        "const main = await import('@enhance/runtime-web');",
+        'console.log(JSON.stringify({ url, bundle: typeof bundle.createEnhancer, main: typeof main.createEnhancer }));',
+      ].join('\n');
+      const { stdout } = await ok(process.execPath, ['--input-type=module', '-e', probe], { cwd: folder });
+      const found = JSON.parse(stdout.trim().split('\n').at(-1)!) as { url: string; bundle: string; main: string };
+      expect(found).toMatchObject({ bundle: 'function', main: 'function' });
+      const bundle = new URL(found.url).pathname;
+      expect(path.basename(bundle)).toBe('enhance-web.js');
+      const beside = path.dirname(bundle);
+      const wasm = readFileSync(path.join(beside, 'ort-wasm-simd-threaded.jsep.wasm'));
+      expect([...wasm.subarray(0, 4)]).toEqual([0x00, 0x61, 0x73, 0x6d]);
+      expect(statSync(path.join(beside, 'ort-wasm-simd-threaded.jsep.mjs')).size).toBeGreaterThan(0);
+      expect(
+        readdirSync(path.join(beside, 'models'))
+          .filter((name) => name.endsWith('.onnx'))
+          .sort(),
+      ).toEqual(repositoryModels);
 
-    const total = await diskUsageMiB(path.join(folder, 'node_modules'));
-    console.log(`installed @enhance/runtime-web: node_modules ${total} MiB`);
-  }, 5 * MINUTE);
+      const total = await diskUsageMiB(path.join(folder, 'node_modules'));
+      console.log(`installed @enhance/runtime-web: node_modules ${total} MiB`);
+    },
+    5 * MINUTE,
+  );
 });

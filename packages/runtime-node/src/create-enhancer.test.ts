@@ -55,21 +55,24 @@ describe('createEnhancer: tiling', () => {
     ['intensity', SMALL, 37, 29],
     ['blos', { depth: 1, filters: 5 }, 23, 41],
     ['intensity', { depth: 3, filters: 4 }, 50, 9],
-  ] as const)('tiled output equals the whole-image output (%s %o, %i×%i, forced small tiles)', async (kind, architecture, width, height) => {
-    const { bytes } = randomModel(kind, architecture, 7);
-    const image = testImage(width, height, kind === 'blos' ? 800 : 3000, [0, width + 3, width * height - 1]);
-    const whole = await createEnhancer({ kind, model: bytes, device: 'cpu', tileSize: 4096 });
-    const halo = whole.info.receptiveFieldRadius;
-    expect(halo).toBe(2 * architecture.depth + 3);
-    const tiled = await createEnhancer({ kind, model: bytes, device: 'cpu', tileSize: 2 * halo + 3 });
-    const a = await whole.enhance(image);
-    const b = await tiled.enhance(image);
-    expect(a.tiles).toBe(1);
-    expect(b.tiles).toBeGreaterThan(4);
-    const { worst, scale } = maxAbsDifference(b.image.data, a.image.data);
-    expect(worst).toBeLessThanOrEqual(2e-6 * scale);
-    await Promise.all([whole.dispose(), tiled.dispose()]);
-  });
+  ] as const)(
+    'tiled output equals the whole-image output (%s %o, %i×%i, forced small tiles)',
+    async (kind, architecture, width, height) => {
+      const { bytes } = randomModel(kind, architecture, 7);
+      const image = testImage(width, height, kind === 'blos' ? 800 : 3000, [0, width + 3, width * height - 1]);
+      const whole = await createEnhancer({ kind, model: bytes, device: 'cpu', tileSize: 4096 });
+      const halo = whole.info.receptiveFieldRadius;
+      expect(halo).toBe(2 * architecture.depth + 3);
+      const tiled = await createEnhancer({ kind, model: bytes, device: 'cpu', tileSize: 2 * halo + 3 });
+      const a = await whole.enhance(image);
+      const b = await tiled.enhance(image);
+      expect(a.tiles).toBe(1);
+      expect(b.tiles).toBeGreaterThan(4);
+      const { worst, scale } = maxAbsDifference(b.image.data, a.image.data);
+      expect(worst).toBeLessThanOrEqual(2e-6 * scale);
+      await Promise.all([whole.dispose(), tiled.dispose()]);
+    },
+  );
 
   it('chooses tiles from the memory budget, with the same result', async () => {
     const { bytes } = randomModel('intensity', SMALL, 3);
@@ -116,7 +119,13 @@ describe('createEnhancer: units, NaN and the float64 reference', () => {
     for (const index of nan) {
       const x = index % width;
       const y = Math.floor(index / width);
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) expected[(2 * y + dy) * 2 * width + 2 * x + dx] = Number.NaN;
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ])
+        expected[(2 * y + dy) * 2 * width + 2 * x + dx] = Number.NaN;
     }
     expect(result.image.data.map((v) => (Number.isNaN(v) ? 1 : 0)).reduce((a, b) => a + b, 0)).toBe(4 * nan.length);
     const { worst, scale } = maxAbsDifference(result.image.data, expected);
@@ -132,7 +141,10 @@ describe('createEnhancer: units, NaN and the float64 reference', () => {
     const a = await enhancer.enhance(image);
     const b = await enhancer.enhance({ ...image, data: image.data.map((v) => v * c) });
     expect(b.scale / a.scale).toBeCloseTo(c, 0);
-    const { worst, scale } = maxAbsDifference(b.image.data, a.image.data.map((v) => v * c));
+    const { worst, scale } = maxAbsDifference(
+      b.image.data,
+      a.image.data.map((v) => v * c),
+    );
     expect(worst).toBeLessThanOrEqual(1e-5 * scale);
     const fixed = await enhancer.enhance(image, { scale: 2 });
     expect(fixed.scale).toBe(2);
@@ -160,8 +172,12 @@ describe('createEnhancer: devices, models, errors, progress', () => {
     const { bytes } = randomModel('intensity', SMALL, 1);
     // Where onnxruntime-node's install script puts the CUDA provider (script/install-metadata.js), found here
     // independently of the code under test.
-    const binding = createRequire(import.meta.url).resolve(`onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`);
-    const cudaInstalled = existsSync(join(dirname(binding), process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
+    const binding = createRequire(import.meta.url).resolve(
+      `onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`,
+    );
+    const cudaInstalled = existsSync(
+      join(dirname(binding), process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'),
+    );
     const warnings: string[] = [];
     const enhancer = await createEnhancer({ kind: 'intensity', model: bytes, onWarning: (m) => warnings.push(m) });
     const deviceWarnings = warnings.filter((m) => m.includes('device'));
@@ -184,7 +200,9 @@ describe('createEnhancer: devices, models, errors, progress', () => {
       `device "tpu" is not available on node: expected one of 'auto', 'cpu', 'cuda', 'webgpu'`,
     );
     await expect(createEnhancer({ kind: 'intensity', model: bytes, device: 'wasm' })).rejects.toBeInstanceOf(UnknownDeviceError);
-    await expect(createEnhancer({ kind: 'magnetic' as never, model: bytes })).rejects.toThrow(`option kind = "magnetic" is invalid: expected 'intensity' | 'blos'`);
+    await expect(createEnhancer({ kind: 'magnetic' as never, model: bytes })).rejects.toThrow(
+      `option kind = "magnetic" is invalid: expected 'intensity' | 'blos'`,
+    );
     await expect(createEnhancer({ kind: 'intensity', model: bytes, tileSize: 10 })).rejects.toThrow(
       'option tileSize = 10 is invalid: expected an integer ≥ 15 for this model (context radius 7 px on each side, plus one)',
     );
@@ -203,7 +221,9 @@ describe('createEnhancer: devices, models, errors, progress', () => {
     const { bytes } = randomModel('intensity', SMALL, 1);
     const enhancer = await createEnhancer({ kind: 'intensity', model: bytes, device: 'cpu', onWarning: quiet });
     await expect(enhancer.enhance({ data: new Float32Array(3), width: 3, height: 1 })).rejects.toThrow('a 3×1 image is too small');
-    await expect(enhancer.enhance({ data: new Float32Array(5), width: 2, height: 2 })).rejects.toThrow('image data has 5 values for 2×2 = 4 pixels');
+    await expect(enhancer.enhance({ data: new Float32Array(5), width: 2, height: 2 })).rejects.toThrow(
+      'image data has 5 values for 2×2 = 4 pixels',
+    );
     await expect(enhancer.enhance({ data: new Float32Array(4).fill(Number.NaN), width: 2, height: 2 })).rejects.toThrow(
       'every pixel of the 2×2 image is NaN or infinite',
     );
@@ -214,7 +234,13 @@ describe('createEnhancer: devices, models, errors, progress', () => {
   it('reports progress by status and stops when aborted', async () => {
     const { bytes } = randomModel('intensity', SMALL, 1);
     const events: EnhanceProgressEvent[] = [];
-    const enhancer = await createEnhancer({ kind: 'intensity', model: bytes, device: 'cpu', tileSize: 20, onProgress: (e) => events.push(e) });
+    const enhancer = await createEnhancer({
+      kind: 'intensity',
+      model: bytes,
+      device: 'cpu',
+      tileSize: 20,
+      onProgress: (e) => events.push(e),
+    });
     const result = await enhancer.enhance(testImage(30, 30, 1));
     expect(events[0]).toEqual({ status: 'loading', source: 'bytes' });
     expect(events[1]).toEqual({ status: 'ready', device: 'cpu', source: 'bytes' });

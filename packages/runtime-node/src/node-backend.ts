@@ -18,18 +18,24 @@ export const nodeBackend: EnhanceBackend = Object.freeze({
   loadModel: (path: string) => readModelFile(path),
   // Without this, 'auto' on every CPU-only install would try CUDA and warn that its library is missing.
   notInstalled: (device: ConcreteDevice) =>
-    device === 'cuda' && !cudaProviderInstalled() ? "onnxruntime-node's CUDA provider is not installed (see the README: GPU (CUDA) opt-in)" : undefined,
+    device === 'cuda' && !cudaProviderInstalled()
+      ? "onnxruntime-node's CUDA provider is not installed (see the README: GPU (CUDA) opt-in)"
+      : undefined,
   loadDefaultModel(kind: EnhanceKind, variant: ModelVariant, precision: ModelPrecision = 'fp32') {
     return readInstalledFile(defaultModelPath(kind, variant, precision), () => modelNotInstalledError(kind, variant, precision));
   },
   loadSupportFile(name: string) {
     const path = join(modelsDirectory(), name);
-    return readInstalledFile(path, () => new EnhancerError({
-      code: 'MODEL_NOT_INSTALLED',
-      file: path,
-      message: `${name} is not installed beside the models (npm run export:redegrade writes the quality check's model, npm run evaluate its reference)`,
-      details: { name, path },
-    }));
+    return readInstalledFile(
+      path,
+      () =>
+        new EnhancerError({
+          code: 'MODEL_NOT_INSTALLED',
+          file: path,
+          message: `${name} is not installed beside the models (npm run export:redegrade writes the quality check's model, npm run evaluate its reference)`,
+          details: { name, path },
+        }),
+    );
   },
 });
 
@@ -64,6 +70,11 @@ async function readModelFile(path: string): Promise<Uint8Array> {
 
 function modelReadError(path: string, error: unknown): EnhancerError {
   const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === 'ENOENT' ? 'no such model file' : code === 'EISDIR' ? 'is a directory, not a model file' : `cannot read the model (${code ?? String(error)})`;
+  const reason =
+    code === 'ENOENT'
+      ? 'no such model file'
+      : code === 'EISDIR'
+        ? 'is a directory, not a model file'
+        : `cannot read the model (${code ?? String(error)})`;
   return new EnhancerError({ code: 'MODEL_NOT_FOUND', file: path, message: reason, cause: error, details: { path } });
 }

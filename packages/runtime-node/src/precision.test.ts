@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EnhanceError, INT8_HELD_OUT_RMS_KEY, modelFileName } from '@enhance/core';
-import { calibrateActivations, createEnhanceModel, initializeEnhanceWeights, quantizationPlan, quantizeEnhanceModel } from '@enhance/graph-builder';
+import {
+  calibrateActivations,
+  createEnhanceModel,
+  initializeEnhanceWeights,
+  quantizationPlan,
+  quantizeEnhanceModel,
+} from '@enhance/graph-builder';
 import { createEnhancer } from './create-enhancer.js';
 
 const architecture = { depth: 2, filters: 8 };
@@ -21,7 +27,13 @@ describe("precision: 'fp32' | 'int8'", () => {
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'enhance-precision-'));
-    fp32 = createEnhanceModel({ kind: 'intensity', architecture, weights: initializeEnhanceWeights(architecture, { seed: 2, batchNorm: 'random', bias: 'random' }), foldBatchNorm: true, provenance: 'test weights' });
+    fp32 = createEnhanceModel({
+      kind: 'intensity',
+      architecture,
+      weights: initializeEnhanceWeights(architecture, { seed: 2, batchNorm: 'random', bias: 'random' }),
+      foldBatchNorm: true,
+      provenance: 'test weights',
+    });
     const plan = quantizationPlan(fp32);
     const batches = [1, 2, 3].map((seed) => ({ dims: [1, 1, 32, 32] as const, data: image(32, 32, seed).data }));
     const calibration = await calibrateActivations(fp32, { tensors: plan.tensors, batches, runtime: ort, threads: 1 });
@@ -53,13 +65,21 @@ describe("precision: 'fp32' | 'int8'", () => {
     await Promise.all([byDefault.dispose(), quantized.dispose()]);
   });
 
-  it('warns when the int8 model\'s own held-out check exceeds the 0.5% bound', async () => {
+  it("warns when the int8 model's own held-out check exceeds the 0.5% bound", async () => {
     const plan = quantizationPlan(fp32);
     const ranges = new Map(plan.tensors.map((name) => [name, { min: -4, max: 4 }]));
     const rough = quantizeEnhanceModel(fp32, { ranges, metadata: { [INT8_HELD_OUT_RMS_KEY]: '0.0213' } });
     const warnings: string[] = [];
-    const enhancer = await createEnhancer({ kind: 'intensity', model: rough, device: 'cpu', threads: 1, onWarning: (m) => warnings.push(m) });
-    expect(warnings).toContain('bytes: this int8 model differs from its fp32 model by 2.1% RMS on held-out patches (more than 0.5%): a fast preview, not for science; see the model card');
+    const enhancer = await createEnhancer({
+      kind: 'intensity',
+      model: rough,
+      device: 'cpu',
+      threads: 1,
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(warnings).toContain(
+      'bytes: this int8 model differs from its fp32 model by 2.1% RMS on held-out patches (more than 0.5%): a fast preview, not for science; see the model card',
+    );
     await enhancer.dispose();
     const quiet: string[] = [];
     await (await createEnhancer({ kind: 'intensity', model: int8, device: 'cpu', threads: 1, onWarning: (m) => quiet.push(m) })).dispose();
@@ -70,7 +90,9 @@ describe("precision: 'fp32' | 'int8'", () => {
     const mismatch = await createEnhancer({ kind: 'intensity', model: fp32, precision: 'int8' }).catch((e: unknown) => e);
     expect(EnhanceError.isInstance(mismatch) && mismatch.code).toBe('MODEL_PRECISION_MISMATCH');
     expect((mismatch as Error).message).toBe('bytes: the model is fp32, not the requested int8');
-    await expect(createEnhancer({ kind: 'intensity', model: int8, precision: 'fp16' as never })).rejects.toThrow(`option precision = "fp16" is invalid: expected 'fp32' | 'int8'`);
+    await expect(createEnhancer({ kind: 'intensity', model: int8, precision: 'fp16' as never })).rejects.toThrow(
+      `option precision = "fp16" is invalid: expected 'fp32' | 'int8'`,
+    );
     vi.stubEnv('ENHANCE_MODELS_DIR', join(folder, 'nothing-here'));
     await expect(createEnhancer({ kind: 'blos', variant: 'lite', precision: 'int8' })).rejects.toThrow(
       "no trained blos model (lite, int8) is installed; give a model file (the 'model' option, or --model on the command line), or regenerate the int8 models with npm run quantize",

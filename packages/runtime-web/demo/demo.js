@@ -31,8 +31,9 @@ if (!params.has('threads')) $('threads').value = String(defaultWasmThreadCount()
 const state = { input: undefined, fileName: undefined, result: undefined, enhancer: undefined, enhancerKey: undefined, error: undefined };
 window.enhanceDemo = { state, run: () => run() };
 
-$('environment').textContent = `crossOriginIsolated: ${globalThis.crossOriginIsolated ? 'yes (WASM threads available)' : 'no (WASM runs on one thread)'}`
-  + ` · WebGPU API: ${'gpu' in navigator ? 'present' : 'absent'} · ${navigator.hardwareConcurrency} logical cores`;
+$('environment').textContent =
+  `crossOriginIsolated: ${globalThis.crossOriginIsolated ? 'yes (WASM threads available)' : 'no (WASM runs on one thread)'}` +
+  ` · WebGPU API: ${'gpu' in navigator ? 'present' : 'absent'} · ${navigator.hardwareConcurrency} logical cores`;
 
 function setStatus(status, text) {
   document.body.dataset.status = status;
@@ -43,7 +44,11 @@ function showError(error) {
   state.error = error;
   const code = EnhanceError.isInstance(error) ? ` [${error.code}]` : '';
   const webGpuOnly = error?.code === 'DEVICE_UNAVAILABLE' && error.failures?.length === 1 && error.failures[0].device === 'webgpu';
-  const message = webGpuOnly ? `${sentence(error.failures[0].reason)}; choose auto or WASM to run on the CPU.` : error instanceof Error ? error.message : String(error);
+  const message = webGpuOnly
+    ? `${sentence(error.failures[0].reason)}; choose auto or WASM to run on the CPU.`
+    : error instanceof Error
+      ? error.message
+      : String(error);
   $('error').textContent = `${message}${code}`;
   $('error').hidden = false;
   setStatus('error', 'Failed.');
@@ -115,7 +120,8 @@ async function loadFile(file) {
  */
 function guessKind(image, fileName) {
   const detection = detectEnhanceKind(image, { fileName });
-  if (detection.decidedBy === 'data') console.warn(`${fileName}: the header does not tell the kind; ${detection.kind ?? 'none'} from the data (${detection.reason})`);
+  if (detection.decidedBy === 'data')
+    console.warn(`${fileName}: the header does not tell the kind; ${detection.kind ?? 'none'} from the data (${detection.reason})`);
   return detection.kind ?? $('kind').value;
 }
 
@@ -144,19 +150,29 @@ async function run() {
   $('run').disabled = true;
   setStatus('running', 'Starting…');
   try {
-    const options = { kind: $('kind').value, variant: $('variant').value, device: $('device').value, threads: Number($('threads').value) || 0 };
+    const options = {
+      kind: $('kind').value,
+      variant: $('variant').value,
+      device: $('device').value,
+      threads: Number($('threads').value) || 0,
+    };
     const model = $('model-url').value.trim();
     if (model) options.model = model;
     const enhancer = await enhancerFor(options);
     showDeviceNote(enhancer);
     setStatus('running', `Enhancing on ${enhancer.device}…`);
-    const result = await enhancer.enhance(state.input, { history: ['Enhance for ONNX browser demo'], qa: $('qa').checked, tta: Number($('tta').value) });
+    const result = await enhancer.enhance(state.input, {
+      history: ['Enhance for ONNX browser demo'],
+      qa: $('qa').checked,
+      tta: Number($('tta').value),
+    });
     state.result = { ...result, kind: enhancer.kind, variant: options.variant, threads: enhancer.threads };
     $('download-fits').disabled = $('download-png').disabled = false;
-    $('run-info').textContent = `Ran on ${result.device} (${enhancer.threads} WASM thread${enhancer.threads === 1 ? '' : 's'}) in `
-      + `${(result.timeMs / 1000).toFixed(2)} s, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}; `
-      + `input divided by ${result.scale.toPrecision(5)}${result.tta > 1 ? `, mean of ${result.tta} flips/rotations` : ''}. Model: ${enhancer.info.source}`
-      + `${enhancer.info.trained ? '' : ' (untrained weights)'}.`;
+    $('run-info').textContent =
+      `Ran on ${result.device} (${enhancer.threads} WASM thread${enhancer.threads === 1 ? '' : 's'}) in ` +
+      `${(result.timeMs / 1000).toFixed(2)} s, ${result.tiles} tile${result.tiles === 1 ? '' : 's'}; ` +
+      `input divided by ${result.scale.toPrecision(5)}${result.tta > 1 ? `, mean of ${result.tta} flips/rotations` : ''}. Model: ${enhancer.info.source}` +
+      `${enhancer.info.trained ? '' : ' (untrained weights)'}.`;
     render();
     setStatus('done', `Done on ${result.device} in ${(result.timeMs / 1000).toFixed(2)} s.`);
   } catch (error) {
@@ -225,9 +241,12 @@ function renderResidual(qa) {
   const bound = 3 * qa.summary.residualP99 || 1;
   paint($('residual-canvas'), qa.residual, { low: -bound, high: bound });
   const { relativeResidual, fractionAbove3Sigma, reference, exceedsReference } = qa.summary;
-  $('residual-info').textContent = `(±${bound.toPrecision(3)}): ${(100 * relativeResidual).toFixed(2)} % of mean |input|, `
-    + `${(100 * fractionAbove3Sigma).toFixed(1)} % of pixels beyond 3σ of the noise`
-    + (reference ? `; the model card's largest on real data: ${(100 * reference.maxRelativeResidual).toFixed(2)} %${exceedsReference ? ' — exceeded' : ''}` : '');
+  $('residual-info').textContent =
+    `(±${bound.toPrecision(3)}): ${(100 * relativeResidual).toFixed(2)} % of mean |input|, ` +
+    `${(100 * fractionAbove3Sigma).toFixed(1)} % of pixels beyond 3σ of the noise` +
+    (reference
+      ? `; the model card's largest on real data: ${(100 * reference.maxRelativeResidual).toFixed(2)} %${exceedsReference ? ' — exceeded' : ''}`
+      : '');
 }
 
 function formatPercent(value) {

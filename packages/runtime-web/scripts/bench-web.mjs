@@ -48,7 +48,9 @@ const repeats = Number(values.repeats);
 const variants = values.variants.split(',');
 const precisions = values.precisions.split(',');
 if (!precisions.every((p) => p === 'fp32' || p === 'int8')) {
-  process.stderr.write(`bench-web: --precisions ${JSON.stringify(values.precisions)}: expected fp32, int8 (bench-web --help lists the options)\n`);
+  process.stderr.write(
+    `bench-web: --precisions ${JSON.stringify(values.precisions)}: expected fp32, int8 (bench-web --help lists the options)\n`,
+  );
   process.exit(2);
 }
 
@@ -85,9 +87,16 @@ try {
         console.log(`(no ${trained}: int8 ${variant} left out; npm run quantize writes it)`);
         continue;
       }
-      const bytes = existsSync(trained) ? new Uint8Array(readFileSync(trained)) : createEnhanceModel({ kind: 'intensity', architecture: variant, seed: 1, foldBatchNorm: values['fold-batch-norm'] });
+      const bytes = existsSync(trained)
+        ? new Uint8Array(readFileSync(trained))
+        : createEnhanceModel({ kind: 'intensity', architecture: variant, seed: 1, foldBatchNorm: values['fold-batch-norm'] });
       writeFileSync(join(modelFolder, `${variant}-${precision}.onnx`), bytes);
-      models[`${variant}-${precision}`] = { variant, precision, bytes, origin: existsSync(trained) ? trained : `random weights (${variant}${values['fold-batch-norm'] ? ', batch norm folded' : ''})` };
+      models[`${variant}-${precision}`] = {
+        variant,
+        precision,
+        bytes,
+        origin: existsSync(trained) ? trained : `random weights (${variant}${values['fold-batch-norm'] ? ', batch norm folded' : ''})`,
+      };
     }
   }
   const image = benchImage(size, size);
@@ -96,13 +105,26 @@ try {
   const baseUrl = await listen(server);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless=new', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--headless=new',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const page = await browser.newPage();
   await page.goto(`${baseUrl}/demo/`);
 
   for (const [key, { variant, precision }] of Object.entries(models)) {
-    const nodeEnhancer = await createEnhancer({ kind: 'intensity', model: models[key].bytes, device: 'cpu', threads, onWarning: () => undefined });
+    const nodeEnhancer = await createEnhancer({
+      kind: 'intensity',
+      model: models[key].bytes,
+      device: 'cpu',
+      threads,
+      onWarning: () => undefined,
+    });
     await nodeEnhancer.enhance(image);
     const nodeTimes = [];
     for (let i = 0; i < repeats; i++) nodeTimes.push((await nodeEnhancer.enhance(image)).timeMs);
@@ -112,7 +134,13 @@ try {
       async ({ key, size, threads, repeats, data }) => {
         const { createEnhancer: createWebEnhancer } = await import('/bundle/enhance-web.js');
         const started = performance.now();
-        const enhancer = await createWebEnhancer({ kind: 'intensity', model: `/bench-models/${key}.onnx`, device: 'wasm', threads, onWarning: () => undefined });
+        const enhancer = await createWebEnhancer({
+          kind: 'intensity',
+          model: `/bench-models/${key}.onnx`,
+          device: 'wasm',
+          threads,
+          onWarning: () => undefined,
+        });
         const createMs = performance.now() - started;
         const input = { data: Float32Array.from(data), width: size, height: size };
         await enhancer.enhance(input);
@@ -151,6 +179,9 @@ for (const row of rows) {
 }
 for (const int8 of rows.filter((row) => row.precision === 'int8')) {
   const fp32 = rows.find((row) => row.precision === 'fp32' && row.variant === int8.variant);
-  if (fp32) console.log(`${int8.variant}: int8 ${(fp32.nodeMs / int8.nodeMs).toFixed(2)}× as fast as fp32 in Node, ${(fp32.browserMs / int8.browserMs).toFixed(2)}× in the browser; browser int8 vs Node fp32 ${(int8.browserMs / fp32.nodeMs).toFixed(2)}`);
+  if (fp32)
+    console.log(
+      `${int8.variant}: int8 ${(fp32.nodeMs / int8.nodeMs).toFixed(2)}× as fast as fp32 in Node, ${(fp32.browserMs / int8.browserMs).toFixed(2)}× in the browser; browser int8 vs Node fp32 ${(int8.browserMs / fp32.nodeMs).toFixed(2)}`,
+    );
 }
 console.log(`(first enhancer in the page, worker and WebAssembly start included: ${rows[0]?.workerStartMs.toFixed(0)} ms)`);

@@ -22,7 +22,12 @@ export const DEFAULT_BUNDLE_DIRECTORY = join(packageRoot, 'bundle');
  * @param {{ outDir?: string, models?: boolean, minify?: boolean, modelsDir?: string }} [options]
  * @returns {Promise<{ outDir: string, bundle: string, models: string[] }>}
  */
-export async function buildWebBundle({ outDir = DEFAULT_BUNDLE_DIRECTORY, models = true, minify = true, modelsDir = join(repositoryRoot, 'models') } = {}) {
+export async function buildWebBundle({
+  outDir = DEFAULT_BUNDLE_DIRECTORY,
+  models = true,
+  minify = true,
+  modelsDir = join(repositoryRoot, 'models'),
+} = {}) {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const bundle = join(outDir, 'enhance-web.js');
@@ -81,5 +86,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     models: !values['no-models'],
     minify: !values['no-minify'],
   });
-  console.log(`built ${result.bundle} (+ ${ONNXRUNTIME_WEB_FILES.join(', ')}; models: ${result.models.join(', ') || 'none found in models/'})`);
+  console.log(
+    `built ${result.bundle} (+ ${ONNXRUNTIME_WEB_FILES.join(', ')}; models: ${result.models.join(', ') || 'none found in models/'})`,
+  );
 }

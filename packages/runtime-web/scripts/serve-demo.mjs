@@ -98,12 +98,14 @@ export function createDemoServer({ mounts, isolated = true } = {}) {
       // The body is read first: closing a connection with unread data resets it, and the reset can take
       // the answer with it before the client reads it. A body over the limit gets 413 and that risk.
       const status = (await discardBody(request)) ? (read ? 400 : 405) : 413;
-      const reason = status === 413 ? `body over ${MAX_DISCARDED_BODY} bytes` : read ? `a ${request.method} request has no body` : 'method not allowed';
+      const reason =
+        status === 413 ? `body over ${MAX_DISCARDED_BODY} bytes` : read ? `a ${request.method} request has no body` : 'method not allowed';
       refuse(response, status, reason, status === 405 ? { Allow: 'GET, HEAD' } : {});
       return;
     }
     // Node's parser takes 'GET /path' without a version for HTTP/0.9; nothing but HTTP/1.x is served here.
-    const checked = request.httpVersionMajor === 1 ? requestPath(request.url) : { status: 400, reason: `HTTP/${request.httpVersion} is not served` };
+    const checked =
+      request.httpVersionMajor === 1 ? requestPath(request.url) : { status: 400, reason: `HTTP/${request.httpVersion} is not served` };
     if (!('path' in checked)) {
       refuse(response, checked.status, `bad request: ${checked.reason}`);
       return;
@@ -214,7 +216,10 @@ Build the bundle first: npm run build:web.
   -h, --help      this text`;
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const values = parseScriptArguments('serve-demo', USAGE, { port: { type: 'string', default: '8080' }, host: { type: 'string', default: '127.0.0.1' } });
+  const values = parseScriptArguments('serve-demo', USAGE, {
+    port: { type: 'string', default: '8080' },
+    host: { type: 'string', default: '127.0.0.1' },
+  });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`serve-demo: --port ${JSON.stringify(values.port)}: expected an integer from 0 to 65535\n`);

@@ -3,7 +3,8 @@ import { MAX_DEFAULT_WASM_THREADS, defaultWasmThreadCount } from './configure-on
 
 describe('defaultWasmThreadCount', () => {
   it('is one thread per logical core on a cross-origin isolated page, capped', () => {
-    const isolated = (cores: number | undefined) => defaultWasmThreadCount({ crossOriginIsolated: true, navigator: { hardwareConcurrency: cores } });
+    const isolated = (cores: number | undefined) =>
+      defaultWasmThreadCount({ crossOriginIsolated: true, navigator: { hardwareConcurrency: cores } });
     expect([1, 2, 6, 16].map(isolated)).toEqual([1, 2, 6, 16]);
     expect(isolated(64)).toBe(MAX_DEFAULT_WASM_THREADS);
     expect(MAX_DEFAULT_WASM_THREADS).toBe(16);

@@ -76,7 +76,8 @@ export function startEnhancerWorker(scope: WorkerScope): void {
         history: message.history,
         ...message.quality,
         signal: controller.signal,
-        onProgress: (progressEvent) => scope.postMessage({ type: 'progress', enhancerId, id, event: progressEvent } satisfies WorkerToPageMessage),
+        onProgress: (progressEvent) =>
+          scope.postMessage({ type: 'progress', enhancerId, id, event: progressEvent } satisfies WorkerToPageMessage),
       });
       const image = toTransferredImage(result.image);
       const { device, scale, tiles, tilesSkipped, timeMs } = result;

@@ -7,11 +7,27 @@ describe('quality results across the worker boundary', () => {
   const header = new FitsHeader([{ key: 'BUNIT', value: 'DN/s' }]);
   const residual = { data: Float32Array.from([0.5, Number.NaN, -1, 2]), width: 2, height: 2, header };
   const spread = { data: Float32Array.from({ length: 16 }, (_, i) => i / 10), width: 4, height: 4, header };
-  const summary = { relativeResidual: 0.004, meanAbsoluteResidual: 1, residualP99: 2, noiseSigma: 0.5, fractionAbove3Sigma: 0.1, pixels: 3, reference: null, exceedsReference: false };
+  const summary = {
+    relativeResidual: 0.004,
+    meanAbsoluteResidual: 1,
+    residualP99: 2,
+    noiseSigma: 0.5,
+    fractionAbove3Sigma: 0.1,
+    pixels: 3,
+    reference: null,
+    exceedsReference: false,
+  };
   const result = {
-    image: spread, device: 'wasm', scale: 1, tiles: 1, tilesSkipped: 0, timeMs: 1, tta: 4 as const,
+    image: spread,
+    device: 'wasm',
+    scale: 1,
+    tiles: 1,
+    tilesSkipped: 0,
+    timeMs: 1,
+    tta: 4 as const,
     limbNormalisation: { applied: false as const, reason: "limbNormalisation is 'off'" },
-    qa: { residual, summary }, spread,
+    qa: { residual, summary },
+    spread,
   } as EnhanceResult<SolarImage>;
 
   it('survives structured clone with its pixel buffers transferred, and comes back with headers', () => {

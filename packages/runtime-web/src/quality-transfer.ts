@@ -13,11 +13,18 @@ export interface TransferredQuality {
 /** The quality options a run message carries (all plain values). */
 export function qualityOptionsOf(options: QualityOptions): QualityOptions {
   const { qa, tta, limbNormalisation } = options;
-  return { ...(qa !== undefined ? { qa } : {}), ...(tta !== undefined ? { tta } : {}), ...(limbNormalisation !== undefined ? { limbNormalisation } : {}) };
+  return {
+    ...(qa !== undefined ? { qa } : {}),
+    ...(tta !== undefined ? { tta } : {}),
+    ...(limbNormalisation !== undefined ? { limbNormalisation } : {}),
+  };
 }
 
 /** The quality part of a result, and the pixel buffers to transfer with it. */
-export function toTransferredQuality(result: EnhanceResult<PlainImage | SolarImage>): { quality: TransferredQuality; transfer: ArrayBuffer[] } {
+export function toTransferredQuality(result: EnhanceResult<PlainImage | SolarImage>): {
+  quality: TransferredQuality;
+  transfer: ArrayBuffer[];
+} {
   const quality: TransferredQuality = { tta: result.tta, limbNormalisation: result.limbNormalisation };
   const transfer: ArrayBuffer[] = [];
   if (result.qa) {

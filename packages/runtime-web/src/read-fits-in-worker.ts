@@ -37,10 +37,13 @@ export function readFitsInWorker(bytes: Uint8Array, options: ReadFitsInWorkerOpt
 export function readFitsInWorker(bytes: Uint8Array, options: ReadFitsInWorkerOptions = {}): Promise<FitsImage | FitsImageFloat64> {
   const { timeoutMs = DEFAULT_FITS_READ_TIMEOUT_MS, signal, transfer = false, ...readOptions } = options;
   const { file } = readOptions;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) return Promise.reject(invalidOption('timeoutMs', timeoutMs, 'a positive number of milliseconds'));
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
+    return Promise.reject(invalidOption('timeoutMs', timeoutMs, 'a positive number of milliseconds'));
   if (!(bytes instanceof Uint8Array)) return Promise.reject(invalidOption('bytes', bytes, 'a Uint8Array'));
   if (typeof Worker === 'undefined') {
-    return Promise.reject(new WebRuntimeError({ code: 'WORKER_UNAVAILABLE', file, message: "this environment has no Web Workers; use core's readFits" }));
+    return Promise.reject(
+      new WebRuntimeError({ code: 'WORKER_UNAVAILABLE', file, message: "this environment has no Web Workers; use core's readFits" }),
+    );
   }
   if (signal?.aborted) return Promise.reject(aborted(file, signal));
 
@@ -68,12 +71,14 @@ export function readFitsInWorker(bytes: Uint8Array, options: ReadFitsInWorkerOpt
       event.preventDefault();
       finish(false);
       const script = fitsReaderWorkerScriptUrl().href;
-      reject(new WebRuntimeError({
-        code: 'WORKER_FAILED',
-        file,
-        message: `the FITS reader's worker failed${event.message ? `: ${event.message}` : ` to start (is ${script} served, with a JavaScript MIME type?)`}`,
-        details: { script, line: event.lineno, column: event.colno },
-      }));
+      reject(
+        new WebRuntimeError({
+          code: 'WORKER_FAILED',
+          file,
+          message: `the FITS reader's worker failed${event.message ? `: ${event.message}` : ` to start (is ${script} served, with a JavaScript MIME type?)`}`,
+          details: { script, line: event.lineno, column: event.colno },
+        }),
+      );
     };
     const onAbort = () => {
       finish(false);
@@ -81,12 +86,14 @@ export function readFitsInWorker(bytes: Uint8Array, options: ReadFitsInWorkerOpt
     };
     const timer = setTimeout(() => {
       finish(false);
-      reject(new WebRuntimeError({
-        code: 'WORKER_TIMEOUT',
-        file,
-        message: `decoding took too long (over ${formatSeconds(timeoutMs)}) and was stopped; the file may be corrupt`,
-        details: { timeoutMs },
-      }));
+      reject(
+        new WebRuntimeError({
+          code: 'WORKER_TIMEOUT',
+          file,
+          message: `decoding took too long (over ${formatSeconds(timeoutMs)}) and was stopped; the file may be corrupt`,
+          details: { timeoutMs },
+        }),
+      );
     }, timeoutMs);
     worker.addEventListener('message', onMessage);
     worker.addEventListener('error', onError);

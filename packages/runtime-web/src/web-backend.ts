@@ -55,12 +55,22 @@ export function createWebBackend({ modelBaseUrl, softwareWebGpu = 'allow' }: Web
     },
     async loadSupportFile(name: string) {
       if (modelBaseUrl === undefined) {
-        throw new EnhancerError({ code: 'MODEL_NOT_INSTALLED', file: name, message: `no model location is known for ${name}: give 'modelBaseUrl'`, details: { name } });
+        throw new EnhancerError({
+          code: 'MODEL_NOT_INSTALLED',
+          file: name,
+          message: `no model location is known for ${name}: give 'modelBaseUrl'`,
+          details: { name },
+        });
       }
       const url = new URL(name, modelBaseUrl).href;
       const response = await fetchResponse(url);
       if (response.status === 404) {
-        throw new EnhancerError({ code: 'MODEL_NOT_INSTALLED', file: url, message: `${name} is not served beside the models (HTTP 404)`, details: { name, url, status: 404 } });
+        throw new EnhancerError({
+          code: 'MODEL_NOT_INSTALLED',
+          file: url,
+          message: `${name} is not served beside the models (HTTP 404)`,
+          details: { name, url, status: 404 },
+        });
       }
       return { bytes: await responseBytes(response, url), source: url };
     },
@@ -96,12 +106,13 @@ function probeWebGpuAdapter(): Promise<WebGpuAdapterProbe> {
     const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
     if (!gpu) {
       const insecure = globalThis.isSecureContext === false;
-      return { available: false, reason: insecure ? 'WebGPU is not available on this page (it needs https:// or localhost)' : WEBGPU_UNAVAILABLE_REASON };
+      return {
+        available: false,
+        reason: insecure ? 'WebGPU is not available on this page (it needs https:// or localhost)' : WEBGPU_UNAVAILABLE_REASON,
+      };
     }
     const adapter = (await gpu.requestAdapter().catch(() => null)) as
-      | { isFallbackAdapter?: boolean; info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean } }
-      | null
-      | undefined;
+      { isFallbackAdapter?: boolean; info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean } } | null | undefined;
     if (!adapter) return { available: false, reason: WEBGPU_UNAVAILABLE_REASON };
     const { vendor = '', architecture = '' } = adapter.info ?? {};
     const fallback = adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;

@@ -14,7 +14,10 @@ export function webEnhancerBackend(
   wasmThreads: number,
 ): { backend: EnhanceBackend; threads: number } {
   return {
-    backend: createWebBackend({ modelBaseUrl: options.modelBaseUrl, softwareWebGpu: (options.device ?? 'auto') === 'auto' ? 'reject' : 'allow' }),
+    backend: createWebBackend({
+      modelBaseUrl: options.modelBaseUrl,
+      softwareWebGpu: (options.device ?? 'auto') === 'auto' ? 'reject' : 'allow',
+    }),
     threads: wasmThreads > 1 && (options.threads ?? 0) > 0 ? wasmThreads : 0,
   };
 }

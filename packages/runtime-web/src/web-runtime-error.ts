@@ -10,7 +10,13 @@ export class WebRuntimeError extends EnhanceError {
   override readonly code: WebRuntimeErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor({ code, message, file, cause, details = {} }: {
+  constructor({
+    code,
+    message,
+    file,
+    cause,
+    details = {},
+  }: {
     code: WebRuntimeErrorCode;
     message: string;
     file?: string;

@@ -18,7 +18,10 @@ interface PendingRun {
 let nextRunId = 1;
 
 /** Loads the model in the page's enhancer worker and returns an enhancer whose calls are messages to it. */
-export async function createWorkerEnhancer(options: WebEnhancerOptions, resolved: { wasmPaths?: string; modelBaseUrl?: string }): Promise<WebEnhancer> {
+export async function createWorkerEnhancer(
+  options: WebEnhancerOptions,
+  resolved: { wasmPaths?: string; modelBaseUrl?: string },
+): Promise<WebEnhancer> {
   if (typeof Worker === 'undefined') {
     throw new WebRuntimeError({ code: 'WORKER_UNAVAILABLE', message: "this environment has no Web Workers; use runIn: 'main-thread'" });
   }
@@ -61,7 +64,15 @@ export async function createWorkerEnhancer(options: WebEnhancerOptions, resolved
           const run = runs.get(message.id);
           finish(message.id);
           const { device, scale, tiles, tilesSkipped, timeMs } = message;
-          run?.resolve({ image: fromTransferredImage(message.image), device, scale, tiles, tilesSkipped, timeMs, ...fromTransferredQuality(message.quality) });
+          run?.resolve({
+            image: fromTransferredImage(message.image),
+            device,
+            scale,
+            tiles,
+            tilesSkipped,
+            timeMs,
+            ...fromTransferredQuality(message.quality),
+          });
           break;
         }
         case 'error': {
@@ -116,7 +127,15 @@ export async function createWorkerEnhancer(options: WebEnhancerOptions, resolved
       runs.set(id, run);
       try {
         const history = runOptions.history ? [...runOptions.history] : undefined;
-        connection.send({ type: 'enhance', enhancerId, id, image: toTransferredImage(image), scale: runOptions.scale, history, quality: qualityOptionsOf(runOptions) });
+        connection.send({
+          type: 'enhance',
+          enhancerId,
+          id,
+          image: toTransferredImage(image),
+          scale: runOptions.scale,
+          history,
+          quality: qualityOptionsOf(runOptions),
+        });
       } catch (error) {
         // Structured clone refuses some values (functions, detached buffers); report it like a run error.
         finish(id);

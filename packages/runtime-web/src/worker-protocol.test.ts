@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { EnhanceError, EnhancerError, FitsError, FitsHeader, NoDeviceAvailableError, UnknownDeviceError, readFits, writeFits } from '@enhance/core';
+import {
+  EnhanceError,
+  EnhancerError,
+  FitsError,
+  FitsHeader,
+  NoDeviceAvailableError,
+  UnknownDeviceError,
+  readFits,
+  writeFits,
+} from '@enhance/core';
 import type { SolarImage } from '@enhance/core';
 import { WebRuntimeError } from './web-runtime-error.js';
 import {
@@ -16,7 +25,12 @@ const roundTrip = (error: unknown) => fromTransferredError(structuredClone(toTra
 
 describe('worker protocol: errors keep their class, code, file and values across the worker boundary', () => {
   it('EnhancerError: same code, message (file prefixed once) and details', () => {
-    const original = new EnhancerError({ code: 'MODEL_NOT_FOUND', file: 'https://x/m.onnx', message: 'cannot fetch the model: HTTP 404', details: { status: 404 } });
+    const original = new EnhancerError({
+      code: 'MODEL_NOT_FOUND',
+      file: 'https://x/m.onnx',
+      message: 'cannot fetch the model: HTTP 404',
+      details: { status: 404 },
+    });
     const rebuilt = roundTrip(original);
     expect(rebuilt).toBeInstanceOf(EnhancerError);
     expect(EnhanceError.isInstance(rebuilt)).toBe(true);
@@ -28,7 +42,10 @@ describe('worker protocol: errors keep their class, code, file and values across
   });
 
   it('device errors: the failures and the allowed values survive', () => {
-    const failures = [{ device: 'webgpu' as const, reason: 'no adapter' }, { device: 'wasm' as const, reason: 'no memory' }];
+    const failures = [
+      { device: 'webgpu' as const, reason: 'no adapter' },
+      { device: 'wasm' as const, reason: 'no memory' },
+    ];
     const noDevice = roundTrip(new NoDeviceAvailableError({ failures, file: 'm.onnx' }));
     expect(noDevice).toBeInstanceOf(NoDeviceAvailableError);
     expect(noDevice.message).toBe('m.onnx: no device could run the model: [webgpu] no adapter; [wasm] no memory');
@@ -42,7 +59,9 @@ describe('worker protocol: errors keep their class, code, file and values across
 
   it("the FITS reader's errors arrive as FitsError with code, file and details, codes added later included", () => {
     for (const code of ['FITS_TRUNCATED', 'FITS_SOME_FUTURE_CHECK']) {
-      const rebuilt = roundTrip(new FitsError({ code: code as never, file: 'a.fits', message: 'ends early', details: { hdu: 1, byteLength: 8640 } }));
+      const rebuilt = roundTrip(
+        new FitsError({ code: code as never, file: 'a.fits', message: 'ends early', details: { hdu: 1, byteLength: 8640 } }),
+      );
       expect(rebuilt).toBeInstanceOf(FitsError);
       expect([rebuilt.name, (rebuilt as FitsError).code, rebuilt.message]).toEqual(['FitsError', code, 'a.fits: ends early']);
       expect((rebuilt as FitsError).details).toEqual({ hdu: 1, byteLength: 8640 });
@@ -77,7 +96,11 @@ describe('worker protocol: errors keep their class, code, file and values across
 
 describe('worker protocol: images', () => {
   it('a SolarImage arrives with an equal FitsHeader (values, comments, order) and the same pixels', () => {
-    const header = new FitsHeader().with('BUNIT', 'DN/s', 'units').with('CDELT1', 0.504).with('OBSERVED', true).withHistory('read by a test');
+    const header = new FitsHeader()
+      .with('BUNIT', 'DN/s', 'units')
+      .with('CDELT1', 0.504)
+      .with('OBSERVED', true)
+      .withHistory('read by a test');
     const image: SolarImage = { data: Float32Array.from([1, Number.NaN, 3, 4]), width: 2, height: 2, header };
     const rebuilt = fromTransferredImage(structuredClone(toTransferredImage(image))) as SolarImage;
     expect(rebuilt.header).toBeInstanceOf(FitsHeader);
@@ -95,7 +118,9 @@ describe('worker protocol: images', () => {
 
   it("a FitsImage from the reader's worker keeps its HDU, BITPIX, header and pixels", () => {
     const header = new FitsHeader().with('BUNIT', 'Gauss', 'field').withHistory('a test');
-    const image = readFits(writeFits({ data: Float32Array.from([1, Number.NaN, -3, 4, 5, 6]), width: 3, height: 2, header }), { file: 'b.fits' });
+    const image = readFits(writeFits({ data: Float32Array.from([1, Number.NaN, -3, 4, 5, 6]), width: 3, height: 2, header }), {
+      file: 'b.fits',
+    });
     const rebuilt = fromTransferredFitsImage(structuredClone(toTransferredFitsImage(image)));
     expect(rebuilt.header).toBeInstanceOf(FitsHeader);
     expect(rebuilt.header.toText()).toBe(image.header.toText());

@@ -1,4 +1,12 @@
-import { ENHANCER_ERROR_CODES, EnhanceError, EnhancerError, FitsError, FitsHeader, NoDeviceAvailableError, UnknownDeviceError } from '@enhance/core';
+import {
+  ENHANCER_ERROR_CODES,
+  EnhanceError,
+  EnhancerError,
+  FitsError,
+  FitsHeader,
+  NoDeviceAvailableError,
+  UnknownDeviceError,
+} from '@enhance/core';
 import type {
   ConcreteDevice,
   DeviceFailure,
@@ -42,7 +50,15 @@ export interface TransferredEnhancerOptions extends Omit<EnhancerOptions, 'onPro
  */
 export type PageToWorkerMessage =
   | { type: 'create'; enhancerId: number; options: TransferredEnhancerOptions }
-  | { type: 'enhance'; enhancerId: number; id: number; image: TransferredImage; scale?: ScaleOption; history?: string[]; quality?: QualityOptions }
+  | {
+      type: 'enhance';
+      enhancerId: number;
+      id: number;
+      image: TransferredImage;
+      scale?: ScaleOption;
+      history?: string[];
+      quality?: QualityOptions;
+    }
   | { type: 'abort'; enhancerId: number; id: number; reason?: string }
   | { type: 'dispose'; enhancerId: number };
 
@@ -58,7 +74,17 @@ export type WorkerToPageMessage = { enhancerId: number } & (
   | { type: 'created'; enhancer: CreatedEnhancerSummary }
   | { type: 'progress'; id?: number; event: EnhanceProgressEvent }
   | { type: 'warning'; message: string }
-  | { type: 'result'; id: number; image: TransferredImage; device: ConcreteDevice; scale: number; tiles: number; tilesSkipped: number; timeMs: number; quality: TransferredQuality }
+  | {
+      type: 'result';
+      id: number;
+      image: TransferredImage;
+      device: ConcreteDevice;
+      scale: number;
+      tiles: number;
+      tilesSkipped: number;
+      timeMs: number;
+      quality: TransferredQuality;
+    }
   | { type: 'error'; id?: number; error: TransferredError }
   | { type: 'disposed' }
 );
@@ -85,8 +111,7 @@ export interface TransferredFitsImage {
 }
 
 export type FitsReaderToPageMessage =
-  | { type: 'read'; id: number; image: TransferredFitsImage }
-  | { type: 'error'; id: number; error: TransferredError };
+  { type: 'read'; id: number; image: TransferredFitsImage } | { type: 'error'; id: number; error: TransferredError };
 
 export function toTransferredFitsImage(image: FitsImage | FitsImageFloat64): TransferredFitsImage {
   const { data, width, height, header, hdu, bitpix } = image;
@@ -174,7 +199,8 @@ export function fromTransferredError(transferred: TransferredError): Error {
     error = new Error(message);
     error.name = name;
   }
-  if (transferred.stack) error.stack = `${error.name}: ${error.message}\n    (in the enhancer worker)\n${transferred.stack.split('\n').slice(1).join('\n')}`;
+  if (transferred.stack)
+    error.stack = `${error.name}: ${error.message}\n    (in the enhancer worker)\n${transferred.stack.split('\n').slice(1).join('\n')}`;
   return error;
 }
 

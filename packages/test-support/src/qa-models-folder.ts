@@ -14,10 +14,14 @@ export function writeQaModelsFolder(folder: string, model: Uint8Array, maxRelati
   copyFileSync(shippedRedegradeModel, join(folder, 'hmi-redegrade.onnx'));
   if (maxRelativeResidual !== undefined) {
     const images = [{ image: 'real.fits', relativeResidual: maxRelativeResidual, fractionAbove3Sigma: 0 }];
-    writeFileSync(join(folder, 'qa-reference.json'), JSON.stringify({
-      generatedBy: 'test', definition: 'test',
-      models: [{ file: 'random.onnx', sha256: sha256Hex(model), kind: 'intensity', variant: 'lite', maxRelativeResidual, images }],
-    }));
+    writeFileSync(
+      join(folder, 'qa-reference.json'),
+      JSON.stringify({
+        generatedBy: 'test',
+        definition: 'test',
+        models: [{ file: 'random.onnx', sha256: sha256Hex(model), kind: 'intensity', variant: 'lite', maxRelativeResidual, images }],
+      }),
+    );
   }
   return folder;
 }

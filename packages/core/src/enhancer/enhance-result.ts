@@ -50,7 +50,9 @@ export function enhanceResult(input: NetworkInput, tiled: TiledOutput, record: E
     timeMs: record.timeMs,
     tta: record.tta,
     limbNormalisation: input.limbOutcome,
-    ...(checked ? { qa: { residual: plane(checked.residual, width, height, header?.withHistory(RESIDUAL_HISTORY)), summary: checked.summary } } : {}),
+    ...(checked
+      ? { qa: { residual: plane(checked.residual, width, height, header?.withHistory(RESIDUAL_HISTORY)), summary: checked.summary } }
+      : {}),
     ...(tiled.spread ? { spread: plane(tiled.spread, outWidth, outHeight, outputHeader) } : {}),
   };
 }

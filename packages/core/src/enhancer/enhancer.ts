@@ -136,7 +136,9 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
   if (info.kind === undefined) onWarning?.(`${source}: the model does not state its kind; assuming '${kind}'`);
   const int8Difference = Number(info.metadata[INT8_HELD_OUT_RMS_KEY]);
   if (info.precision === 'int8' && int8Difference > INT8_RELATIVE_RMS_BOUND) {
-    onWarning?.(`${source}: this int8 model differs from its fp32 model by ${(100 * int8Difference).toFixed(1)}% RMS on held-out patches (more than ${100 * INT8_RELATIVE_RMS_BOUND}%): a fast preview, not for science; see the model card`);
+    onWarning?.(
+      `${source}: this int8 model differs from its fp32 model by ${(100 * int8Difference).toFixed(1)}% RMS on held-out patches (more than ${100 * INT8_RELATIVE_RMS_BOUND}%): a fast preview, not for science; see the model card`,
+    );
   }
   if (!info.trained) {
     if (isDefault) {
@@ -154,11 +156,19 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
   const bytesPerPixel = BYTES_PER_PIXEL_PER_FILTER * (info.filters ?? DEFAULT_FILTERS);
   const minimumSide = 2 * halo + 1;
   if (options.tileSize !== undefined && options.tileSize < minimumSide) {
-    throw invalidOption('tileSize', options.tileSize, `an integer ≥ ${minimumSide} for this model (context radius ${halo} px on each side, plus one)`);
+    throw invalidOption(
+      'tileSize',
+      options.tileSize,
+      `an integer ≥ ${minimumSide} for this model (context radius ${halo} px on each side, plus one)`,
+    );
   }
   const minimumMB = (minimumSide * minimumSide * bytesPerPixel) / 2 ** 20;
   if (maxMemoryMB < minimumMB) {
-    throw invalidOption('maxMemoryMB', maxMemoryMB, `at least ${Math.ceil(minimumMB)} MiB for this model (one ${minimumSide}×${minimumSide} tile)`);
+    throw invalidOption(
+      'maxMemoryMB',
+      maxMemoryMB,
+      `at least ${Math.ceil(minimumMB)} MiB for this model (one ${minimumSide}×${minimumSide} tile)`,
+    );
   }
   const tileLimits = {
     halo,
@@ -208,7 +218,14 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
     finishNetworkOutput(input, tiled, source);
     const checked = input.qa ? await qualityCheck.check(input, tiled.output, runOptions.signal) : undefined;
     const timeMs = performance.now() - started;
-    const result = enhanceResult(input, tiled, { device: resolved.device, tta: runOptions.tta ?? DEFAULT_TTA, checked, timeMs, modelHistory, history: runOptions.history ?? [] });
+    const result = enhanceResult(input, tiled, {
+      device: resolved.device,
+      tta: runOptions.tta ?? DEFAULT_TTA,
+      checked,
+      timeMs,
+      modelHistory,
+      history: runOptions.history ?? [],
+    });
     report({ status: 'done', tiles: tiled.tiles, timeMs });
     return result;
   }
@@ -260,5 +277,10 @@ async function loadModelBytes(
 function sourceFileName(source: string): string {
   if (source === 'bytes') return '(given as bytes)';
   const withoutQuery = /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? source.replace(/[?#].*$/, '') : source;
-  return withoutQuery.split(/[\\/]/).filter((part) => part !== '').pop() ?? source;
+  return (
+    withoutQuery
+      .split(/[\\/]/)
+      .filter((part) => part !== '')
+      .pop() ?? source
+  );
 }

@@ -8,7 +8,12 @@ export type QualityCheckOutcome = Awaited<ReturnType<QualityCheck['check']>>;
  * One enhancer's quality check, its session made on the first run that asks for it (and again on the
  * next after a failed attempt); a residual beyond the model card's is told to `onWarning`.
  */
-export function lazyQualityCheck(backend: EnhanceBackend, modelDigest: string, threads: number, onWarning: ((message: string) => void) | undefined) {
+export function lazyQualityCheck(
+  backend: EnhanceBackend,
+  modelDigest: string,
+  threads: number,
+  onWarning: ((message: string) => void) | undefined,
+) {
   let qualityCheck: Promise<QualityCheck> | undefined;
   return {
     async check(input: NetworkInput, output: Float32Array, signal: AbortSignal | undefined): Promise<QualityCheckOutcome> {

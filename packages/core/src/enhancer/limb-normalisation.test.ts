@@ -13,9 +13,15 @@ const level = (x: number, y: number) => {
 };
 const data = Float32Array.from({ length: size * size }, (_, i) => level(i % size, Math.floor(i / size)) * (1 + 0.03 * Math.sin(i * 1.7)));
 const header = new FitsHeader([
-  { key: 'CTYPE1', value: 'HPLN-TAN' }, { key: 'CTYPE2', value: 'HPLT-TAN' },
-  { key: 'CRPIX1', value: centre.x + 1 }, { key: 'CRPIX2', value: centre.y + 1 }, { key: 'CRVAL1', value: 0 }, { key: 'CRVAL2', value: 0 },
-  { key: 'CDELT1', value: 0.5 }, { key: 'CDELT2', value: 0.5 }, { key: 'RSUN_OBS', value: radius * 0.5 },
+  { key: 'CTYPE1', value: 'HPLN-TAN' },
+  { key: 'CTYPE2', value: 'HPLT-TAN' },
+  { key: 'CRPIX1', value: centre.x + 1 },
+  { key: 'CRPIX2', value: centre.y + 1 },
+  { key: 'CRVAL1', value: 0 },
+  { key: 'CRVAL2', value: 0 },
+  { key: 'CDELT1', value: 0.5 },
+  { key: 'CDELT2', value: 0.5 },
+  { key: 'RSUN_OBS', value: radius * 0.5 },
 ]);
 const image = { data, width: size, height: size, header };
 
@@ -31,7 +37,11 @@ describe('planLimbNormalisation', () => {
     expect(limb.disk.radius).toBeCloseTo(radius, 9);
     expect(limb.centreLevel / 40_000).toBeCloseTo(1, 2);
     const normalised = normaliseForNetwork(data, size, size, 1, limb, 0);
-    for (const [x, y] of [[centre.x, centre.y], [centre.x + 50, centre.y], [centre.x, centre.y - 57]]) {
+    for (const [x, y] of [
+      [centre.x, centre.y],
+      [centre.x + 50, centre.y],
+      [centre.x, centre.y - 57],
+    ]) {
       const i = Math.round(y) * size + Math.round(x);
       expect(normalised[i] / (1 + 0.03 * Math.sin(i * 1.7))).toBeCloseTo(1, 2);
     }
@@ -60,7 +70,9 @@ describe('planLimbNormalisation', () => {
     const cut = new Float32Array(400);
     for (let y = 0; y < 20; y++) for (let x = 0; x < 20; x++) cut[y * 20 + x] = data[(58 + y) * size + 60 + x];
     const cutHeader = header.with('CRPIX1', centre.x + 1 - 60).with('CRPIX2', centre.y + 1 - 58);
-    expect(reason(planLimbNormalisation('auto', 'intensity', { data: cut, width: 20, height: 20, header: cutHeader }, 'auto'))).toMatch(/changes by 0\.\d% over the image/);
+    expect(reason(planLimbNormalisation('auto', 'intensity', { data: cut, width: 20, height: 20, header: cutHeader }, 'auto'))).toMatch(
+      /changes by 0\.\d% over the image/,
+    );
   });
 
   it("throws for 'on' when it cannot apply, and for unknown values", () => {

@@ -30,7 +30,8 @@ export interface LimbNormalisation {
 }
 
 /** What happened to the limb normalisation on one run: applied, or skipped with why. */
-export type LimbNormalisationOutcome = { readonly applied: true; readonly limb: LimbNormalisation } | { readonly applied: false; readonly reason: string };
+export type LimbNormalisationOutcome =
+  { readonly applied: true; readonly limb: LimbNormalisation } | { readonly applied: false; readonly reason: string };
 
 /** Decides and fits; throws only for 'on' when it cannot be done, naming why. */
 export function planLimbNormalisation(
@@ -44,7 +45,11 @@ export function planLimbNormalisation(
   }
   const skip = (reason: string): LimbNormalisationOutcome => {
     if (option === 'on') {
-      throw new EnhancerError({ code: 'OPTION_INVALID', message: `option limbNormalisation = 'on' cannot be applied: ${reason}`, details: { option: 'limbNormalisation', value: option, reason } });
+      throw new EnhancerError({
+        code: 'OPTION_INVALID',
+        message: `option limbNormalisation = 'on' cannot be applied: ${reason}`,
+        details: { option: 'limbNormalisation', value: option, reason },
+      });
     }
     return { applied: false, reason };
   };
@@ -56,17 +61,26 @@ export function planLimbNormalisation(
   if (!isSolarDisk(disk)) return skip(`the header does not place the solar disk: ${disk.reason}`);
   const { data, width, height } = image;
   const profile = fitLimbDarkening(data, width, height, disk);
-  if (!profile) return skip('the image spans less than 0.03 in μ (fewer than 3 of the fit\'s bins) or has no positive pixel on the disk: no profile to fit, one level does');
+  if (!profile)
+    return skip(
+      "the image spans less than 0.03 in μ (fewer than 3 of the fit's bins) or has no positive pixel on the disk: no profile to fit, one level does",
+    );
   let low = Infinity;
   let high = -Infinity;
-  for (const mu of [profile.muMin, profile.muMax, ...Array.from({ length: 99 }, (_, i) => profile.muMin + ((i + 1) * (profile.muMax - profile.muMin)) / 100)]) {
+  for (const mu of [
+    profile.muMin,
+    profile.muMax,
+    ...Array.from({ length: 99 }, (_, i) => profile.muMin + ((i + 1) * (profile.muMax - profile.muMin)) / 100),
+  ]) {
     const level = evaluateLimbDarkening(profile, mu);
     low = Math.min(low, level);
     high = Math.max(high, level);
   }
   if (!(low > 0)) return skip(`the fitted profile is not positive over μ ${profile.muMin.toFixed(3)}–${profile.muMax.toFixed(3)}`);
   if (high / low < LIMB_PROFILE_MIN_RANGE) {
-    return skip(`the profile changes by ${((high / low - 1) * 100).toFixed(1)}% over the image (μ ${profile.muMin.toFixed(2)}–${profile.muMax.toFixed(2)}): one level does`);
+    return skip(
+      `the profile changes by ${((high / low - 1) * 100).toFixed(1)}% over the image (μ ${profile.muMin.toFixed(2)}–${profile.muMax.toFixed(2)}): one level does`,
+    );
   }
   return { applied: true, limb: { disk, profile, centreLevel: evaluateLimbDarkening(profile, profile.muMax), levelRange: [low, high] } };
 }
@@ -80,7 +94,14 @@ export function limbLevelAt(limb: LimbNormalisation, x: number, y: number): numb
  * The network's input: each finite pixel divided by the profile's level there (quiet Sun ≈ 1 from centre
  * to limb), or by `scale` without a profile; missing pixels become `fill`.
  */
-export function normaliseForNetwork(data: ArrayLike<number>, width: number, height: number, scale: number, limb: LimbNormalisation | undefined, fill: number): Float32Array {
+export function normaliseForNetwork(
+  data: ArrayLike<number>,
+  width: number,
+  height: number,
+  scale: number,
+  limb: LimbNormalisation | undefined,
+  fill: number,
+): Float32Array {
   const normalised = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -97,7 +118,13 @@ export function normaliseForNetwork(data: ArrayLike<number>, width: number, heig
  * centre: output pixel X covers input positions [X/factor − ½, (X + 1)/factor − ½), its centre at
  * (X + ½)/factor − ½.
  */
-export function multiplyByLimbLevel(plane: Float32Array, outWidth: number, outHeight: number, limb: LimbNormalisation, factor: number): void {
+export function multiplyByLimbLevel(
+  plane: Float32Array,
+  outWidth: number,
+  outHeight: number,
+  limb: LimbNormalisation,
+  factor: number,
+): void {
   for (let y = 0; y < outHeight; y++) {
     const inputY = (y + 0.5) / factor - 0.5;
     for (let x = 0; x < outWidth; x++) plane[y * outWidth + x] *= limbLevelAt(limb, (x + 0.5) / factor - 0.5, inputY);

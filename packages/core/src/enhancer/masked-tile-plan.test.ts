@@ -16,33 +16,40 @@ describe('planMaskedTiles', () => {
     [400, 400, 13, 180, { side: 120 }],
     [300, 200, 5, 90, { pixels: 60 * 60 }],
     [64, 64, 7, 40, { side: 4096 }],
-  ])('%i×%i, halo %i, disk radius %i, limits %o: cores cover every finite pixel once, with full halos', (width, height, halo, radius, limits) => {
-    const data = disk(width, height, radius);
-    // Scattered finite pixels off the disk too (a star, a hot pixel): they must be covered as well.
-    data[3 * width + 2] = 1;
-    data[(height - 2) * width + width - 5] = 1;
-    const plan = planMaskedTiles(width, height, finiteRows(data, width, height), { halo, maxTileSide: limits.side, maxTilePixels: limits.pixels });
-    const covered = new Uint8Array(width * height);
-    let processed = 0;
-    for (const { input, core } of plan.tiles) {
-      expect(input.x0 === 0 || core.x0 - input.x0 >= halo).toBe(true);
-      expect(input.y0 === 0 || core.y0 - input.y0 >= halo).toBe(true);
-      expect(input.x1 === width || input.x1 - core.x1 >= halo).toBe(true);
-      expect(input.y1 === height || input.y1 - core.y1 >= halo).toBe(true);
-      const w = input.x1 - input.x0;
-      const h = input.y1 - input.y0;
-      if (limits.side) expect(Math.max(w, h)).toBeLessThanOrEqual(limits.side);
-      if (limits.pixels) expect(w * h).toBeLessThanOrEqual(limits.pixels);
-      processed += w * h;
-      for (let y = core.y0; y < core.y1; y++) for (let x = core.x0; x < core.x1; x++) covered[y * width + x]++;
-    }
-    expect(plan.processedPixels).toBe(processed);
-    let wrong = 0;
-    for (let i = 0; i < data.length; i++) if (Number.isFinite(data[i]) ? covered[i] !== 1 : covered[i] > 1) wrong++;
-    expect(wrong).toBe(0);
-  });
+  ])(
+    '%i×%i, halo %i, disk radius %i, limits %o: cores cover every finite pixel once, with full halos',
+    (width, height, halo, radius, limits) => {
+      const data = disk(width, height, radius);
+      // Scattered finite pixels off the disk too (a star, a hot pixel): they must be covered as well.
+      data[3 * width + 2] = 1;
+      data[(height - 2) * width + width - 5] = 1;
+      const plan = planMaskedTiles(width, height, finiteRows(data, width, height), {
+        halo,
+        maxTileSide: limits.side,
+        maxTilePixels: limits.pixels,
+      });
+      const covered = new Uint8Array(width * height);
+      let processed = 0;
+      for (const { input, core } of plan.tiles) {
+        expect(input.x0 === 0 || core.x0 - input.x0 >= halo).toBe(true);
+        expect(input.y0 === 0 || core.y0 - input.y0 >= halo).toBe(true);
+        expect(input.x1 === width || input.x1 - core.x1 >= halo).toBe(true);
+        expect(input.y1 === height || input.y1 - core.y1 >= halo).toBe(true);
+        const w = input.x1 - input.x0;
+        const h = input.y1 - input.y0;
+        if (limits.side) expect(Math.max(w, h)).toBeLessThanOrEqual(limits.side);
+        if (limits.pixels) expect(w * h).toBeLessThanOrEqual(limits.pixels);
+        processed += w * h;
+        for (let y = core.y0; y < core.y1; y++) for (let x = core.x0; x < core.x1; x++) covered[y * width + x]++;
+      }
+      expect(plan.processedPixels).toBe(processed);
+      let wrong = 0;
+      for (let i = 0; i < data.length; i++) if (Number.isFinite(data[i]) ? covered[i] !== 1 : covered[i] > 1) wrong++;
+      expect(wrong).toBe(0);
+    },
+  );
 
-  it('processes far less than the plain plan on a 4096² full disk (the full network\'s default tiles)', () => {
+  it("processes far less than the plain plan on a 4096² full disk (the full network's default tiles)", () => {
     const [size, halo] = [4096, 13];
     const data = disk(size, size, 0.4625 * size);
     const limits = { halo, maxTilePixels: 145_000 };

@@ -53,7 +53,8 @@ export function planMaskedTiles(width: number, height: number, rows: FiniteRows,
     const plan = bandPlan(width, height, rows, bandCount, halo, maxSide, maxPixels);
     if (!plan) continue;
     const candidate = { ...plan, cost: plan.work + TILE_OVERHEAD_PIXELS * plan.tiles.length };
-    if (!best || candidate.cost < best.cost || (candidate.cost === best.cost && candidate.tiles.length < best.tiles.length)) best = candidate;
+    if (!best || candidate.cost < best.cost || (candidate.cost === best.cost && candidate.tiles.length < best.tiles.length))
+      best = candidate;
     // Bands thinner than a few halos only add overhead.
     if (Math.ceil(height / bandCount) < 2 * halo + 1) break;
   }
@@ -61,7 +62,15 @@ export function planMaskedTiles(width: number, height: number, rows: FiniteRows,
   return { tiles: best.tiles, processedPixels: best.work };
 }
 
-function bandPlan(width: number, height: number, rows: FiniteRows, bandCount: number, halo: number, maxSide: number, maxPixels: number): { tiles: Tile[]; work: number } | undefined {
+function bandPlan(
+  width: number,
+  height: number,
+  rows: FiniteRows,
+  bandCount: number,
+  halo: number,
+  maxSide: number,
+  maxPixels: number,
+): { tiles: Tile[]; work: number } | undefined {
   const tiles: Tile[] = [];
   let work = 0;
   for (let band = 0; band < bandCount; band++) {

@@ -33,7 +33,9 @@ describe('readOnnxModelSummary', () => {
   });
 
   it('rejects bytes that are not an ONNX model, naming the file', () => {
-    expect(() => readOnnxModelSummary(new TextEncoder().encode('SIMPLE  =                    T'), 'x.fits')).toThrow(/^x\.fits: not an ONNX model \(30 bytes\)/);
+    expect(() => readOnnxModelSummary(new TextEncoder().encode('SIMPLE  =                    T'), 'x.fits')).toThrow(
+      /^x\.fits: not an ONNX model \(30 bytes\)/,
+    );
     const truncated = model({ kind: 'blos' }, 2).subarray(0, 50);
     expect(() => readOnnxModelSummary(truncated, 'cut.onnx')).toThrow(/cut\.onnx: not an ONNX model \(50 bytes\): .*runs past the end/);
   });
@@ -42,7 +44,18 @@ describe('readOnnxModelSummary', () => {
 describe('readEnhanceModelInfo', () => {
   it('interprets the Enhance metadata keys', () => {
     const info = readEnhanceModelInfo(
-      model({ kind: 'intensity', units: 'I/quiet-Sun', depth: '5', filters: '64', receptive_field: '26', flops_per_pixel: '1107584', weights: 'trained 5000 steps' }, 4),
+      model(
+        {
+          kind: 'intensity',
+          units: 'I/quiet-Sun',
+          depth: '5',
+          filters: '64',
+          receptive_field: '26',
+          flops_per_pixel: '1107584',
+          weights: 'trained 5000 steps',
+        },
+        4,
+      ),
       'm.onnx',
     );
     expect(info).toMatchObject({

@@ -62,14 +62,18 @@ describe('normalisationScale', () => {
   });
 
   it.each([0, -3, Number.NaN, Number.POSITIVE_INFINITY, '2' as unknown as number])('rejects scale %s', (scale) => {
-    expect(() => normalisationScale('intensity', patch, scale)).toThrow(/option scale = .* is invalid: expected 'auto' or a finite number > 0/);
+    expect(() => normalisationScale('intensity', patch, scale)).toThrow(
+      /option scale = .* is invalid: expected 'auto' or a finite number > 0/,
+    );
   });
 
   it('refuses a scale that overflows float32 on this image, either way, naming the file', () => {
     expect(() => normalisationScale('intensity', patch, 1e-300, 'tiny-scale.fits')).toThrow(
       /^tiny-scale\.fits: option scale = 1e-300 is invalid: this image's largest \|pixel\| 1006\.0 divided by 1\.0000e-300 is 1\.0060e\+303, beyond float32 \(3\.4028e\+38\): the network's input would be infinite$/,
     );
-    expect(() => normalisationScale('blos', patch, 1e39)).toThrow(/option scale = 1e\+39 is invalid: the output, multiplied back by it, would overflow float32/);
+    expect(() => normalisationScale('blos', patch, 1e39)).toThrow(
+      /option scale = 1e\+39 is invalid: the output, multiplied back by it, would overflow float32/,
+    );
     // Just inside: 1006 / 3e-36 = 3.4e38 still fits.
     expect(normalisationScale('intensity', patch, 3e-36)).toBe(3e-36);
   });

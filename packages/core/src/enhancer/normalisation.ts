@@ -78,14 +78,20 @@ export function normalisationScale(kind: EnhanceKind, data: ArrayLike<number>, s
     if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) {
       throw invalidOption('scale', scale, "'auto' or a finite number > 0");
     }
-    if (scale > FLOAT32_MAX) throw scaleInvalid(scale, `the output, multiplied back by it, would overflow float32 (largest ${FLOAT32_MAX.toPrecision(5)})`, file);
+    if (scale > FLOAT32_MAX)
+      throw scaleInvalid(scale, `the output, multiplied back by it, would overflow float32 (largest ${FLOAT32_MAX.toPrecision(5)})`, file);
   }
   const resolved = scale !== 'auto' ? scale : kind === 'blos' ? BLOS_SCALE_GAUSS : estimatedQuietSunLevel(data, file);
   const largest = largestMagnitude(data);
   if (largest / resolved > FLOAT32_MAX) {
     const overflow = `this image's largest |pixel| ${largest.toPrecision(5)} divided by ${resolved.toPrecision(5)} is ${(largest / resolved).toPrecision(5)}, beyond float32 (${FLOAT32_MAX.toPrecision(5)}): the network's input would be infinite`;
     if (scale !== 'auto') throw scaleInvalid(scale, overflow, file);
-    throw new EnhancerError({ code: 'SCALE_UNDETERMINED', file, message: `the quiet-Sun level is too small: ${overflow}; give the scale explicitly`, details: { level: resolved, largest } });
+    throw new EnhancerError({
+      code: 'SCALE_UNDETERMINED',
+      file,
+      message: `the quiet-Sun level is too small: ${overflow}; give the scale explicitly`,
+      details: { level: resolved, largest },
+    });
   }
   return resolved;
 }

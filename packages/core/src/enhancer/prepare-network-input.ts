@@ -50,7 +50,12 @@ export function prepareNetworkInput(kind: EnhanceKind, image: PlainImage | Solar
   const transforms = ttaTransforms(options.tta ?? DEFAULT_TTA);
   const qa = checkQaOption(options.qa);
   const header = (image as Partial<SolarImage>).header;
-  const limbOutcome = planLimbNormalisation(options.limbNormalisation ?? DEFAULT_LIMB_NORMALISATION, kind, { data, width, height, header }, options.scale ?? 'auto');
+  const limbOutcome = planLimbNormalisation(
+    options.limbNormalisation ?? DEFAULT_LIMB_NORMALISATION,
+    kind,
+    { data, width, height, header },
+    options.scale ?? 'auto',
+  );
   const limb = limbOutcome.applied ? limbOutcome.limb : undefined;
   return {
     data,

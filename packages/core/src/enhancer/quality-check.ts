@@ -63,12 +63,20 @@ export class QualityCheck {
 
   static async create(backend: EnhanceBackend, modelDigest: string, threads: number): Promise<QualityCheck> {
     if (!backend.loadSupportFile) {
-      throw new EnhancerError({ code: 'MODEL_NOT_INSTALLED', file: REDEGRADE_MODEL_FILE, message: 'this runtime cannot load the quality check\'s model (no loadSupportFile in its backend)' });
+      throw new EnhancerError({
+        code: 'MODEL_NOT_INSTALLED',
+        file: REDEGRADE_MODEL_FILE,
+        message: "this runtime cannot load the quality check's model (no loadSupportFile in its backend)",
+      });
     }
     const model = await backend.loadSupportFile(REDEGRADE_MODEL_FILE);
     const halo = Number(readOnnxModelSummary(model.bytes, model.source).metadata.halo);
     if (!Number.isInteger(halo) || halo < 1) {
-      throw new EnhancerError({ code: 'MODEL_IO', file: model.source, message: `the re-degradation model's metadata has no integer 'halo' (got ${String(halo)})` });
+      throw new EnhancerError({
+        code: 'MODEL_IO',
+        file: model.source,
+        message: `the re-degradation model's metadata has no integer 'halo' (got ${String(halo)})`,
+      });
     }
     let reference: QaModelReference | null = null;
     try {
@@ -78,11 +86,16 @@ export class QualityCheck {
       // No reference shipped is no error: the summary then has none to compare with.
       if (!(EnhanceError.isInstance(error) && (error as EnhancerError).code === 'MODEL_NOT_INSTALLED')) throw error;
     }
-    const redegrader = await Redegrader.create(model, backend, {
-      executionProviders: [cpuProvider(backend.platform)],
-      graphOptimizationLevel: 'all',
-      ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
-    }, halo);
+    const redegrader = await Redegrader.create(
+      model,
+      backend,
+      {
+        executionProviders: [cpuProvider(backend.platform)],
+        graphOptimizationLevel: 'all',
+        ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+      },
+      halo,
+    );
     return new QualityCheck(redegrader, reference);
   }
 
@@ -106,13 +119,27 @@ export function qaWarning(summary: QaSummary): string | undefined {
   const reference = summary.reference;
   if (!reference || !summary.exceedsReference) return undefined;
   const worst = reference.images.reduce((a, b) => (b.relativeResidual > a.relativeResidual ? b : a), reference.images[0]);
-  return `quality check: the output degraded again differs from the input by ${(100 * summary.relativeResidual).toFixed(2)}% (mean |residual| / mean |input|), ` +
+  return (
+    `quality check: the output degraded again differs from the input by ${(100 * summary.relativeResidual).toFixed(2)}% (mean |residual| / mean |input|), ` +
     `more than the ${(100 * reference.maxRelativeResidual).toFixed(2)}% the model card measured on real HMI data (largest: ${worst?.image ?? '?'}); ` +
-    'the enhancement explains this image less well: check the residual map';
+    'the enhancement explains this image less well: check the residual map'
+  );
 }
 
 /** The output header's HISTORY lines about the normalisation, the augmentation and the check. */
-export function qualityHistory({ device, scale, limbOutcome, tta, qa }: { device: string; scale: number; limbOutcome: LimbNormalisationOutcome; tta: number; qa?: QaSummary }): string[] {
+export function qualityHistory({
+  device,
+  scale,
+  limbOutcome,
+  tta,
+  qa,
+}: {
+  device: string;
+  scale: number;
+  limbOutcome: LimbNormalisationOutcome;
+  tta: number;
+  qa?: QaSummary;
+}): string[] {
   const lines: string[] = [];
   if (limbOutcome.applied) {
     const { profile, disk, levelRange } = limbOutcome.limb;

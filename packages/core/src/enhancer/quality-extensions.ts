@@ -15,7 +15,10 @@ export function qualityExtensions(result: EnhanceResult<SolarImage>): FitsImageE
       image: result.qa.residual,
       name: 'RESIDUAL',
       unit,
-      comments: ['Quality check: the enhanced image (primary HDU) degraded again with the training PSF', '(HMI, 99% of its energy) and averaged 2x2 onto the input grid, minus the input.'],
+      comments: [
+        'Quality check: the enhanced image (primary HDU) degraded again with the training PSF',
+        '(HMI, 99% of its energy) and averaged 2x2 onto the input grid, minus the input.',
+      ],
     });
   }
   if (result.spread) {
@@ -23,7 +26,10 @@ export function qualityExtensions(result: EnhanceResult<SolarImage>): FitsImageE
       image: result.spread,
       name: 'SPREAD',
       unit,
-      comments: [`Test-time augmentation: per-pixel standard deviation over the ${result.tta} flips/rotations`, 'whose mean is the primary HDU (an uncertainty proxy, not an error bar).'],
+      comments: [
+        `Test-time augmentation: per-pixel standard deviation over the ${result.tta} flips/rotations`,
+        'whose mean is the primary HDU (an uncertainty proxy, not an error bar).',
+      ],
     });
   }
   return extensions;

@@ -11,7 +11,7 @@ describe('estimateNoiseSigma', () => {
     const data = Float32Array.from({ length: width * height }, (_, i) => {
       const x = i % width;
       const y = Math.floor(i / width);
-      return x < 20 ? Number.NaN : 1 + 0.3 * Math.sin(x / 15) * Math.cos(y / 22) + 0.01 * x * y / width + 0.002 * normal();
+      return x < 20 ? Number.NaN : 1 + 0.3 * Math.sin(x / 15) * Math.cos(y / 22) + (0.01 * x * y) / width + 0.002 * normal();
     });
     expect(estimateNoiseSigma(data, width, height) / 0.002).toBeCloseTo(1, 1);
   });
@@ -23,7 +23,11 @@ describe('estimateNoiseSigma', () => {
 
 describe('summariseResidual', () => {
   const reference: QaModelReference = {
-    file: 'enhance-intensity.onnx', sha256: 'ab', kind: 'intensity', variant: 'full', maxRelativeResidual: 0.01,
+    file: 'enhance-intensity.onnx',
+    sha256: 'ab',
+    kind: 'intensity',
+    variant: 'full',
+    maxRelativeResidual: 0.01,
     images: [{ image: 'a.fits', relativeResidual: 0.01, fractionAbove3Sigma: 0.1 }],
   };
 
@@ -61,8 +65,10 @@ describe('summariseResidual', () => {
 });
 
 describe('parseQaReference', () => {
-  it('reads the evaluation\'s file and refuses a malformed one', () => {
-    const good = new TextEncoder().encode(JSON.stringify({ generatedBy: 'x', definition: 'y', models: [{ sha256: 'ab', maxRelativeResidual: 0.01, images: [] }] }));
+  it("reads the evaluation's file and refuses a malformed one", () => {
+    const good = new TextEncoder().encode(
+      JSON.stringify({ generatedBy: 'x', definition: 'y', models: [{ sha256: 'ab', maxRelativeResidual: 0.01, images: [] }] }),
+    );
     expect(parseQaReference(good, 'qa-reference.json').models[0].sha256).toBe('ab');
     expect(() => parseQaReference(new TextEncoder().encode('{'), 'qa-reference.json')).toThrow(/qa-reference.json: is not JSON/);
     expect(() => parseQaReference(new TextEncoder().encode('{"models": [{}]}'), 'qa-reference.json')).toThrow(/expected \{ models/);

@@ -33,7 +33,11 @@ export class Redegrader {
     const session = await backend.InferenceSession.create(model.bytes, sessionOptions);
     if (session.inputNames.length !== 1 || session.outputNames.length !== 1) {
       await session.release();
-      throw new EnhancerError({ code: 'MODEL_IO', file: model.source, message: `the re-degradation model must have one input and one output, found [${session.inputNames.join(', ')}] and [${session.outputNames.join(', ')}]` });
+      throw new EnhancerError({
+        code: 'MODEL_IO',
+        file: model.source,
+        message: `the re-degradation model must have one input and one output, found [${session.inputNames.join(', ')}] and [${session.outputNames.join(', ')}]`,
+      });
     }
     return new Redegrader(session, backend.Tensor, halo, model.source);
   }
@@ -72,7 +76,11 @@ export class Redegrader {
         const degraded = results[outputName];
         const expected = [1, 1, coreHeight, coreWidth];
         if (degraded.dims.length !== 4 || degraded.dims.some((dim, axis) => dim !== expected[axis])) {
-          throw new EnhancerError({ code: 'MODEL_IO', file: this.source, message: `output has shape [${degraded.dims.join(', ')}] for a tile of [1, 1, ${tileHeight}, ${tileWidth}]: expected [${expected.join(', ')}] (halo ${halo})` });
+          throw new EnhancerError({
+            code: 'MODEL_IO',
+            file: this.source,
+            message: `output has shape [${degraded.dims.join(', ')}] for a tile of [1, 1, ${tileHeight}, ${tileWidth}]: expected [${expected.join(', ')}] (halo ${halo})`,
+          });
         }
         const values = (await degraded.getData()) as Float32Array;
         for (let y = 0; y < Math.min(coreHeight, height - y0); y++) {
@@ -239,7 +247,10 @@ export function parseQaReference(bytes: Uint8Array, source: string): QaReference
     throw new EnhancerError({ code: 'MODEL_IO', file: source, message: `is not JSON (${(cause as Error).message})`, cause });
   }
   const models = (parsed as { models?: unknown }).models;
-  const valid = Array.isArray(models) && models.every((m) => typeof m?.sha256 === 'string' && typeof m?.maxRelativeResidual === 'number' && Array.isArray(m?.images));
-  if (!valid) throw new EnhancerError({ code: 'MODEL_IO', file: source, message: 'expected { models: [{ sha256, maxRelativeResidual, images }] }' });
+  const valid =
+    Array.isArray(models) &&
+    models.every((m) => typeof m?.sha256 === 'string' && typeof m?.maxRelativeResidual === 'number' && Array.isArray(m?.images));
+  if (!valid)
+    throw new EnhancerError({ code: 'MODEL_IO', file: source, message: 'expected { models: [{ sha256, maxRelativeResidual, images }] }' });
   return parsed as QaReferenceFile;
 }

@@ -73,6 +73,7 @@ function pasteCore(tileOutput: Float32Array, target: Float32Array, width: number
   for (let y = tile.core.y0 * SCALE_FACTOR; y < tile.core.y1 * SCALE_FACTOR; y++) {
     const sourceRow = (y - tile.input.y0 * SCALE_FACTOR) * tileOutWidth - tile.input.x0 * SCALE_FACTOR;
     const targetRow = y * outWidth;
-    for (let x = tile.core.x0 * SCALE_FACTOR; x < tile.core.x1 * SCALE_FACTOR; x++) target[targetRow + x] = tileOutput[sourceRow + x] * factor;
+    for (let x = tile.core.x0 * SCALE_FACTOR; x < tile.core.x1 * SCALE_FACTOR; x++)
+      target[targetRow + x] = tileOutput[sourceRow + x] * factor;
   }
 }

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { runAugmented, transformPlane, ttaTransforms, untransformPlane } from './test-time-augmentation.js';
 import type { Plane } from './test-time-augmentation.js';
 
-const plane = (width: number, height: number): Plane => ({ width, height, data: Float32Array.from({ length: width * height }, (_, i) => i + 1) });
+const plane = (width: number, height: number): Plane => ({
+  width,
+  height,
+  data: Float32Array.from({ length: width * height }, (_, i) => i + 1),
+});
 
 describe('dihedral transforms', () => {
   it('match the written-out flips and quarter turns of a 3×2 plane', () => {
@@ -46,7 +50,8 @@ describe('runAugmented', () => {
   const network = async (input: Plane) => {
     const w = 2 * input.width;
     const out = new Float32Array(w * 2 * input.height);
-    for (let y = 0; y < 2 * input.height; y++) for (let x = 0; x < w; x++) out[y * w + x] = input.data[(y >> 1) * input.width + (x >> 1)] + 0.1 * x;
+    for (let y = 0; y < 2 * input.height; y++)
+      for (let x = 0; x < w; x++) out[y * w + x] = input.data[(y >> 1) * input.width + (x >> 1)] + 0.1 * x;
     return out;
   };
   const columnUnder = (t: number, X: number, Y: number, W: number, H: number) => {

@@ -52,7 +52,8 @@ export function untransformPlane(transformed: Plane, transform: number): Plane {
   const height = transposed ? transformed.width : transformed.height;
   const out = new Float32Array(transformed.data.length);
   for (let y = 0; y < transformed.height; y++) {
-    for (let x = 0; x < transformed.width; x++) out[sourceIndex(x, y, width, height, transform)] = transformed.data[y * transformed.width + x];
+    for (let x = 0; x < transformed.width; x++)
+      out[sourceIndex(x, y, width, height, transform)] = transformed.data[y * transformed.width + x];
   }
   return { data: out, width, height };
 }
@@ -93,7 +94,8 @@ export async function runAugmented(
   for (const transform of transforms) {
     const input = transform === 0 ? tile : transformPlane(tile, transform);
     const raw = await network(input);
-    const output = transform === 0 ? raw : untransformPlane({ data: raw, width: input.width * factor, height: input.height * factor }, transform).data;
+    const output =
+      transform === 0 ? raw : untransformPlane({ data: raw, width: input.width * factor, height: input.height * factor }, transform).data;
     first ??= output;
     for (let i = 0; i < output.length; i++) {
       const d = output[i] - first[i];

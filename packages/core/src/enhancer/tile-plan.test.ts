@@ -63,6 +63,8 @@ describe('planTiles', () => {
     expect(() => planTiles(100, 100, { halo: 13, maxTileSide: 26 })).toThrow(
       "option maxTileSide = 26 is invalid: expected an integer ≥ 27 (twice the network's context radius 13, plus one)",
     );
-    expect(() => planTiles(100, 100, { halo: 13, maxTilePixels: 700 })).toThrow('option maxTilePixels = 700 is invalid: expected at least 729 for a context radius of 13');
+    expect(() => planTiles(100, 100, { halo: 13, maxTilePixels: 700 })).toThrow(
+      'option maxTilePixels = 700 is invalid: expected at least 729 for a context radius of 13',
+    );
   });
 });

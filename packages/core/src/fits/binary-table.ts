@@ -16,7 +16,16 @@ export interface BinaryTableColumn {
 }
 
 const ELEMENT_BYTES: Readonly<Record<string, number>> = {
-  L: 1, B: 1, A: 1, I: 2, J: 4, K: 8, E: 4, D: 8, C: 8, M: 16,
+  L: 1,
+  B: 1,
+  A: 1,
+  I: 2,
+  J: 4,
+  K: 8,
+  E: 4,
+  D: 8,
+  C: 8,
+  M: 16,
 };
 
 const TFORM_PATTERN = /^\s*(\d*)([LXBIJKAEDCMPQ])([LXBIJKAEDCM]?)/i;
@@ -57,13 +66,24 @@ export function binaryTableLayout(context: KeywordContext): BinaryTableLayout {
     const letter = match[2].toUpperCase();
     const descriptor = letter === 'P' || letter === 'Q' ? letter : undefined;
     const type = descriptor ? (match[3] || 'B').toUpperCase() : letter;
-    const width = descriptor === 'P' ? 8 * repeat : descriptor === 'Q' ? 16 * repeat : letter === 'X' ? Math.ceil(repeat / 8) : repeat * ELEMENT_BYTES[letter];
+    const width =
+      descriptor === 'P'
+        ? 8 * repeat
+        : descriptor === 'Q'
+          ? 16 * repeat
+          : letter === 'X'
+            ? Math.ceil(repeat / 8)
+            : repeat * ELEMENT_BYTES[letter];
     const name = (header.getString(`TTYPE${n}`) ?? '').trim().toUpperCase();
     columns.push({ field: n, name, type, repeat, descriptor, offset });
     offset += width;
   }
   if (offset !== rowBytes) {
-    throw keywordError(context, 'NAXIS1', fields === 0 ? '0, as TFIELDS = 0' : `${offset}, the row width of ${fields === 1 ? 'TFORM1' : `TFORM1 to TFORM${fields}`}`);
+    throw keywordError(
+      context,
+      'NAXIS1',
+      fields === 0 ? '0, as TFIELDS = 0' : `${offset}, the row width of ${fields === 1 ? 'TFORM1' : `TFORM1 to TFORM${fields}`}`,
+    );
   }
   const heapOffset = integerKeyword(context, 'THEAP', { min: rowBytes * rows, fallback: rowBytes * rows });
   return { rowBytes, rows, heapOffset, columns };
@@ -72,13 +92,20 @@ export function binaryTableLayout(context: KeywordContext): BinaryTableLayout {
 /** Reads the first element of a fixed numeric column in a row. */
 export function readScalar(view: DataView, position: number, type: string): number {
   switch (type) {
-    case 'B': return view.getUint8(position);
-    case 'I': return view.getInt16(position);
-    case 'J': return view.getInt32(position);
-    case 'K': return Number(view.getBigInt64(position));
-    case 'E': return view.getFloat32(position);
-    case 'D': return view.getFloat64(position);
-    default: return NaN;
+    case 'B':
+      return view.getUint8(position);
+    case 'I':
+      return view.getInt16(position);
+    case 'J':
+      return view.getInt32(position);
+    case 'K':
+      return Number(view.getBigInt64(position));
+    case 'E':
+      return view.getFloat32(position);
+    case 'D':
+      return view.getFloat64(position);
+    default:
+      return NaN;
   }
 }
 

@@ -81,7 +81,13 @@ describe('readFits on RICE_1 tile-compressed images', () => {
       rice: compressedImageHdu({ width: 61, height: 9, zbitpix: 32, stored, extraCards: [card('BZERO', 97304), card('BSCALE', 3)] }),
       gzip2: compressedImageHdu({ width: 13, height: 9, zbitpix: 16, tile: [5, 4], stored: stored.slice(0, 117), compression: 'GZIP_2' }),
       dithered: compressedImageHdu({
-        width: 61, height: 9, zbitpix: -32, stored, zscale: new Array(9).fill(0.5), zzero: new Array(9).fill(1), descriptor: 'Q',
+        width: 61,
+        height: 9,
+        zbitpix: -32,
+        stored,
+        zscale: new Array(9).fill(0.5),
+        zzero: new Array(9).fill(1),
+        descriptor: 'Q',
         extraCards: [card('ZQUANTIZ', quoted('SUBTRACTIVE_DITHER_1')), card('ZDITHER0', 3)],
       }),
     };
@@ -117,7 +123,16 @@ describe('readFits on RICE_1 tile-compressed images', () => {
     const height = 9;
     const stored = Array.from({ length: width * height }, (_, i) => ((i * 2749) % 60000) - 30000);
     stored[40] = -32768;
-    const bytes = compressedImageHdu({ width, height, zbitpix: 16, bytePix: 2, tile: [5, 4], stored, blockSize: 16, extraCards: [card('BLANK', -32768)] });
+    const bytes = compressedImageHdu({
+      width,
+      height,
+      zbitpix: 16,
+      bytePix: 2,
+      tile: [5, 4],
+      stored,
+      blockSize: 16,
+      extraCards: [card('BLANK', -32768)],
+    });
     const image = readFits(concat([emptyPrimary(), bytes]), { precision: 'float64' });
     for (let i = 0; i < stored.length; i += 1) {
       if (i === 40) expect(image.data[i]).toBeNaN();
@@ -155,7 +170,14 @@ describe('readFits on RICE_1 tile-compressed images', () => {
       const zero = Array.from({ length: tiles }, (_, t) => 4000 + t);
       const { stored, expected } = quantise(original, tileLength, { scale, zero, ditherSeed: 7, method });
       const bytes = compressedImageHdu({
-        width, height, zbitpix: -32, tile: [width, 2], stored, zscale: scale, zzero: zero, zblank: new Array(tiles).fill(-2147483647),
+        width,
+        height,
+        zbitpix: -32,
+        tile: [width, 2],
+        stored,
+        zscale: scale,
+        zzero: zero,
+        zblank: new Array(tiles).fill(-2147483647),
         extraCards: [card('ZQUANTIZ', quoted(`SUBTRACTIVE_DITHER_${method}`)), card('ZDITHER0', 7)],
       });
       const image = readFits(concat([emptyPrimary(), bytes]), { precision: 'float64' });
@@ -178,7 +200,13 @@ describe('readFits on RICE_1 tile-compressed images', () => {
     const original = Array.from({ length: width * height }, (_, i) => Math.cos(i / 17) * 100);
     const { stored, expected } = quantise(original, width * height, { scale: [0.01], zero: [0], ditherSeed: 9999, method: 1 });
     const bytes = compressedImageHdu({
-      width, height, zbitpix: -32, tile: [width, height], stored, zscale: [0.01], zzero: [0],
+      width,
+      height,
+      zbitpix: -32,
+      tile: [width, height],
+      stored,
+      zscale: [0.01],
+      zzero: [0],
       extraCards: [card('ZQUANTIZ', quoted('SUBTRACTIVE_DITHER_1')), card('ZDITHER0', 9999)],
     });
     const image = readFits(concat([emptyPrimary(), bytes]), { precision: 'float64' });
@@ -190,7 +218,10 @@ describe('readFits on RICE_1 tile-compressed images', () => {
   it('applies ZSCALE and ZZERO keywords without dithering when ZQUANTIZ is NO_DITHER', () => {
     const stored = Array.from({ length: 24 }, (_, i) => i * 3 - 30);
     const bytes = compressedImageHdu({
-      width: 6, height: 4, zbitpix: -64, stored,
+      width: 6,
+      height: 4,
+      zbitpix: -64,
+      stored,
       extraCards: [card('ZQUANTIZ', quoted('NO_DITHER')), card('ZSCALE', 0.125), card('ZZERO', 10)],
     });
     const image = readFits(concat([emptyPrimary(), bytes]), { precision: 'float64' });
@@ -202,7 +233,7 @@ describe('readFits on RICE_1 tile-compressed images', () => {
       for (const zbitpix of [8, 16, 32] as const) {
         const width = 11;
         const height = 7;
-        const stored = Array.from({ length: width * height }, (_, i) => (zbitpix === 8 ? (i * 31) % 256 : (i * 2749) % 30000 - 15000));
+        const stored = Array.from({ length: width * height }, (_, i) => (zbitpix === 8 ? (i * 31) % 256 : ((i * 2749) % 30000) - 15000));
         const bytes = compressedImageHdu({ width, height, zbitpix, stored, compression, tile: [4, 3], extraCards: [card('BZERO', 0.5)] });
         const image = readFits(concat([emptyPrimary(), bytes]), { precision: 'float64' });
         expect(Array.from(image.data)).toEqual(stored.map((v) => v + 0.5));
@@ -213,9 +244,20 @@ describe('readFits on RICE_1 tile-compressed images', () => {
       const width = 12;
       const height = 4;
       const original = Array.from({ length: width * height }, (_, i) => 300 * Math.cos(i / 4));
-      const { stored, expected } = quantise(original, width, { scale: [0.1, 0.2, 0.3, 0.4], zero: [0, 1, 2, 3], ditherSeed: 42, method: 1 });
+      const { stored, expected } = quantise(original, width, {
+        scale: [0.1, 0.2, 0.3, 0.4],
+        zero: [0, 1, 2, 3],
+        ditherSeed: 42,
+        method: 1,
+      });
       const bytes = compressedImageHdu({
-        width, height, zbitpix: -32, stored, compression, zscale: [0.1, 0.2, 0.3, 0.4], zzero: [0, 1, 2, 3],
+        width,
+        height,
+        zbitpix: -32,
+        stored,
+        compression,
+        zscale: [0.1, 0.2, 0.3, 0.4],
+        zzero: [0, 1, 2, 3],
         extraCards: [card('ZQUANTIZ', quoted('SUBTRACTIVE_DITHER_1')), card('ZDITHER0', 42)],
       });
       const image = readFits(concat([emptyPrimary(), bytes]), { precision: 'float64' });
@@ -230,7 +272,14 @@ describe('readFits on RICE_1 tile-compressed images', () => {
     floats[9] = NaN;
     const stored = floats.map((v) => (Number.isNaN(v) ? 0 : Math.round(v / 0.5)));
     const bytes = compressedImageHdu({
-      width, height, zbitpix: -32, stored, floats, gzipFloatTiles: new Set([1]), zscale: [0.5, 0.5, 0.5], zzero: [0, 0, 0],
+      width,
+      height,
+      zbitpix: -32,
+      stored,
+      floats,
+      gzipFloatTiles: new Set([1]),
+      zscale: [0.5, 0.5, 0.5],
+      zzero: [0, 0, 0],
       extraCards: [card('ZQUANTIZ', quoted('NO_DITHER'))],
     });
     const image = readFits(concat([emptyPrimary(), bytes]), { precision: 'float64' });

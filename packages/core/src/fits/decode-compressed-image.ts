@@ -78,11 +78,19 @@ export function planCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?: 
   const context: KeywordContext = { header, hdu: hdu.index, where: hduName(hdu.index, header, 'tile-compressed image'), file };
   const { where } = context;
   const unsupported = (message: string, details: Record<string, unknown>): never => {
-    throw new FitsError({ code: 'FITS_UNSUPPORTED_COMPRESSION', file, message: `${where}: ${message}`, details: { hdu: hdu.index, ...details } });
+    throw new FitsError({
+      code: 'FITS_UNSUPPORTED_COMPRESSION',
+      file,
+      message: `${where}: ${message}`,
+      details: { hdu: hdu.index, ...details },
+    });
   };
   const compression = hdu.compression as FitsCompression;
   if (!FITS_COMPRESSIONS.includes(compression)) {
-    unsupported(`ZCMPTYPE = '${hdu.compression ?? ''}': supported are ${FITS_COMPRESSIONS.join(', ')}`, { key: 'ZCMPTYPE', compression: hdu.compression });
+    unsupported(`ZCMPTYPE = '${hdu.compression ?? ''}': supported are ${FITS_COMPRESSIONS.join(', ')}`, {
+      key: 'ZCMPTYPE',
+      compression: hdu.compression,
+    });
   }
   const zbitpix = hdu.bitpix as FitsBitpix;
   if (zbitpix === 64) unsupported(`ZBITPIX = ${zbitpix}: expected 8-, 16- or 32-bit integers or floats`, { key: 'ZBITPIX', zbitpix });
@@ -108,7 +116,8 @@ export function planCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?: 
   let bytePix: number = zbitpix > 0 ? zbitpix / 8 : 4;
   for (let n = 1; header.has(`ZNAME${n}`); n += 1) {
     const name = (header.getString(`ZNAME${n}`) ?? '').trim().toUpperCase();
-    if (name === 'BLOCKSIZE') blockSize = integerKeyword(context, `ZVAL${n}`, { min: 1, requirement: 'a positive integer (the Rice BLOCKSIZE)' });
+    if (name === 'BLOCKSIZE')
+      blockSize = integerKeyword(context, `ZVAL${n}`, { min: 1, requirement: 'a positive integer (the Rice BLOCKSIZE)' });
     if (name === 'BYTEPIX') bytePix = integerKeyword(context, `ZVAL${n}`, { requirement: 'an integer (the Rice BYTEPIX)' });
   }
   if (compression === 'RICE_1' && bytePix !== 1 && bytePix !== 2 && bytePix !== 4) {
@@ -116,10 +125,16 @@ export function planCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?: 
   }
 
   const quantizeValue = header.get('ZQUANTIZ') ?? 'NO_DITHER';
-  if (typeof quantizeValue !== 'string') throw keywordError(context, 'ZQUANTIZ', `one of ${FITS_QUANTIZE_VALUES.map((q) => `'${q}'`).join(', ')}`);
+  if (typeof quantizeValue !== 'string')
+    throw keywordError(context, 'ZQUANTIZ', `one of ${FITS_QUANTIZE_VALUES.map((q) => `'${q}'`).join(', ')}`);
   const quantize = (quantizeValue.trim().toUpperCase() || 'NO_DITHER') as FitsQuantize;
   if (!FITS_QUANTIZE_VALUES.includes(quantize)) {
-    throw keywordError(context, 'ZQUANTIZ', `one of ${FITS_QUANTIZE_VALUES.map((q) => `'${q}'`).join(', ')}`, 'FITS_UNSUPPORTED_COMPRESSION');
+    throw keywordError(
+      context,
+      'ZQUANTIZ',
+      `one of ${FITS_QUANTIZE_VALUES.map((q) => `'${q}'`).join(', ')}`,
+      'FITS_UNSUPPORTED_COMPRESSION',
+    );
   }
   const dithered = zbitpix < 0 && (quantize === 'SUBTRACTIVE_DITHER_1' || quantize === 'SUBTRACTIVE_DITHER_2');
   const ditherSeed = dithered ? integerKeyword(context, 'ZDITHER0', { min: 1, max: DITHER_RANDOM_COUNT, fallback: 1 }) : 1;
@@ -182,12 +197,15 @@ export function planCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?: 
       const start = heapStart + heapOffset;
       const length = elements * elementBytes(col.type);
       if (start + length > data.length) {
-        corrupt(`its ${col.name} descriptor points at ${length} bytes from heap offset ${heapOffset}, past the end of the heap (${data.length - heapStart} bytes from THEAP)`, {
-          key: `TFORM${col.field}`,
-          heapOffset,
-          length,
-          heapLength: data.length - heapStart,
-        });
+        corrupt(
+          `its ${col.name} descriptor points at ${length} bytes from heap offset ${heapOffset}, past the end of the heap (${data.length - heapStart} bytes from THEAP)`,
+          {
+            key: `TFORM${col.field}`,
+            heapOffset,
+            length,
+            heapLength: data.length - heapStart,
+          },
+        );
       }
       return { bytes: data.subarray(start, start + length), elements };
     };
@@ -195,19 +213,28 @@ export function planCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?: 
     const scale = perTile(scaleColumn) ?? keywordScale;
     const zero = perTile(zeroColumn) ?? keywordZero;
     const blank = perTile(blankColumn) ?? keywordBlank;
-    for (const [name, value] of [['ZSCALE', scale], ['ZZERO', zero]] as const) {
+    for (const [name, value] of [
+      ['ZSCALE', scale],
+      ['ZZERO', zero],
+    ] as const) {
       if (value !== undefined && !Number.isFinite(value)) corrupt(`${name} = ${value}: expected a finite number`, { key: name, value });
     }
     const quantised = zbitpix < 0 && scale !== undefined && zero !== undefined;
     const integersNeedScaling = (bitpix: number) => {
       if (bitpix > 0 && zbitpix < 0 && !quantised) {
-        unsupported(`ZBITPIX = ${zbitpix} stored as integers without ZSCALE/ZZERO to turn them back into floats`, { tile: number, key: 'ZSCALE' });
+        unsupported(`ZBITPIX = ${zbitpix} stored as integers without ZSCALE/ZZERO to turn them back into floats`, {
+          tile: number,
+          key: 'ZSCALE',
+        });
       }
     };
     const inflatable = (source: Uint8Array, bitpix: number) => {
       const needed = (count * Math.abs(bitpix)) / 8;
       if (source.length * DEFLATE_MAX_RATIO < needed) {
-        corrupt(`its ${source.length} gzip bytes cannot inflate to the ${needed} bytes of its ${count} pixels`, { length: source.length, needed });
+        corrupt(`its ${source.length} gzip bytes cannot inflate to the ${needed} bytes of its ${count} pixels`, {
+          length: source.length,
+          needed,
+        });
       }
     };
 
@@ -217,11 +244,14 @@ export function planCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?: 
       integersNeedScaling(32);
       const capacity = riceCapacity(compressed.bytes.length, blockSize, bytePix as RiceBytePix);
       if (count > capacity) {
-        corrupt(`its ${compressed.bytes.length} bytes of Rice code hold at most ${capacity} pixels (BLOCKSIZE = ${blockSize}), not its ${count}`, {
-          length: compressed.bytes.length,
-          capacity,
-          count,
-        });
+        corrupt(
+          `its ${compressed.bytes.length} bytes of Rice code hold at most ${capacity} pixels (BLOCKSIZE = ${blockSize}), not its ${count}`,
+          {
+            length: compressed.bytes.length,
+            capacity,
+            count,
+          },
+        );
       }
       source = { kind: 'rice', bytes: compressed.bytes };
     } else if (compressed.elements > 0) {
@@ -239,7 +269,11 @@ export function planCompressedImage(bytes: Uint8Array, hdu: FitsHduInfo, file?: 
       } else if (uncompressedColumn && rawBitpix !== undefined) {
         const raw = heapBytes(uncompressedColumn).bytes;
         const needed = (count * Math.abs(rawBitpix)) / 8;
-        if (raw.length < needed) corrupt(`${raw.length} bytes of UNCOMPRESSED_DATA for ${count} pixels of BITPIX ${rawBitpix} (${needed} needed)`, { length: raw.length, needed });
+        if (raw.length < needed)
+          corrupt(`${raw.length} bytes of UNCOMPRESSED_DATA for ${count} pixels of BITPIX ${rawBitpix} (${needed} needed)`, {
+            length: raw.length,
+            needed,
+          });
         integersNeedScaling(rawBitpix);
         source = { kind: 'raw', bytes: raw, bitpix: rawBitpix };
       } else {
@@ -319,7 +353,13 @@ export function decodeCompressedImage<Out extends Float32Array | Float64Array>(p
   return out;
 }
 
-function corruptTile(where: string, file: string | undefined, message: string, details: Record<string, unknown>, cause?: unknown): FitsError {
+function corruptTile(
+  where: string,
+  file: string | undefined,
+  message: string,
+  details: Record<string, unknown>,
+  cause?: unknown,
+): FitsError {
   return new FitsError({ code: 'FITS_CORRUPT_TILE', file, message: `${where}: ${message}`, details, cause });
 }
 
@@ -344,7 +384,10 @@ function unshuffle(bytes: Uint8Array, width: number): void {
 function checkLength(raw: Uint8Array, bitpix: number, count: number, where: string, file: string | undefined): void {
   const needed = (count * Math.abs(bitpix)) / 8;
   if (raw.length < needed) {
-    throw corruptTile(where, file, `${raw.length} bytes for ${count} pixels of BITPIX ${bitpix} (${needed} needed)`, { length: raw.length, needed });
+    throw corruptTile(where, file, `${raw.length} bytes for ${count} pixels of BITPIX ${bitpix} (${needed} needed)`, {
+      length: raw.length,
+      needed,
+    });
   }
 }
 

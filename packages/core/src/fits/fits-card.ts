@@ -75,14 +75,11 @@ export function parseCard(image: string): { card: FitsCard; continued: boolean }
   }
   const { value, valueText, comment } = parsed;
   const continued = typeof value === 'string' && value.endsWith('&');
-  const card: FitsCard =
-    comment === undefined ? { key, value, valueText } : { key, value, comment, valueText };
+  const card: FitsCard = comment === undefined ? { key, value, valueText } : { key, value, comment, valueText };
   return { card, continued };
 }
 
-function parseValueField(
-  field: string,
-): { value: FitsValue; valueText: string; comment: string | undefined } | undefined {
+function parseValueField(field: string): { value: FitsValue; valueText: string; comment: string | undefined } | undefined {
   const start = field.search(/\S/);
   if (start < 0) return { value: null, valueText: '', comment: undefined };
   if (field[start] === "'") {
@@ -147,7 +144,16 @@ function quote(text: string): string {
   return `'${printableAscii(text).replace(/'/g, "''").padEnd(8, ' ')}'`;
 }
 
-const ASCII_STAND_INS: Readonly<Record<string, string>> = { '×': 'x', '−': '-', '–': '-', '—': '-', '…': '...', '°': 'deg', 'µ': 'u', 'Å': 'A' };
+const ASCII_STAND_INS: Readonly<Record<string, string>> = {
+  '×': 'x',
+  '−': '-',
+  '–': '-',
+  '—': '-',
+  '…': '...',
+  '°': 'deg',
+  µ: 'u',
+  Å: 'A',
+};
 
 /**
  * Header text may only hold printable ASCII: common symbols get a stand-in, accents are dropped

@@ -45,14 +45,16 @@ describe('FitsHeader.parse', () => {
   });
 
   it('joins long strings continued with CONTINUE cards', () => {
-    const text = [card('LONGSTR', "'first part &'", 'c1'), card('CONTINUE', undefined).slice(0, 10) + "'second part'".padEnd(70, ' ')].join('');
+    const text = [card('LONGSTR', "'first part &'", 'c1'), card('CONTINUE', undefined).slice(0, 10) + "'second part'".padEnd(70, ' ')].join(
+      '',
+    );
     const parsed = FitsHeader.parse(text);
     expect(parsed.get('LONGSTR')).toBe('first part second part');
     expect(parsed.cards).toHaveLength(1);
   });
 
   it('keeps cards without a value indicator as text, written back unchanged', () => {
-    const hierarch = 'HIERARCH ESO DET CHIP NAME = \'CCD-1\' / chip'.padEnd(80, ' ');
+    const hierarch = "HIERARCH ESO DET CHIP NAME = 'CCD-1' / chip".padEnd(80, ' ');
     const orphan = "CONTINUE  'dangling'".padEnd(80, ' ');
     const parsed = FitsHeader.parse(card('A', 1) + hierarch + orphan);
     expect(parsed.has('HIERARCH')).toBe(false);
@@ -107,9 +109,10 @@ describe('FitsHeader transforms', () => {
   });
 
   it('wrap long HISTORY text at spaces, every card as full as it can be, and read back whole', () => {
-    const text = 'Enhance intensity network 5x64 (trained by @enhance/training: 1575 Adam steps of batch 32, '
-      + 'best validation weights); model enhance-intensity.onnx, SHA-256 '
-      + 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855, device cpu';
+    const text =
+      'Enhance intensity network 5x64 (trained by @enhance/training: 1575 Adam steps of batch 32, ' +
+      'best validation weights); model enhance-intensity.onnx, SHA-256 ' +
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855, device cpu';
     const back = FitsHeader.parse(new FitsHeader().withHistory(text).toText()).history();
     expect(back.length).toBeGreaterThan(2);
     // Joined with single spaces they are the text: every break was at a space, no word was cut.

@@ -37,9 +37,8 @@ export class FitsHeader {
       if (card.key === 'CONTINUE' && continuing && previous && typeof card.value === 'string') {
         const joined = `${(previous.value as string).slice(0, -1)}${card.value}`;
         const comment = [previous.comment, card.comment].filter((part) => part).join(' ') || undefined;
-        cards[cards.length - 1] = comment === undefined
-          ? { key: previous.key, value: joined }
-          : { key: previous.key, value: joined, comment };
+        cards[cards.length - 1] =
+          comment === undefined ? { key: previous.key, value: joined } : { key: previous.key, value: joined, comment };
         continuing = continued;
         continue;
       }

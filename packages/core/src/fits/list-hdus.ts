@@ -84,11 +84,20 @@ function readHeaderAt(
 
 /** What the standard allows for PCOUNT and GCOUNT in each kind of HDU. */
 const GROUP_RULES: Readonly<Record<FitsHduKind | 'groups', { pcount: IntegerRule; gcount: IntegerRule }>> = {
-  primary: { pcount: { min: 0, max: 0, requirement: '0 in a primary HDU without random groups' }, gcount: { min: 1, max: 1, requirement: '1 in a primary HDU without random groups' } },
+  primary: {
+    pcount: { min: 0, max: 0, requirement: '0 in a primary HDU without random groups' },
+    gcount: { min: 1, max: 1, requirement: '1 in a primary HDU without random groups' },
+  },
   groups: { pcount: { min: 0 }, gcount: { min: 0 } },
-  image: { pcount: { min: 0, max: 0, requirement: '0 in an IMAGE extension' }, gcount: { min: 1, max: 1, requirement: '1 in an IMAGE extension' } },
+  image: {
+    pcount: { min: 0, max: 0, requirement: '0 in an IMAGE extension' },
+    gcount: { min: 1, max: 1, requirement: '1 in an IMAGE extension' },
+  },
   bintable: { pcount: { min: 0 }, gcount: { min: 1, max: 1, requirement: '1 in a BINTABLE extension' } },
-  table: { pcount: { min: 0, max: 0, requirement: '0 in a TABLE extension' }, gcount: { min: 1, max: 1, requirement: '1 in a TABLE extension' } },
+  table: {
+    pcount: { min: 0, max: 0, requirement: '0 in a TABLE extension' },
+    gcount: { min: 1, max: 1, requirement: '1 in a TABLE extension' },
+  },
   other: { pcount: { min: 0 }, gcount: { min: 0 } },
 };
 
@@ -108,12 +117,29 @@ function describeHdu(
 ): FitsHduInfo {
   const xtension = index === 0 ? undefined : header.getString('XTENSION')?.trim().toUpperCase();
   const kind: FitsHduKind =
-    index === 0 ? 'primary' : xtension === 'IMAGE' ? 'image' : xtension === 'BINTABLE' ? 'bintable' : xtension === 'TABLE' ? 'table' : 'other';
+    index === 0
+      ? 'primary'
+      : xtension === 'IMAGE'
+        ? 'image'
+        : xtension === 'BINTABLE'
+          ? 'bintable'
+          : xtension === 'TABLE'
+            ? 'table'
+            : 'other';
   const compressed = kind === 'bintable' && header.get('ZIMAGE') === true;
-  const context: KeywordContext = { header, hdu: index, where: hduName(index, header, compressed ? 'tile-compressed image' : undefined), file };
+  const context: KeywordContext = {
+    header,
+    hdu: index,
+    where: hduName(index, header, compressed ? 'tile-compressed image' : undefined),
+    file,
+  };
   const bitpix = fitsBitpix(context, 'BITPIX');
   const tabular = kind === 'bintable' || kind === 'table';
-  const naxis = integerKeyword(context, 'NAXIS', tabular ? { min: 2, max: 2, requirement: `2 in a ${xtension} extension` } : { min: 0, max: 999 });
+  const naxis = integerKeyword(
+    context,
+    'NAXIS',
+    tabular ? { min: 2, max: 2, requirement: `2 in a ${xtension} extension` } : { min: 0, max: 999 },
+  );
   const axes: number[] = [];
   for (let axis = 1; axis <= naxis; axis += 1) axes.push(integerKeyword(context, `NAXIS${axis}`, { min: 0 }));
   const groups = kind === 'primary' && header.get('GROUPS') === true && axes[0] === 0;
@@ -125,7 +151,12 @@ function describeHdu(
   const dataLength = naxis === 0 ? 0 : (Math.abs(bitpix) / 8) * gcount * (pcount + elements);
   if (kind === 'bintable') {
     const table = axes[0] * axes[1];
-    integerKeyword(context, 'THEAP', { min: table, max: table + pcount, fallback: table, requirement: `an integer from NAXIS1 × NAXIS2 = ${table} to NAXIS1 × NAXIS2 + PCOUNT = ${table + pcount}` });
+    integerKeyword(context, 'THEAP', {
+      min: table,
+      max: table + pcount,
+      fallback: table,
+      requirement: `an integer from NAXIS1 × NAXIS2 = ${table} to NAXIS1 × NAXIS2 + PCOUNT = ${table + pcount}`,
+    });
   }
 
   let imageShape: number[] | undefined;
@@ -158,5 +189,10 @@ function describeHdu(
 function fitsBitpix(context: KeywordContext, key: 'BITPIX' | 'ZBITPIX'): FitsBitpix {
   const value = context.header.get(key);
   if (typeof value === 'number' && isFitsBitpix(value)) return value;
-  throw keywordError(context, key, `one of ${FITS_BITPIX_VALUES.join(', ')}`, typeof value === 'number' && Number.isInteger(value) ? 'FITS_UNSUPPORTED_BITPIX' : 'FITS_BAD_HEADER');
+  throw keywordError(
+    context,
+    key,
+    `one of ${FITS_BITPIX_VALUES.join(', ')}`,
+    typeof value === 'number' && Number.isInteger(value) ? 'FITS_UNSUPPORTED_BITPIX' : 'FITS_BAD_HEADER',
+  );
 }

@@ -11,7 +11,13 @@ describe('readFits on plain images', () => {
   const integerCases = [
     { bitpix: 8 as const, stored: Array.from({ length: n }, (_, i) => (i * 37) % 256), bscale: 0.5, bzero: -10, blank: 255 },
     { bitpix: 16 as const, stored: Array.from({ length: n }, (_, i) => -32767 + i * 1871), bscale: 1, bzero: 32768, blank: -32768 },
-    { bitpix: 32 as const, stored: Array.from({ length: n }, (_, i) => -2147483647 + i * 122713351), bscale: 3, bzero: 97304, blank: -2147483648 },
+    {
+      bitpix: 32 as const,
+      stored: Array.from({ length: n }, (_, i) => -2147483647 + i * 122713351),
+      bscale: 3,
+      bzero: 97304,
+      blank: -2147483648,
+    },
   ];
   for (const { bitpix, stored, bscale, bzero, blank } of integerCases) {
     it(`decodes BITPIX = ${bitpix} with BSCALE, BZERO and BLANK → NaN`, () => {
@@ -67,7 +73,14 @@ describe('readFits on plain images', () => {
   });
 
   it('gives float32 data by default and the file header', () => {
-    const image = readFits(plainImageFile(-64, [width, height], Array.from({ length: n }, (_, i) => i + 1 / 3), [card('CRPIX1', 4.5)]));
+    const image = readFits(
+      plainImageFile(
+        -64,
+        [width, height],
+        Array.from({ length: n }, (_, i) => i + 1 / 3),
+        [card('CRPIX1', 4.5)],
+      ),
+    );
     expect(image.data).toBeInstanceOf(Float32Array);
     expect(image.data[1]).toBe(Math.fround(1 + 1 / 3));
     expect(image.header.get('CRPIX1')).toBe(4.5);
@@ -78,13 +91,30 @@ describe('readFits on plain images', () => {
 describe('readFits choosing the HDU', () => {
   const imageExtension = (shape: number[], fill: number) =>
     hduBytes(
-      [card('XTENSION', quoted('IMAGE')), card('BITPIX', -32), card('NAXIS', shape.length), ...shape.map((s, i) => card(`NAXIS${i + 1}`, s)), card('PCOUNT', 0), card('GCOUNT', 1)],
+      [
+        card('XTENSION', quoted('IMAGE')),
+        card('BITPIX', -32),
+        card('NAXIS', shape.length),
+        ...shape.map((s, i) => card(`NAXIS${i + 1}`, s)),
+        card('PCOUNT', 0),
+        card('GCOUNT', 1),
+      ],
       bigEndian(-32, new Array(shape.reduce((a, b) => a * b, 1)).fill(fill)),
     );
-  const table = hduBytes([
-    card('XTENSION', quoted('BINTABLE')), card('BITPIX', 8), card('NAXIS', 2), card('NAXIS1', 4), card('NAXIS2', 1),
-    card('PCOUNT', 0), card('GCOUNT', 1), card('TFIELDS', 1), card('TFORM1', quoted('1J')),
-  ], new Uint8Array(4));
+  const table = hduBytes(
+    [
+      card('XTENSION', quoted('BINTABLE')),
+      card('BITPIX', 8),
+      card('NAXIS', 2),
+      card('NAXIS1', 4),
+      card('NAXIS2', 1),
+      card('PCOUNT', 0),
+      card('GCOUNT', 1),
+      card('TFIELDS', 1),
+      card('TFORM1', quoted('1J')),
+    ],
+    new Uint8Array(4),
+  );
 
   it('takes the first 2-D image after an empty primary and a table', () => {
     const bytes = concat([emptyPrimary(), table, imageExtension([3, 2], 7), imageExtension([4, 4], 9)]);
@@ -134,7 +164,9 @@ describe('readFits on broken files', () => {
     expect(errorOf(() => readFits(headerOnly)).code).toBe('FITS_TRUNCATED');
     const cut = errorOf(() => readFits(good.slice(0, 2880 + 100), { file: 'cut.fits' }));
     expect(cut.code).toBe('FITS_TRUNCATED');
-    expect(cut.message).toBe('cut.fits: HDU 0: the data unit needs 140 bytes (BITPIX = -32, NAXIS1 = 7, NAXIS2 = 5) from byte 2880 but the file ends at byte 2980');
+    expect(cut.message).toBe(
+      'cut.fits: HDU 0: the data unit needs 140 bytes (BITPIX = -32, NAXIS1 = 7, NAXIS2 = 5) from byte 2880 but the file ends at byte 2980',
+    );
   });
 
   it('accepts a last data unit whose padding is missing', () => {
@@ -143,12 +175,20 @@ describe('readFits on broken files', () => {
 
   it('rejects an unknown BITPIX and non-integer axis lengths', () => {
     const odd = plainImageFile(-32, [width, height], new Array(n).fill(1)).slice();
-    const text = new TextDecoder().decode(odd.subarray(0, 2880)).replace(`BITPIX  = ${'-32'.padStart(20)}`, `BITPIX  = ${'24'.padStart(20)}`);
+    const text = new TextDecoder()
+      .decode(odd.subarray(0, 2880))
+      .replace(`BITPIX  = ${'-32'.padStart(20)}`, `BITPIX  = ${'24'.padStart(20)}`);
     odd.set(new TextEncoder().encode(text));
     const error = errorOf(() => readFits(odd));
     expect(error.code).toBe('FITS_UNSUPPORTED_BITPIX');
     expect(error.message).toContain('BITPIX = 24');
-    const badAxis = hduBytes([card('SIMPLE', true), card('BITPIX', -32), card('NAXIS', 2), card('NAXIS1', quoted('wide')), card('NAXIS2', 2)]);
+    const badAxis = hduBytes([
+      card('SIMPLE', true),
+      card('BITPIX', -32),
+      card('NAXIS', 2),
+      card('NAXIS1', quoted('wide')),
+      card('NAXIS2', 2),
+    ]);
     const axisError = errorOf(() => readFits(badAxis));
     expect(axisError.code).toBe('FITS_BAD_HEADER');
     expect(axisError.message).toBe("HDU 0: NAXIS1 = 'wide' must be a non-negative integer");

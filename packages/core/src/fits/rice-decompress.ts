@@ -75,13 +75,12 @@ export function riceDecompress(
     const half = bits >>> 1;
     return peek(at, half) * 2 ** half + peek(at + half, half);
   };
-  const wrap =
-    bytePix === 4 ? (x: number) => x | 0 : bytePix === 2 ? (x: number) => ((x | 0) << 16) >> 16 : (x: number) => x & 0xff;
+  const wrap = bytePix === 4 ? (x: number) => x | 0 : bytePix === 2 ? (x: number) => ((x | 0) << 16) >> 16 : (x: number) => x & 0xff;
 
   if (bits > totalBits) fail();
   let last = wrap(peekWide(0));
   let position = bits;
-  for (let i = 0; i < count; ) {
+  for (let i = 0; i < count;) {
     if (position + fsBits > totalBits) fail();
     const fs = peek(position, fsBits) - 1;
     position += fsBits;

@@ -34,9 +34,24 @@ const input = new FitsHeader([
 
 const width = 12;
 const height = 8;
-const primary = { data: Float32Array.from({ length: 4 * width * height }, (_, i) => i * 0.5), width: 2 * width, height: 2 * height, header: superResolvedHeader(input, 2) };
-const residual = { data: Float32Array.from({ length: width * height }, (_, i) => (i === 3 ? Number.NaN : Math.sin(i))), width, height, header: input };
-const spread = { data: Float32Array.from({ length: 4 * width * height }, (_, i) => i * 1e-3), width: 2 * width, height: 2 * height, header: primary.header };
+const primary = {
+  data: Float32Array.from({ length: 4 * width * height }, (_, i) => i * 0.5),
+  width: 2 * width,
+  height: 2 * height,
+  header: superResolvedHeader(input, 2),
+};
+const residual = {
+  data: Float32Array.from({ length: width * height }, (_, i) => (i === 3 ? Number.NaN : Math.sin(i))),
+  width,
+  height,
+  header: input,
+};
+const spread = {
+  data: Float32Array.from({ length: 4 * width * height }, (_, i) => i * 1e-3),
+  width: 2 * width,
+  height: 2 * height,
+  header: primary.header,
+};
 
 const bytes = writeFits(primary, {
   extensions: [
@@ -56,13 +71,17 @@ describe('writeFits with image extensions', () => {
     const hdus = listHdus(bytes);
     expect(hdus.map((h) => h.kind)).toEqual(['primary', 'image', 'image']);
     const back = [0, 1, 2].map((hdu) => readFits(bytes, { hdu }));
-    expect(back.map((b) => [b.width, b.height])).toEqual([[24, 16], [12, 8], [24, 16]]);
+    expect(back.map((b) => [b.width, b.height])).toEqual([
+      [24, 16],
+      [12, 8],
+      [24, 16],
+    ]);
     for (const [i, image] of [primary, residual, spread].entries()) {
       for (let p = 0; p < image.data.length; p++) expect(Object.is(back[i].data[p], image.data[p])).toBe(true);
     }
   });
 
-  it('gives each extension XTENSION, PCOUNT/GCOUNT, EXTNAME, BUNIT and its grid\'s WCS, read by fitsjs', () => {
+  it("gives each extension XTENSION, PCOUNT/GCOUNT, EXTNAME, BUNIT and its grid's WCS, read by fitsjs", () => {
     const hdus = listHdus(bytes);
     const residualHeader = fitsjsHeader(headerText(hdus[1].headerOffset));
     const spreadHeader = fitsjsHeader(headerText(hdus[2].headerOffset));
@@ -73,7 +92,8 @@ describe('writeFits with image extensions', () => {
     // The residual lies on the input grid, the spread on the output grid: each keeps its own WCS.
     expect([residualHeader.get('CRPIX1'), residualHeader.get('CDELT1'), residualHeader.get('CROTA2')]).toEqual([6.5, 0.504, 179.9]);
     expect([spreadHeader.get('CRPIX1'), spreadHeader.get('CDELT1'), spreadHeader.get('CRVAL2')]).toEqual([2 * 6.5 - 0.5, 0.252, -300.5]);
-    for (const key of ['DATE-OBS', 'TELESCOP', 'RSUN_OBS', 'DSUN_OBS', 'CRLN_OBS', 'CRLT_OBS', 'CTYPE1', 'CUNIT2']) expect(residualHeader.contains(key), key).toBe(true);
+    for (const key of ['DATE-OBS', 'TELESCOP', 'RSUN_OBS', 'DSUN_OBS', 'CRLN_OBS', 'CRLT_OBS', 'CTYPE1', 'CUNIT2'])
+      expect(residualHeader.contains(key), key).toBe(true);
     // Not carried: the primary's non-WCS cards, and NaN values.
     for (const key of ['USFLUX', 'QUALITY', 'CRDER1', 'SIMPLE', 'EXTEND']) expect(residualHeader.contains(key), key).toBe(false);
     const pixels = fitsjsPixels(bytes.subarray(hdus[1].dataOffset, hdus[1].dataOffset + 4 * width * height), -32);

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { card, compressedImageHdu, concat, emptyPrimary, errorOf, fitsjsHeader, fitsjsPixels, fitsverifyReport, hasFitsverify, plainImageFile, quoted } from '@enhance/test-support';
+import {
+  card,
+  compressedImageHdu,
+  concat,
+  emptyPrimary,
+  errorOf,
+  fitsjsHeader,
+  fitsjsPixels,
+  fitsverifyReport,
+  hasFitsverify,
+  plainImageFile,
+  quoted,
+} from '@enhance/test-support';
 import type { SolarImage } from '../image/solar-image.js';
 import { FitsHeader } from './fits-header.js';
 import { readFits } from './read-fits.js';
@@ -69,7 +81,22 @@ describe('writeFits', () => {
     for (const gone of ['XTENSION', 'ZIMAGE', 'ZCMPTYPE', 'TTYPE1', 'BSCALE', 'BZERO', 'BLANK', 'CHECKSUM', 'DATASUM']) {
       expect(keys).not.toContain(gone);
     }
-    expect(keys).toEqual(['SIMPLE', 'BITPIX', 'NAXIS', 'NAXIS1', 'NAXIS2', 'EXTEND', 'LONGSTRN', 'CTYPE1', 'CRPIX1', 'CDELT1', 'CRVAL1', 'USFLUX', 'DATE_S', 'DESCRIPT']);
+    expect(keys).toEqual([
+      'SIMPLE',
+      'BITPIX',
+      'NAXIS',
+      'NAXIS1',
+      'NAXIS2',
+      'EXTEND',
+      'LONGSTRN',
+      'CTYPE1',
+      'CRPIX1',
+      'CDELT1',
+      'CRVAL1',
+      'USFLUX',
+      'DATE_S',
+      'DESCRIPT',
+    ]);
     expect(back.header.get('CRPIX1')).toBe(292);
     expect(back.header.get('USFLUX')).toBe(3.312106e20);
     expect(back.header.has('CRDER1')).toBe(false); // FITS has no NaN
@@ -90,13 +117,45 @@ describe('writeFits', () => {
   it('round-trips images read from every BITPIX, plain and Rice-compressed, as float64', () => {
     const n = width * height;
     const sources = [
-      plainImageFile(8, [width, height], Array.from({ length: n }, (_, i) => i * 4), [card('BZERO', -128)]),
-      plainImageFile(16, [width, height], Array.from({ length: n }, (_, i) => i * 1200 - 30000), [card('BSCALE', 0.1), card('BLANK', -30000)]),
-      plainImageFile(32, [width, height], Array.from({ length: n }, (_, i) => i * 39e6 - 2e9), [card('BZERO', 1.5)]),
-      plainImageFile(64, [width, height], Array.from({ length: n }, (_, i) => BigInt(i) * 10n ** 12n)),
+      plainImageFile(
+        8,
+        [width, height],
+        Array.from({ length: n }, (_, i) => i * 4),
+        [card('BZERO', -128)],
+      ),
+      plainImageFile(
+        16,
+        [width, height],
+        Array.from({ length: n }, (_, i) => i * 1200 - 30000),
+        [card('BSCALE', 0.1), card('BLANK', -30000)],
+      ),
+      plainImageFile(
+        32,
+        [width, height],
+        Array.from({ length: n }, (_, i) => i * 39e6 - 2e9),
+        [card('BZERO', 1.5)],
+      ),
+      plainImageFile(
+        64,
+        [width, height],
+        Array.from({ length: n }, (_, i) => BigInt(i) * 10n ** 12n),
+      ),
       plainImageFile(-32, [width, height], Array.from(values)),
-      plainImageFile(-64, [width, height], Array.from({ length: n }, (_, i) => Math.PI * i)),
-      concat([emptyPrimary(), compressedImageHdu({ width, height, zbitpix: 32, stored: Array.from({ length: n }, (_, i) => i - 9), extraCards: [card('BSCALE', 3), card('BZERO', 97304)] })]),
+      plainImageFile(
+        -64,
+        [width, height],
+        Array.from({ length: n }, (_, i) => Math.PI * i),
+      ),
+      concat([
+        emptyPrimary(),
+        compressedImageHdu({
+          width,
+          height,
+          zbitpix: 32,
+          stored: Array.from({ length: n }, (_, i) => i - 9),
+          extraCards: [card('BSCALE', 3), card('BZERO', 97304)],
+        }),
+      ]),
     ];
     for (const source of sources) {
       const image = readFits(source, { precision: 'float64' });

@@ -56,9 +56,12 @@ export function writeFits(
     ...imageAxisCards(bitpix, width, height),
     { key: 'EXTEND', value: true, comment: 'extensions may follow' },
   ];
-  const carried = writableCards(image.header.cards.filter((card) => !COMPRESSION_STRUCTURE_KEYS.test(card.key) && !STORAGE_KEYS.test(card.key)));
+  const carried = writableCards(
+    image.header.cards.filter((card) => !COMPRESSION_STRUCTURE_KEYS.test(card.key) && !STORAGE_KEYS.test(card.key)),
+  );
   const usesLongStrings = carried.some(
-    (card) => !isCommentaryKey(card.key) && !card.commentary && typeof card.value === 'string' && card.value.replace(/'/g, "''").length > 68,
+    (card) =>
+      !isCommentaryKey(card.key) && !card.commentary && typeof card.value === 'string' && card.value.replace(/'/g, "''").length > 68,
   );
   if (usesLongStrings && !carried.some((card) => card.key === 'LONGSTRN')) {
     // Declares the CONTINUE long-string convention, as FITS validators expect.

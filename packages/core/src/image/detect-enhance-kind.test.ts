@@ -61,7 +61,11 @@ describe('kindFromHeader', () => {
   });
 
   it('recognises the units and contents of other observables as neither kind', () => {
-    expect(kindFromHeader(header({ BUNIT: 'km/s' }))).toMatchObject({ kind: undefined, decidedBy: 'header', reason: "BUNIT = 'km/s', the unit of neither a magnetogram nor an intensity image" });
+    expect(kindFromHeader(header({ BUNIT: 'km/s' }))).toMatchObject({
+      kind: undefined,
+      decidedBy: 'header',
+      reason: "BUNIT = 'km/s', the unit of neither a magnetogram nor an intensity image",
+    });
     expect(kindFromHeader(header({ CONTENT: 'DOPPLERGRAM' }))).toMatchObject({ kind: undefined, decidedBy: 'header' });
   });
 
@@ -72,7 +76,9 @@ describe('kindFromHeader', () => {
 
   it('says nothing when the header names no unit, content or series (TELESCOP and T_REC do not tell the observable)', () => {
     expect(kindFromHeader(new FitsHeader())).toBeUndefined();
-    expect(kindFromHeader(header({ TELESCOP: 'SDO/HMI', INSTRUME: 'HMI_FRONT2', T_REC: '2011.01.01_00:00:00_TAI', BUNIT: 'unknown' }))).toBeUndefined();
+    expect(
+      kindFromHeader(header({ TELESCOP: 'SDO/HMI', INSTRUME: 'HMI_FRONT2', T_REC: '2011.01.01_00:00:00_TAI', BUNIT: 'unknown' })),
+    ).toBeUndefined();
   });
 });
 
@@ -119,24 +125,39 @@ describe('kindFromData', () => {
     expect(kindFromData(Float32Array.from({ length: 100 }, (_, i) => -1 - i)).kind).toBeUndefined();
     // Positive but with no level: mostly near 0 with a few bright pixels.
     expect(kindFromData(Float32Array.from({ length: 100 }, (_, i) => (i < 90 ? 0.001 * i : 100))).kind).toBeUndefined();
-    expect(kindFromData(new Float32Array([Number.NaN, Number.NaN]))).toEqual({ kind: undefined, decidedBy: 'data', reason: 'no finite pixel' });
+    expect(kindFromData(new Float32Array([Number.NaN, Number.NaN]))).toEqual({
+      kind: undefined,
+      decidedBy: 'data',
+      reason: 'no finite pixel',
+    });
   });
 });
 
 describe('detectEnhanceKind', () => {
   it('trusts the header over the data, then the file name, then the data', () => {
     const magnetogram = unipolarMagnetogram();
-    expect(detectEnhanceKind({ data: magnetogram, header: header({ BUNIT: 'DN/s' }) })).toMatchObject({ kind: 'intensity', decidedBy: 'header' });
-    expect(detectEnhanceKind({ data: magnetogram, header: new FitsHeader() }, { fileName: 'hmi.Ic_45s.2011.continuum.fits' })).toMatchObject({
+    expect(detectEnhanceKind({ data: magnetogram, header: header({ BUNIT: 'DN/s' }) })).toMatchObject({
+      kind: 'intensity',
+      decidedBy: 'header',
+    });
+    expect(
+      detectEnhanceKind({ data: magnetogram, header: new FitsHeader() }, { fileName: 'hmi.Ic_45s.2011.continuum.fits' }),
+    ).toMatchObject({
       kind: 'intensity',
       decidedBy: 'file-name',
     });
-    expect(detectEnhanceKind({ data: magnetogram, header: new FitsHeader() }, { fileName: 'cutout.fits' })).toMatchObject({ kind: 'blos', decidedBy: 'data' });
+    expect(detectEnhanceKind({ data: magnetogram, header: new FitsHeader() }, { fileName: 'cutout.fits' })).toMatchObject({
+      kind: 'blos',
+      decidedBy: 'data',
+    });
     expect(detectEnhanceKind({ data: continuum() })).toMatchObject({ kind: 'intensity', decidedBy: 'data' });
   });
 
   it('does not fall back to the data when the header names another observable', () => {
     const velocities = unipolarMagnetogram();
-    expect(detectEnhanceKind({ data: velocities, header: header({ BUNIT: 'm/s' }) })).toMatchObject({ kind: undefined, decidedBy: 'header' });
+    expect(detectEnhanceKind({ data: velocities, header: header({ BUNIT: 'm/s' }) })).toMatchObject({
+      kind: undefined,
+      decidedBy: 'header',
+    });
   });
 });

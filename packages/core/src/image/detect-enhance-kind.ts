@@ -49,8 +49,15 @@ const MAX_SAMPLES = 1 << 20;
  * 3. the data: signed and roughly symmetric about 0 → a magnetogram; positive around a level → intensity.
  * `decidedBy` says which, so a caller can tell the user when the guess came from the data.
  */
-export function detectEnhanceKind(image: { readonly data: ArrayLike<number>; readonly header?: FitsHeader }, options: DetectKindOptions = {}): KindDetection {
-  return (image.header && kindFromHeader(image.header)) ?? (options.fileName !== undefined ? kindFromFileName(options.fileName) : undefined) ?? kindFromData(image.data);
+export function detectEnhanceKind(
+  image: { readonly data: ArrayLike<number>; readonly header?: FitsHeader },
+  options: DetectKindOptions = {},
+): KindDetection {
+  return (
+    (image.header && kindFromHeader(image.header)) ??
+    (options.fileName !== undefined ? kindFromFileName(options.fileName) : undefined) ??
+    kindFromData(image.data)
+  );
 }
 
 /** Step 1 of {@link detectEnhanceKind}: undefined when the header names no unit, content or series it knows. */
@@ -85,7 +92,11 @@ export function kindFromFileName(fileName: string): KindDetection | undefined {
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
   const series = seriesIn(base);
   if (!series) return undefined;
-  return { kind: series.kind, decidedBy: 'file-name', reason: `the file name ${base} names the ${series.name}${series.kind ? '' : ', neither kind'}` };
+  return {
+    kind: series.kind,
+    decidedBy: 'file-name',
+    reason: `the file name ${base} names the ${series.name}${series.kind ? '' : ', neither kind'}`,
+  };
 }
 
 /**

@@ -30,7 +30,12 @@ describe('totalUnsignedFlux', () => {
   });
 
   it('gives maxwell from CDELT in arcsec and DSUN_OBS', () => {
-    const header = new FitsHeader().with('CUNIT1', 'arcsec').with('CUNIT2', 'arcsec').with('CDELT1', 0.5).with('CDELT2', 0.5).with('DSUN_OBS', 1.5e11);
+    const header = new FitsHeader()
+      .with('CUNIT1', 'arcsec')
+      .with('CUNIT2', 'arcsec')
+      .with('CDELT1', 0.5)
+      .with('CDELT2', 0.5)
+      .with('DSUN_OBS', 1.5e11);
     const image = { data: Float32Array.from([1000, -1000]), width: 2, height: 1, header };
     // 0.5" at 1.5e11 m is 0.5 / 206264.806 rad × 1.5e13 cm = 3.636e7 cm.
     const side = (0.5 / 206264.80624709636) * 1.5e13;

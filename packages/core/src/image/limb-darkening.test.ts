@@ -13,7 +13,10 @@ const law = (mu: number) => 52_000 * (1 - 0.62 * (1 - mu ** 0.85) - 0.08 * (1 - 
 function syntheticDisk(size: number, disk: SolarDisk): Float32Array {
   const normal = gaussians(7);
   const data = new Float32Array(size * size);
-  const spots = [{ x: disk.centreX + 30, y: disk.centreY - 20, r: 14 }, { x: disk.centreX - 70, y: disk.centreY + 60, r: 10 }];
+  const spots = [
+    { x: disk.centreX + 30, y: disk.centreY - 20, r: 14 },
+    { x: disk.centreX - 70, y: disk.centreY + 60, r: 10 },
+  ];
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const mu = muAt(disk, x, y);
@@ -39,7 +42,7 @@ describe('fitLimbDarkening', () => {
   const disk: SolarDisk = { centreX: 160.3, centreY: 158.6, radius: 150, from: 'test' };
   const data = syntheticDisk(size, disk);
 
-  it('recovers a full disk\'s centre-to-limb profile within 0.5% from μ 0.1 to 1, spots and faculae left out', () => {
+  it("recovers a full disk's centre-to-limb profile within 0.5% from μ 0.1 to 1, spots and faculae left out", () => {
     const profile = fitLimbDarkening(data, size, size, disk)!;
     expect(profile.coefficients).toHaveLength(5);
     expect(profile.muMin).toBeLessThan(0.1);
@@ -57,7 +60,8 @@ describe('fitLimbDarkening', () => {
     for (let y = 0; y < size; y++) for (let x = 0; x < width; x++) cut[y * width + x] = data[y * size + x];
     const profile = fitLimbDarkening(cut, width, size, disk)!;
     expect(profile.muMax).toBeLessThan(0.85);
-    for (let mu = 0.1; mu <= profile.muMax; mu += 0.01) expect(Math.abs(evaluateLimbDarkening(profile, mu) / law(mu) - 1)).toBeLessThan(0.01);
+    for (let mu = 0.1; mu <= profile.muMax; mu += 0.01)
+      expect(Math.abs(evaluateLimbDarkening(profile, mu) / law(mu) - 1)).toBeLessThan(0.01);
     expect(evaluateLimbDarkening(profile, 1)).toBe(evaluateLimbDarkening(profile, profile.muMax));
     expect(evaluateLimbDarkening(profile, Number.NaN)).toBe(evaluateLimbDarkening(profile, profile.muMin));
   });

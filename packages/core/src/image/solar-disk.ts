@@ -14,7 +14,13 @@ export interface SolarDisk {
   readonly from: string;
 }
 
-const ARCSEC_PER_UNIT: Readonly<Record<string, number>> = Object.freeze({ arcsec: 1, deg: 3600, arcmin: 60, rad: 180 * 3600 / Math.PI, mas: 1e-3 });
+const ARCSEC_PER_UNIT: Readonly<Record<string, number>> = Object.freeze({
+  arcsec: 1,
+  deg: 3600,
+  arcmin: 60,
+  rad: (180 * 3600) / Math.PI,
+  mas: 1e-3,
+});
 
 /**
  * The disk in an image with helioprojective world coordinates (CTYPE HPLN/HPLT, as HMI's full-disk
@@ -43,7 +49,8 @@ export function solarDiskFromHeader(header: FitsHeader): SolarDisk | { readonly 
   // World offsets in arcsec per pixel offset: M · (p − CRPIX).
   const [m11, m12, m21, m22] = [matrix.m[0] * perUnit[0], matrix.m[1] * perUnit[0], matrix.m[2] * perUnit[1], matrix.m[3] * perUnit[1]];
   const determinant = m11 * m22 - m12 * m21;
-  if (!(Math.abs(determinant) > 0) || !Number.isFinite(determinant)) return { reason: `the pixel-to-world matrix (${matrix.from}) is singular` };
+  if (!(Math.abs(determinant) > 0) || !Number.isFinite(determinant))
+    return { reason: `the pixel-to-world matrix (${matrix.from}) is singular` };
   const crval1 = (header.getNumber('CRVAL1') ?? 0) * perUnit[0];
   const crval2 = (header.getNumber('CRVAL2') ?? 0) * perUnit[1];
   // Solve M · d = (0 − CRVAL) for the pixel offset d of the disk centre.
@@ -96,5 +103,8 @@ function linearTransform(header: FitsHeader): { m: [number, number, number, numb
   const cos = Math.cos(rotation);
   const sin = Math.sin(rotation);
   // The CROTA2 convention (Calabretta & Greisen 2002, eq. 189).
-  return { m: [cdelt1 * cos, -cdelt2 * sin, cdelt1 * sin, cdelt2 * cos], from: header.get('CROTA2') === undefined ? 'CDELT' : 'CDELT/CROTA2' };
+  return {
+    m: [cdelt1 * cos, -cdelt2 * sin, cdelt1 * sin, cdelt2 * cos],
+    from: header.get('CROTA2') === undefined ? 'CDELT' : 'CDELT/CROTA2',
+  };
 }

@@ -12,12 +12,7 @@ const base = new FitsHeader([
 ]);
 
 const wcsVariants: Record<string, FitsHeader> = {
-  'CDELT with CROTA2': base
-    .with('CRPIX1', 292)
-    .with('CRPIX2', 125.5)
-    .with('CDELT1', 0.504)
-    .with('CDELT2', 0.504)
-    .with('CROTA2', 12.5),
+  'CDELT with CROTA2': base.with('CRPIX1', 292).with('CRPIX2', 125.5).with('CDELT1', 0.504).with('CDELT2', 0.504).with('CROTA2', 12.5),
   'CDELT with PC': base
     .with('CRPIX1', 2048.3)
     .with('CRPIX2', -15)
@@ -27,7 +22,13 @@ const wcsVariants: Record<string, FitsHeader> = {
     .with('PC1_2', -0.2)
     .with('PC2_1', 0.2)
     .with('PC2_2', 0.98),
-  'CD matrix': base.with('CRPIX1', 10).with('CRPIX2', 20).with('CD1_1', 0.03).with('CD1_2', 0.001).with('CD2_1', -0.002).with('CD2_2', 0.03),
+  'CD matrix': base
+    .with('CRPIX1', 10)
+    .with('CRPIX2', 20)
+    .with('CD1_1', 0.03)
+    .with('CD1_2', 0.001)
+    .with('CD2_1', -0.002)
+    .with('CD2_2', 0.03),
 };
 
 describe('superResolvedHeader', () => {
@@ -36,7 +37,13 @@ describe('superResolvedHeader', () => {
       it(`keeps every point of the sky where it was (${name}, ×${factor})`, () => {
         const fine = superResolvedHeader(header, factor, []);
         // A point at input pixel coordinate p lies at factor·(p − ½) + ½ in the finer grid.
-        for (const [p1, p2] of [[1, 1], [0.5, 0.5], [583.5, 250.5], [17.25, 201.75], [292, 125.5]]) {
+        for (const [p1, p2] of [
+          [1, 1],
+          [0.5, 0.5],
+          [583.5, 250.5],
+          [17.25, 201.75],
+          [292, 125.5],
+        ]) {
           const before = linearPixelToWorld(header, p1, p2);
           const after = linearPixelToWorld(fine, factor * (p1 - 0.5) + 0.5, factor * (p2 - 0.5) + 0.5);
           expect(after[0]).toBeCloseTo(before[0], 10);

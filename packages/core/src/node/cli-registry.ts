@@ -73,7 +73,9 @@ export class CliRegistry {
       command = this.commands.get(name);
       if (!command) {
         throw new CliUsageError({
-          message: `unknown command ${JSON.stringify(name)}: expected one of ${this.list().map((c) => c.name).join(', ')} (see ${program.name} --help)`,
+          message: `unknown command ${JSON.stringify(name)}: expected one of ${this.list()
+            .map((c) => c.name)
+            .join(', ')} (see ${program.name} --help)`,
         });
       }
       return await command.run(rest, io);

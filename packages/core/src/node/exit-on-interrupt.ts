@@ -9,7 +9,15 @@ const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
  * progress (temporaries, and outputs of a set not yet complete), print one line and exit with 130 or
  * 143. Node's default on these signals is to die on the spot, which leaves the temporaries behind.
  */
-export function exitOnInterrupt({ program, stderr, beforeExit }: { program: string; stderr: CliStream; beforeExit?: () => void }): () => void {
+export function exitOnInterrupt({
+  program,
+  stderr,
+  beforeExit,
+}: {
+  program: string;
+  stderr: CliStream;
+  beforeExit?: () => void;
+}): () => void {
   const handlers = (Object.keys(EXIT_CODES) as (keyof typeof EXIT_CODES)[]).map((signal) => {
     const handler = () => {
       const { left } = removeFilesInProgress();

@@ -47,7 +47,8 @@ export function removeFilesInProgress(files: Iterable<FileInProgress> = inProgre
     if (file.target !== undefined) {
       if (file.state === 'done') left.push(file.target);
       else if (file.state === 'committing' && file.commit === 'rename' && !temporaryExisted) left.push(file.target);
-      else if (file.state === 'committing' && file.commit === 'link' && file.identity && isSameFile(file.target, file.identity)) unlinkIfPresent(file.target);
+      else if (file.state === 'committing' && file.commit === 'link' && file.identity && isSameFile(file.target, file.identity))
+        unlinkIfPresent(file.target);
     }
     inProgress.delete(file);
   }

@@ -22,7 +22,9 @@ describe('folderWriteProblem', () => {
     writeFileSync(join(folder, 'file'), '');
     expect(await folderWriteProblem(join(folder, 'missing'))).toBe(`folder ${join(folder, 'missing')} does not exist`);
     expect(await folderWriteProblem(join(folder, 'file'))).toBe(`${join(folder, 'file')} is not a folder`);
-    expect(await folderWriteProblem(join(folder, 'file', 'sub'))).toBe(`folder ${join(folder, 'file', 'sub')} does not exist (part of its path is a file)`);
+    expect(await folderWriteProblem(join(folder, 'file', 'sub'))).toBe(
+      `folder ${join(folder, 'file', 'sub')} does not exist (part of its path is a file)`,
+    );
   });
 
   it('names a folder it cannot create files in (mode 0555; root writes there anyway, so /sys stands in)', async (context) => {

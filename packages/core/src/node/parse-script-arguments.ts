@@ -10,8 +10,18 @@ export type ScriptArguments<T extends ScriptOptions> = ReturnType<typeof parseAr
  * The options of a repository script (`npm run bench -- ...`), with `-h/--help` added: --help prints
  * `usage` and exits 0; an unknown option or a missing value prints one line and exits 2, never a stack.
  */
-export function parseScriptArguments<T extends ScriptOptions>(script: string, usage: string, options: T, args: string[] = process.argv.slice(2)): ScriptArguments<T> {
-  const config: ScriptConfig<T> = { args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false };
+export function parseScriptArguments<T extends ScriptOptions>(
+  script: string,
+  usage: string,
+  options: T,
+  args: string[] = process.argv.slice(2),
+): ScriptArguments<T> {
+  const config: ScriptConfig<T> = {
+    args,
+    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: false,
+  };
   let values: ScriptArguments<T>;
   try {
     values = parseArgs<ScriptConfig<T>>(config).values;

@@ -60,7 +60,11 @@ describe('writeFilesAtomically', () => {
     const winners = outcomes.flatMap((outcome, index) => (outcome.status === 'fulfilled' ? [index] : []));
     expect(winners).toHaveLength(1);
     for (const outcome of outcomes) {
-      if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'CLI_OUTPUT_EXISTS', message: `${path}: the file exists; pass --force to replace it` });
+      if (outcome.status === 'rejected')
+        expect(outcome.reason).toMatchObject({
+          code: 'CLI_OUTPUT_EXISTS',
+          message: `${path}: the file exists; pass --force to replace it`,
+        });
     }
     expect(readFileSync(path).equals(Buffer.from(payloads[winners[0]]))).toBe(true);
     expect(readdirSync(folder)).toEqual(['model.onnx']);

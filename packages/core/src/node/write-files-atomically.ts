@@ -105,7 +105,12 @@ async function putInPlace(file: StagedFile, bytes: Uint8Array | string): Promise
     }
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CliFileError({ code: 'CLI_OUTPUT_EXISTS', file: file.target, cause, message: 'the file exists; pass --force to replace it' });
+      throw new CliFileError({
+        code: 'CLI_OUTPUT_EXISTS',
+        file: file.target,
+        cause,
+        message: 'the file exists; pass --force to replace it',
+      });
     }
     throw ioError(file.target, cause);
   }

@@ -46,9 +46,19 @@ function decodePng(png: Uint8Array) {
 describe('encodePng', () => {
   it('writes gray and RGB images that an independent reader decodes to the same pixels', () => {
     const gray = Uint8Array.from({ length: 7 * 5 }, (_, i) => (i * 37) % 256);
-    expect(decodePng(encodePng({ width: 7, height: 5, channels: 1, data: gray }))).toEqual({ width: 7, height: 5, channels: 1, pixels: gray });
+    expect(decodePng(encodePng({ width: 7, height: 5, channels: 1, data: gray }))).toEqual({
+      width: 7,
+      height: 5,
+      channels: 1,
+      pixels: gray,
+    });
     const rgb = Uint8Array.from({ length: 3 * 4 * 3 }, (_, i) => (i * 91) % 256);
-    expect(decodePng(encodePng({ width: 3, height: 4, channels: 3, data: rgb }))).toEqual({ width: 3, height: 4, channels: 3, pixels: rgb });
+    expect(decodePng(encodePng({ width: 3, height: 4, channels: 3, data: rgb }))).toEqual({
+      width: 3,
+      height: 4,
+      channels: 3,
+      pixels: rgb,
+    });
   });
 
   it('computes the standard CRC-32', () => {
@@ -86,12 +96,14 @@ describe('renderEnhancePreview', () => {
     const width = 6;
     const height = 5;
     // Row 0 bright, every other row dark: its position in the decoded PNG is unambiguous.
-    const image = (w: number, h: number, rows0: number) =>
-      ({ width: w, height: h, data: Float32Array.from({ length: w * h }, (_, i) => (Math.floor(i / w) < rows0 ? 1000 : -1000)) });
+    const image = (w: number, h: number, rows0: number) => ({
+      width: w,
+      height: h,
+      data: Float32Array.from({ length: w * h }, (_, i) => (Math.floor(i / w) < rows0 ? 1000 : -1000)),
+    });
     const png = decodePng(renderEnhancePreview({ kind: 'blos', input: image(width, height, 1), output: image(2 * width, 2 * height, 2) }));
     expect(png.height).toBe(2 * height);
-    const grayOfRow = (row: number, x0: number) =>
-      Array.from({ length: 2 * width }, (_, x) => png.pixels[(row * png.width + x0 + x) * 3]);
+    const grayOfRow = (row: number, x0: number) => Array.from({ length: 2 * width }, (_, x) => png.pixels[(row * png.width + x0 + x) * 3]);
     for (const x0 of [0, 2 * width + 4]) {
       // The ×2 input and the output both show FITS row 0 in their last two PNG rows.
       expect(grayOfRow(png.height - 1, x0)).toEqual(new Array(2 * width).fill(255));

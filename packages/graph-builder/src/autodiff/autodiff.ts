@@ -19,7 +19,10 @@ export interface AppendGradientsOptions {
  */
 export function appendGradients(builder: GraphBuilder, { loss, with: variables }: AppendGradientsOptions): Map<string, Operand> {
   if (!loss.shape.every((d) => d === 1)) {
-    throw new AutodiffError({ message: `the loss '${loss.name}' must be a scalar, got shape [${loss.shape.join(',')}]`, code: 'AUTODIFF_LOSS' });
+    throw new AutodiffError({
+      message: `the loss '${loss.name}' must be a scalar, got shape [${loss.shape.join(',')}]`,
+      code: 'AUTODIFF_LOSS',
+    });
   }
   const forwardNodes = builder.nodes.slice();
   const dependsOnVariable = new Set(variables.map((v) => v.name));

@@ -25,7 +25,12 @@ export const convGradient: GradientRule = (c) => {
   const xShape = staticShape(x, node);
   const wShape = staticShape(w, node);
   const yShape = staticShape(dy, node);
-  if (xShape.length !== 4) throw new AutodiffError({ message: `Conv gradient supports 2-D images only, input shape [${xShape.join(',')}]`, code: 'AUTODIFF_UNSUPPORTED_OP', node: node.name });
+  if (xShape.length !== 4)
+    throw new AutodiffError({
+      message: `Conv gradient supports 2-D images only, input shape [${xShape.join(',')}]`,
+      code: 'AUTODIFF_UNSUPPORTED_OP',
+      node: node.name,
+    });
   if (intAttribute(node, 'group', 1) !== 1) throw unsupportedAttribute(node, 'group', intAttribute(node, 'group', 1));
   for (const name of ['strides', 'dilations']) {
     const values = intsAttribute(node, name);
@@ -42,21 +47,24 @@ export const convGradient: GradientRule = (c) => {
     const backPads = [kh - 1 - pads[0], kw - 1 - pads[1], kh - 1 - pads[2], kw - 1 - pads[3]];
     if (backPads.some((p) => p < 0)) throw unsupportedAttribute(node, 'pads', pads);
     const transposed = b.transpose(w, { perm: [1, 0, 2, 3] });
-    const flipped = kh === 1 && kw === 1 ? transposed
-      : b.slice(transposed, { starts: [kh - 1, kw - 1], ends: [-(kh + 1), -(kw + 1)], axes: [2, 3], steps: [-1, -1] });
+    const flipped =
+      kh === 1 && kw === 1
+        ? transposed
+        : b.slice(transposed, { starts: [kh - 1, kw - 1], ends: [-(kh + 1), -(kw + 1)], axes: [2, 3], steps: [-1, -1] });
     c.addInputGradient(0, b.conv(dy, flipped, { pads: backPads }));
   }
 
   if (c.wantsGradient(1)) {
-    const padded = pads.every((p) => p === 0) ? x
-      : b.pad(x, { pads: [0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]], mode: 'constant' });
+    const padded = pads.every((p) => p === 0) ? x : b.pad(x, { pads: [0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]], mode: 'constant' });
     const pixels = outH * outW;
     const dyRows = b.transpose(b.reshape(dy, [n, filters, pixels]), { perm: [0, 2, 1] });
     const taps: Operand[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        const window = kh === 1 && kw === 1 && padded.shape[2] === outH && padded.shape[3] === outW ? padded
-          : b.slice(padded, { starts: [i, j], ends: [i + outH, j + outW], axes: [2, 3] });
+        const window =
+          kh === 1 && kw === 1 && padded.shape[2] === outH && padded.shape[3] === outW
+            ? padded
+            : b.slice(padded, { starts: [i, j], ends: [i + outH, j + outW], axes: [2, 3] });
         const perSample = b.matMul(b.reshape(window, [n, channels, pixels]), dyRows);
         taps.push(b.reduceSum(perSample, { axes: [0], keepDims: true }));
       }

@@ -68,7 +68,9 @@ export const transposeGradient: GradientRule = (c) => {
   const rank = c.input(0)!.shape.length;
   const perm = intsAttribute(c.node, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
   const inverse = new Array<number>(rank);
-  perm.forEach((p, i) => { inverse[p] = i; });
+  perm.forEach((p, i) => {
+    inverse[p] = i;
+  });
   c.addInputGradient(0, c.builder.transpose(dy, { perm: inverse }));
 };
 
@@ -97,7 +99,11 @@ export const reduceSumGradient: GradientRule = (c) => {
   if (axesOperand) {
     const known = c.builder.knownValue(axesOperand);
     if (!known || !known.every((a): a is number => typeof a === 'number')) {
-      throw new AutodiffError({ message: 'ReduceSum axes must be a constant known when the graph is built', code: 'AUTODIFF_UNSUPPORTED_ATTRIBUTE', node: c.node.name });
+      throw new AutodiffError({
+        message: 'ReduceSum axes must be a constant known when the graph is built',
+        code: 'AUTODIFF_UNSUPPORTED_ATTRIBUTE',
+        node: c.node.name,
+      });
     }
     axes = known;
   }

@@ -2,8 +2,17 @@ import type { GradientRule } from './gradient-context.js';
 import { batchNormalizationGradient } from './batch-normalization-gradient.js';
 import { convGradient } from './conv-gradient.js';
 import {
-  addGradient, divGradient, identityGradient, mulGradient, negGradient, reduceMeanGradient, reduceSumGradient,
-  reluGradient, reshapeGradient, subGradient, transposeGradient,
+  addGradient,
+  divGradient,
+  identityGradient,
+  mulGradient,
+  negGradient,
+  reduceMeanGradient,
+  reduceSumGradient,
+  reluGradient,
+  reshapeGradient,
+  subGradient,
+  transposeGradient,
 } from './elementwise-gradients.js';
 import { padGradient } from './pad-gradient.js';
 import { resizeGradient } from './resize-gradient.js';
@@ -29,5 +38,12 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = Object.fre
 
 /** Ops whose outputs do not depend differentiably on their inputs (or are constants). */
 export const NON_DIFFERENTIABLE_OPS: ReadonlySet<string> = new Set([
-  'Constant', 'Shape', 'Greater', 'Less', 'Equal', 'Cast', 'ConstantOfShape', 'Sign',
+  'Constant',
+  'Shape',
+  'Greater',
+  'Less',
+  'Equal',
+  'Cast',
+  'ConstantOfShape',
+  'Sign',
 ]);

@@ -22,8 +22,8 @@ export const resizeGradient: GradientRule = (c) => {
   const factors = outShape.map((d, i) => d / inShape[i]);
   const scaled = factors.map((f, i) => (f === 1 ? -1 : i)).filter((i) => i >= 0);
   const s = factors[rank - 1];
-  const supported = rank === 4 && factors[0] === 1 && factors[1] === 1 && Number.isInteger(s) && factors[2] === s
-    && scaled.every((i) => i >= 2);
+  const supported =
+    rank === 4 && factors[0] === 1 && factors[1] === 1 && Number.isInteger(s) && factors[2] === s && scaled.every((i) => i >= 2);
   if (!supported) {
     throw new AutodiffError({
       message: `Resize gradient supports an integer ×s on the last two axes of a 4-D tensor; got [${inShape.join(',')}] → [${outShape.join(',')}]`,
@@ -34,7 +34,11 @@ export const resizeGradient: GradientRule = (c) => {
   for (const axis of [2, 3]) {
     for (let i = 0; i < outShape[axis]; i++) {
       if (nearestSource(i, s, inShape[axis], transform, nearestMode) !== Math.floor(i / s)) {
-        throw unsupportedAttribute(node, 'coordinate_transformation_mode/nearest_mode', `${transform}/${nearestMode} is not a block copy at ×${s}`);
+        throw unsupportedAttribute(
+          node,
+          'coordinate_transformation_mode/nearest_mode',
+          `${transform}/${nearestMode} is not a block copy at ×${s}`,
+        );
       }
     }
   }
@@ -47,18 +51,35 @@ function nearestSource(i: number, scale: number, inLength: number, transform: st
   const outLength = inLength * scale;
   let x: number;
   switch (transform) {
-    case 'asymmetric': x = i / scale; break;
-    case 'half_pixel': x = (i + 0.5) / scale - 0.5; break;
-    case 'pytorch_half_pixel': x = outLength > 1 ? (i + 0.5) / scale - 0.5 : 0; break;
-    case 'align_corners': x = outLength === 1 ? 0 : (i * (inLength - 1)) / (outLength - 1); break;
-    default: return Number.NaN;
+    case 'asymmetric':
+      x = i / scale;
+      break;
+    case 'half_pixel':
+      x = (i + 0.5) / scale - 0.5;
+      break;
+    case 'pytorch_half_pixel':
+      x = outLength > 1 ? (i + 0.5) / scale - 0.5 : 0;
+      break;
+    case 'align_corners':
+      x = outLength === 1 ? 0 : (i * (inLength - 1)) / (outLength - 1);
+      break;
+    default:
+      return Number.NaN;
   }
   let r: number;
   switch (nearestMode) {
-    case 'floor': r = Math.floor(x); break;
-    case 'ceil': r = Math.ceil(x); break;
-    case 'round_prefer_ceil': r = Math.round(x); break;
-    default: r = Number.isInteger(x - 0.5) ? Math.floor(x) : Math.round(x); break;
+    case 'floor':
+      r = Math.floor(x);
+      break;
+    case 'ceil':
+      r = Math.ceil(x);
+      break;
+    case 'round_prefer_ceil':
+      r = Math.round(x);
+      break;
+    default:
+      r = Number.isInteger(x - 0.5) ? Math.floor(x) : Math.round(x);
+      break;
   }
   return Math.min(Math.max(r, 0), inLength - 1);
 }

@@ -1,13 +1,7 @@
 import { EnhanceError } from '@enhance/core';
 import type { Dim } from './operand.js';
 
-export type GraphBuilderErrorCode =
-  | 'GRAPH_SHAPE'
-  | 'GRAPH_DTYPE'
-  | 'GRAPH_OPTION'
-  | 'GRAPH_NAME'
-  | 'GRAPH_OPERAND'
-  | 'GRAPH_STATE';
+export type GraphBuilderErrorCode = 'GRAPH_SHAPE' | 'GRAPH_DTYPE' | 'GRAPH_OPTION' | 'GRAPH_NAME' | 'GRAPH_OPERAND' | 'GRAPH_STATE';
 
 /** A graph that cannot be valid: thrown while the graph is built, naming the op, its label and the shapes. */
 export class GraphBuilderError extends EnhanceError {
@@ -18,7 +12,14 @@ export class GraphBuilderError extends EnhanceError {
   /** Shapes of the operands involved, in argument order. */
   readonly shapes: readonly (readonly Dim[])[];
 
-  constructor({ message, code, op, label, shapes = [], cause }: {
+  constructor({
+    message,
+    code,
+    op,
+    label,
+    shapes = [],
+    cause,
+  }: {
     message: string;
     code: GraphBuilderErrorCode;
     op: string;

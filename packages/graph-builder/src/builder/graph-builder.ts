@@ -1,8 +1,16 @@
 import { attribute, type Attribute, type GraphNode, type OutputDescriptor, type TensorValue } from './graph-node.js';
 import { GraphBuilderError, type GraphBuilderErrorCode } from './graph-builder-error.js';
 import {
-  DATA_TYPES, dataTypeOfArray, formatShape, isFloatType, staticSize,
-  type DataType, type Dim, type Operand, type OperandDescriptor, type TensorData,
+  DATA_TYPES,
+  dataTypeOfArray,
+  formatShape,
+  isFloatType,
+  staticSize,
+  type DataType,
+  type Dim,
+  type Operand,
+  type OperandDescriptor,
+  type TensorData,
 } from './operand.js';
 import { broadcastShapes } from './broadcast.js';
 import { addDims, floorDivideDim, normaliseDim, sameDim, scaleDim, subtractDims } from './symbolic-dim.js';
@@ -16,8 +24,7 @@ export interface OpOptions {
 
 export type PadMode = 'constant' | 'reflect' | 'edge';
 export type ResizeMode = 'nearest' | 'linear' | 'cubic';
-export type CoordinateTransformationMode =
-  | 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_crop_and_resize';
+export type CoordinateTransformationMode = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_crop_and_resize';
 export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
 
 export interface ConvOptions extends OpOptions {
@@ -202,8 +209,14 @@ export class GraphBuilder {
    */
   constant(desc: { dataType: DataType; shape: readonly number[] }, data: TensorData | readonly number[], options: OpOptions = {}): Operand {
     const value = this.tensorValue('Constant', options.label, toTypedArray(desc.dataType, data), desc.shape, desc.dataType);
-    const [output] = this.addNode('Constant', [], { value: attribute.tensor(value) }, 1,
-      () => [{ dataType: value.dataType, shape: value.dims }], options);
+    const [output] = this.addNode(
+      'Constant',
+      [],
+      { value: attribute.tensor(value) },
+      1,
+      () => [{ dataType: value.dataType, shape: value.dims }],
+      options,
+    );
     this.rememberIntegers(output.name, value);
     return output;
   }
@@ -246,8 +259,7 @@ export class GraphBuilder {
     this.usedNodeNames.add(nodeName);
     const outputs = descriptors.map(({ dataType, shape }, i) => {
       const base = label ?? opType.toLowerCase();
-      const name = outputNames ? this.uniqueName(outputNames[i])
-        : this.uniqueName(outputCount === 1 ? base : `${base}.${i}`);
+      const name = outputNames ? this.uniqueName(outputNames[i]) : this.uniqueName(outputCount === 1 ? base : `${base}.${i}`);
       return this.register(name, dataType, shape.map(normaliseDim));
     });
     const node: GraphNode = Object.freeze({
@@ -265,8 +277,13 @@ export class GraphBuilder {
   }
 
   /** Throws the builder's error for `op`; for use in `addNode` shape-inference callbacks. */
-  fail(code: GraphBuilderErrorCode, op: string, label: string | undefined, message: string,
-    shapes: readonly (readonly Dim[])[] = []): never {
+  fail(
+    code: GraphBuilderErrorCode,
+    op: string,
+    label: string | undefined,
+    message: string,
+    shapes: readonly (readonly Dim[])[] = [],
+  ): never {
     throw new GraphBuilderError({ code, op, label, message, shapes });
   }
 
@@ -277,35 +294,77 @@ export class GraphBuilder {
 
   // ----- elementwise -----
 
-  relu(x: Operand, options: OpOptions = {}): Operand { return this.unary('Relu', x, options, true); }
-  neg(x: Operand, options: OpOptions = {}): Operand { return this.unary('Neg', x, options, false); }
-  abs(x: Operand, options: OpOptions = {}): Operand { return this.unary('Abs', x, options, false); }
-  sign(x: Operand, options: OpOptions = {}): Operand { return this.unary('Sign', x, options, false); }
-  sqrt(x: Operand, options: OpOptions = {}): Operand { return this.unary('Sqrt', x, options, true); }
-  exp(x: Operand, options: OpOptions = {}): Operand { return this.unary('Exp', x, options, true); }
-  log(x: Operand, options: OpOptions = {}): Operand { return this.unary('Log', x, options, true); }
-  reciprocal(x: Operand, options: OpOptions = {}): Operand { return this.unary('Reciprocal', x, options, true); }
-  sigmoid(x: Operand, options: OpOptions = {}): Operand { return this.unary('Sigmoid', x, options, true); }
-  tanh(x: Operand, options: OpOptions = {}): Operand { return this.unary('Tanh', x, options, true); }
-  identity(x: Operand, options: OpOptions = {}): Operand { return this.unary('Identity', x, options, false); }
+  relu(x: Operand, options: OpOptions = {}): Operand {
+    return this.unary('Relu', x, options, true);
+  }
+  neg(x: Operand, options: OpOptions = {}): Operand {
+    return this.unary('Neg', x, options, false);
+  }
+  abs(x: Operand, options: OpOptions = {}): Operand {
+    return this.unary('Abs', x, options, false);
+  }
+  sign(x: Operand, options: OpOptions = {}): Operand {
+    return this.unary('Sign', x, options, false);
+  }
+  sqrt(x: Operand, options: OpOptions = {}): Operand {
+    return this.unary('Sqrt', x, options, true);
+  }
+  exp(x: Operand, options: OpOptions = {}): Operand {
+    return this.unary('Exp', x, options, true);
+  }
+  log(x: Operand, options: OpOptions = {}): Operand {
+    return this.unary('Log', x, options, true);
+  }
+  reciprocal(x: Operand, options: OpOptions = {}): Operand {
+    return this.unary('Reciprocal', x, options, true);
+  }
+  sigmoid(x: Operand, options: OpOptions = {}): Operand {
+    return this.unary('Sigmoid', x, options, true);
+  }
+  tanh(x: Operand, options: OpOptions = {}): Operand {
+    return this.unary('Tanh', x, options, true);
+  }
+  identity(x: Operand, options: OpOptions = {}): Operand {
+    return this.unary('Identity', x, options, false);
+  }
 
-  add(a: Operand, b: Operand, options: OpOptions = {}): Operand { return this.binary('Add', a, b, options); }
-  sub(a: Operand, b: Operand, options: OpOptions = {}): Operand { return this.binary('Sub', a, b, options); }
-  mul(a: Operand, b: Operand, options: OpOptions = {}): Operand { return this.binary('Mul', a, b, options); }
-  div(a: Operand, b: Operand, options: OpOptions = {}): Operand { return this.binary('Div', a, b, options); }
-  max(a: Operand, b: Operand, options: OpOptions = {}): Operand { return this.binary('Max', a, b, options); }
-  min(a: Operand, b: Operand, options: OpOptions = {}): Operand { return this.binary('Min', a, b, options); }
-  greater(a: Operand, b: Operand, options: OpOptions = {}): Operand { return this.binary('Greater', a, b, options, 'bool'); }
-  less(a: Operand, b: Operand, options: OpOptions = {}): Operand { return this.binary('Less', a, b, options, 'bool'); }
-  equal(a: Operand, b: Operand, options: OpOptions = {}): Operand { return this.binary('Equal', a, b, options, 'bool'); }
+  add(a: Operand, b: Operand, options: OpOptions = {}): Operand {
+    return this.binary('Add', a, b, options);
+  }
+  sub(a: Operand, b: Operand, options: OpOptions = {}): Operand {
+    return this.binary('Sub', a, b, options);
+  }
+  mul(a: Operand, b: Operand, options: OpOptions = {}): Operand {
+    return this.binary('Mul', a, b, options);
+  }
+  div(a: Operand, b: Operand, options: OpOptions = {}): Operand {
+    return this.binary('Div', a, b, options);
+  }
+  max(a: Operand, b: Operand, options: OpOptions = {}): Operand {
+    return this.binary('Max', a, b, options);
+  }
+  min(a: Operand, b: Operand, options: OpOptions = {}): Operand {
+    return this.binary('Min', a, b, options);
+  }
+  greater(a: Operand, b: Operand, options: OpOptions = {}): Operand {
+    return this.binary('Greater', a, b, options, 'bool');
+  }
+  less(a: Operand, b: Operand, options: OpOptions = {}): Operand {
+    return this.binary('Less', a, b, options, 'bool');
+  }
+  equal(a: Operand, b: Operand, options: OpOptions = {}): Operand {
+    return this.binary('Equal', a, b, options, 'bool');
+  }
 
   /** base^exponent; the exponent may have another numeric type (ONNX Pow). */
   pow(base: Operand, exponent: Operand, options: OpOptions = {}): Operand {
     const { label } = options;
     this.requireNumeric('Pow', label, base);
     this.requireNumeric('Pow', label, exponent);
-    return this.single('Pow', [base, exponent], {}, options,
-      () => ({ dataType: base.dataType, shape: this.broadcast('Pow', label, [base, exponent]) }));
+    return this.single('Pow', [base, exponent], {}, options, () => ({
+      dataType: base.dataType,
+      shape: this.broadcast('Pow', label, [base, exponent]),
+    }));
   }
 
   where(condition: Operand, x: Operand, y: Operand, options: OpOptions = {}): Operand {
@@ -314,8 +373,10 @@ export class GraphBuilder {
       this.fail('GRAPH_DTYPE', 'Where', label, `condition must be bool, got ${condition.dataType}`, [condition.shape]);
     }
     this.requireSameType('Where', label, x, y);
-    return this.single('Where', [condition, x, y], {}, options,
-      () => ({ dataType: x.dataType, shape: this.broadcast('Where', label, [condition, x, y]) }));
+    return this.single('Where', [condition, x, y], {}, options, () => ({
+      dataType: x.dataType,
+      shape: this.broadcast('Where', label, [condition, x, y]),
+    }));
   }
 
   cast(x: Operand, to: DataType, options: OpOptions = {}): Operand {
@@ -338,12 +399,18 @@ export class GraphBuilder {
     }
     const spatial = input.shape.length - 2;
     const { pads, strides, dilations } = this.windowOptions(op, label, spatial, options, shapes);
-    if (!Number.isInteger(group) || group < 1) this.fail('GRAPH_OPTION', op, label, `group must be a positive integer, got ${group}`, shapes);
+    if (!Number.isInteger(group) || group < 1)
+      this.fail('GRAPH_OPTION', op, label, `group must be a positive integer, got ${group}`, shapes);
     const [outChannels, inPerGroup] = weight.shape;
     const inChannels = input.shape[1];
     if (typeof inPerGroup === 'number' && typeof inChannels === 'number' && inPerGroup * group !== inChannels) {
-      this.fail('GRAPH_SHAPE', op, label,
-        `input has ${inChannels} channels but weight expects ${inPerGroup} × group ${group} = ${inPerGroup * group}`, shapes);
+      this.fail(
+        'GRAPH_SHAPE',
+        op,
+        label,
+        `input has ${inChannels} channels but weight expects ${inPerGroup} × group ${group} = ${inPerGroup * group}`,
+        shapes,
+      );
     }
     if (typeof outChannels === 'number' && outChannels % group !== 0) {
       this.fail('GRAPH_SHAPE', op, label, `${outChannels} output channels are not divisible by group ${group}`, shapes);
@@ -356,16 +423,35 @@ export class GraphBuilder {
     }
     const kernel = weight.shape.slice(2);
     const attributes: Record<string, Attribute> = {
-      pads: attribute.ints(pads), strides: attribute.ints(strides), dilations: attribute.ints(dilations), group: attribute.int(group),
+      pads: attribute.ints(pads),
+      strides: attribute.ints(strides),
+      dilations: attribute.ints(dilations),
+      group: attribute.int(group),
     };
     if (kernel.every((k) => typeof k === 'number')) attributes.kernel_shape = attribute.ints(kernel as number[]);
     return this.single(op, bias ? [input, weight, bias] : [input, weight], attributes, options, (nodeName) => {
       const out: Dim[] = [input.shape[0], outChannels];
       for (let i = 0; i < spatial; i++) {
         const k = kernel[i];
-        if (typeof k !== 'number') { out.push(this.freshDim(`${nodeName}_d${i + 2}`)); continue; }
-        out.push(this.windowOutputDim(op, label, input.shape[i + 2], k, pads[i], pads[i + spatial], strides[i], dilations[i], false,
-          `${nodeName}_d${i + 2}`, shapes));
+        if (typeof k !== 'number') {
+          out.push(this.freshDim(`${nodeName}_d${i + 2}`));
+          continue;
+        }
+        out.push(
+          this.windowOutputDim(
+            op,
+            label,
+            input.shape[i + 2],
+            k,
+            pads[i],
+            pads[i + spatial],
+            strides[i],
+            dilations[i],
+            false,
+            `${nodeName}_d${i + 2}`,
+            shapes,
+          ),
+        );
       }
       return { dataType: input.dataType, shape: out };
     });
@@ -397,16 +483,19 @@ export class GraphBuilder {
     }
     const kernel = weight.shape.slice(2);
     const attributes: Record<string, Attribute> = {
-      pads: attribute.ints(pads), strides: attribute.ints(strides), dilations: attribute.ints(dilations),
-      group: attribute.int(group), output_padding: attribute.ints(outputPadding),
+      pads: attribute.ints(pads),
+      strides: attribute.ints(strides),
+      dilations: attribute.ints(dilations),
+      group: attribute.int(group),
+      output_padding: attribute.ints(outputPadding),
     };
     if (kernel.every((k) => typeof k === 'number')) attributes.kernel_shape = attribute.ints(kernel as number[]);
     return this.single(op, bias ? [input, weight, bias] : [input, weight], attributes, options, (nodeName) => {
       const out: Dim[] = [input.shape[0], outChannels];
       for (let i = 0; i < spatial; i++) {
         const k = kernel[i];
-        const extent = typeof k === 'number'
-          ? outputPadding[i] + (k - 1) * dilations[i] + 1 - pads[i] - pads[i + spatial] - strides[i] : undefined;
+        const extent =
+          typeof k === 'number' ? outputPadding[i] + (k - 1) * dilations[i] + 1 - pads[i] - pads[i + spatial] - strides[i] : undefined;
         const scaled = scaleDim(input.shape[i + 2], strides[i]);
         const dim = extent === undefined || scaled === undefined ? undefined : addDims(scaled, extent);
         out.push(dim ?? this.freshDim(`${nodeName}_d${i + 2}`));
@@ -450,11 +539,11 @@ export class GraphBuilder {
     }
     const padsOperand = this.int64Constant(pads, label, 'pads');
     const inputs: Operand[] = [input, padsOperand];
-    if (value !== undefined) inputs.push(this.constant({ dataType: input.dataType, shape: [] }, [value], { label: label && `${label}.value` }));
+    if (value !== undefined)
+      inputs.push(this.constant({ dataType: input.dataType, shape: [] }, [value], { label: label && `${label}.value` }));
     return this.single(op, inputs, { mode: attribute.string(mode) }, options, (nodeName) => ({
       dataType: input.dataType,
-      shape: input.shape.map((dim, axis) =>
-        addDims(dim, pads[axis] + pads[axis + rank]) ?? this.freshDim(`${nodeName}_d${axis}`)),
+      shape: input.shape.map((dim, axis) => addDims(dim, pads[axis] + pads[axis + rank]) ?? this.freshDim(`${nodeName}_d${axis}`)),
     }));
   }
 
@@ -504,8 +593,10 @@ export class GraphBuilder {
     if (perm.length !== rank || sorted.some((p, i) => p !== i)) {
       this.fail('GRAPH_OPTION', 'Transpose', label, `perm [${perm.join(',')}] is not a permutation of ${rank} axes`, [input.shape]);
     }
-    return this.single('Transpose', [input], { perm: attribute.ints(perm) }, options,
-      () => ({ dataType: input.dataType, shape: perm.map((p) => input.shape[p]) }));
+    return this.single('Transpose', [input], { perm: attribute.ints(perm) }, options, () => ({
+      dataType: input.dataType,
+      shape: perm.map((p) => input.shape[p]),
+    }));
   }
 
   slice(input: Operand, options: SliceOptions): Operand {
@@ -516,12 +607,24 @@ export class GraphBuilder {
     const axes = (options.axes ?? starts.map((_, i) => i)).map((a) => this.normaliseAxis(op, label, a, rank, shapes));
     const steps = options.steps ?? starts.map(() => 1);
     if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) {
-      this.fail('GRAPH_OPTION', op, label, `starts, ends, axes and steps need equal lengths, got ${starts.length}, ${ends.length}, ${axes.length}, ${steps.length}`, shapes);
+      this.fail(
+        'GRAPH_OPTION',
+        op,
+        label,
+        `starts, ends, axes and steps need equal lengths, got ${starts.length}, ${ends.length}, ${axes.length}, ${steps.length}`,
+        shapes,
+      );
     }
-    if (steps.some((s) => s === 0 || !Number.isInteger(s))) this.fail('GRAPH_OPTION', op, label, `steps must be non-zero integers, got [${steps.join(',')}]`, shapes);
+    if (steps.some((s) => s === 0 || !Number.isInteger(s)))
+      this.fail('GRAPH_OPTION', op, label, `steps must be non-zero integers, got [${steps.join(',')}]`, shapes);
     if (new Set(axes).size !== axes.length) this.fail('GRAPH_OPTION', op, label, `axes repeat: [${axes.join(',')}]`, shapes);
-    const inputs = [input, this.int64Constant(starts, label, 'starts'), this.int64Constant(ends, label, 'ends'),
-      this.int64Constant(axes, label, 'axes'), this.int64Constant(steps, label, 'steps')];
+    const inputs = [
+      input,
+      this.int64Constant(starts, label, 'starts'),
+      this.int64Constant(ends, label, 'ends'),
+      this.int64Constant(axes, label, 'axes'),
+      this.int64Constant(steps, label, 'steps'),
+    ];
     return this.single(op, inputs, {}, options, (nodeName) => {
       const shape = [...input.shape];
       axes.forEach((axis, i) => {
@@ -577,12 +680,19 @@ export class GraphBuilder {
       this.fail('GRAPH_SHAPE', op, label, `${dim} on axis ${axis} does not split into ${count} equal parts`, shapes);
     }
     const inputs = splits ? [input, this.int64Constant(splits, label, 'split')] : [input];
-    return this.addNode(op, inputs, { axis: attribute.int(axis) }, count, () =>
-      Array.from({ length: count }, (_, i) => {
-        const shape = [...input.shape];
-        shape[axis] = splits ? splits[i] : floorDivideDim(dim, count) ?? this.freshDim(`${label ?? op}_part`);
-        return { dataType: input.dataType, shape };
-      }), options);
+    return this.addNode(
+      op,
+      inputs,
+      { axis: attribute.int(axis) },
+      count,
+      () =>
+        Array.from({ length: count }, (_, i) => {
+          const shape = [...input.shape];
+          shape[axis] = splits ? splits[i] : (floorDivideDim(dim, count) ?? this.freshDim(`${label ?? op}_part`));
+          return { dataType: input.dataType, shape };
+        }),
+      options,
+    );
   }
 
   squeeze(input: Operand, options: OpOptions & { axes?: readonly number[] } = {}): Operand {
@@ -604,8 +714,10 @@ export class GraphBuilder {
       axes = input.shape.flatMap((d, i) => (d === 1 ? [i] : []));
     }
     const inputs = options.axes ? [input, this.int64Constant(axes, label, 'axes')] : [input];
-    return this.single(op, inputs, {}, options,
-      () => ({ dataType: input.dataType, shape: input.shape.filter((_, i) => !axes.includes(i)) }));
+    return this.single(op, inputs, {}, options, () => ({
+      dataType: input.dataType,
+      shape: input.shape.filter((_, i) => !axes.includes(i)),
+    }));
   }
 
   unsqueeze(input: Operand, axes: readonly number[], options: OpOptions = {}): Operand {
@@ -613,7 +725,8 @@ export class GraphBuilder {
     const op = 'Unsqueeze';
     const outRank = input.shape.length + axes.length;
     const normalised = axes.map((a) => this.normaliseAxis(op, label, a, outRank, [input.shape]));
-    if (new Set(normalised).size !== normalised.length) this.fail('GRAPH_OPTION', op, label, `axes repeat: [${axes.join(',')}]`, [input.shape]);
+    if (new Set(normalised).size !== normalised.length)
+      this.fail('GRAPH_OPTION', op, label, `axes repeat: [${axes.join(',')}]`, [input.shape]);
     return this.single(op, [input, this.int64Constant(normalised, label, 'axes')], {}, options, () => {
       const rest = [...input.shape];
       return { dataType: input.dataType, shape: Array.from({ length: outRank }, (_, i) => (normalised.includes(i) ? 1 : rest.shift()!)) };
@@ -625,14 +738,17 @@ export class GraphBuilder {
     const op = 'Expand';
     const target = this.shapeArgument(op, label, shape);
     return this.single(op, [input, target.operand], {}, options, (nodeName) => ({
-      dataType: input.dataType, shape: this.broadcastDims(op, label, [input.shape, target.dims(nodeName)], nodeName),
+      dataType: input.dataType,
+      shape: this.broadcastDims(op, label, [input.shape, target.dims(nodeName)], nodeName),
     }));
   }
 
   tile(input: Operand, repeats: readonly number[], options: OpOptions = {}): Operand {
     const { label } = options;
     if (repeats.length !== input.shape.length || !repeats.every((r) => Number.isInteger(r) && r >= 0)) {
-      this.fail('GRAPH_OPTION', 'Tile', label, `repeats needs ${input.shape.length} non-negative integers, got [${repeats.join(',')}]`, [input.shape]);
+      this.fail('GRAPH_OPTION', 'Tile', label, `repeats needs ${input.shape.length} non-negative integers, got [${repeats.join(',')}]`, [
+        input.shape,
+      ]);
     }
     return this.single('Tile', [input, this.int64Constant(repeats, label, 'repeats')], {}, options, (nodeName) => ({
       dataType: input.dataType,
@@ -644,9 +760,12 @@ export class GraphBuilder {
     const { label } = options;
     const op = 'Gather';
     const axis = this.normaliseAxis(op, label, options.axis ?? 0, data.shape.length, [data.shape]);
-    const indexOperand = typeof indices === 'number'
-      ? this.constant({ dataType: 'int64', shape: [] }, [indices], { label: label && `${label}.indices` })
-      : Array.isArray(indices) ? this.int64Constant(indices as number[], label, 'indices') : indices as Operand;
+    const indexOperand =
+      typeof indices === 'number'
+        ? this.constant({ dataType: 'int64', shape: [] }, [indices], { label: label && `${label}.indices` })
+        : Array.isArray(indices)
+          ? this.int64Constant(indices as number[], label, 'indices')
+          : (indices as Operand);
     if (indexOperand.dataType !== 'int64' && indexOperand.dataType !== 'int32') {
       this.fail('GRAPH_DTYPE', op, label, `indices must be int32 or int64, got ${indexOperand.dataType}`, [data.shape, indexOperand.shape]);
     }
@@ -674,42 +793,70 @@ export class GraphBuilder {
     const { label, value = 0, dataType = 'float32' } = options;
     const target = this.shapeArgument('ConstantOfShape', label, shape);
     const valueTensor: TensorValue = { dataType, dims: [1], data: toTypedArray(dataType, [value]) };
-    return this.single('ConstantOfShape', [target.operand], { value: attribute.tensor(valueTensor) }, options,
-      (nodeName) => ({ dataType, shape: target.dims(nodeName) }));
+    return this.single('ConstantOfShape', [target.operand], { value: attribute.tensor(valueTensor) }, options, (nodeName) => ({
+      dataType,
+      shape: target.dims(nodeName),
+    }));
   }
 
   // ----- normalisation, reductions, matrix products -----
 
   /** Inference-mode ONNX BatchNormalization: scale, bias, mean and variance are [C]. */
-  batchNormalization(input: Operand, scale: Operand, bias: Operand, mean: Operand, variance: Operand,
-    options: BatchNormalizationOptions = {}): Operand {
+  batchNormalization(
+    input: Operand,
+    scale: Operand,
+    bias: Operand,
+    mean: Operand,
+    variance: Operand,
+    options: BatchNormalizationOptions = {},
+  ): Operand {
     const attributes = this.batchNormalizationAttributes(input, [scale, bias, mean, variance], options, false);
-    return this.single('BatchNormalization', [input, scale, bias, mean, variance], attributes, options,
-      () => ({ dataType: input.dataType, shape: input.shape }));
+    return this.single('BatchNormalization', [input, scale, bias, mean, variance], attributes, options, () => ({
+      dataType: input.dataType,
+      shape: input.shape,
+    }));
   }
 
   /**
    * Training-mode BatchNormalization (training_mode = 1): normalises with the batch statistics and also
    * returns the updated running mean and variance.
    */
-  batchNormalizationTraining(input: Operand, scale: Operand, bias: Operand, mean: Operand, variance: Operand,
-    options: BatchNormalizationOptions = {}): { output: Operand; runningMean: Operand; runningVar: Operand } {
+  batchNormalizationTraining(
+    input: Operand,
+    scale: Operand,
+    bias: Operand,
+    mean: Operand,
+    variance: Operand,
+    options: BatchNormalizationOptions = {},
+  ): { output: Operand; runningMean: Operand; runningVar: Operand } {
     const attributes = this.batchNormalizationAttributes(input, [scale, bias, mean, variance], options, true);
-    const [output, runningMean, runningVar] = this.addNode('BatchNormalization', [input, scale, bias, mean, variance], attributes, 3,
+    const [output, runningMean, runningVar] = this.addNode(
+      'BatchNormalization',
+      [input, scale, bias, mean, variance],
+      attributes,
+      3,
       () => [
         { dataType: input.dataType, shape: input.shape },
         { dataType: mean.dataType, shape: mean.shape },
         { dataType: variance.dataType, shape: variance.shape },
-      ], options);
+      ],
+      options,
+    );
     return { output, runningMean, runningVar };
   }
 
   /** ReduceSum (opset 13+: axes given as an input). */
-  reduceSum(input: Operand, options: ReduceOptions = {}): Operand { return this.reduce('ReduceSum', input, options, true); }
+  reduceSum(input: Operand, options: ReduceOptions = {}): Operand {
+    return this.reduce('ReduceSum', input, options, true);
+  }
   /** ReduceMean (opset 17: axes as an attribute). */
-  reduceMean(input: Operand, options: ReduceOptions = {}): Operand { return this.reduce('ReduceMean', input, options, false); }
+  reduceMean(input: Operand, options: ReduceOptions = {}): Operand {
+    return this.reduce('ReduceMean', input, options, false);
+  }
   /** ReduceMax (opset 17: axes as an attribute). */
-  reduceMax(input: Operand, options: ReduceOptions = {}): Operand { return this.reduce('ReduceMax', input, options, false); }
+  reduceMax(input: Operand, options: ReduceOptions = {}): Operand {
+    return this.reduce('ReduceMax', input, options, false);
+  }
 
   /** numpy matmul semantics, batch dims broadcast. */
   matMul(a: Operand, b: Operand, options: OpOptions = {}): Operand {
@@ -743,13 +890,19 @@ export class GraphBuilder {
     if (a.shape.length !== 2 || b.shape.length !== 2) this.fail('GRAPH_SHAPE', op, label, 'A and B must be 2-D', shapes);
     const [m, k] = transA ? [a.shape[1], a.shape[0]] : a.shape;
     const [k2, n] = transB ? [b.shape[1], b.shape[0]] : b.shape;
-    if (typeof k === 'number' && typeof k2 === 'number' && k !== k2) this.fail('GRAPH_SHAPE', op, label, `inner dims differ: ${k} vs ${k2}`, shapes);
+    if (typeof k === 'number' && typeof k2 === 'number' && k !== k2)
+      this.fail('GRAPH_SHAPE', op, label, `inner dims differ: ${k} vs ${k2}`, shapes);
     if (c) {
       this.requireSameType(op, label, a, c);
       const result = broadcastShapes([[m, n], c.shape], () => 'x');
       if ('error' in result || c.shape.length > 2) this.fail('GRAPH_SHAPE', op, label, `C does not broadcast to [${m},${n}]`, shapes);
     }
-    const attributes = { alpha: attribute.float(alpha), beta: attribute.float(beta), transA: attribute.int(transA ? 1 : 0), transB: attribute.int(transB ? 1 : 0) };
+    const attributes = {
+      alpha: attribute.float(alpha),
+      beta: attribute.float(beta),
+      transA: attribute.int(transA ? 1 : 0),
+      transB: attribute.int(transB ? 1 : 0),
+    };
     return this.single(op, c ? [a, b, c] : [a, b], attributes, options, () => ({ dataType: a.dataType, shape: [m, n] }));
   }
 
@@ -767,13 +920,18 @@ export class GraphBuilder {
         outputs.push(operand);
         continue;
       }
-      const [output] = this.addNode('Identity', [operand], {}, 1,
-        () => [{ dataType: operand.dataType, shape: operand.shape }], { label: name, outputNames: [name] });
+      const [output] = this.addNode('Identity', [operand], {}, 1, () => [{ dataType: operand.dataType, shape: operand.shape }], {
+        label: name,
+        outputNames: [name],
+      });
       outputs.push(output);
     }
     const outputNames = new Set(outputs.map((o) => o.name));
     const values = [...this.producers.keys()].filter((name) => !outputNames.has(name)).map((name) => this.operandsByName.get(name)!);
-    const model = encodeModel({ inputs: this.graphInputs, outputs, nodes: this.nodeList, initializers: this.initializerMap, values }, options);
+    const model = encodeModel(
+      { inputs: this.graphInputs, outputs, nodes: this.nodeList, initializers: this.initializerMap, values },
+      options,
+    );
     this.built = true;
     return model;
   }
@@ -803,8 +961,13 @@ export class GraphBuilder {
     }
   }
 
-  private single(op: string, inputs: readonly (Operand | undefined)[], attributes: Record<string, Attribute>,
-    options: OpOptions, infer: (nodeName: string) => OutputDescriptor): Operand {
+  private single(
+    op: string,
+    inputs: readonly (Operand | undefined)[],
+    attributes: Record<string, Attribute>,
+    options: OpOptions,
+    infer: (nodeName: string) => OutputDescriptor,
+  ): Operand {
     const nodeName = options.label ?? op;
     return this.addNode(op, inputs, attributes, 1, () => [infer(nodeName)], options)[0];
   }
@@ -817,12 +980,16 @@ export class GraphBuilder {
   private binary(op: string, a: Operand, b: Operand, options: OpOptions, outputType?: DataType): Operand {
     const { label } = options;
     this.requireSameType(op, label, a, b);
-    return this.single(op, [a, b], {}, options,
-      () => ({ dataType: outputType ?? a.dataType, shape: this.broadcast(op, label, [a, b]) }));
+    return this.single(op, [a, b], {}, options, () => ({ dataType: outputType ?? a.dataType, shape: this.broadcast(op, label, [a, b]) }));
   }
 
   private broadcast(op: string, label: string | undefined, operands: readonly Operand[]): Dim[] {
-    return this.broadcastDims(op, label, operands.map((o) => o.shape), label ?? op);
+    return this.broadcastDims(
+      op,
+      label,
+      operands.map((o) => o.shape),
+      label ?? op,
+    );
   }
 
   private broadcastDims(op: string, label: string | undefined, shapes: readonly (readonly Dim[])[], nodeName: string): Dim[] {
@@ -841,7 +1008,10 @@ export class GraphBuilder {
 
   private requireSameType(op: string, label: string | undefined, a: Operand, b: Operand): void {
     if (a.dataType !== b.dataType) {
-      this.fail('GRAPH_DTYPE', op, label, `operand types differ: ${a.dataType} '${a.name}' vs ${b.dataType} '${b.name}'`, [a.shape, b.shape]);
+      this.fail('GRAPH_DTYPE', op, label, `operand types differ: ${a.dataType} '${a.name}' vs ${b.dataType} '${b.name}'`, [
+        a.shape,
+        b.shape,
+      ]);
     }
   }
 
@@ -862,9 +1032,12 @@ export class GraphBuilder {
    * A shape given as numbers (emitted as an int64 constant) or as a 1-D int64 operand. `dims` gives its
    * values when known at build time, otherwise fresh symbols, one per element.
    */
-  private shapeArgument(op: string, label: string | undefined, shape: readonly number[] | Operand):
-    { operand: Operand; known: readonly Dim[] | undefined; dims: (nodeName: string) => Dim[] } {
-    const operand = Array.isArray(shape) ? this.int64Constant(shape as number[], label, 'shape') : shape as Operand;
+  private shapeArgument(
+    op: string,
+    label: string | undefined,
+    shape: readonly number[] | Operand,
+  ): { operand: Operand; known: readonly Dim[] | undefined; dims: (nodeName: string) => Dim[] } {
+    const operand = Array.isArray(shape) ? this.int64Constant(shape as number[], label, 'shape') : (shape as Operand);
     this.requireShapeTensor(op, label, operand);
     const known = this.knownValue(operand);
     const rank = operand.shape[0];
@@ -902,14 +1075,24 @@ export class GraphBuilder {
     }
   }
 
-  private windowOptions(op: string, label: string | undefined, spatial: number,
+  private windowOptions(
+    op: string,
+    label: string | undefined,
+    spatial: number,
     options: { pads?: readonly number[]; strides?: readonly number[]; dilations?: readonly number[] },
-    shapes: readonly (readonly Dim[])[]): { pads: number[]; strides: number[]; dilations: number[] } {
+    shapes: readonly (readonly Dim[])[],
+  ): { pads: number[]; strides: number[]; dilations: number[] } {
     const pads = [...(options.pads ?? new Array<number>(2 * spatial).fill(0))];
     const strides = [...(options.strides ?? new Array<number>(spatial).fill(1))];
     const dilations = [...(options.dilations ?? new Array<number>(spatial).fill(1))];
     if (pads.length !== 2 * spatial || !pads.every((p) => Number.isInteger(p) && p >= 0)) {
-      this.fail('GRAPH_OPTION', op, label, `pads needs ${2 * spatial} non-negative integers (begins then ends), got [${pads.join(',')}]`, shapes);
+      this.fail(
+        'GRAPH_OPTION',
+        op,
+        label,
+        `pads needs ${2 * spatial} non-negative integers (begins then ends), got [${pads.join(',')}]`,
+        shapes,
+      );
     }
     if (strides.length !== spatial || !strides.every((s) => Number.isInteger(s) && s >= 1)) {
       this.fail('GRAPH_OPTION', op, label, `strides needs ${spatial} positive integers, got [${strides.join(',')}]`, shapes);
@@ -921,8 +1104,19 @@ export class GraphBuilder {
   }
 
   /** floor((in + padBegin + padEnd − ((k − 1)·d + 1)) / s) + 1, or ceil for ceilMode. */
-  private windowOutputDim(op: string, label: string | undefined, dim: Dim, kernel: number, padBegin: number, padEnd: number,
-    stride: number, dilation: number, ceilMode: boolean, freshName: string, shapes: readonly (readonly Dim[])[]): Dim {
+  private windowOutputDim(
+    op: string,
+    label: string | undefined,
+    dim: Dim,
+    kernel: number,
+    padBegin: number,
+    padEnd: number,
+    stride: number,
+    dilation: number,
+    ceilMode: boolean,
+    freshName: string,
+    shapes: readonly (readonly Dim[])[],
+  ): Dim {
     const reach = (kernel - 1) * dilation + 1;
     const span = addDims(dim, padBegin + padEnd - reach);
     if (typeof span === 'number') {
@@ -936,8 +1130,13 @@ export class GraphBuilder {
     return divided === undefined ? this.freshDim(freshName) : addDims(divided, 1)!;
   }
 
-  private pool(op: string, input: Operand, options: PoolOptions, extra: Record<string, Attribute>,
-    dilationsOption: readonly number[] | undefined): Operand {
+  private pool(
+    op: string,
+    input: Operand,
+    options: PoolOptions,
+    extra: Record<string, Attribute>,
+    dilationsOption: readonly number[] | undefined,
+  ): Operand {
     const { label, kernelShape, ceilMode = false } = options;
     const shapes = [input.shape];
     this.requireFloat(op, label, input);
@@ -948,19 +1147,43 @@ export class GraphBuilder {
     }
     const { pads, strides, dilations } = this.windowOptions(op, label, spatial, { ...options, dilations: dilationsOption }, shapes);
     const attributes: Record<string, Attribute> = {
-      kernel_shape: attribute.ints(kernelShape), pads: attribute.ints(pads), strides: attribute.ints(strides),
-      ceil_mode: attribute.int(ceilMode ? 1 : 0), ...extra,
+      kernel_shape: attribute.ints(kernelShape),
+      pads: attribute.ints(pads),
+      strides: attribute.ints(strides),
+      ceil_mode: attribute.int(ceilMode ? 1 : 0),
+      ...extra,
     };
     if (dilationsOption) attributes.dilations = attribute.ints(dilations);
     return this.single(op, [input], attributes, options, (nodeName) => ({
       dataType: input.dataType,
-      shape: [input.shape[0], input.shape[1], ...kernelShape.map((k, i) => this.windowOutputDim(op, label, input.shape[i + 2], k,
-        pads[i], pads[i + spatial], strides[i], dilations[i], ceilMode, `${nodeName}_d${i + 2}`, shapes))],
+      shape: [
+        input.shape[0],
+        input.shape[1],
+        ...kernelShape.map((k, i) =>
+          this.windowOutputDim(
+            op,
+            label,
+            input.shape[i + 2],
+            k,
+            pads[i],
+            pads[i + spatial],
+            strides[i],
+            dilations[i],
+            ceilMode,
+            `${nodeName}_d${i + 2}`,
+            shapes,
+          ),
+        ),
+      ],
     }));
   }
 
-  private batchNormalizationAttributes(input: Operand, parameters: readonly Operand[], options: BatchNormalizationOptions,
-    training: boolean): Record<string, Attribute> {
+  private batchNormalizationAttributes(
+    input: Operand,
+    parameters: readonly Operand[],
+    options: BatchNormalizationOptions,
+    training: boolean,
+  ): Record<string, Attribute> {
     const { label, epsilon = 1e-5, momentum = 0.9 } = options;
     const op = 'BatchNormalization';
     const shapes = [input.shape, ...parameters.map((p) => p.shape)];
@@ -1012,7 +1235,8 @@ export class GraphBuilder {
     for (const d of out) {
       if (d === -1) continue;
       const at = remainingIn.findIndex((x) => typeof x === 'string' && sameDim(x, d));
-      if (at >= 0) remainingIn.splice(at, 1); else remainingOut.push(d);
+      if (at >= 0) remainingIn.splice(at, 1);
+      else remainingOut.push(d);
     }
     const numeric = (dims: Dim[]) => dims.reduce<number>((p, d) => (typeof d === 'number' ? p * d : p), 1);
     const symbolsIn = remainingIn.filter((d) => typeof d === 'string');
@@ -1027,7 +1251,8 @@ export class GraphBuilder {
     }
     let missing: Dim;
     if (symbolsOut.length === 0 && symbolsIn.length === 0) {
-      if (outSize === 0 || inSize % outSize !== 0) this.fail('GRAPH_SHAPE', op, label, `cannot infer -1: ${inSize} elements are not a multiple of ${outSize}`, shapes);
+      if (outSize === 0 || inSize % outSize !== 0)
+        this.fail('GRAPH_SHAPE', op, label, `cannot infer -1: ${inSize} elements are not a multiple of ${outSize}`, shapes);
       missing = inSize / outSize;
     } else if (symbolsOut.length === 0 && symbolsIn.length === 1 && inSize === outSize) {
       missing = symbolsIn[0];
@@ -1066,13 +1291,25 @@ function toTypedArray(dataType: DataType, data: TensorData | readonly number[]):
   if (!Array.isArray(data)) return data as TensorData;
   const values = data as readonly number[];
   switch (dataType) {
-    case 'float32': return Float32Array.from(values);
-    case 'float64': return Float64Array.from(values);
-    case 'int32': return Int32Array.from(values);
+    case 'float32':
+      return Float32Array.from(values);
+    case 'float64':
+      return Float64Array.from(values);
+    case 'int32':
+      return Int32Array.from(values);
     // Clamped: 2^63 as a JavaScript number would wrap to INT64_MIN (people write it for "to the end").
-    case 'int64': return BigInt64Array.from(values, (v) => clampInt64(BigInt(Math.trunc(v))));
-    case 'int8': return Int8Array.from(values);
-    case 'uint8': case 'bool': return Uint8Array.from(values);
-    case 'float16': throw new GraphBuilderError({ code: 'GRAPH_DTYPE', op: 'constant', message: 'float16 data must be given as a Uint16Array of bit patterns' });
+    case 'int64':
+      return BigInt64Array.from(values, (v) => clampInt64(BigInt(Math.trunc(v))));
+    case 'int8':
+      return Int8Array.from(values);
+    case 'uint8':
+    case 'bool':
+      return Uint8Array.from(values);
+    case 'float16':
+      throw new GraphBuilderError({
+        code: 'GRAPH_DTYPE',
+        op: 'constant',
+        message: 'float16 data must be given as a Uint16Array of bit patterns',
+      });
   }
 }

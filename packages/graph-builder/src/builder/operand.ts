@@ -1,9 +1,7 @@
 /** Element types the builder can describe. They map one-to-one onto ONNX TensorProto data types. */
 export type DataType = 'float32' | 'float64' | 'float16' | 'int32' | 'int64' | 'int8' | 'uint8' | 'bool';
 
-export const DATA_TYPES: readonly DataType[] = Object.freeze([
-  'float32', 'float64', 'float16', 'int32', 'int64', 'int8', 'uint8', 'bool',
-]);
+export const DATA_TYPES: readonly DataType[] = Object.freeze(['float32', 'float64', 'float16', 'int32', 'int64', 'int8', 'uint8', 'bool']);
 
 export const FLOAT_TYPES: readonly DataType[] = Object.freeze(['float32', 'float64', 'float16']);
 

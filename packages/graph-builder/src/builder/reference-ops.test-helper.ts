@@ -17,13 +17,19 @@ export function sizeOf(shape: readonly number[]): number {
 function strides(shape: readonly number[]): number[] {
   const out = new Array<number>(shape.length);
   let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { out[i] = s; s *= shape[i]; }
+  for (let i = shape.length - 1; i >= 0; i--) {
+    out[i] = s;
+    s *= shape[i];
+  }
   return out;
 }
 
 function unravel(index: number, shape: readonly number[]): number[] {
   const out = new Array<number>(shape.length);
-  for (let i = shape.length - 1; i >= 0; i--) { out[i] = index % shape[i]; index = Math.floor(index / shape[i]); }
+  for (let i = shape.length - 1; i >= 0; i--) {
+    out[i] = index % shape[i];
+    index = Math.floor(index / shape[i]);
+  }
   return out;
 }
 
@@ -52,7 +58,10 @@ export function broadcastShape(...shapes: number[][]): number[] {
 /** The value of `a` at an output coordinate under numpy broadcasting. */
 function broadcastAt(a: NDArray, coords: readonly number[]): number {
   const offset = coords.length - a.shape.length;
-  return at(a, a.shape.map((d, i) => (d === 1 ? 0 : coords[i + offset])));
+  return at(
+    a,
+    a.shape.map((d, i) => (d === 1 ? 0 : coords[i + offset])),
+  );
 }
 
 export function elementwise(f: (...values: number[]) => number, ...arrays: NDArray[]): NDArray {
@@ -64,7 +73,11 @@ export function expandTo(a: NDArray, shape: number[]): NDArray {
   return elementwise((v) => v, a, { shape, data: new Float64Array(sizeOf(shape)) });
 }
 
-export interface WindowOptions { pads?: number[]; strides?: number[]; dilations?: number[] }
+export interface WindowOptions {
+  pads?: number[];
+  strides?: number[];
+  dilations?: number[];
+}
 
 /** 2-D convolution (cross-correlation, as ONNX Conv), NCHW. */
 export function conv2d(x: NDArray, w: NDArray, bias: NDArray | undefined, o: WindowOptions & { group?: number } = {}): NDArray {
@@ -97,8 +110,12 @@ export function conv2d(x: NDArray, w: NDArray, bias: NDArray | undefined, o: Win
 }
 
 /** 2-D transposed convolution as a scatter of each input pixel, NCHW. */
-export function convTranspose2d(x: NDArray, w: NDArray, bias: NDArray | undefined,
-  o: WindowOptions & { outputPadding?: number[] } = {}): NDArray {
+export function convTranspose2d(
+  x: NDArray,
+  w: NDArray,
+  bias: NDArray | undefined,
+  o: WindowOptions & { outputPadding?: number[] } = {},
+): NDArray {
   const [n, c, h, wd] = x.shape;
   const [, m, kh, kw] = w.shape;
   const [pt, pl, pb, pr] = o.pads ?? [0, 0, 0, 0];
@@ -108,20 +125,29 @@ export function convTranspose2d(x: NDArray, w: NDArray, bias: NDArray | undefine
   const oh = sh * (h - 1) + oph + (kh - 1) * dh + 1 - pt - pb;
   const ow = sw * (wd - 1) + opw + (kw - 1) * dw + 1 - pl - pr;
   const out = generate([n, m, oh, ow], ([, oc]) => (bias ? bias.data[oc] : 0));
-  for (let b = 0; b < n; b++) for (let ic = 0; ic < c; ic++) for (let y = 0; y < h; y++) for (let xi = 0; xi < wd; xi++) {
-    const v = at(x, [b, ic, y, xi]);
-    for (let oc = 0; oc < m; oc++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
-      const oy = y * sh + ky * dh - pt;
-      const ox = xi * sw + kx * dw - pl;
-      if (oy < 0 || oy >= oh || ox < 0 || ox >= ow) continue;
-      out.data[ravel([b, oc, oy, ox], out.shape)] += v * at(w, [ic, oc, ky, kx]);
-    }
-  }
+  for (let b = 0; b < n; b++)
+    for (let ic = 0; ic < c; ic++)
+      for (let y = 0; y < h; y++)
+        for (let xi = 0; xi < wd; xi++) {
+          const v = at(x, [b, ic, y, xi]);
+          for (let oc = 0; oc < m; oc++)
+            for (let ky = 0; ky < kh; ky++)
+              for (let kx = 0; kx < kw; kx++) {
+                const oy = y * sh + ky * dh - pt;
+                const ox = xi * sw + kx * dw - pl;
+                if (oy < 0 || oy >= oh || ox < 0 || ox >= ow) continue;
+                out.data[ravel([b, oc, oy, ox], out.shape)] += v * at(w, [ic, oc, ky, kx]);
+              }
+        }
   return out;
 }
 
-export function pool2d(kind: 'average' | 'max', x: NDArray, kernel: number[],
-  o: { pads?: number[]; strides?: number[]; countIncludePad?: boolean } = {}): NDArray {
+export function pool2d(
+  kind: 'average' | 'max',
+  x: NDArray,
+  kernel: number[],
+  o: { pads?: number[]; strides?: number[]; countIncludePad?: boolean } = {},
+): NDArray {
   const [n, c, h, wd] = x.shape;
   const [kh, kw] = kernel;
   const [pt, pl, pb, pr] = o.pads ?? [0, 0, 0, 0];
@@ -131,18 +157,19 @@ export function pool2d(kind: 'average' | 'max', x: NDArray, kernel: number[],
   return generate([n, c, oh, ow], ([b, ch, y, xo]) => {
     let acc = kind === 'max' ? -Infinity : 0;
     let count = 0;
-    for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
-      const iy = y * sh - pt + ky;
-      const ix = xo * sw - pl + kx;
-      const inside = iy >= 0 && iy < h && ix >= 0 && ix < wd;
-      if (inside) {
-        const v = at(x, [b, ch, iy, ix]);
-        acc = kind === 'max' ? Math.max(acc, v) : acc + v;
-        count++;
-      } else if (o.countIncludePad) {
-        count++;
+    for (let ky = 0; ky < kh; ky++)
+      for (let kx = 0; kx < kw; kx++) {
+        const iy = y * sh - pt + ky;
+        const ix = xo * sw - pl + kx;
+        const inside = iy >= 0 && iy < h && ix >= 0 && ix < wd;
+        if (inside) {
+          const v = at(x, [b, ch, iy, ix]);
+          acc = kind === 'max' ? Math.max(acc, v) : acc + v;
+          count++;
+        } else if (o.countIncludePad) {
+          count++;
+        }
       }
-    }
     return kind === 'max' ? acc : acc / count;
   });
 }
@@ -169,7 +196,12 @@ export function pad(x: NDArray, pads: number[], mode: 'constant' | 'reflect' | '
 /** Nearest resize with asymmetric coordinates and floor rounding: integer scales repeat each pixel. */
 export function resizeNearestAsymmetric(x: NDArray, scales: number[]): NDArray {
   const shape = x.shape.map((d, i) => Math.floor(d * scales[i]));
-  return generate(shape, (c) => at(x, c.map((v, i) => Math.min(Math.floor(v / scales[i]), x.shape[i] - 1))));
+  return generate(shape, (c) =>
+    at(
+      x,
+      c.map((v, i) => Math.min(Math.floor(v / scales[i]), x.shape[i] - 1)),
+    ),
+  );
 }
 
 /** Separable interpolation along each axis with half-pixel centres; `weights` gives taps for a fraction. */
@@ -215,7 +247,7 @@ export function resizeCubicHalfPixel(x: NDArray, scales: number[], a = -0.75): N
 export function batchNorm(x: NDArray, scale: NDArray, bias: NDArray, mean: NDArray, variance: NDArray, epsilon: number): NDArray {
   return generate(x.shape, (c) => {
     const ch = c[1];
-    return scale.data[ch] * (at(x, c) - mean.data[ch]) / Math.sqrt(variance.data[ch] + epsilon) + bias.data[ch];
+    return (scale.data[ch] * (at(x, c) - mean.data[ch])) / Math.sqrt(variance.data[ch] + epsilon) + bias.data[ch];
   });
 }
 
@@ -223,7 +255,9 @@ export function transpose(x: NDArray, perm: number[]): NDArray {
   const shape = perm.map((p) => x.shape[p]);
   return generate(shape, (c) => {
     const source = new Array<number>(c.length);
-    perm.forEach((p, i) => { source[p] = c[i]; });
+    perm.forEach((p, i) => {
+      source[p] = c[i];
+    });
     return at(x, source);
   });
 }
@@ -237,12 +271,23 @@ export function slice(x: NDArray, starts: number[], ends: number[], axes: number
     const st = steps[i];
     let s = starts[i] < 0 ? starts[i] + d : starts[i];
     let e = ends[i] < 0 ? ends[i] + d : ends[i];
-    if (st > 0) { s = Math.min(Math.max(s, 0), d); e = Math.min(Math.max(e, 0), d); } else { s = Math.min(Math.max(s, 0), d - 1); e = Math.min(Math.max(e, -1), d - 1); }
+    if (st > 0) {
+      s = Math.min(Math.max(s, 0), d);
+      e = Math.min(Math.max(e, 0), d);
+    } else {
+      s = Math.min(Math.max(s, 0), d - 1);
+      e = Math.min(Math.max(e, -1), d - 1);
+    }
     begin[axis] = s;
     step[axis] = st;
     shape[axis] = Math.max(0, Math.ceil((e - s) / st));
   });
-  return generate(shape, (c) => at(x, c.map((v, i) => begin[i] + v * step[i])));
+  return generate(shape, (c) =>
+    at(
+      x,
+      c.map((v, i) => begin[i] + v * step[i]),
+    ),
+  );
 }
 
 export function concat(arrays: NDArray[], axis: number): NDArray {
@@ -251,7 +296,11 @@ export function concat(arrays: NDArray[], axis: number): NDArray {
   return generate(shape, (c) => {
     let k = c[axis];
     for (const a of arrays) {
-      if (k < a.shape[axis]) { const cc = [...c]; cc[axis] = k; return at(a, cc); }
+      if (k < a.shape[axis]) {
+        const cc = [...c];
+        cc[axis] = k;
+        return at(a, cc);
+      }
       k -= a.shape[axis];
     }
     throw new Error('unreachable');
@@ -293,7 +342,14 @@ export function matMul(a: NDArray, b: NDArray): NDArray {
 }
 
 export function tile(x: NDArray, repeats: number[]): NDArray {
-  return generate(x.shape.map((d, i) => d * repeats[i]), (c) => at(x, c.map((v, i) => v % x.shape[i])));
+  return generate(
+    x.shape.map((d, i) => d * repeats[i]),
+    (c) =>
+      at(
+        x,
+        c.map((v, i) => v % x.shape[i]),
+      ),
+  );
 }
 
 export function gather(x: NDArray, indices: NDArray, axis: number): NDArray {
@@ -305,4 +361,3 @@ export function gather(x: NDArray, indices: NDArray, axis: number): NDArray {
     return at(x, [...c.slice(0, axis), index, ...c.slice(axis + r)]);
   });
 }
-

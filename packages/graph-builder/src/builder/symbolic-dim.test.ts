@@ -4,7 +4,12 @@ import { broadcastShapes } from './broadcast.js';
 
 describe('symbolic dims', () => {
   test.each([
-    ['H', 2, 'H+2'], ['H+2', -2, 'H'], ['2*H-1', 1, '2*H'], [3, 4, 7], ['H', 'H', '2*H'], ['2*W+1', '-1*W', 'W+1'],
+    ['H', 2, 'H+2'],
+    ['H+2', -2, 'H'],
+    ['2*H-1', 1, '2*H'],
+    [3, 4, 7],
+    ['H', 'H', '2*H'],
+    ['2*W+1', '-1*W', 'W+1'],
   ] as const)('%s + %s = %s', (a, b, sum) => expect(addDims(a, b)).toBe(sum));
 
   test('sums of two symbols and non-affine names are not affine', () => {
@@ -33,15 +38,38 @@ describe('symbolic dims', () => {
 describe('broadcastShapes', () => {
   const fresh = (axis: number) => `b${axis}`;
   test.each([
-    [[[2, 3, 4], [3, 1]], [2, 3, 4]],
-    [[['N', 1, 'W'], [5, 1]], ['N', 5, 'W']],
+    [
+      [
+        [2, 3, 4],
+        [3, 1],
+      ],
+      [2, 3, 4],
+    ],
+    [
+      [
+        ['N', 1, 'W'],
+        [5, 1],
+      ],
+      ['N', 5, 'W'],
+    ],
     [[['H'], ['H']], ['H']],
     [[['H'], ['W']], ['b0']],
     [[['H'], [4]], [4]],
-    [[[], [2, 2]], [2, 2]],
+    [
+      [[], [2, 2]],
+      [2, 2],
+    ],
   ])('%j → %j', (shapes, expected) => expect(broadcastShapes(shapes, fresh)).toEqual({ shape: expected }));
 
   test('mismatched numbers name the axis', () => {
-    expect(broadcastShapes([[2, 3], [4, 3]], fresh)).toEqual({ error: 'dims 2 and 4 at output axis 0 do not broadcast' });
+    expect(
+      broadcastShapes(
+        [
+          [2, 3],
+          [4, 3],
+        ],
+        fresh,
+      ),
+    ).toEqual({ error: 'dims 2 and 4 at output axis 0 do not broadcast' });
   });
 });

@@ -18,7 +18,7 @@ export function toAffine(dim: Dim): AffineDim | undefined {
   return {
     coefficient: coefficient === undefined ? 1 : Number(coefficient),
     symbol,
-    offset: offset === undefined ? 0 : (sign === '-' ? -Number(offset) : Number(offset)),
+    offset: offset === undefined ? 0 : sign === '-' ? -Number(offset) : Number(offset),
   };
 }
 

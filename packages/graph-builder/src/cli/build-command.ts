@@ -39,7 +39,9 @@ export const buildCommand = parsedCommand({
     if (positionals.length > 0) throw new CliUsageError({ message: `unexpected arguments: ${positionals.join(' ')}` });
     const kind = values.kind;
     if (kind !== 'intensity' && kind !== 'blos') {
-      throw new CliUsageError({ message: `--kind must be 'intensity' or 'blos', got ${kind === undefined ? 'nothing' : `'${String(kind)}'`}` });
+      throw new CliUsageError({
+        message: `--kind must be 'intensity' or 'blos', got ${kind === undefined ? 'nothing' : `'${String(kind)}'`}`,
+      });
     }
     const seed = integerOption('seed', values.seed, 0);
     if (seed === undefined) throw new CliUsageError({ message: '--seed is required' });
@@ -53,12 +55,18 @@ export const buildCommand = parsedCommand({
     if ((depth === undefined) !== (filters === undefined)) {
       throw new CliUsageError({ message: '--depth and --filters go together' });
     }
-    const architecture: Architecture = values.lite ? ARCHITECTURES.lite : depth !== undefined ? { depth, filters: filters! } : ARCHITECTURES.full;
+    const architecture: Architecture = values.lite
+      ? ARCHITECTURES.lite
+      : depth !== undefined
+        ? { depth, filters: filters! }
+        : ARCHITECTURES.full;
     const model = createEnhanceModel({ kind: kind as EnhanceKind, architecture, seed, foldBatchNorm: values['fold-bn'] === true });
     await writeFileAtomically(output, model, { overwrite: values.force === true });
     const stats = modelStatistics(model, output);
-    io.stdout.write(`wrote ${output} (${model.length.toLocaleString('en-US')} bytes): ${kind}, ${architecture.depth} block${architecture.depth === 1 ? '' : 's'} × ${architecture.filters} filters, `
-      + `${stats.parameterCount.toLocaleString('en-US')} parameters, untrained (He init, seed ${seed})${values['fold-bn'] ? ', batch norm folded' : ''}\n`);
+    io.stdout.write(
+      `wrote ${output} (${model.length.toLocaleString('en-US')} bytes): ${kind}, ${architecture.depth} block${architecture.depth === 1 ? '' : 's'} × ${architecture.filters} filters, ` +
+        `${stats.parameterCount.toLocaleString('en-US')} parameters, untrained (He init, seed ${seed})${values['fold-bn'] ? ', batch norm folded' : ''}\n`,
+    );
     return 0;
   },
 });

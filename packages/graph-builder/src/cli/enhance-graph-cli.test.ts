@@ -13,7 +13,18 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 async function run(...argv: string[]) {
   let out = '';
   let err = '';
-  const status = await createEnhanceGraphCli().run(argv, { stdout: { write: (t: string) => { out += t; } }, stderr: { write: (t: string) => { err += t; } } });
+  const status = await createEnhanceGraphCli().run(argv, {
+    stdout: {
+      write: (t: string) => {
+        out += t;
+      },
+    },
+    stderr: {
+      write: (t: string) => {
+        err += t;
+      },
+    },
+  });
   return { status, out, err };
 }
 
@@ -25,7 +36,13 @@ describe('enhance-graph CLI', () => {
     expect(built.status).toBe(0);
     expect(built.out).toMatch(/wrote .*lite\.onnx .*blos, 1 block × 32 filters, 37,729 parameters, untrained \(He init, seed 12\)/);
     const model = readModel(readFileSync(file));
-    expect(model.metadata).toMatchObject({ kind: 'blos', trained: 'false', weights: 'untrained-he-init seed=12', depth: '1', filters: '32' });
+    expect(model.metadata).toMatchObject({
+      kind: 'blos',
+      trained: 'false',
+      weights: 'untrained-he-init seed=12',
+      depth: '1',
+      filters: '32',
+    });
 
     const inspected = await run('inspect', file, '--json');
     expect(inspected.status).toBe(0);
@@ -38,7 +55,7 @@ describe('enhance-graph CLI', () => {
     expect(report.metadata.kind).toBe('blos');
   });
 
-  test('full folded model: inspect text shows the paper\'s numbers', async () => {
+  test("full folded model: inspect text shows the paper's numbers", async () => {
     const file = join(directory, 'full-folded.onnx');
     expect((await run('build', '--kind', 'intensity', '--seed', '1', '--fold-bn', '--output', file)).status).toBe(0);
     const { status, out } = await run('inspect', file);
@@ -95,12 +112,26 @@ describe('enhance-graph CLI', () => {
     expect((await run('convert')).status).toBe(2);
 
     const convert: CliCommand = {
-      name: 'convert', summary: 'test command', usage: 'usage: enhance-graph convert <in>',
-      async run(args, io) { io.stdout.write(`converted ${args.join(' ')}\n`); return 0; },
+      name: 'convert',
+      summary: 'test command',
+      usage: 'usage: enhance-graph convert <in>',
+      async run(args, io) {
+        io.stdout.write(`converted ${args.join(' ')}\n`);
+        return 0;
+      },
     };
     let out = '';
     const cli = createEnhanceGraphCli().register(convert);
-    expect(await cli.run(['convert', 'a.h5', '--flag'], { stdout: { write: (t: string) => { out += t; } }, stderr: { write: () => undefined } })).toBe(0);
+    expect(
+      await cli.run(['convert', 'a.h5', '--flag'], {
+        stdout: {
+          write: (t: string) => {
+            out += t;
+          },
+        },
+        stderr: { write: () => undefined },
+      }),
+    ).toBe(0);
     expect(out).toBe('converted a.h5 --flag\n');
     expect(() => cli.register(convert)).toThrow(/registered twice/);
   });

@@ -61,11 +61,17 @@ export function formatModelReport(r: ModelReport): string {
   ];
   if (r.multiplyAddsPerInputPixel !== null) {
     const gflop400 = (2 * r.multiplyAddsPerInputPixel * 400 * 400) / 1e9;
-    lines.push(`  cost       ${count(r.multiplyAddsPerInputPixel)} multiply-adds per input pixel `
-      + `(${(r.flopsPerInputPixel! / 1e6).toFixed(2)} MFLOP/px; ${gflop400.toFixed(0)} GFLOP for 400×400)`);
+    lines.push(
+      `  cost       ${count(r.multiplyAddsPerInputPixel)} multiply-adds per input pixel ` +
+        `(${(r.flopsPerInputPixel! / 1e6).toFixed(2)} MFLOP/px; ${gflop400.toFixed(0)} GFLOP for 400×400)`,
+    );
   }
   if (r.receptiveField !== null) lines.push(`  receptive  ${r.receptiveField} input pixels`);
-  lines.push(`  ops        ${Object.entries(r.opCounts).map(([op, n]) => `${op} ${n}`).join(', ')}`);
+  lines.push(
+    `  ops        ${Object.entries(r.opCounts)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ')}`,
+  );
   const keys = Object.keys(r.metadata);
   if (keys.length > 0) {
     const width = Math.max(...keys.map((k) => k.length));
@@ -77,12 +83,14 @@ export function formatModelReport(r: ModelReport): string {
 
 export const inspectCommand = parsedCommand({
   name: 'inspect',
-  summary: 'show an ONNX model\'s inputs, outputs, opset, metadata, parameters and cost',
+  summary: "show an ONNX model's inputs, outputs, opset, metadata, parameters and cost",
   usage: 'usage: enhance-graph inspect <model.onnx> [--json]\n\n  --json   print one JSON object instead of text',
   options: { json: { type: 'boolean' } },
   async run({ values, positionals }, io) {
     if (positionals.length !== 1) {
-      throw new CliUsageError({ message: `expected one model file, got ${positionals.length}${positionals.length ? ` (${positionals.join(', ')})` : ''}` });
+      throw new CliUsageError({
+        message: `expected one model file, got ${positionals.length}${positionals.length ? ` (${positionals.join(', ')})` : ''}`,
+      });
     }
     const [file] = positionals;
     let bytes: Uint8Array;

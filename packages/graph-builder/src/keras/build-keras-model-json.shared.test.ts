@@ -30,9 +30,19 @@ describe.each<EnhanceKind>(['intensity', 'blos'])('the released %s model JSON', 
     expect(topology.architecture).toEqual({ depth: 5, filters: 64 });
     expect(topology.firstConv.layer).toBe('conv2d_1');
     expect(topology.blocks.map((b) => [b.conv1.layer, b.bn1.layer, b.conv2.layer, b.bn2.layer])).toEqual(
-      [0, 1, 2, 3, 4].map((b) => [`conv2d_${2 * b + 2}`, `batch_normalization_${2 * b + 1}`, `conv2d_${2 * b + 3}`, `batch_normalization_${2 * b + 2}`]),
+      [0, 1, 2, 3, 4].map((b) => [
+        `conv2d_${2 * b + 2}`,
+        `batch_normalization_${2 * b + 1}`,
+        `conv2d_${2 * b + 3}`,
+        `batch_normalization_${2 * b + 2}`,
+      ]),
     );
-    expect([topology.postConv.layer, topology.postBn.layer, topology.upConv.layer, topology.outputConv.layer]).toEqual(['conv2d_12', 'batch_normalization_11', 'conv2d_13', 'conv2d_14']);
+    expect([topology.postConv.layer, topology.postBn.layer, topology.upConv.layer, topology.outputConv.layer]).toEqual([
+      'conv2d_12',
+      'batch_normalization_11',
+      'conv2d_13',
+      'conv2d_14',
+    ]);
     expect(new Set([topology.postBn, ...topology.blocks.flatMap((b) => [b.bn1, b.bn2])].map((bn) => bn.epsilon))).toEqual(new Set([0.001]));
     expect(topology.noiseStddev).toBe(kind === 'intensity' ? 1e-3 : 1e-2);
   });

@@ -72,7 +72,18 @@ export function buildKerasModelJson(options: KerasModelJsonOptions): KerasModelJ
     return name;
   };
   const pad = (input: string) =>
-    add('reflection_padding2d', 'ReflectionPadding2D', { padding: [[1, 1], [1, 1]], data_format: 'channels_last' }, [input]);
+    add(
+      'reflection_padding2d',
+      'ReflectionPadding2D',
+      {
+        padding: [
+          [1, 1],
+          [1, 1],
+        ],
+        data_format: 'channels_last',
+      },
+      [input],
+    );
   const conv = (input: string, filters: number, kernelSize: number) =>
     add(
       'conv2d',

@@ -5,7 +5,14 @@ import { readModel } from '../onnx/read-model.js';
 import { buildKerasModelJson, type KerasModelJson, type KerasModelJsonLayer } from './build-keras-model-json.js';
 import { convertKerasWeights } from './convert-keras-weights.js';
 import { KerasConversionError } from './keras-conversion-error.js';
-import { mulberry32, randomKerasWeights, runEnhanceOnnx, writeKerasTestFile, type Layout, type TestWeight } from './keras-test-files.test-helper.js';
+import {
+  mulberry32,
+  randomKerasWeights,
+  runEnhanceOnnx,
+  writeKerasTestFile,
+  type Layout,
+  type TestWeight,
+} from './keras-test-files.test-helper.js';
 
 // ---------- float64 reference: interprets the Keras JSON graph on the Keras arrays (NHWC, HWIO) ----------
 
@@ -104,7 +111,13 @@ function kerasLayerForward(layer: KerasModelJsonLayer, inputs: Tensor[], weights
   }
 }
 
-function kerasReferenceForward(json: KerasModelJson, weights: Map<string, TestWeight[]>, image: Float64Array, h: number, w: number): Tensor {
+function kerasReferenceForward(
+  json: KerasModelJson,
+  weights: Map<string, TestWeight[]>,
+  image: Float64Array,
+  h: number,
+  w: number,
+): Tensor {
   const values = new Map<string, Tensor>();
   for (const layer of json.config.layers) {
     if (layer.class_name === 'InputLayer') {
@@ -169,39 +182,42 @@ describe('convertKerasWeights against a float64 Keras reference on random weight
   const H = 9;
   const W = 7;
 
-  it.each(CASES)('$kind, $layout, depth $depth × 4 filters, architecture from $architectureFrom', async ({ kind, layout, depth, architectureFrom }) => {
-    const json = buildKerasModelJson({ kind, architecture: { depth, filters: 4 } });
-    const weights = randomKerasWeights(json, 1000 * depth + (kind === 'blos' ? 7 : 3));
-    const hdf5 = await writeKerasTestFile(json, weights, layout);
-    const { onnx, report } = await convertKerasWeights({
-      hdf5,
-      modelJson: architectureFrom === 'model_json' ? JSON.stringify(json) : undefined,
-      kind: architectureFrom === 'inferred' ? kind : undefined,
-      fileName: `/data/${kind}_weights.h5`,
-    });
+  it.each(CASES)(
+    '$kind, $layout, depth $depth × 4 filters, architecture from $architectureFrom',
+    async ({ kind, layout, depth, architectureFrom }) => {
+      const json = buildKerasModelJson({ kind, architecture: { depth, filters: 4 } });
+      const weights = randomKerasWeights(json, 1000 * depth + (kind === 'blos' ? 7 : 3));
+      const hdf5 = await writeKerasTestFile(json, weights, layout);
+      const { onnx, report } = await convertKerasWeights({
+        hdf5,
+        modelJson: architectureFrom === 'model_json' ? JSON.stringify(json) : undefined,
+        kind: architectureFrom === 'inferred' ? kind : undefined,
+        fileName: `/data/${kind}_weights.h5`,
+      });
 
-    expect(report.architecture).toEqual({ depth, filters: 4 });
-    expect(report.architectureSource).toBe(architectureFrom);
-    expect(report.kind).toBe(kind);
-    expect(report.kindFrom).toBe(architectureFrom === 'inferred' ? 'option' : 'training_noise');
-    expect(report.layout).toBe(layout);
-    expect(report.epsilon).toBe(1e-3);
-    expect(report.layers.map((l) => l.kerasLayer)).toEqual(json.config.layers.filter((l) => weights.has(l.name)).map((l) => l.name));
+      expect(report.architecture).toEqual({ depth, filters: 4 });
+      expect(report.architectureSource).toBe(architectureFrom);
+      expect(report.kind).toBe(kind);
+      expect(report.kindFrom).toBe(architectureFrom === 'inferred' ? 'option' : 'training_noise');
+      expect(report.layout).toBe(layout);
+      expect(report.epsilon).toBe(1e-3);
+      expect(report.layers.map((l) => l.kerasLayer)).toEqual(json.config.layers.filter((l) => weights.has(l.name)).map((l) => l.name));
 
-    const image = randomImage(depth + 17, H * W);
-    const expected = kerasReferenceForward(json, weights, Float64Array.from(image), H, W);
-    expect([expected.h, expected.w, expected.c]).toEqual([2 * H, 2 * W, 1]);
-    const actual = await runEnhanceOnnx(onnx, image, H, W);
-    expect(actual.length).toBe(expected.data.length);
-    expect(relativeError(actual, expected.data)).toBeLessThanOrEqual(1e-5);
+      const image = randomImage(depth + 17, H * W);
+      const expected = kerasReferenceForward(json, weights, Float64Array.from(image), H, W);
+      expect([expected.h, expected.w, expected.c]).toEqual([2 * H, 2 * W, 1]);
+      const actual = await runEnhanceOnnx(onnx, image, H, W);
+      expect(actual.length).toBe(expected.data.length);
+      expect(relativeError(actual, expected.data)).toBeLessThanOrEqual(1e-5);
 
-    const metadata = readModel(onnx).metadata;
-    expect(metadata['keras_source_file']).toBe(`${kind}_weights.h5`);
-    expect(metadata['keras_source_sha256']).toBe(sha256(hdf5));
-    expect(report.sha256).toBe(sha256(hdf5));
-    expect(metadata['keras_version']).toBe('2.0.2');
-    expect(metadata['kind']).toBe(kind);
-  });
+      const metadata = readModel(onnx).metadata;
+      expect(metadata['keras_source_file']).toBe(`${kind}_weights.h5`);
+      expect(metadata['keras_source_sha256']).toBe(sha256(hdf5));
+      expect(report.sha256).toBe(sha256(hdf5));
+      expect(metadata['keras_version']).toBe('2.0.2');
+      expect(metadata['kind']).toBe(kind);
+    },
+  );
 
   it("uses the model JSON's BatchNormalization epsilon (1e-2 here, not the default)", async () => {
     const json = buildKerasModelJson({ kind: 'intensity', architecture: { depth: 2, filters: 4 }, epsilon: 1e-2 });
@@ -212,7 +228,13 @@ describe('convertKerasWeights against a float64 Keras reference on random weight
     const expected = kerasReferenceForward(json, weights, Float64Array.from(image), H, W);
     expect(relativeError(await runEnhanceOnnx(onnx, image, H, W), expected.data)).toBeLessThanOrEqual(1e-5);
     // The default epsilon would be visibly wrong: a variance of 2e-3 sits in every batch norm.
-    const withDefault = kerasReferenceForward(buildKerasModelJson({ kind: 'intensity', architecture: { depth: 2, filters: 4 } }), weights, Float64Array.from(image), H, W);
+    const withDefault = kerasReferenceForward(
+      buildKerasModelJson({ kind: 'intensity', architecture: { depth: 2, filters: 4 } }),
+      weights,
+      Float64Array.from(image),
+      H,
+      W,
+    );
     expect(relativeError(await runEnhanceOnnx(onnx, image, H, W), withDefault.data)).toBeGreaterThan(1e-3);
   });
 
@@ -221,13 +243,20 @@ describe('convertKerasWeights against a float64 Keras reference on random weight
     const weights = randomKerasWeights(json, 9);
     const hdf5 = await writeKerasTestFile(json, weights, 'save_weights');
     // The same network described by a second Python session: every layer name's counter moved on.
-    const renamed = JSON.parse(JSON.stringify(json).replace(/"(conv2d|batch_normalization|activation|add|reflection_padding2d)_(\d+)"/gu, (_, p, n) => `"${p}_${Number(n) + 20}"`)) as KerasModelJson;
+    const renamed = JSON.parse(
+      JSON.stringify(json).replace(
+        /"(conv2d|batch_normalization|activation|add|reflection_padding2d)_(\d+)"/gu,
+        (_, p, n) => `"${p}_${Number(n) + 20}"`,
+      ),
+    ) as KerasModelJson;
     const { onnx, report } = await convertKerasWeights({ hdf5, modelJson: renamed });
     expect(report.layersMatchedBy).toBe('order');
     expect(report.warnings.join(' ')).toMatch(/paired by order/);
     expect(report.layers[0]).toMatchObject({ kerasLayer: 'conv2d_1', modelJsonLayer: 'conv2d_21' });
     const image = randomImage(4, H * W);
-    expect(relativeError(await runEnhanceOnnx(onnx, image, H, W), kerasReferenceForward(json, weights, Float64Array.from(image), H, W).data)).toBeLessThanOrEqual(1e-5);
+    expect(
+      relativeError(await runEnhanceOnnx(onnx, image, H, W), kerasReferenceForward(json, weights, Float64Array.from(image), H, W).data),
+    ).toBeLessThanOrEqual(1e-5);
   });
 });
 
@@ -262,7 +291,11 @@ describe('convertKerasWeights refuses inconsistent files, naming the layer', () 
     const strange = JSON.parse(JSON.stringify(json)) as KerasModelJson;
     strange.config.layers.find((l) => l.name === 'activation_1')!.class_name = 'PReLU';
     await expectConversionError(
-      convertKerasWeights({ hdf5: await writeKerasTestFile(json, weights, 'save_weights'), modelJson: strange, modelJsonFileName: 'model.json' }),
+      convertKerasWeights({
+        hdf5: await writeKerasTestFile(json, weights, 'save_weights'),
+        modelJson: strange,
+        modelJsonFileName: 'model.json',
+      }),
       'KERAS_UNKNOWN_LAYER',
       'activation_1',
       /^model\.json: layer 'activation_1': unknown layer class 'PReLU'/,
@@ -270,7 +303,12 @@ describe('convertKerasWeights refuses inconsistent files, naming the layer', () 
   });
 
   it('a file that is not HDF5', async () => {
-    await expectConversionError(convertKerasWeights({ hdf5: new Uint8Array(4096).fill(7), fileName: 'x.h5' }), 'KERAS_NOT_HDF5', undefined, /^x\.h5: not an HDF5 file/);
+    await expectConversionError(
+      convertKerasWeights({ hdf5: new Uint8Array(4096).fill(7), fileName: 'x.h5' }),
+      'KERAS_NOT_HDF5',
+      undefined,
+      /^x\.h5: not an HDF5 file/,
+    );
   });
 
   it('weights of unknown kind with nothing to tell it', async () => {
@@ -286,10 +324,18 @@ describe('convertKerasWeights refuses inconsistent files, naming the layer', () 
 describe('convertKerasWeights on less common Keras files', () => {
   const H = 6;
   const W = 5;
-  const check = async (json: KerasModelJson, weights: Map<string, TestWeight[]>, hdf5: Uint8Array, modelJson: KerasModelJson | undefined, kind?: EnhanceKind) => {
+  const check = async (
+    json: KerasModelJson,
+    weights: Map<string, TestWeight[]>,
+    hdf5: Uint8Array,
+    modelJson: KerasModelJson | undefined,
+    kind?: EnhanceKind,
+  ) => {
     const { onnx, report } = await convertKerasWeights({ hdf5, modelJson, kind });
     const image = randomImage(8, H * W);
-    expect(relativeError(await runEnhanceOnnx(onnx, image, H, W), kerasReferenceForward(json, weights, Float64Array.from(image), H, W).data)).toBeLessThanOrEqual(1e-5);
+    expect(
+      relativeError(await runEnhanceOnnx(onnx, image, H, W), kerasReferenceForward(json, weights, Float64Array.from(image), H, W).data),
+    ).toBeLessThanOrEqual(1e-5);
     return report;
   };
 
@@ -310,7 +356,10 @@ describe('convertKerasWeights on less common Keras files', () => {
     Object.assign(json.config.layers.find((l) => l.name === 'batch_normalization_1')!.config, { center: false, scale: false });
     json.config.layers.find((l) => l.name === 'batch_normalization_3')!.config['center'] = false;
     const weights = randomKerasWeights(json, 42);
-    expect(weights.get('batch_normalization_1')!.map((w) => w.name)).toEqual(['batch_normalization_1/moving_mean:0', 'batch_normalization_1/moving_variance:0']);
+    expect(weights.get('batch_normalization_1')!.map((w) => w.name)).toEqual([
+      'batch_normalization_1/moving_mean:0',
+      'batch_normalization_1/moving_variance:0',
+    ]);
     await check(json, weights, await writeKerasTestFile(json, weights, 'full_model'), undefined);
   });
 
@@ -319,6 +368,11 @@ describe('convertKerasWeights on less common Keras files', () => {
     const weights = randomKerasWeights(json, 43);
     const generic = new Map([...weights].map(([layer, list]) => [layer, list.map((w, i) => ({ ...w, name: `param_${i}` }))]));
     const report = await check(json, weights, await writeKerasTestFile(json, generic, 'save_weights', { chunkedLayerNames: true }), json);
-    expect(report.layers.find((l) => l.kerasLayer === 'batch_normalization_2')!.weights).toEqual(['param_0', 'param_1', 'param_2', 'param_3']);
+    expect(report.layers.find((l) => l.kerasLayer === 'batch_normalization_2')!.weights).toEqual([
+      'param_0',
+      'param_1',
+      'param_2',
+      'param_3',
+    ]);
   });
 });

@@ -1,5 +1,10 @@
 import type { Architecture, EnhanceKind } from '@enhance/core';
-import { inferTopologyFromWeights, topologyFromModelGraph, type EnhanceKerasTopology, type TopologySource } from './enhance-keras-topology.js';
+import {
+  inferTopologyFromWeights,
+  topologyFromModelGraph,
+  type EnhanceKerasTopology,
+  type TopologySource,
+} from './enhance-keras-topology.js';
 import { createOnnxFromParameters } from './enhance-network-bridge.js';
 import { extractEnhanceParameters, type BatchNormParameters, type KerasLayerMapping } from './extract-enhance-parameters.js';
 import { KerasConversionError } from './keras-conversion-error.js';
@@ -46,7 +51,11 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function chooseKind(option: EnhanceKind | undefined, topology: EnhanceKerasTopology, fileName: string): { kind: EnhanceKind; from: KerasConversionReport['kindFrom'] } {
+function chooseKind(
+  option: EnhanceKind | undefined,
+  topology: EnhanceKerasTopology,
+  fileName: string,
+): { kind: EnhanceKind; from: KerasConversionReport['kindFrom'] } {
   if (option) return { kind: option, from: 'option' };
   // The released networks were trained with input noise σ = 1e-3 (intensity) and 1e-2 (blos, kG).
   if (topology.noiseStddev !== undefined) {
@@ -84,7 +93,9 @@ function unifyEpsilon(batchNorms: BatchNormParameters[]): { epsilon: number; adj
  * Converts original Enhance Keras 2 weights to an Enhance ONNX model, in Node or the browser.
  * Throws KerasConversionError, naming the layer and the problem, for files it cannot map exactly.
  */
-export async function convertKerasWeights(options: ConvertKerasWeightsOptions): Promise<{ onnx: Uint8Array; report: KerasConversionReport }> {
+export async function convertKerasWeights(
+  options: ConvertKerasWeightsOptions,
+): Promise<{ onnx: Uint8Array; report: KerasConversionReport }> {
   const fileName = options.fileName ?? 'weights.hdf5';
   const warnings: string[] = [];
   const weights = await readKerasWeightFile(options.hdf5, fileName);
@@ -101,14 +112,23 @@ export async function convertKerasWeights(options: ConvertKerasWeightsOptions): 
     graphFile = `${fileName} (model_config)`;
     source = 'model_config';
   }
-  const topology = graph ? topologyFromModelGraph(graph, source as Exclude<TopologySource, 'inferred'>, graphFile) : inferTopologyFromWeights(weights, fileName);
-  if (!graph) warnings.push('no model JSON: architecture inferred from the weights, BatchNormalization epsilon assumed to be the Keras default 1e-3');
+  const topology = graph
+    ? topologyFromModelGraph(graph, source as Exclude<TopologySource, 'inferred'>, graphFile)
+    : inferTopologyFromWeights(weights, fileName);
+  if (!graph)
+    warnings.push('no model JSON: architecture inferred from the weights, BatchNormalization epsilon assumed to be the Keras default 1e-3');
   const jsonOrder = graph?.layers.filter((l) => l.className === 'Conv2D' || l.className === 'BatchNormalization').map((l) => l.name);
   const { parameters, mapping, matchedBy } = extractEnhanceParameters(weights, topology, fileName, jsonOrder);
-  if (matchedBy === 'order') warnings.push(`the model JSON's layer names are not those of the weight file; layers were paired by order, as Keras' load_weights does`);
+  if (matchedBy === 'order')
+    warnings.push(
+      `the model JSON's layer names are not those of the weight file; layers were paired by order, as Keras' load_weights does`,
+    );
   const batchNorms = [...parameters.blocks.flatMap((b) => [b.bn1, b.bn2]), parameters.postBn];
   const { epsilon, adjusted } = unifyEpsilon(batchNorms);
-  if (adjusted > 0) warnings.push(`${adjusted} BatchNormalization layers have an epsilon other than ${epsilon}; their variances were shifted to keep the same normalisation`);
+  if (adjusted > 0)
+    warnings.push(
+      `${adjusted} BatchNormalization layers have an epsilon other than ${epsilon}; their variances were shifted to keep the same normalisation`,
+    );
   const { kind, from: kindFrom } = chooseKind(options.kind, topology, fileName);
 
   const sha256 = await sha256Hex(options.hdf5);

@@ -95,7 +95,12 @@ class TopologyWalker {
     }
   }
 
-  fail(layer: KerasLayerNode | string, message: string, details: Record<string, unknown> = {}, code: 'KERAS_UNSUPPORTED_CONFIG' | 'KERAS_INCONSISTENT_MODEL' = 'KERAS_INCONSISTENT_MODEL'): never {
+  fail(
+    layer: KerasLayerNode | string,
+    message: string,
+    details: Record<string, unknown> = {},
+    code: 'KERAS_UNSUPPORTED_CONFIG' | 'KERAS_INCONSISTENT_MODEL' = 'KERAS_INCONSISTENT_MODEL',
+  ): never {
     throw new KerasConversionError({ message, code, file: this.file, layer: typeof layer === 'string' ? layer : layer.name, details });
   }
 
@@ -112,9 +117,15 @@ class TopologyWalker {
     const notAdds = onward.filter((c) => c.className !== 'Add');
     if (onward.length > 1 && notAdds.length === 1) onward = notAdds;
     if (onward.length !== 1) {
-      this.fail(from, onward.length === 0 ? 'the Enhance network continues after this layer, the model JSON does not' : `output feeds ${onward.map((c) => c.name).join(', ')}; expected one layer on the main path`, {
-        consumers: onward.map((c) => c.name),
-      });
+      this.fail(
+        from,
+        onward.length === 0
+          ? 'the Enhance network continues after this layer, the model JSON does not'
+          : `output feeds ${onward.map((c) => c.name).join(', ')}; expected one layer on the main path`,
+        {
+          consumers: onward.map((c) => c.name),
+        },
+      );
     }
     const layer = onward[0];
     this.visited.add(layer.name);
@@ -129,12 +140,18 @@ class TopologyWalker {
 
   expectClass(layer: KerasLayerNode, className: string, role: string): void {
     if (layer.className !== className) {
-      this.fail(layer, `expected a ${className} (${role}) here, found ${layer.className}`, { className: layer.className, expected: className });
+      this.fail(layer, `expected a ${className} (${role}) here, found ${layer.className}`, {
+        className: layer.className,
+        expected: className,
+      });
     }
   }
 
   isRelu(layer: KerasLayerNode): boolean {
-    return (layer.className === 'Activation' && layer.config['activation'] === 'relu') || (layer.className === 'ReLU' && !layer.config['max_value'] && !layer.config['negative_slope'] && !layer.config['threshold']);
+    return (
+      (layer.className === 'Activation' && layer.config['activation'] === 'relu') ||
+      (layer.className === 'ReLU' && !layer.config['max_value'] && !layer.config['negative_slope'] && !layer.config['threshold'])
+    );
   }
 
   /** `pad → Conv2D(k×k, valid)` or, for 1×1, a bare Conv2D. Returns the conv layer. */
@@ -143,37 +160,86 @@ class TopologyWalker {
     const margin = (kernelSize - 1) / 2;
     if (start.className === 'ReflectionPadding2D') {
       const padding = start.config['padding'];
-      const expected = JSON.stringify([[margin, margin], [margin, margin]]);
-      const flat = Array.isArray(padding) && padding.every((p) => typeof p === 'number') ? JSON.stringify([[padding[0], padding[0]], [padding[1], padding[1]]]) : JSON.stringify(padding);
-      if (flat !== expected) this.fail(start, `reflection padding ${JSON.stringify(padding)} does not fit a ${kernelSize}×${kernelSize} convolution (${role}); expected ${expected}`, { padding }, 'KERAS_UNSUPPORTED_CONFIG');
+      const expected = JSON.stringify([
+        [margin, margin],
+        [margin, margin],
+      ]);
+      const flat =
+        Array.isArray(padding) && padding.every((p) => typeof p === 'number')
+          ? JSON.stringify([
+              [padding[0], padding[0]],
+              [padding[1], padding[1]],
+            ])
+          : JSON.stringify(padding);
+      if (flat !== expected)
+        this.fail(
+          start,
+          `reflection padding ${JSON.stringify(padding)} does not fit a ${kernelSize}×${kernelSize} convolution (${role}); expected ${expected}`,
+          { padding },
+          'KERAS_UNSUPPORTED_CONFIG',
+        );
       this.checkChannelsLast(start);
       conv = this.next(start);
     } else if (kernelSize > 1) {
-      this.fail(start, `expected ReflectionPadding2D before the ${kernelSize}×${kernelSize} convolution (${role}), found ${start.className}`, { className: start.className });
+      this.fail(
+        start,
+        `expected ReflectionPadding2D before the ${kernelSize}×${kernelSize} convolution (${role}), found ${start.className}`,
+        { className: start.className },
+      );
     }
     this.expectClass(conv, 'Conv2D', role);
     const config = conv.config;
     const kernel = pairOf(config['kernel_size']);
-    if (!kernel || kernel[0] !== kernelSize || kernel[1] !== kernelSize) this.fail(conv, `kernel_size ${JSON.stringify(config['kernel_size'])}, expected [${kernelSize}, ${kernelSize}] (${role})`, { kernelSize: config['kernel_size'] }, 'KERAS_UNSUPPORTED_CONFIG');
+    if (!kernel || kernel[0] !== kernelSize || kernel[1] !== kernelSize)
+      this.fail(
+        conv,
+        `kernel_size ${JSON.stringify(config['kernel_size'])}, expected [${kernelSize}, ${kernelSize}] (${role})`,
+        { kernelSize: config['kernel_size'] },
+        'KERAS_UNSUPPORTED_CONFIG',
+      );
     const strides = pairOf(config['strides'] ?? 1);
     const dilation = pairOf(config['dilation_rate'] ?? 1);
-    if (!strides || strides[0] !== 1 || strides[1] !== 1) this.fail(conv, `strides ${JSON.stringify(config['strides'])} are not supported (Enhance uses 1)`, { strides: config['strides'] }, 'KERAS_UNSUPPORTED_CONFIG');
-    if (!dilation || dilation[0] !== 1 || dilation[1] !== 1) this.fail(conv, `dilation_rate ${JSON.stringify(config['dilation_rate'])} is not supported (Enhance uses 1)`, { dilationRate: config['dilation_rate'] }, 'KERAS_UNSUPPORTED_CONFIG');
+    if (!strides || strides[0] !== 1 || strides[1] !== 1)
+      this.fail(
+        conv,
+        `strides ${JSON.stringify(config['strides'])} are not supported (Enhance uses 1)`,
+        { strides: config['strides'] },
+        'KERAS_UNSUPPORTED_CONFIG',
+      );
+    if (!dilation || dilation[0] !== 1 || dilation[1] !== 1)
+      this.fail(
+        conv,
+        `dilation_rate ${JSON.stringify(config['dilation_rate'])} is not supported (Enhance uses 1)`,
+        { dilationRate: config['dilation_rate'] },
+        'KERAS_UNSUPPORTED_CONFIG',
+      );
     if (kernelSize > 1 && config['padding'] !== 'valid') {
-      this.fail(conv, `padding '${String(config['padding'])}' after reflection padding would pad twice; expected 'valid'`, { padding: config['padding'] }, 'KERAS_UNSUPPORTED_CONFIG');
+      this.fail(
+        conv,
+        `padding '${String(config['padding'])}' after reflection padding would pad twice; expected 'valid'`,
+        { padding: config['padding'] },
+        'KERAS_UNSUPPORTED_CONFIG',
+      );
     }
     this.checkChannelsLast(conv);
     const filters = config['filters'];
-    if (typeof filters !== 'number' || !Number.isInteger(filters) || filters < 1) this.fail(conv, `filters ${JSON.stringify(filters)} is not a positive integer`, { filters }, 'KERAS_UNSUPPORTED_CONFIG');
+    if (typeof filters !== 'number' || !Number.isInteger(filters) || filters < 1)
+      this.fail(conv, `filters ${JSON.stringify(filters)} is not a positive integer`, { filters }, 'KERAS_UNSUPPORTED_CONFIG');
     const activation = config['activation'] ?? 'linear';
-    if (activation !== 'linear' && activation !== 'relu') this.fail(conv, `activation '${String(activation)}' is not supported (linear or relu)`, { activation }, 'KERAS_UNSUPPORTED_CONFIG');
+    if (activation !== 'linear' && activation !== 'relu')
+      this.fail(conv, `activation '${String(activation)}' is not supported (linear or relu)`, { activation }, 'KERAS_UNSUPPORTED_CONFIG');
     return { conv, spec: { layer: conv.name, kernelSize, filters, useBias: config['use_bias'] !== false } };
   }
 
   checkChannelsLast(layer: KerasLayerNode): void {
     const format = layer.config['data_format'];
     if (format !== undefined && format !== null && format !== 'channels_last') {
-      this.fail(layer, `data_format '${String(format)}' is not supported (channels_last)`, { dataFormat: format }, 'KERAS_UNSUPPORTED_CONFIG');
+      this.fail(
+        layer,
+        `data_format '${String(format)}' is not supported (channels_last)`,
+        { dataFormat: format },
+        'KERAS_UNSUPPORTED_CONFIG',
+      );
     }
   }
 
@@ -181,12 +247,23 @@ class TopologyWalker {
   reluAfter(conv: KerasLayerNode, role: string, besides: readonly string[] = []): KerasLayerNode {
     if (conv.config['activation'] === 'relu') return conv;
     const relu = this.next(conv, besides);
-    if (!this.isRelu(relu)) this.fail(relu, `expected a ReLU after '${conv.name}' (${role}), found ${relu.className}${relu.className === 'Activation' ? ` '${String(relu.config['activation'])}'` : ''}`, { className: relu.className, activation: relu.config['activation'] });
+    if (!this.isRelu(relu))
+      this.fail(
+        relu,
+        `expected a ReLU after '${conv.name}' (${role}), found ${relu.className}${relu.className === 'Activation' ? ` '${String(relu.config['activation'])}'` : ''}`,
+        { className: relu.className, activation: relu.config['activation'] },
+      );
     return relu;
   }
 
   requireLinear(conv: KerasLayerNode, role: string): void {
-    if ((conv.config['activation'] ?? 'linear') !== 'linear') this.fail(conv, `activation '${String(conv.config['activation'])}' where Enhance has none (${role})`, { activation: conv.config['activation'] }, 'KERAS_UNSUPPORTED_CONFIG');
+    if ((conv.config['activation'] ?? 'linear') !== 'linear')
+      this.fail(
+        conv,
+        `activation '${String(conv.config['activation'])}' where Enhance has none (${role})`,
+        { activation: conv.config['activation'] },
+        'KERAS_UNSUPPORTED_CONFIG',
+      );
   }
 
   batchNorm(layer: KerasLayerNode, role: string): KerasBatchNormSpec {
@@ -196,7 +273,8 @@ class TopologyWalker {
       this.fail(layer, `axis ${JSON.stringify(axis)}: only the channel axis (-1) is supported`, { axis }, 'KERAS_UNSUPPORTED_CONFIG');
     }
     const epsilon = layer.config['epsilon'] ?? KERAS_DEFAULT_BN_EPSILON;
-    if (typeof epsilon !== 'number' || !(epsilon > 0)) this.fail(layer, `epsilon ${JSON.stringify(epsilon)} is not a positive number`, { epsilon }, 'KERAS_UNSUPPORTED_CONFIG');
+    if (typeof epsilon !== 'number' || !(epsilon > 0))
+      this.fail(layer, `epsilon ${JSON.stringify(epsilon)} is not a positive number`, { epsilon }, 'KERAS_UNSUPPORTED_CONFIG');
     return { layer: layer.name, epsilon, center: layer.config['center'] !== false, scale: layer.config['scale'] !== false };
   }
 
@@ -206,7 +284,10 @@ class TopologyWalker {
     const inputs = [...layer.inbound].sort();
     const expected = [mainInput.name, skip.name].sort();
     if (JSON.stringify(inputs) !== JSON.stringify(expected)) {
-      this.fail(layer, `adds ${layer.inbound.join(' + ')}; the Enhance ${role} adds ${mainInput.name} + ${skip.name}`, { inbound: layer.inbound, expected });
+      this.fail(layer, `adds ${layer.inbound.join(' + ')}; the Enhance ${role} adds ${mainInput.name} + ${skip.name}`, {
+        inbound: layer.inbound,
+        expected,
+      });
     }
   }
 }
@@ -216,17 +297,30 @@ class TopologyWalker {
  * conv+ReLU (x0), N residual blocks, conv+BN + x0, ×2 upsampling, conv+ReLU, 1×1 conv. Every config the
  * ONNX network depends on (padding, kernel sizes, strides, activations, epsilon, upsampling size) is checked.
  */
-export function topologyFromModelGraph(graph: KerasModelGraph, source: Exclude<TopologySource, 'inferred'>, file: string): EnhanceKerasTopology {
+export function topologyFromModelGraph(
+  graph: KerasModelGraph,
+  source: Exclude<TopologySource, 'inferred'>,
+  file: string,
+): EnhanceKerasTopology {
   const walker = new TopologyWalker(graph, file);
   if (graph.inputLayers.length !== 1 || graph.outputLayers.length !== 1) {
-    walker.fail(graph.name, `the model has ${graph.inputLayers.length} inputs and ${graph.outputLayers.length} outputs; Enhance has one of each`, { inputs: graph.inputLayers, outputs: graph.outputLayers });
+    walker.fail(
+      graph.name,
+      `the model has ${graph.inputLayers.length} inputs and ${graph.outputLayers.length} outputs; Enhance has one of each`,
+      { inputs: graph.inputLayers, outputs: graph.outputLayers },
+    );
   }
   const input = walker.layer(graph.inputLayers[0]);
   walker.visited.add(input.name);
   walker.expectClass(input, 'InputLayer', 'model input');
   const inputShape = input.config['batch_input_shape'];
   if (Array.isArray(inputShape) && inputShape.length === 4 && inputShape[3] !== 1) {
-    walker.fail(input, `input has ${String(inputShape[3])} channels; Enhance takes one`, { batchInputShape: inputShape }, 'KERAS_UNSUPPORTED_CONFIG');
+    walker.fail(
+      input,
+      `input has ${String(inputShape[3])} channels; Enhance takes one`,
+      { batchInputShape: inputShape },
+      'KERAS_UNSUPPORTED_CONFIG',
+    );
   }
   const noiseLayer = graph.layers.find((l) => l.className === 'GaussianNoise' && l.inbound[0] === input.name);
   const noiseStddev = typeof noiseLayer?.config['stddev'] === 'number' ? noiseLayer.config['stddev'] : undefined;
@@ -251,21 +345,49 @@ export function topologyFromModelGraph(graph: KerasModelGraph, source: Exclude<T
       const upsample = walker.next(afterBn);
       walker.expectClass(upsample, 'UpSampling2D', '×2 upsampling');
       const size = pairOf(upsample.config['size']);
-      if (!size || size[0] !== 2 || size[1] !== 2) walker.fail(upsample, `size ${JSON.stringify(upsample.config['size'])}; Enhance upsamples ×2`, { size: upsample.config['size'] }, 'KERAS_UNSUPPORTED_CONFIG');
+      if (!size || size[0] !== 2 || size[1] !== 2)
+        walker.fail(
+          upsample,
+          `size ${JSON.stringify(upsample.config['size'])}; Enhance upsamples ×2`,
+          { size: upsample.config['size'] },
+          'KERAS_UNSUPPORTED_CONFIG',
+        );
       const interpolation = upsample.config['interpolation'] ?? 'nearest';
-      if (interpolation !== 'nearest') walker.fail(upsample, `interpolation '${String(interpolation)}'; Enhance repeats pixels (nearest)`, { interpolation }, 'KERAS_UNSUPPORTED_CONFIG');
+      if (interpolation !== 'nearest')
+        walker.fail(
+          upsample,
+          `interpolation '${String(interpolation)}'; Enhance repeats pixels (nearest)`,
+          { interpolation },
+          'KERAS_UNSUPPORTED_CONFIG',
+        );
       walker.checkChannelsLast(upsample);
       const up = walker.conv(walker.next(upsample), 3, 'convolution after upsampling');
       const upRelu = walker.reluAfter(up.conv, 'convolution after upsampling');
       const out = walker.conv(walker.next(upRelu), 1, 'output 1×1 convolution');
       walker.requireLinear(out.conv, 'output convolution (gives the output its sign)');
-      if (out.spec.filters !== 1) walker.fail(out.conv, `the output convolution has ${out.spec.filters} filters; Enhance outputs one channel`, { filters: out.spec.filters }, 'KERAS_UNSUPPORTED_CONFIG');
-      if (graph.outputLayers[0] !== out.conv.name) walker.fail(out.conv, `the model output is '${graph.outputLayers[0]}', not the final 1×1 convolution`, { output: graph.outputLayers[0] });
+      if (out.spec.filters !== 1)
+        walker.fail(
+          out.conv,
+          `the output convolution has ${out.spec.filters} filters; Enhance outputs one channel`,
+          { filters: out.spec.filters },
+          'KERAS_UNSUPPORTED_CONFIG',
+        );
+      if (graph.outputLayers[0] !== out.conv.name)
+        walker.fail(out.conv, `the model output is '${graph.outputLayers[0]}', not the final 1×1 convolution`, {
+          output: graph.outputLayers[0],
+        });
       for (const spec of [first.spec, ...blocks.flatMap((b) => [b.conv1, b.conv2]), c1.spec, up.spec]) {
-        if (spec.filters !== filters) walker.fail(spec.layer, `has ${spec.filters} filters, the first convolution ${filters}: Enhance keeps one width`, { filters: spec.filters, expected: filters });
+        if (spec.filters !== filters)
+          walker.fail(spec.layer, `has ${spec.filters} filters, the first convolution ${filters}: Enhance keeps one width`, {
+            filters: spec.filters,
+            expected: filters,
+          });
       }
       const stray = graph.layers.filter((l) => !walker.visited.has(l.name));
-      if (stray.length > 0) walker.fail(stray[0], `is not on the Enhance network's path (unvisited layers: ${stray.map((l) => l.name).join(', ')})`, { unvisited: stray.map((l) => l.name) });
+      if (stray.length > 0)
+        walker.fail(stray[0], `is not on the Enhance network's path (unvisited layers: ${stray.map((l) => l.name).join(', ')})`, {
+          unvisited: stray.map((l) => l.name),
+        });
       return {
         source,
         architecture: { depth: blocks.length, filters },
@@ -279,7 +401,12 @@ export function topologyFromModelGraph(graph: KerasModelGraph, source: Exclude<T
       };
     }
     const relu = afterBn;
-    if (!walker.isRelu(relu)) walker.fail(relu, `expected a ReLU (inside a residual block) or an Add (long skip) after '${bnLayer.name}', found ${relu.className}`, { className: relu.className });
+    if (!walker.isRelu(relu))
+      walker.fail(
+        relu,
+        `expected a ReLU (inside a residual block) or an Add (long skip) after '${bnLayer.name}', found ${relu.className}`,
+        { className: relu.className },
+      );
     const c2 = walker.conv(walker.next(relu), 3, `block ${blocks.length + 1} second convolution`);
     walker.requireLinear(c2.conv, 'convolution before batch normalization');
     const bn2Layer = walker.next(c2.conv);
@@ -337,7 +464,13 @@ export function inferTopologyFromWeights(weights: KerasWeightFile, file: string)
   const firstKernel = kernelOf(weighted[0]);
   const filters = firstKernel.shape[3];
   if (firstKernel.shape.length !== 4 || !(filters > 0)) {
-    throw new KerasConversionError({ message: `kernel shape [${firstKernel.shape.join(', ')}] is not (kh, kw, in, out)`, code: 'KERAS_SHAPE_MISMATCH', file, layer: weighted[0].name, details: { shape: firstKernel.shape } });
+    throw new KerasConversionError({
+      message: `kernel shape [${firstKernel.shape.join(', ')}] is not (kh, kw, in, out)`,
+      code: 'KERAS_SHAPE_MISMATCH',
+      file,
+      layer: weighted[0].name,
+      details: { shape: firstKernel.shape },
+    });
   }
   const leafSet = (layer: KerasLayerWeights) => new Set(layer.weights.map((w) => w.name.split('/').pop()!.replace(/:\d+$/u, '')));
   const conv = (index: number, kernelSize: number, convFilters: number): KerasConvSpec => ({

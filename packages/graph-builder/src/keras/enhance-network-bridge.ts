@@ -93,16 +93,29 @@ export function createOnnxFromParameters(parameters: EnhanceNetworkParameters, p
  * the convolutions gets identity batch norms (γ 1, β 0, μ 0, σ² 1 − ε), which Keras computes as the folded
  * model does. Batch norms with different epsilons are brought to the first one by shifting their variance.
  */
-export function readParametersFromOnnx(bytes: Uint8Array, file: string): { parameters: EnhanceNetworkParameters; kind: EnhanceKind; epsilon: number; folded: boolean } {
+export function readParametersFromOnnx(
+  bytes: Uint8Array,
+  file: string,
+): { parameters: EnhanceNetworkParameters; kind: EnhanceKind; epsilon: number; folded: boolean } {
   let info: ReturnType<typeof loadEnhanceWeights>;
   try {
     info = loadEnhanceWeights(bytes, file);
   } catch (cause) {
-    throw new KerasConversionError({ message: `not an Enhance ONNX model: ${(cause as Error).message}`, code: 'KERAS_BAD_ONNX', file, cause });
+    throw new KerasConversionError({
+      message: `not an Enhance ONNX model: ${(cause as Error).message}`,
+      code: 'KERAS_BAD_ONNX',
+      file,
+      cause,
+    });
   }
   const { architecture, weights } = info;
   if (info.kind === undefined) {
-    throw new KerasConversionError({ message: `the model's metadata does not say its kind (intensity or blos)`, code: 'KERAS_BAD_ONNX', file, details: { kind: info.metadata.kind } });
+    throw new KerasConversionError({
+      message: `the model's metadata does not say its kind (intensity or blos)`,
+      code: 'KERAS_BAD_ONNX',
+      file,
+      details: { kind: info.metadata.kind },
+    });
   }
   // The epsilon each BatchNormalization node really uses, by the layer its scale input belongs to.
   const epsilonByLayer = new Map<string, number>();
@@ -124,7 +137,13 @@ export function readParametersFromOnnx(bytes: Uint8Array, file: string): { param
   });
   const batchNorm = (layer: string): BatchNormParameters => {
     if (info.foldedBatchNorm) {
-      return { scale: new Float32Array(f).fill(1), bias: new Float32Array(f), mean: new Float32Array(f), variance: new Float32Array(f).fill(1 - epsilon), epsilon };
+      return {
+        scale: new Float32Array(f).fill(1),
+        bias: new Float32Array(f),
+        mean: new Float32Array(f),
+        variance: new Float32Array(f).fill(1 - epsilon),
+        epsilon,
+      };
     }
     const own = epsilonByLayer.get(layer) ?? epsilon;
     const variance = weights[`${layer}.var`];
@@ -140,7 +159,12 @@ export function readParametersFromOnnx(bytes: Uint8Array, file: string): { param
   const parameters: EnhanceNetworkParameters = {
     architecture,
     firstConv: conv(names.firstConv, 1, f, 3),
-    blocks: names.blocks.map((block) => ({ conv1: conv(block.conv1, f, f, 3), bn1: batchNorm(block.bn1), conv2: conv(block.conv2, f, f, 3), bn2: batchNorm(block.bn2) })),
+    blocks: names.blocks.map((block) => ({
+      conv1: conv(block.conv1, f, f, 3),
+      bn1: batchNorm(block.bn1),
+      conv2: conv(block.conv2, f, f, 3),
+      bn2: batchNorm(block.bn2),
+    })),
     postConv: conv(names.postConv, f, f, 3),
     postBn: batchNorm(names.postBn),
     upConv: conv(names.upConv, f, f, 3),

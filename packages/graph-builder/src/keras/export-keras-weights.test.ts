@@ -62,7 +62,9 @@ describe('exportKerasWeights', () => {
     const json = JSON.parse(exported.modelJson);
     const layerNames = json.config.layers.map((l: { name: string }) => l.name);
     expect(json.config.layers.find((l: { class_name: string }) => l.class_name === 'BatchNormalization').config.epsilon).toBe(0.001);
-    expect(layerNames.filter((n: string) => n.startsWith('conv2d_'))).toEqual(Array.from({ length: 2 * architecture.depth + 4 }, (_, i) => `conv2d_${i + 1}`));
+    expect(layerNames.filter((n: string) => n.startsWith('conv2d_'))).toEqual(
+      Array.from({ length: 2 * architecture.depth + 4 }, (_, i) => `conv2d_${i + 1}`),
+    );
     expect(layerNames.filter((n: string) => n.startsWith('batch_normalization_'))).toHaveLength(2 * architecture.depth + 1);
     await openHdf5(exported.hdf5, (file) => {
       const names = file.attrs['layer_names'];
@@ -78,16 +80,21 @@ describe('exportKerasWeights', () => {
         ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((w) => `batch_normalization_3/${w}:0`),
       );
       // batch_normalization_3 is block 2's first batch norm.
-      expect((file.get('batch_normalization_3/batch_normalization_3/moving_variance:0') as H5Dataset).value).toEqual(weights['blocks.1.bn1.var']);
+      expect((file.get('batch_normalization_3/batch_normalization_3/moving_variance:0') as H5Dataset).value).toEqual(
+        weights['blocks.1.bn1.var'],
+      );
       const kernel = file.get('conv2d_3/conv2d_3/kernel:0') as H5Dataset;
       expect(kernel.shape).toEqual([3, 3, 3, 3]);
       expect(kernel.dtype).toBe('<f');
       const onnxWeight = weights['blocks.0.conv2.weight'];
       const keras = kernel.value as Float32Array;
       const f = architecture.filters;
-      for (let o = 0; o < f; o++) for (let c = 0; c < f; c++) for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
-        expect(keras[((i * 3 + j) * f + c) * f + o]).toBe(onnxWeight[((o * f + c) * 3 + i) * 3 + j]);
-      }
+      for (let o = 0; o < f; o++)
+        for (let c = 0; c < f; c++)
+          for (let i = 0; i < 3; i++)
+            for (let j = 0; j < 3; j++) {
+              expect(keras[((i * 3 + j) * f + c) * f + o]).toBe(onnxWeight[((o * f + c) * 3 + i) * 3 + j]);
+            }
     });
   });
 
@@ -106,7 +113,13 @@ describe('exportKerasWeights', () => {
     const { onnx } = randomModel('intensity', 35, { epsilon: 1e-5 });
     const exported = await exportKerasWeights({ onnx });
     const json = JSON.parse(exported.modelJson);
-    expect(new Set(json.config.layers.filter((l: { class_name: string }) => l.class_name === 'BatchNormalization').map((l: { config: { epsilon: number } }) => l.config.epsilon))).toEqual(new Set([1e-5]));
+    expect(
+      new Set(
+        json.config.layers
+          .filter((l: { class_name: string }) => l.class_name === 'BatchNormalization')
+          .map((l: { config: { epsilon: number } }) => l.config.epsilon),
+      ),
+    ).toEqual(new Set([1e-5]));
   });
 
   it('refuses an ONNX file that is not an Enhance model', async () => {
@@ -143,7 +156,9 @@ describe('CLI commands convert and export-keras', () => {
     const out = join(dir, 'keras');
     expect(await kerasExportCommand.run([join(dir, 'model.onnx'), '-o', out], captureIo())).toBe(0);
     expect((await readdir(out)).sort()).toEqual(['blos_model.json', 'blos_weights.hdf5']);
-    await expect(kerasExportCommand.run([join(dir, 'model.onnx'), '-o', out], captureIo())).rejects.toMatchObject({ code: 'KERAS_OUTPUT_EXISTS' });
+    await expect(kerasExportCommand.run([join(dir, 'model.onnx'), '-o', out], captureIo())).rejects.toMatchObject({
+      code: 'KERAS_OUTPUT_EXISTS',
+    });
     expect(await kerasExportCommand.run([join(dir, 'model.onnx'), '-o', out, '--force'], captureIo())).toBe(0);
 
     const converted = join(dir, 'converted.onnx');
@@ -161,12 +176,16 @@ describe('CLI commands convert and export-keras', () => {
   it('convert writes nothing when the weights are refused', async () => {
     const dir = await scratchFolder();
     await writeFile(join(dir, 'bad.h5'), 'not hdf5 at all');
-    await expect(kerasConvertCommand.run(['--keras', join(dir, 'bad.h5'), '--kind', 'blos', '-o', join(dir, 'out.onnx')], captureIo())).rejects.toMatchObject({ code: 'KERAS_NOT_HDF5' });
+    await expect(
+      kerasConvertCommand.run(['--keras', join(dir, 'bad.h5'), '--kind', 'blos', '-o', join(dir, 'out.onnx')], captureIo()),
+    ).rejects.toMatchObject({ code: 'KERAS_NOT_HDF5' });
     expect(await readdir(dir)).toEqual(['bad.h5']);
   });
 
   it('rejects a command line it cannot act on', async () => {
     await expect(kerasConvertCommand.run(['--keras', 'w.h5'], captureIo())).rejects.toMatchObject({ code: 'CLI_USAGE' });
-    await expect(kerasConvertCommand.run(['--keras', 'w.h5', '-o', 'x.onnx', '--kind', 'vector'], captureIo())).rejects.toThrow(/--kind "vector": expected one of intensity, blos/);
+    await expect(kerasConvertCommand.run(['--keras', 'w.h5', '-o', 'x.onnx', '--kind', 'vector'], captureIo())).rejects.toThrow(
+      /--kind "vector": expected one of intensity, blos/,
+    );
   });
 });

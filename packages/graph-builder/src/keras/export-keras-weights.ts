@@ -32,7 +32,11 @@ export interface KerasExport {
 function convWeights(layer: string, conv: ConvParameters): KerasWeight[] {
   const k = conv.kernelSize;
   return [
-    { name: `${layer}/kernel:0`, shape: [k, k, conv.inChannels, conv.outChannels], values: onnxKernelToKeras(conv.weight, conv.outChannels, conv.inChannels, k, k) },
+    {
+      name: `${layer}/kernel:0`,
+      shape: [k, k, conv.inChannels, conv.outChannels],
+      values: onnxKernelToKeras(conv.weight, conv.outChannels, conv.inChannels, k, k),
+    },
     { name: `${layer}/bias:0`, shape: [conv.outChannels], values: conv.bias },
   ];
 }
@@ -62,7 +66,8 @@ export async function exportKerasWeights(options: ExportKerasWeightsOptions): Pr
 
   const byLayer = new Map<string, KerasWeight[]>();
   const conv = (spec: KerasConvSpec, values: ConvParameters) => byLayer.set(spec.layer, convWeights(spec.layer, values));
-  const batchNorm = (spec: KerasBatchNormSpec, values: BatchNormParameters) => byLayer.set(spec.layer, batchNormWeights(spec.layer, values));
+  const batchNorm = (spec: KerasBatchNormSpec, values: BatchNormParameters) =>
+    byLayer.set(spec.layer, batchNormWeights(spec.layer, values));
   conv(topology.firstConv, parameters.firstConv);
   topology.blocks.forEach((block, b) => {
     conv(block.conv1, parameters.blocks[b].conv1);

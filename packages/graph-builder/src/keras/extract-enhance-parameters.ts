@@ -120,7 +120,13 @@ function checkShape(weight: KerasWeight, expected: readonly number[], layer: str
   }
   const count = expected.reduce((a, b) => a * b, 1);
   if (weight.values.length !== count) {
-    throw new KerasConversionError({ message: `weight '${weight.name}' holds ${weight.values.length} values, its shape needs ${count}`, code: 'KERAS_SHAPE_MISMATCH', file, layer, details: { weight: weight.name, length: weight.values.length, expected: count } });
+    throw new KerasConversionError({
+      message: `weight '${weight.name}' holds ${weight.values.length} values, its shape needs ${count}`,
+      code: 'KERAS_SHAPE_MISMATCH',
+      file,
+      layer,
+      details: { weight: weight.name, length: weight.values.length, expected: count },
+    });
   }
 }
 
@@ -149,7 +155,7 @@ export function extractEnhanceParameters(
   ];
   let matchedBy: 'name' | 'order' = 'name';
   let resolve = (name: string): KerasLayerWeights => fileLayers.get(name)!;
-  const missingByName = roleNames.filter((name) => !(fileLayers.get(name)?.weights.length));
+  const missingByName = roleNames.filter((name) => !fileLayers.get(name)?.weights.length);
   if (missingByName.length > 0) {
     const order = modelJsonOrder ?? roleNames;
     if (order.length !== fileWeighted.length) {
@@ -181,8 +187,20 @@ export function extractEnhanceParameters(
       checkShape(biasWeight, [spec.filters], layer.name, role, file);
       bias = Float32Array.from(biasWeight.values);
     }
-    mapping.push({ kerasLayer: layer.name, modelJsonLayer: layer.name === spec.layer ? undefined : spec.layer, className: 'Conv2D', role, weights: [...picked.values()].map((w) => w.name) });
-    return { weight: kerasKernelToOnnx(kernel.values, k, k, inChannels, spec.filters), bias, outChannels: spec.filters, inChannels, kernelSize: k };
+    mapping.push({
+      kerasLayer: layer.name,
+      modelJsonLayer: layer.name === spec.layer ? undefined : spec.layer,
+      className: 'Conv2D',
+      role,
+      weights: [...picked.values()].map((w) => w.name),
+    });
+    return {
+      weight: kerasKernelToOnnx(kernel.values, k, k, inChannels, spec.filters),
+      bias,
+      outChannels: spec.filters,
+      inChannels,
+      kernelSize: k,
+    };
   };
 
   const batchNorm = (spec: KerasBatchNormSpec, role: string): BatchNormParameters => {
@@ -190,11 +208,23 @@ export function extractEnhanceParameters(
     const wanted = [...(spec.scale ? ['gamma'] : []), ...(spec.center ? ['beta'] : []), 'moving_mean', 'moving_variance'];
     const picked = pickWeights(layer, wanted, file, 'BatchNormalization');
     for (const weight of picked.values()) checkShape(weight, [filters], layer.name, role, file);
-    mapping.push({ kerasLayer: layer.name, modelJsonLayer: layer.name === spec.layer ? undefined : spec.layer, className: 'BatchNormalization', role, weights: [...picked.values()].map((w) => w.name) });
+    mapping.push({
+      kerasLayer: layer.name,
+      modelJsonLayer: layer.name === spec.layer ? undefined : spec.layer,
+      className: 'BatchNormalization',
+      role,
+      weights: [...picked.values()].map((w) => w.name),
+    });
     const variance = picked.get('moving_variance')!.values;
     const negative = variance.findIndex((v) => v < 0);
     if (negative >= 0) {
-      throw new KerasConversionError({ message: `moving_variance[${negative}] = ${variance[negative]} is negative`, code: 'KERAS_INCONSISTENT_MODEL', file, layer: layer.name, details: { index: negative, value: variance[negative] } });
+      throw new KerasConversionError({
+        message: `moving_variance[${negative}] = ${variance[negative]} is negative`,
+        code: 'KERAS_INCONSISTENT_MODEL',
+        file,
+        layer: layer.name,
+        details: { index: negative, value: variance[negative] },
+      });
     }
     return {
       scale: spec.scale ? Float32Array.from(picked.get('gamma')!.values) : new Float32Array(filters).fill(1),

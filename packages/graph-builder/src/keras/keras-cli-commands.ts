@@ -13,7 +13,12 @@ async function readInput(path: string): Promise<Uint8Array> {
     return new Uint8Array(await readFile(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliFileError({ code: 'CLI_IO', file: path, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, cause: error });
+    throw new CliFileError({
+      code: 'CLI_IO',
+      file: path,
+      message: code === 'ENOENT' ? 'no such file' : `cannot read (${code})`,
+      cause: error,
+    });
   }
 }
 
@@ -100,7 +105,11 @@ export const kerasConvertCommand: CliCommand = parsedCommand({
     const modelJson = modelJsonPath === undefined ? undefined : new TextDecoder().decode(await readInput(modelJsonPath));
     const { onnx, report } = await convertKerasWeights({ hdf5, modelJson, kind, fileName: kerasPath, modelJsonFileName: modelJsonPath });
     await writeFileAtomically(output, onnx, { overwrite: force });
-    io.stdout.write(values.json ? `${JSON.stringify({ output, ...report })}\n` : `${formatConversionReport(report)}\nwrote        ${output} (${onnx.length} bytes)\n`);
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify({ output, ...report })}\n`
+        : `${formatConversionReport(report)}\nwrote        ${output} (${onnx.length} bytes)\n`,
+    );
     return 0;
   },
 });
@@ -129,7 +138,8 @@ export const kerasExportCommand: CliCommand = parsedCommand({
     const outputDir = values.output as string | undefined;
     if (!outputDir) throw usageError('-o <dir/> is required');
     const layout = (values.layout ?? 'save_weights') as string;
-    if (layout !== 'save_weights' && layout !== 'full_model') throw usageError(`--layout ${JSON.stringify(layout)}: expected save_weights or full_model`);
+    if (layout !== 'save_weights' && layout !== 'full_model')
+      throw usageError(`--layout ${JSON.stringify(layout)}: expected save_weights or full_model`);
     const onnxPath = positionals[0];
     const onnx = await readInput(onnxPath);
     const exported = await exportKerasWeights({ onnx, fileName: onnxPath, layout: layout as KerasExportLayout });
@@ -145,7 +155,9 @@ export const kerasExportCommand: CliCommand = parsedCommand({
       ],
       { overwrite: force },
     );
-    io.stdout.write(`wrote ${weightsPath} (${exported.hdf5.length} bytes) and ${jsonPath}: ${exported.kind}, ${exported.architecture.depth} blocks × ${exported.architecture.filters} filters\n`);
+    io.stdout.write(
+      `wrote ${weightsPath} (${exported.hdf5.length} bytes) and ${jsonPath}: ${exported.kind}, ${exported.architecture.depth} blocks × ${exported.architecture.filters} filters\n`,
+    );
     return 0;
   },
 });

@@ -42,7 +42,12 @@ export function parseKerasModelJson(json: string | object, file = 'model.json'):
     try {
       parsed = JSON.parse(json);
     } catch (cause) {
-      throw new KerasConversionError({ message: `model JSON does not parse: ${(cause as Error).message}`, code: 'KERAS_BAD_MODEL_JSON', file, cause });
+      throw new KerasConversionError({
+        message: `model JSON does not parse: ${(cause as Error).message}`,
+        code: 'KERAS_BAD_MODEL_JSON',
+        file,
+        cause,
+      });
     }
   }
   if (!isRecord(parsed)) return fail(`model JSON should be an object, found ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
@@ -61,7 +66,8 @@ export function parseKerasModelJson(json: string | object, file = 'model.json'):
     if (typeof name !== 'string') return fail(`layers[${index}] has no name`, { index });
     const nodes = entry['inbound_nodes'];
     if (!Array.isArray(nodes)) return fail(`no 'inbound_nodes' list`, {}, name);
-    if (nodes.length > 1) return fail(`the layer is called ${nodes.length} times; Enhance calls each layer once`, { calls: nodes.length }, name);
+    if (nodes.length > 1)
+      return fail(`the layer is called ${nodes.length} times; Enhance calls each layer once`, { calls: nodes.length }, name);
     const inbound = nodes.length === 0 ? [] : endpointNames(nodes[0]);
     if (inbound === undefined) return fail(`'inbound_nodes' is not in the Keras 2 format [[[name, node, tensor, kwargs], ...]]`, {}, name);
     return { name, className: entry['class_name'] as string, config: layerConfig, inbound };

@@ -30,7 +30,11 @@ export function randomKerasWeights(json: KerasModelJson, seed: number): Map<stri
       const [kh, kw] = layer.config['kernel_size'] as number[];
       out = layer.config['filters'] as number;
       const scale = Math.sqrt(6 / (kh * kw * inputChannels));
-      const kernel = { name: `${layer.name}/kernel:0`, shape: [kh, kw, inputChannels, out], values: uniform(rng, kh * kw * inputChannels * out, -scale, scale) };
+      const kernel = {
+        name: `${layer.name}/kernel:0`,
+        shape: [kh, kw, inputChannels, out],
+        values: uniform(rng, kh * kw * inputChannels * out, -scale, scale),
+      };
       const bias = { name: `${layer.name}/bias:0`, shape: [out], values: uniform(rng, out, -0.1, 0.1) };
       weights.set(layer.name, layer.config['use_bias'] === false ? [kernel] : [kernel, bias]);
     } else if (layer.class_name === 'BatchNormalization') {
@@ -85,7 +89,8 @@ export async function writeKerasTestFile(
   }
   const layerNames = json.config.layers.map((l) => l.name);
   if (chunkedLayerNames) {
-    for (let chunk = 0; chunk * 10 < layerNames.length; chunk++) strings(root, `layer_names${chunk}`, layerNames.slice(chunk * 10, chunk * 10 + 10));
+    for (let chunk = 0; chunk * 10 < layerNames.length; chunk++)
+      strings(root, `layer_names${chunk}`, layerNames.slice(chunk * 10, chunk * 10 + 10));
   } else {
     strings(root, 'layer_names', layerNames);
   }
@@ -103,7 +108,8 @@ export async function writeKerasTestFile(
     for (const weight of layerWeights) {
       // 'conv2d_1/kernel:0' lives in a subgroup; a backend's generic 'param_0' directly in the layer's group.
       const parts = weight.name.split('/');
-      const parent = parts.length === 1 ? group : group.keys().includes(parts[0]) ? (group.get(parts[0]) as H5Group) : group.create_group(parts[0]);
+      const parent =
+        parts.length === 1 ? group : group.keys().includes(parts[0]) ? (group.get(parts[0]) as H5Group) : group.create_group(parts[0]);
       parent.create_dataset({ name: parts[parts.length - 1], data: weight.values, shape: weight.shape, dtype: '<f' });
     }
   }
@@ -112,7 +118,6 @@ export async function writeKerasTestFile(
   FS.unlink(path);
   return bytes;
 }
-
 
 /** Runs an Enhance model ([1, 1, h, w] in, [1, 1, 2h, 2w] out) on onnxruntime-node's CPU provider. */
 export async function runEnhanceOnnx(onnx: Uint8Array, image: Float32Array, h: number, w: number): Promise<Float32Array> {

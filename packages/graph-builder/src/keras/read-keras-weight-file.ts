@@ -53,7 +53,9 @@ function readStringList(group: H5Group, name: string, where: { file: string; lay
   const attrNames = group.attrs ? Object.keys(group.attrs) : [];
   const chunks = attrNames.includes(name)
     ? [name]
-    : attrNames.filter((attr) => new RegExp(`^${name}\\d+$`, 'u').test(attr)).sort((a, b) => Number(a.slice(name.length)) - Number(b.slice(name.length)));
+    : attrNames
+        .filter((attr) => new RegExp(`^${name}\\d+$`, 'u').test(attr))
+        .sort((a, b) => Number(a.slice(name.length)) - Number(b.slice(name.length)));
   if (chunks.length === 0) return undefined;
   const result: string[] = [];
   for (const chunk of chunks) {
@@ -155,7 +157,11 @@ export async function readKerasWeightFile(bytes: Uint8Array, fileName = 'weights
   }
   return withHdf5Bytes(bytes, (file, h5wasm) => {
     if (file === null) {
-      throw new KerasConversionError({ message: 'HDF5 signature found but the file cannot be opened (truncated or corrupt?)', code: 'KERAS_NOT_HDF5', file: fileName });
+      throw new KerasConversionError({
+        message: 'HDF5 signature found but the file cannot be opened (truncated or corrupt?)',
+        code: 'KERAS_NOT_HDF5',
+        file: fileName,
+      });
     }
     const rootKeys = file.keys();
     let layout: KerasFileLayout;
@@ -191,7 +197,12 @@ export async function readKerasWeightFile(bytes: Uint8Array, fileName = 'weights
       try {
         modelConfig = JSON.parse(modelConfigText);
       } catch (cause) {
-        throw new KerasConversionError({ message: `the 'model_config' attribute is not valid JSON`, code: 'KERAS_BAD_MODEL_JSON', file: fileName, cause });
+        throw new KerasConversionError({
+          message: `the 'model_config' attribute is not valid JSON`,
+          code: 'KERAS_BAD_MODEL_JSON',
+          file: fileName,
+          cause,
+        });
       }
     }
     return {

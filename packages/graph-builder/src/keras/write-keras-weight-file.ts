@@ -24,7 +24,11 @@ function writeStringAttribute(target: H5Group, name: string, value: string | rea
 }
 
 function writeWeightGroup(group: H5Group, contents: KerasWeightFileContents): void {
-  writeStringAttribute(group, 'layer_names', contents.layers.map((layer) => layer.name));
+  writeStringAttribute(
+    group,
+    'layer_names',
+    contents.layers.map((layer) => layer.name),
+  );
   writeStringAttribute(group, 'backend', contents.backend);
   writeStringAttribute(group, 'keras_version', contents.kerasVersion);
   for (const layer of contents.layers) {
@@ -34,7 +38,11 @@ function writeWeightGroup(group: H5Group, contents: KerasWeightFileContents): vo
       layerGroup.create_attribute('weight_names', new Float64Array(0), [0], '<d');
       continue;
     }
-    writeStringAttribute(layerGroup, 'weight_names', layer.weights.map((w) => w.name));
+    writeStringAttribute(
+      layerGroup,
+      'weight_names',
+      layer.weights.map((w) => w.name),
+    );
     for (const weight of layer.weights) {
       // Weight names contain '/' (`conv2d_1/kernel:0`): h5py creates the intermediate group.
       const parts = weight.name.split('/');

@@ -31,10 +31,8 @@ interface CommonModelOptions {
   epsilon?: number;
 }
 
-export type CreateEnhanceModelOptions = CommonModelOptions & (
-  | { weights: EnhanceWeights; seed?: undefined }
-  | { seed: number; weights?: undefined }
-);
+export type CreateEnhanceModelOptions = CommonModelOptions &
+  ({ weights: EnhanceWeights; seed?: undefined } | { seed: number; weights?: undefined });
 
 /** What loadEnhanceWeights reads back from a model file (the runtime's model summary is core's EnhanceModelInfo). */
 export interface LoadedEnhanceWeights {
@@ -51,12 +49,17 @@ export function resolveArchitecture(architecture: ModelVariant | Architecture): 
   if (typeof architecture === 'string') {
     const resolved = ARCHITECTURES[architecture];
     if (!resolved) {
-      throw new EnhanceNetworkError({ code: 'ENHANCE_ARCHITECTURE', message: `unknown architecture '${architecture}' (expected 'full' or 'lite')`, details: { architecture } });
+      throw new EnhanceNetworkError({
+        code: 'ENHANCE_ARCHITECTURE',
+        message: `unknown architecture '${architecture}' (expected 'full' or 'lite')`,
+        details: { architecture },
+      });
     }
     return { architecture: { ...resolved }, name: architecture };
   }
-  const named = (Object.entries(ARCHITECTURES) as [ModelVariant, Architecture][])
-    .find(([, a]) => a.depth === architecture.depth && a.filters === architecture.filters);
+  const named = (Object.entries(ARCHITECTURES) as [ModelVariant, Architecture][]).find(
+    ([, a]) => a.depth === architecture.depth && a.filters === architecture.filters,
+  );
   return { architecture: { depth: architecture.depth, filters: architecture.filters }, name: named ? named[0] : 'custom' };
 }
 
@@ -69,7 +72,11 @@ export function resolveArchitecture(architecture: ModelVariant | Architecture): 
 export function createEnhanceModel(options: CreateEnhanceModelOptions): Uint8Array {
   const { kind, foldBatchNorm = false, epsilon = ENHANCE_BATCH_NORM_EPSILON } = options;
   if (kind !== 'intensity' && kind !== 'blos') {
-    throw new EnhanceNetworkError({ code: 'ENHANCE_ARCHITECTURE', message: `unknown kind '${kind}' (expected 'intensity' or 'blos')`, details: { kind } });
+    throw new EnhanceNetworkError({
+      code: 'ENHANCE_ARCHITECTURE',
+      message: `unknown kind '${kind}' (expected 'intensity' or 'blos')`,
+      details: { kind },
+    });
   }
   const { architecture, name: architectureName } = resolveArchitecture(options.architecture);
   if ((options.weights === undefined) === (options.seed === undefined)) {
@@ -87,7 +94,9 @@ export function createEnhanceModel(options: CreateEnhanceModelOptions): Uint8Arr
   const b = new GraphBuilder();
   const image = b.input(ENHANCE_INPUT_NAME, { dataType: 'float32', shape: [1, 1, 'H', 'W'] });
   const enhanced = buildEnhanceNetwork(b, image, {
-    architecture, foldedBatchNorm: folded, epsilon,
+    architecture,
+    foldedBatchNorm: folded,
+    epsilon,
     parameter: (spec) => b.initializer(spec.name, weights[spec.name], spec.shape),
   });
   const stats = graphStatistics({ inputs: b.inputs, nodes: b.nodes, initializers: b.initializers, shapeOf: (n) => b.operand(n)?.shape });
@@ -114,9 +123,10 @@ export function createEnhanceModel(options: CreateEnhanceModelOptions): Uint8Arr
   return b.build({
     outputs: { [ENHANCE_OUTPUT_NAME]: enhanced },
     graphName: `enhance_${kind}`,
-    docString: `Enhance (Díaz Baso & Asensio Ramos 2018) keepsize network for SDO/HMI ${title}: deconvolves and `
-      + `super-resolves ×${SCALE_FACTOR}. Input '${ENHANCE_INPUT_NAME}' [1,1,H,W] in ${ENHANCE_UNITS[kind].units}, `
-      + `output '${ENHANCE_OUTPUT_NAME}' [1,1,2H,2W]. Depth ${architecture.depth}, ${architecture.filters} filters; weights: ${provenance}.`,
+    docString:
+      `Enhance (Díaz Baso & Asensio Ramos 2018) keepsize network for SDO/HMI ${title}: deconvolves and ` +
+      `super-resolves ×${SCALE_FACTOR}. Input '${ENHANCE_INPUT_NAME}' [1,1,H,W] in ${ENHANCE_UNITS[kind].units}, ` +
+      `output '${ENHANCE_OUTPUT_NAME}' [1,1,2H,2W]. Depth ${architecture.depth}, ${architecture.filters} filters; weights: ${provenance}.`,
     metadata,
     producerName: '@enhance/graph-builder',
     producerVersion: GRAPH_BUILDER_VERSION,
@@ -140,7 +150,12 @@ export function loadEnhanceWeights(bytes: Uint8Array, file?: string): LoadedEnha
   }
   const inWeight = weights['conv_in.weight'];
   if (!inWeight) {
-    throw new EnhanceNetworkError({ code: 'ENHANCE_MODEL', file, message: `not an Enhance model: no 'conv_in.weight' initializer (found ${[...model.initializers.keys()].slice(0, 5).join(', ') || 'none'})`, details: { initializers: [...model.initializers.keys()] } });
+    throw new EnhanceNetworkError({
+      code: 'ENHANCE_MODEL',
+      file,
+      message: `not an Enhance model: no 'conv_in.weight' initializer (found ${[...model.initializers.keys()].slice(0, 5).join(', ') || 'none'})`,
+      details: { initializers: [...model.initializers.keys()] },
+    });
   }
   const filters = Number(model.metadata.filters ?? inWeight.length / 9);
   let depth = Number(model.metadata.depth ?? Number.NaN);
@@ -151,7 +166,10 @@ export function loadEnhanceWeights(bytes: Uint8Array, file?: string): LoadedEnha
     validateEnhanceWeights(weights, architecture, { foldedBatchNorm });
   } catch (cause) {
     throw new EnhanceNetworkError({
-      code: 'ENHANCE_MODEL', file, cause, details: { architecture },
+      code: 'ENHANCE_MODEL',
+      file,
+      cause,
+      details: { architecture },
       message: `the initializers do not match an Enhance network of depth ${depth}, ${filters} filters: ${(cause as Error).message}`,
     });
   }

@@ -7,8 +7,18 @@ export class EnhanceNetworkError extends EnhanceError {
   override readonly code: EnhanceNetworkErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor({ message, code, file, details = {}, cause }: {
-    message: string; code: EnhanceNetworkErrorCode; file?: string; details?: Record<string, unknown>; cause?: unknown;
+  constructor({
+    message,
+    code,
+    file,
+    details = {},
+    cause,
+  }: {
+    message: string;
+    code: EnhanceNetworkErrorCode;
+    file?: string;
+    details?: Record<string, unknown>;
+    cause?: unknown;
   }) {
     super({ message, code, file, cause });
     this.name = 'EnhanceNetworkError';

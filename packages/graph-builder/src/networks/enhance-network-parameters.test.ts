@@ -17,16 +17,24 @@ describe('buildEnhanceNetwork parameter callback', () => {
     const requested: string[] = [];
     const output = buildEnhanceNetwork(b, image, {
       architecture,
-      parameter: (spec) => { requested.push(spec.name); return b.input(spec.name, { dataType: 'float32', shape: spec.shape }); },
+      parameter: (spec) => {
+        requested.push(spec.name);
+        return b.input(spec.name, { dataType: 'float32', shape: spec.shape });
+      },
     });
     expect(requested).toEqual(enhanceParameterSpecs(architecture).map((s) => s.name));
     const asInputs = b.build({ outputs: { enhanced: output } });
     const data = Array.from({ length: 7 * 9 }, (_, i) => Math.cos(i));
-    const feeds = Object.fromEntries(enhanceParameterSpecs(architecture).map((s) => [s.name, { dataType: 'float32' as const, dims: [...s.shape], data: weights[s.name] }]));
+    const feeds = Object.fromEntries(
+      enhanceParameterSpecs(architecture).map((s) => [s.name, { dataType: 'float32' as const, dims: [...s.shape], data: weights[s.name] }]),
+    );
     // Optimisation off on both sides: with weights as initializers onnxruntime would fold the batch norms.
     const viaInputs = await runOnnx(asInputs, { image: { dataType: 'float32', dims: [1, 1, 7, 9], data }, ...feeds }, 'disabled');
-    const viaInitializers = await runOnnx(createEnhanceModel({ kind: 'intensity', architecture: 'lite', weights }),
-      { image: { dataType: 'float32', dims: [1, 1, 7, 9], data } }, 'disabled');
+    const viaInitializers = await runOnnx(
+      createEnhanceModel({ kind: 'intensity', architecture: 'lite', weights }),
+      { image: { dataType: 'float32', dims: [1, 1, 7, 9], data } },
+      'disabled',
+    );
     expect(Array.from(viaInputs.enhanced.data)).toEqual(Array.from(viaInitializers.enhanced.data));
   });
 
@@ -36,11 +44,14 @@ describe('buildEnhanceNetwork parameter callback', () => {
     const image = b.input('image', { dataType: 'float32', shape: ['N', 1, 'H', 'W'] });
     const moving = new Map<string, Operand>();
     buildEnhanceNetwork(b, image, {
-      architecture, batchNormMode: 'batch',
+      architecture,
+      batchNormMode: 'batch',
       parameter: (spec) => b.input(spec.name, { dataType: 'float32', shape: spec.shape }),
       onMovingStatistic: (name, operand) => moving.set(name, operand),
     });
-    const statistics = enhanceParameterSpecs(architecture).filter((s) => s.role === 'bn-mean' || s.role === 'bn-var').map((s) => s.name);
+    const statistics = enhanceParameterSpecs(architecture)
+      .filter((s) => s.role === 'bn-mean' || s.role === 'bn-var')
+      .map((s) => s.name);
     expect([...moving.keys()].sort()).toEqual(statistics.sort());
     for (const operand of moving.values()) expect(operand.shape).toEqual([32]);
     const batchNorms = b.nodes.filter((n) => n.opType === 'BatchNormalization');
@@ -50,9 +61,11 @@ describe('buildEnhanceNetwork parameter callback', () => {
   test('a parameter of the wrong shape is refused with its name', () => {
     const b = new GraphBuilder();
     const image = b.input('image', { dataType: 'float32', shape: [1, 1, 'H', 'W'] });
-    expect(() => buildEnhanceNetwork(b, image, {
-      architecture: ARCHITECTURES.lite,
-      parameter: (spec) => b.input(spec.name, { dataType: 'float32', shape: spec.name === 'conv_mid.bias' ? [31] : spec.shape }),
-    })).toThrow(/conv_mid\.bias' must be \[32\], got \[31\]/);
+    expect(() =>
+      buildEnhanceNetwork(b, image, {
+        architecture: ARCHITECTURES.lite,
+        parameter: (spec) => b.input(spec.name, { dataType: 'float32', shape: spec.name === 'conv_mid.bias' ? [31] : spec.shape }),
+      }),
+    ).toThrow(/conv_mid\.bias' must be \[32\], got \[31\]/);
   });
 });

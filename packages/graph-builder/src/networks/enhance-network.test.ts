@@ -7,7 +7,10 @@ import { createEnhanceModel, loadEnhanceWeights, modelStatistics } from './enhan
 import { enhanceReferenceForward } from './enhance-reference.js';
 import { initializeEnhanceWeights } from './enhance-weights.js';
 
-const SIZES: [number, number][] = [[13, 11], [29, 37]];
+const SIZES: [number, number][] = [
+  [13, 11],
+  [29, 37],
+];
 
 function randomImage(kind: EnhanceKind, height: number, width: number, seed: number): Float32Array {
   const random = createRandom(seed);
@@ -27,7 +30,9 @@ function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>
 }
 
 describe('Enhance network through onnxruntime-node against the float64 reference', () => {
-  const combinations = (['intensity', 'blos'] as const).flatMap((kind) => (['full', 'lite'] as const).map((variant) => [kind, variant] as const));
+  const combinations = (['intensity', 'blos'] as const).flatMap((kind) =>
+    (['full', 'lite'] as const).map((variant) => [kind, variant] as const),
+  );
   test.each(combinations)('%s %s: unfolded and folded models, odd sizes', async (kind: EnhanceKind, variant: ModelVariant) => {
     const architecture = ARCHITECTURES[variant];
     const seed = kind === 'intensity' ? 11 : 23;
@@ -44,8 +49,11 @@ describe('Enhance network through onnxruntime-node against the float64 reference
       const outputs: Record<string, Float64Array> = {};
       for (const [name, model] of Object.entries(models)) {
         // The unfolded graph runs as written, so onnxruntime does not fold the batch norms itself.
-        const result = await runOnnx(model, { image: { dataType: 'float32', dims: [1, 1, height, width], data: image } },
-          name === 'unfolded' ? 'disabled' : 'all');
+        const result = await runOnnx(
+          model,
+          { image: { dataType: 'float32', dims: [1, 1, height, width], data: image } },
+          name === 'unfolded' ? 'disabled' : 'all',
+        );
         expect(result.enhanced.dims).toEqual([1, 1, 2 * height, 2 * width]);
         const error = maxRelativeError(result.enhanced.data, expected.data);
         expect(error, `${name} ${height}×${width}`).toBeLessThanOrEqual(1e-5);
@@ -59,7 +67,7 @@ describe('Enhance network through onnxruntime-node against the float64 reference
 });
 
 describe('Enhance model statistics, measured on the graph', () => {
-  test('full 5×64: the paper\'s parameter counts and cost', () => {
+  test("full 5×64: the paper's parameter counts and cost", () => {
     const unfolded = modelStatistics(createEnhanceModel({ kind: 'intensity', architecture: 'full', seed: 1 }));
     const folded = modelStatistics(createEnhanceModel({ kind: 'intensity', architecture: 'full', seed: 1, foldBatchNorm: true }));
     expect(unfolded.parameterCount).toBe(446_657);
@@ -93,8 +101,16 @@ describe('createEnhanceModel metadata and loadEnhanceWeights', () => {
     expect(model.opset).toBe(17);
     expect(model.irVersion).toBe(8);
     expect(model.metadata).toMatchObject({
-      kind: 'blos', units: 'kG', scale_factor: '2', architecture: 'lite', depth: '1', filters: '32',
-      weights: 'untrained-he-init seed=7', trained: 'false', batch_norm: 'separate', package_version: '0.1.0',
+      kind: 'blos',
+      units: 'kG',
+      scale_factor: '2',
+      architecture: 'lite',
+      depth: '1',
+      filters: '32',
+      weights: 'untrained-he-init seed=7',
+      trained: 'false',
+      batch_norm: 'separate',
+      package_version: '0.1.0',
       receptive_field: '10',
     });
     expect(Number(model.metadata.flops_per_pixel)).toBe(2 * Number(model.metadata.multiply_adds_per_pixel));
@@ -115,7 +131,7 @@ describe('createEnhanceModel metadata and loadEnhanceWeights', () => {
     const mean = w.reduce((s, v) => s + v, 0) / w.length;
     const std = Math.sqrt(w.reduce((s, v) => s + (v - mean) ** 2, 0) / w.length);
     expect(std / Math.sqrt(2 / (64 * 9))).toBeCloseTo(1, 1);
-    expect(Math.abs(mean)).toBeLessThan(3 * std / Math.sqrt(w.length));
+    expect(Math.abs(mean)).toBeLessThan((3 * std) / Math.sqrt(w.length));
     expect([...weights['bn_mid.gamma']].every((v) => v === 1)).toBe(true);
     expect([...weights['bn_mid.var']].every((v) => v === 1)).toBe(true);
     expect([...weights['conv_out.bias']]).toEqual([0]);
@@ -143,8 +159,9 @@ describe('createEnhanceModel metadata and loadEnhanceWeights', () => {
   test('wrong or missing weights are refused with the parameter named', () => {
     const weights = initializeEnhanceWeights(ARCHITECTURES.lite, { seed: 1 });
     const { ['blocks.0.bn1.var']: _, ...missing } = weights;
-    expect(() => createEnhanceModel({ kind: 'intensity', architecture: 'lite', weights: { ...weights, 'conv_in.bias': new Float32Array(3) } }))
-      .toThrow(/conv_in\.bias.*32 float32 values.*got 3/);
+    expect(() =>
+      createEnhanceModel({ kind: 'intensity', architecture: 'lite', weights: { ...weights, 'conv_in.bias': new Float32Array(3) } }),
+    ).toThrow(/conv_in\.bias.*32 float32 values.*got 3/);
     expect(() => createEnhanceModel({ kind: 'intensity', architecture: 'lite', weights: missing })).toThrow(/blocks\.0\.bn1\.var/);
     expect(() => loadEnhanceWeights(Uint8Array.from([1, 2, 3]), 'x.onnx')).toThrow(/^x\.onnx: /);
   });

@@ -33,21 +33,34 @@ export interface EnhanceNetworkOptions {
  */
 export function buildEnhanceNetwork(b: GraphBuilder, image: Operand, options: EnhanceNetworkOptions): Operand {
   const {
-    architecture, foldedBatchNorm = false, epsilon = ENHANCE_BATCH_NORM_EPSILON, batchNormMode = 'moving', momentum = 0.99,
+    architecture,
+    foldedBatchNorm = false,
+    epsilon = ENHANCE_BATCH_NORM_EPSILON,
+    batchNormMode = 'moving',
+    momentum = 0.99,
   } = options;
   const { depth, filters } = architecture;
   if (!Number.isInteger(depth) || depth < 0 || !Number.isInteger(filters) || filters < 1) {
-    throw new EnhanceNetworkError({ code: 'ENHANCE_ARCHITECTURE', message: `invalid architecture depth ${depth}, filters ${filters}`, details: { depth, filters } });
+    throw new EnhanceNetworkError({
+      code: 'ENHANCE_ARCHITECTURE',
+      message: `invalid architecture depth ${depth}, filters ${filters}`,
+      details: { depth, filters },
+    });
   }
   if (image.shape.length !== 4 || image.shape[1] !== 1) {
-    throw new EnhanceNetworkError({ code: 'ENHANCE_ARCHITECTURE', message: `the input must be [N, 1, H, W], got [${image.shape.join(',')}]`, details: { shape: image.shape } });
+    throw new EnhanceNetworkError({
+      code: 'ENHANCE_ARCHITECTURE',
+      message: `the input must be [N, 1, H, W], got [${image.shape.join(',')}]`,
+      details: { shape: image.shape },
+    });
   }
   const operands = new Map<string, Operand>();
   for (const spec of enhanceParameterSpecs(architecture, { foldedBatchNorm })) {
     const operand = options.parameter(spec);
     if (operand.shape.length !== spec.shape.length || operand.shape.some((d, i) => d !== spec.shape[i])) {
       throw new EnhanceNetworkError({
-        code: 'ENHANCE_PARAMETER', message: `parameter '${spec.name}' must be [${spec.shape.join(',')}], got [${operand.shape.join(',')}]`,
+        code: 'ENHANCE_PARAMETER',
+        message: `parameter '${spec.name}' must be [${spec.shape.join(',')}], got [${operand.shape.join(',')}]`,
         details: { name: spec.name, expected: spec.shape, actual: operand.shape },
       });
     }
@@ -76,7 +89,11 @@ export function buildEnhanceNetwork(b: GraphBuilder, image: Operand, options: En
   }
   const z = b.add(batchNorm(conv3x3(h, 'conv_mid'), 'bn_mid'), x0, { label: 'skip.add' });
   const upsampled = b.resize(z, {
-    scales: [1, 1, 2, 2], mode: 'nearest', coordinateTransformationMode: 'asymmetric', nearestMode: 'floor', label: 'upsample',
+    scales: [1, 1, 2, 2],
+    mode: 'nearest',
+    coordinateTransformationMode: 'asymmetric',
+    nearestMode: 'floor',
+    label: 'upsample',
   });
   const up = b.relu(conv3x3(upsampled, 'conv_up'), { label: 'conv_up.relu' });
   return b.conv(up, parameter('conv_out.weight'), { bias: parameter('conv_out.bias'), label: 'conv_out' });

@@ -36,7 +36,12 @@ export function enhanceParameterSpecs({ depth, filters }: Architecture, { folded
   };
   const batchNorm = (layer: string) => {
     if (foldedBatchNorm) return;
-    for (const [suffix, role] of [['gamma', 'bn-gamma'], ['beta', 'bn-beta'], ['mean', 'bn-mean'], ['var', 'bn-var']] as const) {
+    for (const [suffix, role] of [
+      ['gamma', 'bn-gamma'],
+      ['beta', 'bn-beta'],
+      ['mean', 'bn-mean'],
+      ['var', 'bn-var'],
+    ] as const) {
       specs.push({ name: `${layer}.${suffix}`, shape: [filters], role, layer, fanIn: 0 });
     }
   };

@@ -24,7 +24,8 @@ export function enhanceReferenceForward(
 ): { height: number; width: number; data: Float64Array } {
   const { depth } = architecture;
   const input: ReferenceFeatures = { channels: 1, height: image.height, width: image.width, data: Float64Array.from(image.data) };
-  const batchNorm = (x: ReferenceFeatures, layer: string) => (weights[`${layer}.gamma`] ? referenceBatchNorm(x, weights, layer, epsilon) : x);
+  const batchNorm = (x: ReferenceFeatures, layer: string) =>
+    weights[`${layer}.gamma`] ? referenceBatchNorm(x, weights, layer, epsilon) : x;
 
   const x0 = referenceRelu(referenceConv(referenceReflectPad(input), weights, 'conv_in'));
   let h = x0;

@@ -18,7 +18,10 @@ export interface InitializeOptions {
  * He-normal initialisation (std √(2 / fan_in)) of every conv weight from a seeded generator, so the same
  * seed gives the same untrained model on every platform.
  */
-export function initializeEnhanceWeights(architecture: Architecture, { seed, batchNorm = 'identity', bias = 'zero' }: InitializeOptions): Record<string, Float32Array> {
+export function initializeEnhanceWeights(
+  architecture: Architecture,
+  { seed, batchNorm = 'identity', bias = 'zero' }: InitializeOptions,
+): Record<string, Float32Array> {
   const random = createRandom(seed);
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * random();
   const weights: Record<string, Float32Array> = {};
@@ -28,12 +31,24 @@ export function initializeEnhanceWeights(architecture: Architecture, { seed, bat
     const randomStats = batchNorm === 'random';
     for (let i = 0; i < size; i++) {
       switch (spec.role) {
-        case 'conv-weight': values[i] = Math.sqrt(2 / spec.fanIn) * gaussianDeviate(random); break;
-        case 'conv-bias': values[i] = bias === 'random' ? uniform(-0.2, 0.2) : 0; break;
-        case 'bn-gamma': values[i] = randomStats ? uniform(0.5, 1.5) : 1; break;
-        case 'bn-beta': values[i] = randomStats ? uniform(-0.3, 0.3) : 0; break;
-        case 'bn-mean': values[i] = randomStats ? uniform(-0.3, 0.3) : 0; break;
-        case 'bn-var': values[i] = randomStats ? uniform(0.3, 2) : 1; break;
+        case 'conv-weight':
+          values[i] = Math.sqrt(2 / spec.fanIn) * gaussianDeviate(random);
+          break;
+        case 'conv-bias':
+          values[i] = bias === 'random' ? uniform(-0.2, 0.2) : 0;
+          break;
+        case 'bn-gamma':
+          values[i] = randomStats ? uniform(0.5, 1.5) : 1;
+          break;
+        case 'bn-beta':
+          values[i] = randomStats ? uniform(-0.3, 0.3) : 0;
+          break;
+        case 'bn-mean':
+          values[i] = randomStats ? uniform(-0.3, 0.3) : 0;
+          break;
+        case 'bn-var':
+          values[i] = randomStats ? uniform(0.3, 2) : 1;
+          break;
       }
     }
     weights[spec.name] = values;
@@ -49,11 +64,16 @@ export function validateEnhanceWeights(weights: EnhanceWeights, architecture: Ar
     const values = weights[spec.name];
     const size = spec.shape.reduce((p, d) => p * d, 1);
     if (!values) {
-      throw new EnhanceNetworkError({ code: 'ENHANCE_PARAMETER', message: `parameter '${spec.name}' is missing`, details: { name: spec.name, shape: spec.shape } });
+      throw new EnhanceNetworkError({
+        code: 'ENHANCE_PARAMETER',
+        message: `parameter '${spec.name}' is missing`,
+        details: { name: spec.name, shape: spec.shape },
+      });
     }
     if (!(values instanceof Float32Array) || values.length !== size) {
       throw new EnhanceNetworkError({
-        code: 'ENHANCE_PARAMETER', message: `parameter '${spec.name}' must hold ${size} float32 values [${spec.shape.join(',')}], got ${values.length}`,
+        code: 'ENHANCE_PARAMETER',
+        message: `parameter '${spec.name}' must hold ${size} float32 values [${spec.shape.join(',')}], got ${values.length}`,
         details: { name: spec.name, shape: spec.shape, length: values.length },
       });
     }
@@ -68,7 +88,11 @@ export function validateEnhanceWeights(weights: EnhanceWeights, architecture: Ar
  * Folds each batch norm into the conv before it: w' = w·s, b' = (b − μ)·s + β with s = γ / √(σ² + ε),
  * per output channel, computed in float64 and rounded once to float32.
  */
-export function foldEnhanceBatchNorm(weights: EnhanceWeights, architecture: Architecture, epsilon = ENHANCE_BATCH_NORM_EPSILON): Record<string, Float32Array> {
+export function foldEnhanceBatchNorm(
+  weights: EnhanceWeights,
+  architecture: Architecture,
+  epsilon = ENHANCE_BATCH_NORM_EPSILON,
+): Record<string, Float32Array> {
   validateEnhanceWeights(weights, architecture);
   const folded: Record<string, Float32Array> = {};
   for (const spec of enhanceParameterSpecs(architecture, { foldedBatchNorm: true })) folded[spec.name] = weights[spec.name].slice();

@@ -19,7 +19,11 @@ export function zeroFieldResponse(weights: EnhanceWeights, architecture: Archite
  * The weights with the zero-field response taken out of the last convolution's bias (the last layer is
  * linear, so every output moves by exactly −offset), and the offset removed, in the network's units.
  */
-export function removeZeroFieldOffset(weights: EnhanceWeights, architecture: Architecture, epsilon = ENHANCE_BATCH_NORM_EPSILON): { weights: Record<string, Float32Array>; offset: number } {
+export function removeZeroFieldOffset(
+  weights: EnhanceWeights,
+  architecture: Architecture,
+  epsilon = ENHANCE_BATCH_NORM_EPSILON,
+): { weights: Record<string, Float32Array>; offset: number } {
   const offset = zeroFieldResponse(weights, architecture, epsilon);
   const corrected: Record<string, Float32Array> = { ...weights };
   const bias = Float32Array.from(weights['conv_out.bias']);

@@ -33,8 +33,13 @@ const textEncoder = new TextEncoder();
 /** Serialises a graph as an ONNX ModelProto; tensors go to raw_data (little-endian, as ONNX requires). */
 export function encodeModel(graph: EncodableGraph, options: ModelOptions = {}): Uint8Array {
   const {
-    graphName = 'graph', docString, metadata = {}, producerName = '@enhance/graph-builder', producerVersion,
-    opset = DEFAULT_OPSET, irVersion = DEFAULT_IR_VERSION,
+    graphName = 'graph',
+    docString,
+    metadata = {},
+    producerName = '@enhance/graph-builder',
+    producerVersion,
+    opset = DEFAULT_OPSET,
+    irVersion = DEFAULT_IR_VERSION,
   } = options;
   const domains = new Set(graph.nodes.map((n) => n.domain).filter((d) => d !== ''));
   const model = onnx.ModelProto.create({
@@ -95,12 +100,19 @@ function nodeProto(node: GraphNode): OnnxTypes.INodeProto {
 function attributeProto(name: string, a: Attribute): OnnxTypes.IAttributeProto {
   const type = onnx.AttributeProto.AttributeType;
   switch (a.type) {
-    case 'int': return { name, type: type.INT, i: a.value };
-    case 'float': return { name, type: type.FLOAT, f: a.value };
-    case 'string': return { name, type: type.STRING, s: textEncoder.encode(a.value) };
-    case 'ints': return { name, type: type.INTS, ints: [...a.value] };
-    case 'floats': return { name, type: type.FLOATS, floats: [...a.value] };
-    case 'strings': return { name, type: type.STRINGS, strings: a.value.map((s) => textEncoder.encode(s)) };
-    case 'tensor': return { name, type: type.TENSOR, t: tensorProto('', a.value) };
+    case 'int':
+      return { name, type: type.INT, i: a.value };
+    case 'float':
+      return { name, type: type.FLOAT, f: a.value };
+    case 'string':
+      return { name, type: type.STRING, s: textEncoder.encode(a.value) };
+    case 'ints':
+      return { name, type: type.INTS, ints: [...a.value] };
+    case 'floats':
+      return { name, type: type.FLOATS, floats: [...a.value] };
+    case 'strings':
+      return { name, type: type.STRINGS, strings: a.value.map((s) => textEncoder.encode(s)) };
+    case 'tensor':
+      return { name, type: type.TENSOR, t: tensorProto('', a.value) };
   }
 }

@@ -66,7 +66,7 @@ export function graphStatistics(source: GraphStatisticsSource): GraphStatistics 
       const weight = source.shapeOf(node.inputs[1]);
       const outScale = scales(source.shapeOf(node.outputs[0]));
       const inScale = scales(source.shapeOf(node.inputs[0]));
-      const numericWeight = weight?.every((d): d is number => typeof d === 'number') ? weight as number[] : undefined;
+      const numericWeight = weight?.every((d): d is number => typeof d === 'number') ? (weight as number[]) : undefined;
       if (!numericWeight || !outScale || !inScale) {
         multiplyAdds = undefined;
         receptiveFieldValid = false;
@@ -85,7 +85,7 @@ export function graphStatistics(source: GraphStatisticsSource): GraphStatistics 
         if (strided || node.opType === 'ConvTranspose') receptiveFieldValid = false;
         const dilation = dilations?.type === 'ints' ? dilations.value[0] : 1;
         // Both spatial axes share the kernel size and scale in the networks measured here; use the first.
-        own = (numericWeight[2] - 1) * dilation / outScale[0];
+        own = ((numericWeight[2] - 1) * dilation) / outScale[0];
       }
     }
     for (const output of node.outputs) reach.set(output, upstream + own);

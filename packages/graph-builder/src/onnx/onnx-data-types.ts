@@ -1,7 +1,14 @@
 import type { DataType } from '../builder/operand.js';
 
 const ONNX_TYPE_CODES: Readonly<Record<DataType, number>> = Object.freeze({
-  float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11,
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float16: 10,
+  float64: 11,
 });
 
 /** TensorProto.DataType code of an element type. */

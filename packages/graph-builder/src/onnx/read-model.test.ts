@@ -16,7 +16,11 @@ function sampleModel() {
   const up = b.resize(y, { scales: [1, 1, 2, 2], mode: 'cubic', cubicCoeffA: -0.5, label: 'up' });
   const model = b.build({
     outputs: { enhanced: up, weights: w, steps },
-    graphName: 'sample', docString: 'a sample model', metadata: { kind: 'intensity', units: 'I/Ic' }, producerName: 'tests', producerVersion: '1.2.3',
+    graphName: 'sample',
+    docString: 'a sample model',
+    metadata: { kind: 'intensity', units: 'I/Ic' },
+    producerName: 'tests',
+    producerVersion: '1.2.3',
   });
   return { model, weight };
 }

@@ -74,23 +74,35 @@ function describeValue(value: OnnxTypes.IValueInfoProto, file: string | undefine
   const tensorType = value.type?.tensorType;
   const dataType = dataTypeOfCode(tensorType?.elemType ?? 0);
   if (!tensorType || !dataType) {
-    throw new OnnxModelError({ code: 'ONNX_UNSUPPORTED', file, message: `value '${value.name}' is not a tensor of a supported type (elem_type ${tensorType?.elemType})` });
+    throw new OnnxModelError({
+      code: 'ONNX_UNSUPPORTED',
+      file,
+      message: `value '${value.name}' is not a tensor of a supported type (elem_type ${tensorType?.elemType})`,
+    });
   }
   const shape = (tensorType.shape?.dim ?? []).map((d): Dim =>
-    d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? toNumber(d.dimValue) : '?');
+    d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? toNumber(d.dimValue) : '?',
+  );
   return { name: value.name ?? '', dataType, shape };
 }
 
 function decodeAttribute(a: OnnxTypes.IAttributeProto, file: string | undefined): Attribute {
   const type = onnx.AttributeProto.AttributeType;
   switch (a.type) {
-    case type.INT: return { type: 'int', value: toNumber(a.i ?? 0) };
-    case type.FLOAT: return { type: 'float', value: a.f ?? 0 };
-    case type.STRING: return { type: 'string', value: textDecoder.decode(a.s ?? new Uint8Array()) };
-    case type.INTS: return { type: 'ints', value: (a.ints ?? []).map(toNumber) };
-    case type.FLOATS: return { type: 'floats', value: [...(a.floats ?? [])] };
-    case type.STRINGS: return { type: 'strings', value: (a.strings ?? []).map((s) => textDecoder.decode(s)) };
-    case type.TENSOR: return { type: 'tensor', value: decodeTensor(a.t ?? {}, file) };
+    case type.INT:
+      return { type: 'int', value: toNumber(a.i ?? 0) };
+    case type.FLOAT:
+      return { type: 'float', value: a.f ?? 0 };
+    case type.STRING:
+      return { type: 'string', value: textDecoder.decode(a.s ?? new Uint8Array()) };
+    case type.INTS:
+      return { type: 'ints', value: (a.ints ?? []).map(toNumber) };
+    case type.FLOATS:
+      return { type: 'floats', value: [...(a.floats ?? [])] };
+    case type.STRINGS:
+      return { type: 'strings', value: (a.strings ?? []).map((s) => textDecoder.decode(s)) };
+    case type.TENSOR:
+      return { type: 'tensor', value: decodeTensor(a.t ?? {}, file) };
     default:
       throw new OnnxModelError({ code: 'ONNX_UNSUPPORTED', file, message: `attribute '${a.name}' has unsupported type ${a.type}` });
   }
@@ -100,7 +112,11 @@ function decodeAttribute(a: OnnxTypes.IAttributeProto, file: string | undefined)
 export function decodeTensor(tensor: OnnxTypes.ITensorProto, file?: string): TensorValue {
   const dataType = dataTypeOfCode(tensor.dataType ?? 0);
   if (!dataType) {
-    throw new OnnxModelError({ code: 'ONNX_UNSUPPORTED', file, message: `tensor '${tensor.name}' has unsupported data type ${tensor.dataType}` });
+    throw new OnnxModelError({
+      code: 'ONNX_UNSUPPORTED',
+      file,
+      message: `tensor '${tensor.name}' has unsupported data type ${tensor.dataType}`,
+    });
   }
   if (tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
     throw new OnnxModelError({ code: 'ONNX_UNSUPPORTED', file, message: `tensor '${tensor.name}' keeps its data in an external file` });
@@ -117,33 +133,53 @@ export function decodeTensor(tensor: OnnxTypes.ITensorProto, file?: string): Ten
     data = fromFields(dataType, tensor);
   }
   if (data.length !== size) {
-    throw new OnnxModelError({ code: 'ONNX_DECODE', file, message: `tensor '${tensor.name}' of dims [${dims.join(',')}] holds ${data.length} values, expected ${size}` });
+    throw new OnnxModelError({
+      code: 'ONNX_DECODE',
+      file,
+      message: `tensor '${tensor.name}' of dims [${dims.join(',')}] holds ${data.length} values, expected ${size}`,
+    });
   }
   return { dataType, dims, data };
 }
 
 function fromBytes(dataType: DataType, buffer: ArrayBuffer): TensorData {
   switch (dataType) {
-    case 'float32': return new Float32Array(buffer);
-    case 'float64': return new Float64Array(buffer);
-    case 'float16': return new Uint16Array(buffer);
-    case 'int32': return new Int32Array(buffer);
-    case 'int64': return new BigInt64Array(buffer);
-    case 'int8': return new Int8Array(buffer);
-    case 'uint8': case 'bool': return new Uint8Array(buffer);
+    case 'float32':
+      return new Float32Array(buffer);
+    case 'float64':
+      return new Float64Array(buffer);
+    case 'float16':
+      return new Uint16Array(buffer);
+    case 'int32':
+      return new Int32Array(buffer);
+    case 'int64':
+      return new BigInt64Array(buffer);
+    case 'int8':
+      return new Int8Array(buffer);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(buffer);
   }
 }
 
 function fromFields(dataType: DataType, tensor: OnnxTypes.ITensorProto): TensorData {
   switch (dataType) {
-    case 'float32': return Float32Array.from(tensor.floatData ?? []);
-    case 'float64': return Float64Array.from(tensor.doubleData ?? []);
-    case 'int64': return BigInt64Array.from(tensor.int64Data ?? [], (v) => BigInt(toNumber(v)));
+    case 'float32':
+      return Float32Array.from(tensor.floatData ?? []);
+    case 'float64':
+      return Float64Array.from(tensor.doubleData ?? []);
+    case 'int64':
+      return BigInt64Array.from(tensor.int64Data ?? [], (v) => BigInt(toNumber(v)));
     // int32_data also carries the smaller integer types, float16 bit patterns and bools.
-    case 'int32': return Int32Array.from(tensor.int32Data ?? []);
-    case 'int8': return Int8Array.from(tensor.int32Data ?? []);
-    case 'float16': return Uint16Array.from(tensor.int32Data ?? []);
-    case 'uint8': case 'bool': return Uint8Array.from(tensor.int32Data ?? []);
+    case 'int32':
+      return Int32Array.from(tensor.int32Data ?? []);
+    case 'int8':
+      return Int8Array.from(tensor.int32Data ?? []);
+    case 'float16':
+      return Uint16Array.from(tensor.int32Data ?? []);
+    case 'uint8':
+    case 'bool':
+      return Uint8Array.from(tensor.int32Data ?? []);
   }
 }
 

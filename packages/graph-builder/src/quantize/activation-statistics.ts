@@ -46,7 +46,11 @@ export class ActivationStatistics {
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
         if (!Number.isFinite(v)) {
-          throw new QuantizationError({ code: 'QUANTIZE_CALIBRATION', message: `'${name}' took the non-finite value ${v} in calibration`, details: { name } });
+          throw new QuantizationError({
+            code: 'QUANTIZE_CALIBRATION',
+            message: `'${name}' took the non-finite value ${v} in calibration`,
+            details: { name },
+          });
         }
         if (v < entry.min) entry.min = v;
         if (v > entry.max) entry.max = v;
@@ -57,7 +61,11 @@ export class ActivationStatistics {
     }
     const entry = this.extremes.get(name);
     if (!entry) {
-      throw new QuantizationError({ code: 'QUANTIZE_CALIBRATION', message: `'${name}' was not seen in the first calibration pass`, details: { name } });
+      throw new QuantizationError({
+        code: 'QUANTIZE_CALIBRATION',
+        message: `'${name}' was not seen in the first calibration pass`,
+        details: { name },
+      });
     }
     let histogram = this.histograms.get(name);
     if (!histogram) this.histograms.set(name, (histogram = new Float64Array(HISTOGRAM_BINS)));
@@ -76,20 +84,32 @@ export class ActivationStatistics {
   range(name: string, { method, percentile = 99.99 }: CalibrationMethodOptions): ActivationRange {
     const entry = this.extremes.get(name);
     if (!entry) {
-      throw new QuantizationError({ code: 'QUANTIZE_CALIBRATION', message: `no calibration values for '${name}'`, details: { name, known: this.names } });
+      throw new QuantizationError({
+        code: 'QUANTIZE_CALIBRATION',
+        message: `no calibration values for '${name}'`,
+        details: { name, known: this.names },
+      });
     }
     if (method === 'minmax') return { min: entry.min, max: entry.max };
     if (!(percentile > 50 && percentile <= 100)) {
-      throw new QuantizationError({ code: 'QUANTIZE_OPTION', message: `percentile = ${percentile} is invalid: expected a number in (50, 100]`, details: { percentile } });
+      throw new QuantizationError({
+        code: 'QUANTIZE_OPTION',
+        message: `percentile = ${percentile} is invalid: expected a number in (50, 100]`,
+        details: { percentile },
+      });
     }
     const histogram = this.histograms.get(name);
     if (!histogram) {
-      throw new QuantizationError({ code: 'QUANTIZE_CALIBRATION', message: `'${name}' has no histogram: run the second calibration pass`, details: { name } });
+      throw new QuantizationError({
+        code: 'QUANTIZE_CALIBRATION',
+        message: `'${name}' has no histogram: run the second calibration pass`,
+        details: { name },
+      });
     }
     const width = (entry.max - entry.min) / HISTOGRAM_BINS;
     if (!(width > 0)) return { min: entry.min, max: entry.max };
     const signed = entry.min < 0 && entry.max > 0;
-    const cut = (1 - percentile / 100) * entry.count / (signed ? 2 : 1);
+    const cut = ((1 - percentile / 100) * entry.count) / (signed ? 2 : 1);
     let max = entry.max;
     for (let bin = HISTOGRAM_BINS - 1, above = 0; bin >= 0; bin--) {
       above += histogram[bin];
@@ -115,7 +135,11 @@ export class ActivationStatistics {
     let entry = this.channelSums.get(name);
     if (!entry) this.channelSums.set(name, (entry = { sums: new Float64Array(channels), count: 0 }));
     if (entry.sums.length !== channels) {
-      throw new QuantizationError({ code: 'QUANTIZE_CALIBRATION', message: `'${name}' had ${entry.sums.length} channels, now ${channels}`, details: { name } });
+      throw new QuantizationError({
+        code: 'QUANTIZE_CALIBRATION',
+        message: `'${name}' had ${entry.sums.length} channels, now ${channels}`,
+        details: { name },
+      });
     }
     const plane = height * width;
     for (let n = 0; n < batch; n++) {

@@ -44,24 +44,41 @@ export async function calibrateActivations(fp32Bytes: Uint8Array, options: Calib
   }
   const model = readModel(fp32Bytes, file);
   if (model.inputs.length !== 1) {
-    throw new QuantizationError({ code: 'QUANTIZE_MODEL', file, message: `expected one graph input, found ${model.inputs.length}`, details: { inputs: model.inputs.map((i) => i.name) } });
+    throw new QuantizationError({
+      code: 'QUANTIZE_MODEL',
+      file,
+      message: `expected one graph input, found ${model.inputs.length}`,
+      details: { inputs: model.inputs.map((i) => i.name) },
+    });
   }
   const inputName = model.inputs[0].name;
   const produced = new Set(model.nodes.flatMap((n) => n.outputs));
   const missing = tensors.filter((name) => name !== inputName && !produced.has(name));
   if (missing.length > 0) {
-    throw new QuantizationError({ code: 'QUANTIZE_CALIBRATION', file, message: `the model computes no tensor named ${missing.map((n) => `'${n}'`).join(', ')}`, details: { missing } });
+    throw new QuantizationError({
+      code: 'QUANTIZE_CALIBRATION',
+      file,
+      message: `the model computes no tensor named ${missing.map((n) => `'${n}'`).join(', ')}`,
+      details: { missing },
+    });
   }
   const outputs = tensors.filter((name) => name !== inputName);
   // Batches of patches: the batch dimension becomes symbolic, and no intermediate shape is recorded
   // (the float32 model's value_info says batch 1).
-  const batched = (value: { name: string; dataType: Operand['dataType']; shape: readonly (string | number)[] }): Operand =>
-    ({ ...value, shape: value.shape.map((d, axis) => (axis === 0 ? 'N' : d)) });
+  const batched = (value: { name: string; dataType: Operand['dataType']; shape: readonly (string | number)[] }): Operand => ({
+    ...value,
+    shape: value.shape.map((d, axis) => (axis === 0 ? 'N' : d)),
+  });
   const extraOutputs: Operand[] = outputs
     .filter((name) => !model.outputs.some((o) => o.name === name))
     .map((name) => ({ name, dataType: 'float32', shape: ['N', `${name}.channels`, `${name}.height`, `${name}.width`] }));
   const calibrationModel = encodeModel(
-    { inputs: model.inputs.map(batched), outputs: [...model.outputs.map(batched), ...extraOutputs], nodes: model.nodes, initializers: model.initializers },
+    {
+      inputs: model.inputs.map(batched),
+      outputs: [...model.outputs.map(batched), ...extraOutputs],
+      nodes: model.nodes,
+      initializers: model.initializers,
+    },
     { graphName: model.graphName, metadata: model.metadata, opset: model.opset, irVersion: model.irVersion },
   );
   const session = await runtime.InferenceSession.create(calibrationModel, {

@@ -7,8 +7,18 @@ export class QuantizationError extends EnhanceError {
   override readonly code: QuantizationErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor({ message, code, file, details = {}, cause }: {
-    message: string; code: QuantizationErrorCode; file?: string; details?: Record<string, unknown>; cause?: unknown;
+  constructor({
+    message,
+    code,
+    file,
+    details = {},
+    cause,
+  }: {
+    message: string;
+    code: QuantizationErrorCode;
+    file?: string;
+    details?: Record<string, unknown>;
+    cause?: unknown;
   }) {
     super({ message, code, file, cause });
     this.name = 'QuantizationError';

@@ -15,7 +15,7 @@ describe('quantisation parameters', () => {
 
   it('dequantises per-channel int8 weights to within half a step of each channel', () => {
     let state = 7;
-    const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32) - 0.5;
+    const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5;
     // Channels of very different magnitudes: one scale per channel keeps the small ones precise.
     const magnitudes = [1, 1e-3, 30, 0];
     const weights = Float32Array.from({ length: 4 * 27 }, (_, i) => magnitudes[Math.floor(i / 27)] * random());
@@ -27,16 +27,18 @@ describe('quantisation parameters', () => {
       for (let i = 0; i < 27; i++) {
         const k = o * 27 + i;
         expect(Math.abs(data[k])).toBeLessThanOrEqual(127);
-        expect(Math.abs(data[k] * scales[o] - weights[k])).toBeLessThanOrEqual(scales[o] / 2 * (1 + 1e-6));
+        expect(Math.abs(data[k] * scales[o] - weights[k])).toBeLessThanOrEqual((scales[o] / 2) * (1 + 1e-6));
       }
     }
   });
 
-  it('raises a dead channel\'s weight scale so its bias fits int32', () => {
+  it("raises a dead channel's weight scale so its bias fits int32", () => {
     const weights = Float32Array.of(1e-13, -2e-13, 0.5, 0.25);
     const bias = Float32Array.of(-0.02, 0.1);
     const inputScale = 0.01;
-    expect(() => quantizeBias(bias, inputScale, quantizeWeightsPerChannel(weights, 2).scales)).toThrow("'bias'[0] = -0.019999999552965164 does not fit int32");
+    expect(() => quantizeBias(bias, inputScale, quantizeWeightsPerChannel(weights, 2).scales)).toThrow(
+      "'bias'[0] = -0.019999999552965164 does not fit int32",
+    );
     const minimum = Float64Array.from(bias, (b) => Math.abs(b) / (inputScale * 2 ** 30));
     const { scales } = quantizeWeightsPerChannel(weights, 2, 'weight', minimum);
     const b = quantizeBias(bias, inputScale, scales);
@@ -52,7 +54,9 @@ describe('quantisation parameters', () => {
     expect(quantizeToUint8(5, signed)).toBe(255);
     // A range above 0 is stretched down to it.
     expect(activationQuantization({ min: 2, max: 4 }).zeroPoint).toBe(0);
-    expect(() => activationQuantization({ min: 1, max: Number.NaN }, 'x')).toThrow("'x': calibration range [1, NaN] is not a finite interval");
+    expect(() => activationQuantization({ min: 1, max: Number.NaN }, 'x')).toThrow(
+      "'x': calibration range [1, NaN] is not a finite interval",
+    );
   });
 });
 

@@ -68,7 +68,12 @@ export function roundHalfToEven(value: number): number {
  * zeros gets scale 1 (any scale reproduces it). `minimumScales` raises a channel's scale where the
  * bias would not fit int32 on the accumulator grid otherwise (a dead filter with weights ~1e-13).
  */
-export function quantizeWeightsPerChannel(weights: Float32Array, outChannels: number, name = 'weight', minimumScales?: ArrayLike<number>): ChannelQuantizedWeights {
+export function quantizeWeightsPerChannel(
+  weights: Float32Array,
+  outChannels: number,
+  name = 'weight',
+  minimumScales?: ArrayLike<number>,
+): ChannelQuantizedWeights {
   if (!Number.isInteger(outChannels) || outChannels < 1 || weights.length % outChannels !== 0) {
     throw new QuantizationError({
       code: 'QUANTIZE_MODEL',
@@ -95,7 +100,12 @@ export function quantizeWeightsPerChannel(weights: Float32Array, outChannels: nu
  * The bias as int32 on the accumulator's grid (scale inputScale · weightScale[o], zero point 0): what
  * QLinearConv adds to the integer sums, so the Conv can run entirely in integers.
  */
-export function quantizeBias(bias: Float32Array, inputScale: number, weightScales: Float32Array, name = 'bias'): { data: Int32Array; scales: Float32Array } {
+export function quantizeBias(
+  bias: Float32Array,
+  inputScale: number,
+  weightScales: Float32Array,
+  name = 'bias',
+): { data: Int32Array; scales: Float32Array } {
   const data = new Int32Array(bias.length);
   const scales = new Float32Array(bias.length);
   for (let o = 0; o < bias.length; o++) {

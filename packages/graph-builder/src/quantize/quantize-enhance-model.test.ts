@@ -35,7 +35,11 @@ function rms(a: ArrayLike<number>, b?: ArrayLike<number>) {
 }
 
 async function run(model: Uint8Array, image: { width: number; height: number; data: Float32Array }, optimizedModelFilePath?: string) {
-  const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], intraOpNumThreads: 1, ...(optimizedModelFilePath ? { optimizedModelFilePath } : {}) });
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: 1,
+    ...(optimizedModelFilePath ? { optimizedModelFilePath } : {}),
+  });
   try {
     const result = await session.run({ image: new ort.Tensor('float32', image.data, [1, 1, image.height, image.width]) });
     return Float64Array.from(result.enhanced.data as Float32Array);
@@ -75,7 +79,17 @@ describe('quantizeEnhanceModel', () => {
     const plan = quantizationPlan(fp32);
     expect(plan.float32Convs).toEqual(['conv_in', 'blocks.0.conv1', 'conv_out']);
     expect(plan.quantizedConvs).toEqual(['blocks.0.conv2', 'blocks.1.conv1', 'blocks.1.conv2', 'conv_mid', 'conv_up']);
-    expect(plan.tensors).toEqual(['blocks.0.relu', 'blocks.0.conv2', 'blocks.0.add', 'blocks.1.relu', 'blocks.1.conv2', 'blocks.1.add', 'conv_mid', 'skip.add', 'conv_up.relu']);
+    expect(plan.tensors).toEqual([
+      'blocks.0.relu',
+      'blocks.0.conv2',
+      'blocks.0.add',
+      'blocks.1.relu',
+      'blocks.1.conv2',
+      'blocks.1.add',
+      'conv_mid',
+      'skip.add',
+      'conv_up.relu',
+    ]);
   });
 
   it('is fused by onnxruntime into QLinearConv for every integer conv', async () => {
@@ -90,7 +104,10 @@ describe('quantizeEnhanceModel', () => {
   it('computes the quantised arithmetic: onnxruntime matches a float64 simulation far closer than fp32', async () => {
     const image = testImage(31, 27, 99);
     const [quantized, float] = [await run(int8, image), await run(fp32, image)];
-    const simulated = quantizedEnhanceReference(image, weights, architecture, { ranges: calibration.ranges({ method: 'minmax' }), channelMeans: calibration.channelMeans }).data;
+    const simulated = quantizedEnhanceReference(image, weights, architecture, {
+      ranges: calibration.ranges({ method: 'minmax' }),
+      channelMeans: calibration.channelMeans,
+    }).data;
     const reference = enhanceReferenceForward(image, weights, architecture).data;
     const signal = rms(reference);
     const quantizationError = rms(simulated, reference) / signal;
@@ -106,7 +123,10 @@ describe('quantizeEnhanceModel', () => {
     expect(kernelError).toBeLessThan(0.01 * quantizationError);
     // The comparison can fail: a simulation without the bias correction is far off.
     const zeroMeans = new Map([...calibration.channelMeans].map(([name, means]) => [name, new Float64Array(means.length)]));
-    const uncorrected = quantizedEnhanceReference(image, weights, architecture, { ranges: calibration.ranges({ method: 'minmax' }), channelMeans: zeroMeans }).data;
+    const uncorrected = quantizedEnhanceReference(image, weights, architecture, {
+      ranges: calibration.ranges({ method: 'minmax' }),
+      channelMeans: zeroMeans,
+    }).data;
     expect(rms(quantized, uncorrected) / signal).toBeGreaterThan(0.01 * quantizationError);
   });
 
@@ -130,7 +150,9 @@ describe('quantizeEnhanceModel', () => {
 
   it('names what is missing or wrong', () => {
     expect(() => quantizeEnhanceModel(fp32, { ranges: new Map() })).toThrow("no calibrated range for activation 'blocks.0.relu'");
-    expect(() => quantizationPlan(fp32, { float32Layers: ['conv_nope'] })).toThrow("float32 layer(s) 'conv_nope' are not Conv nodes of the model");
+    expect(() => quantizationPlan(fp32, { float32Layers: ['conv_nope'] })).toThrow(
+      "float32 layer(s) 'conv_nope' are not Conv nodes of the model",
+    );
     const separate = createEnhanceModel({ kind: 'intensity', architecture, seed: 1 });
     expect(() => quantizationPlan(separate)).toThrow(/cannot quantise op\(s\) .*BatchNormalization/);
   });

@@ -101,7 +101,12 @@ export function quantizeEnhanceModel(fp32Bytes: Uint8Array, options: QuantizeEnh
   };
   const addPrecision = options.addPrecision ?? 'float32';
   if (!ADD_PRECISIONS.includes(addPrecision)) {
-    throw new QuantizationError({ code: 'QUANTIZE_OPTION', file, message: `addPrecision = ${JSON.stringify(addPrecision)} is invalid: expected 'float32' | 'uint8'`, details: { addPrecision } });
+    throw new QuantizationError({
+      code: 'QUANTIZE_OPTION',
+      file,
+      message: `addPrecision = ${JSON.stringify(addPrecision)} is invalid: expected 'float32' | 'uint8'`,
+      details: { addPrecision },
+    });
   }
   const rewritten = rewriteGraph(model, { float32Layers, addPrecision, channelMeans: options.channelMeans }, params, file);
   const metadata: Record<string, string> = {
@@ -117,10 +122,12 @@ export function quantizeEnhanceModel(fp32Bytes: Uint8Array, options: QuantizeEnh
       bias_correction: options.channelMeans !== undefined,
       quantized_layers: rewritten.plan.quantizedConvs,
       ...(options.calibration ? { calibration: options.calibration } : {}),
-      ranges: Object.fromEntries(rewritten.plan.tensors.map((name) => {
-        const range = options.ranges.get(name)!;
-        return [name, [Number(range.min.toPrecision(6)), Number(range.max.toPrecision(6))]];
-      })),
+      ranges: Object.fromEntries(
+        rewritten.plan.tensors.map((name) => {
+          const range = options.ranges.get(name)!;
+          return [name, [Number(range.min.toPrecision(6)), Number(range.max.toPrecision(6))]];
+        }),
+      ),
     }),
     float32_model_sha256: sha256Hex(fp32Bytes),
     ...(file ? { float32_model: file.split(/[\\/]/).pop() ?? file } : {}),
@@ -144,7 +151,10 @@ export function quantizationPlan(
 ): QuantizationPlan {
   const model = readModel(fp32Bytes, options.file);
   const placeholder: ActivationQuantization = { scale: 1, zeroPoint: 0 };
-  const layout = { float32Layers: new Set(options.float32Layers ?? DEFAULT_FLOAT32_LAYERS), addPrecision: options.addPrecision ?? 'float32' };
+  const layout = {
+    float32Layers: new Set(options.float32Layers ?? DEFAULT_FLOAT32_LAYERS),
+    addPrecision: options.addPrecision ?? 'float32',
+  };
   return rewriteGraph(model, layout, () => placeholder, options.file).plan;
 }
 
@@ -166,7 +176,12 @@ function rewriteGraph(
   file: string | undefined,
 ): RewrittenGraph {
   if (model.opset < MIN_OPSET) {
-    throw new QuantizationError({ code: 'QUANTIZE_MODEL', file, message: `opset ${model.opset} has no per-channel DequantizeLinear: need ${MIN_OPSET} or later`, details: { opset: model.opset } });
+    throw new QuantizationError({
+      code: 'QUANTIZE_MODEL',
+      file,
+      message: `opset ${model.opset} has no per-channel DequantizeLinear: need ${MIN_OPSET} or later`,
+      details: { opset: model.opset },
+    });
   }
   const convNames = model.nodes.filter((n) => n.opType === 'Conv').map((n) => n.name);
   const unknownLayers = [...float32Layers].filter((name) => !convNames.includes(name));
@@ -180,10 +195,21 @@ function rewriteGraph(
   }
   const unsupported = model.nodes.filter((n) => !SUPPORTED_OPS.has(n.opType)).map((n) => `${n.name} (${n.opType})`);
   if (unsupported.length > 0) {
-    throw new QuantizationError({ code: 'QUANTIZE_MODEL', file, message: `cannot quantise op(s) ${unsupported.join(', ')}: not part of an Enhance network`, details: { unsupported } });
+    throw new QuantizationError({
+      code: 'QUANTIZE_MODEL',
+      file,
+      message: `cannot quantise op(s) ${unsupported.join(', ')}: not part of an Enhance network`,
+      details: { unsupported },
+    });
   }
   if (model.nodes.some((n) => n.opType === 'BatchNormalization')) {
-    throw new QuantizationError({ code: 'QUANTIZE_MODEL', file, message: 'the model has separate batch norms: fold them into the convolutions first (loadEnhanceWeights, then createEnhanceModel with foldBatchNorm)', details: {} });
+    throw new QuantizationError({
+      code: 'QUANTIZE_MODEL',
+      file,
+      message:
+        'the model has separate batch norms: fold them into the convolutions first (loadEnhanceWeights, then createEnhanceModel with foldBatchNorm)',
+      details: {},
+    });
   }
 
   const consumers = new Map<string, { node: GraphNode; slot: number }[]>();
@@ -202,29 +228,46 @@ function rewriteGraph(
   const wantsQuantized = (tensor: string): boolean => {
     const known = wantsQuantizedMemo.get(tensor);
     if (known !== undefined) return known;
-    const result = (consumers.get(tensor) ?? []).some(({ node, slot }) =>
-      slot === 0 && ((node.opType === 'Conv' && isQuantizedConv(node)) || (MOVES_VALUES.has(node.opType) && wantsQuantized(node.outputs[0])))
-      || (node.opType === 'Add' && addPrecision === 'uint8'));
+    const result = (consumers.get(tensor) ?? []).some(
+      ({ node, slot }) =>
+        (slot === 0 &&
+          ((node.opType === 'Conv' && isQuantizedConv(node)) || (MOVES_VALUES.has(node.opType) && wantsQuantized(node.outputs[0])))) ||
+        (node.opType === 'Add' && addPrecision === 'uint8'),
+    );
     wantsQuantizedMemo.set(tensor, result);
     return result;
   };
 
   const nodes: GraphNode[] = [];
   const initializers = new Map<string, TensorValue>();
-  const usedNames = new Set<string>([...model.initializers.keys(), ...model.nodes.flatMap((n) => [...n.inputs, ...n.outputs]), ...model.nodes.map((n) => n.name)]);
+  const usedNames = new Set<string>([
+    ...model.initializers.keys(),
+    ...model.nodes.flatMap((n) => [...n.inputs, ...n.outputs]),
+    ...model.nodes.map((n) => n.name),
+  ]);
   const fresh = (base: string) => {
     let name = base;
     for (let n = 1; usedNames.has(name); n++) name = `${base}_${n}`;
     usedNames.add(name);
     return name;
   };
-  const emit = (opType: string, inputs: string[], outputs: string[], attributes: GraphNode['attributes'] = {}, label?: string, name = fresh(outputs[0])) => {
+  const emit = (
+    opType: string,
+    inputs: string[],
+    outputs: string[],
+    attributes: GraphNode['attributes'] = {},
+    label?: string,
+    name = fresh(outputs[0]),
+  ) => {
     nodes.push({ name, opType, domain: '', inputs, outputs, attributes, label });
   };
   /** Activations available in float32 under their own name. */
   const floats = new Set<string>(model.inputs.map((i) => i.name));
   /** Activations available on a uint8 grid: the uint8 tensor's name and its parameters. */
-  const quantized = new Map<string, { name: string; scale: string; zeroPoint: string; params: ActivationQuantization; calibrated: string }>();
+  const quantized = new Map<
+    string,
+    { name: string; scale: string; zeroPoint: string; params: ActivationQuantization; calibrated: string }
+  >();
   const plan: QuantizationPlan = { tensors: [], quantizedConvs: [], float32Convs: [] };
   const values: Operand[] = [];
   // value_info for the new tensors, from the float32 model's shapes: `inspect` and graphStatistics
@@ -239,7 +282,12 @@ function rewriteGraph(
     const existing = quantized.get(tensor);
     if (existing) return existing;
     if (!floats.has(tensor)) {
-      throw new QuantizationError({ code: 'QUANTIZE_MODEL', file, message: `'${tensor}' is neither a float nor a quantised activation`, details: { tensor } });
+      throw new QuantizationError({
+        code: 'QUANTIZE_MODEL',
+        file,
+        message: `'${tensor}' is neither a float nor a quantised activation`,
+        details: { tensor },
+      });
     }
     const p = params(tensor);
     plan.tensors.push(tensor);
@@ -258,7 +306,13 @@ function rewriteGraph(
   const floatFor = (tensor: string) => {
     if (floats.has(tensor)) return tensor;
     const q = quantized.get(tensor);
-    if (!q) throw new QuantizationError({ code: 'QUANTIZE_MODEL', file, message: `'${tensor}' is used before it is computed`, details: { tensor } });
+    if (!q)
+      throw new QuantizationError({
+        code: 'QUANTIZE_MODEL',
+        file,
+        message: `'${tensor}' is used before it is computed`,
+        details: { tensor },
+      });
     const name = fresh(`${tensor}.dequantized`);
     emit('DequantizeLinear', [q.name, q.scale, q.zeroPoint], [name]);
     record(name, tensor, 'float32');
@@ -283,7 +337,12 @@ function rewriteGraph(
         const weight = model.initializers.get(weightName);
         const bias = biasName ? model.initializers.get(biasName) : undefined;
         if (!weight || weight.dataType !== 'float32' || (biasName && (!bias || bias.dataType !== 'float32'))) {
-          throw new QuantizationError({ code: 'QUANTIZE_MODEL', file, message: `Conv '${node.name}': weight and bias must be float32 initializers`, details: { node: node.name } });
+          throw new QuantizationError({
+            code: 'QUANTIZE_MODEL',
+            file,
+            message: `Conv '${node.name}': weight and bias must be float32 initializers`,
+            details: { node: node.name },
+          });
         }
         const x = quantizedOf(input);
         const dqInput = fresh(`${input}.dequantized`);
@@ -292,23 +351,45 @@ function rewriteGraph(
         const outChannels = weight.dims[0];
         const minimumScales = bias ? minimumWeightScalesForBias(bias.data as Float32Array, x.params.scale) : undefined;
         const w = quantizeWeightsPerChannel(weight.data as Float32Array, outChannels, weightName, minimumScales);
-        const dqWeight = dequantizedInitializer(weightName, { dataType: 'int8', dims: weight.dims, data: w.data }, w.scales, { dataType: 'int8', dims: [outChannels], data: new Int8Array(outChannels) });
+        const dqWeight = dequantizedInitializer(weightName, { dataType: 'int8', dims: weight.dims, data: w.data }, w.scales, {
+          dataType: 'int8',
+          dims: [outChannels],
+          data: new Int8Array(outChannels),
+        });
         values.push({ name: dqWeight, dataType: 'float32', shape: weight.dims });
         const convInputs = [dqInput, dqWeight];
         if (bias) {
           const means = channelMeans?.get(x.calibrated);
           if (channelMeans && !means) {
-            throw new QuantizationError({ code: 'QUANTIZE_CALIBRATION', file, message: `no channel means for '${x.calibrated}', the input of Conv '${node.name}' (bias correction)`, details: { tensor: x.calibrated } });
+            throw new QuantizationError({
+              code: 'QUANTIZE_CALIBRATION',
+              file,
+              message: `no channel means for '${x.calibrated}', the input of Conv '${node.name}' (bias correction)`,
+              details: { tensor: x.calibrated },
+            });
           }
-          const corrected = means ? correctedBias(bias.data as Float32Array, weight.data as Float32Array, w, means, node.name) : (bias.data as Float32Array);
+          const corrected = means
+            ? correctedBias(bias.data as Float32Array, weight.data as Float32Array, w, means, node.name)
+            : (bias.data as Float32Array);
           const b = quantizeBias(corrected, x.params.scale, w.scales, biasName);
-          convInputs.push(dequantizedInitializer(biasName, { dataType: 'int32', dims: bias.dims, data: b.data }, b.scales, { dataType: 'int32', dims: [outChannels], data: new Int32Array(outChannels) }));
+          convInputs.push(
+            dequantizedInitializer(biasName, { dataType: 'int32', dims: bias.dims, data: b.data }, b.scales, {
+              dataType: 'int32',
+              dims: [outChannels],
+              data: new Int32Array(outChannels),
+            }),
+          );
         }
         emit('Conv', convInputs, [...node.outputs], node.attributes, node.label, node.name);
         // A ReLU that is the conv's only consumer joins the group: Q clamps at zero point 0 anyway.
         let result = node.outputs[0];
         const next = consumers.get(result) ?? [];
-        if (next.length === 1 && next[0].node.opType === 'Relu' && !graphOutputs.has(next[0].node.outputs[0]) && !graphOutputs.has(result)) {
+        if (
+          next.length === 1 &&
+          next[0].node.opType === 'Relu' &&
+          !graphOutputs.has(next[0].node.outputs[0]) &&
+          !graphOutputs.has(result)
+        ) {
           const relu = next[0].node;
           emit('Relu', [result], [...relu.outputs], relu.attributes, relu.label, relu.name);
           done.add(relu);
@@ -367,7 +448,12 @@ function rewriteGraph(
   }
   for (const name of graphOutputs) {
     if (!floats.has(name)) {
-      throw new QuantizationError({ code: 'QUANTIZE_MODEL', file, message: `graph output '${name}' is not produced in float32`, details: { name } });
+      throw new QuantizationError({
+        code: 'QUANTIZE_MODEL',
+        file,
+        message: `graph output '${name}' is not produced in float32`,
+        details: { name },
+      });
     }
   }
 
@@ -399,13 +485,23 @@ const SUPPORTED_OPS = new Set(['Conv', 'Relu', 'Add', 'Pad', 'Resize', 'Constant
  * b'[o] = b[o] − Σ_{c,k} (ŵ − w)[o,c,k] · mean[c]: the rounded weights ŵ then give the float32 output's
  * mean on inputs with these channel means.
  */
-function correctedBias(bias: Float32Array, weights: Float32Array, quantized: { data: Int8Array; scales: Float32Array }, means: ArrayLike<number>, node: string): Float32Array {
+function correctedBias(
+  bias: Float32Array,
+  weights: Float32Array,
+  quantized: { data: Int8Array; scales: Float32Array },
+  means: ArrayLike<number>,
+  node: string,
+): Float32Array {
   const outChannels = bias.length;
   const perOutput = weights.length / outChannels;
   const inChannels = means.length;
   const kernel = perOutput / inChannels;
   if (!Number.isInteger(kernel)) {
-    throw new QuantizationError({ code: 'QUANTIZE_CALIBRATION', message: `Conv '${node}': ${means.length} channel means do not match weights of ${perOutput} per output channel`, details: { node } });
+    throw new QuantizationError({
+      code: 'QUANTIZE_CALIBRATION',
+      message: `Conv '${node}': ${means.length} channel means do not match weights of ${perOutput} per output channel`,
+      details: { node },
+    });
   }
   const corrected = Float32Array.from(bias);
   for (let o = 0; o < outChannels; o++) {

@@ -2,12 +2,7 @@
 // out by hand from the fp32 weights and the calibrated ranges (not from the quantised ONNX file), so the
 // QDQ graph onnxruntime runs can be checked against what the quantisation is meant to compute.
 import type { Architecture } from '@enhance/core';
-import {
-  referenceConv,
-  referenceNearestUpsample2,
-  referenceReflectPad,
-  type ReferenceFeatures,
-} from '../networks/enhance-reference.js';
+import { referenceConv, referenceNearestUpsample2, referenceReflectPad, type ReferenceFeatures } from '../networks/enhance-reference.js';
 import type { EnhanceWeights } from '../networks/enhance-weights.js';
 
 export interface SimulatedQuantization {
@@ -83,16 +78,21 @@ export function quantizedEnhanceReference(
   let hName = 'conv_in.relu';
   for (let i = 0; i < depth; i++) {
     const block = `blocks.${i}`;
-    const inner = i === 0
-      ? relu(referenceConv(referenceReflectPad(h), weights, `${block}.conv1`))
-      : fakeQuantize(relu(integerConv(h, hName, `${block}.conv1`)), `${block}.relu`, q);
+    const inner =
+      i === 0
+        ? relu(referenceConv(referenceReflectPad(h), weights, `${block}.conv1`))
+        : fakeQuantize(relu(integerConv(h, hName, `${block}.conv1`)), `${block}.relu`, q);
     const branch = fakeQuantize(integerConv(inner, `${block}.relu`, `${block}.conv2`), `${block}.conv2`, q);
     h = add(branch, h);
     hName = `${block}.add`;
   }
   const z = add(fakeQuantize(integerConv(h, hName, 'conv_mid'), 'conv_mid', q), x0);
   const zq = fakeQuantize(z, 'skip.add', q);
-  const up = referenceConv(referenceReflectPad(referenceNearestUpsample2(zq)), integerLayer(weights, 'conv_up', zq.scale, q.channelMeans.get('skip.add')!), 'conv_up');
+  const up = referenceConv(
+    referenceReflectPad(referenceNearestUpsample2(zq)),
+    integerLayer(weights, 'conv_up', zq.scale, q.channelMeans.get('skip.add')!),
+    'conv_up',
+  );
   const upq = fakeQuantize(relu(up), 'conv_up.relu', q);
   const out = referenceConv(upq, weights, 'conv_out');
   return { height: out.height, width: out.width, data: out.data };

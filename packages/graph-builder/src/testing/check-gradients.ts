@@ -28,7 +28,10 @@ export interface GradientCheckResult {
  * analytic directional derivative g·d along random directions d is compared with
  * (L(x + h d) − L(x − h d)) / 2h, with L summed in float64 from the graph's output.
  */
-export async function checkGradients(c: GradientCheckCase, { directions = 3, step = c.dataType === 'float64' ? 1e-5 : 1e-2 } = {}): Promise<GradientCheckResult> {
+export async function checkGradients(
+  c: GradientCheckCase,
+  { directions = 3, step = c.dataType === 'float64' ? 1e-5 : 1e-2 } = {},
+): Promise<GradientCheckResult> {
   const random = createRandom(c.seed ?? 1);
   const b = new GraphBuilder();
   const names = Object.keys(c.inputs);
@@ -41,7 +44,9 @@ export async function checkGradients(c: GradientCheckCase, { directions = 3, ste
   const loss = b.reduceSum(b.mul(output, r), { keepDims: false });
   const gradients = appendGradients(b, { loss, with: operands });
   const outputs: Record<string, Operand> = { loss, output };
-  names.forEach((name) => { outputs[`grad_${name}`] = gradients.get(name)!; });
+  names.forEach((name) => {
+    outputs[`grad_${name}`] = gradients.get(name)!;
+  });
   const model = b.build({ outputs });
   const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
   const Typed = c.dataType === 'float64' ? Float64Array : Float32Array;
@@ -51,7 +56,9 @@ export async function checkGradients(c: GradientCheckCase, { directions = 3, ste
   });
   const run = async (vals: Float64Array[]) => {
     const feeds: Record<string, ort.Tensor> = {};
-    names.forEach((name, i) => { feeds[name] = new ort.Tensor(c.dataType, Typed.from(vals[i]), c.inputs[name]); });
+    names.forEach((name, i) => {
+      feeds[name] = new ort.Tensor(c.dataType, Typed.from(vals[i]), c.inputs[name]);
+    });
     return session.run(feeds);
   };
   try {
@@ -65,8 +72,11 @@ export async function checkGradients(c: GradientCheckCase, { directions = 3, ste
       for (let d = 0; d < directions; d++) {
         const direction = Float64Array.from(values[k], () => gaussianDeviate(random));
         const norm = Math.sqrt(direction.reduce((s, v) => s + v * v, 0));
-        direction.forEach((v, i) => { direction[i] = v / norm; });
-        const shifted = (sign: number) => values.map((v, j) => (j === k ? Float64Array.from(v, (x, i) => x + sign * step * direction[i]) : v));
+        direction.forEach((v, i) => {
+          direction[i] = v / norm;
+        });
+        const shifted = (sign: number) =>
+          values.map((v, j) => (j === k ? Float64Array.from(v, (x, i) => x + sign * step * direction[i]) : v));
         // The loss is re-evaluated in float64 here so float32 graphs lose no precision in the sum.
         const lossOf = async (sign: number) => {
           const out = (await run(shifted(sign))).output.data as Float32Array | Float64Array;

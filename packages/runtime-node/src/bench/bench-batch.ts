@@ -77,7 +77,9 @@ async function main(): Promise<void> {
   const modes = values.modes.split(',') as Mode[];
   const bad = [
     ...sizes.filter((size) => !Number.isInteger(size) || size < 16).map((size) => `--sizes: ${size} is not an image side ≥ 16`),
-    ...variants.filter((variant) => !MODEL_VARIANTS.includes(variant)).map((variant) => `--variants: ${variant} is not one of ${MODEL_VARIANTS.join(', ')}`),
+    ...variants
+      .filter((variant) => !MODEL_VARIANTS.includes(variant))
+      .map((variant) => `--variants: ${variant} is not one of ${MODEL_VARIANTS.join(', ')}`),
     ...modes.filter((mode) => !MODES.includes(mode)).map((mode) => `--modes: ${mode} is not one of ${MODES.join(', ')}`),
   ];
   if (bad.length) {
@@ -115,7 +117,12 @@ async function main(): Promise<void> {
             const outDir = join(scratch, `out-${variant}-${size}-${mode}-${repeat}`);
             const loadBefore = loadavg()[0];
             const threads = threadsFor(mode, cores);
-            const common = ['--kind', 'intensity', ...(variant === 'lite' ? ['--lite'] : []), ...(threads ? ['--threads', String(threads)] : [])];
+            const common = [
+              '--kind',
+              'intensity',
+              ...(variant === 'lite' ? ['--lite'] : []),
+              ...(threads ? ['--threads', String(threads)] : []),
+            ];
             let seconds: number;
             let submitSeconds: number | null = null;
             if (mode === 'run') {
@@ -135,7 +142,9 @@ async function main(): Promise<void> {
               submitSeconds = (performance.now() - submitted) / 1000;
               const workers = mode === 'queue2' ? 2 : 1;
               const started = performance.now();
-              const running = Array.from({ length: workers }, () => startCli(cli, ['worker', ...queueArgs, '--out-dir', outDir, ...(threads ? ['--threads', String(threads)] : [])]));
+              const running = Array.from({ length: workers }, () =>
+                startCli(cli, ['worker', ...queueArgs, '--out-dir', outDir, ...(threads ? ['--threads', String(threads)] : [])]),
+              );
               await waitForJobs(redis!.url, queueName, count);
               seconds = (performance.now() - started) / 1000;
               for (const worker of running) worker.kill('SIGTERM');
@@ -171,12 +180,19 @@ async function main(): Promise<void> {
       const batch = results.find((other) => other.mode === 'batch' && other.variant === result.variant && other.size === result.size);
       if (batch && result !== batch) result.overheadPerFile = result.secondsPerFile - batch.secondsPerFile;
     }
-    console.log(`\n| model | image | files | mode | threads | files/min | s/file | overhead/file vs batch |\n|---|---|---|---|---|---|---|---|`);
+    console.log(
+      `\n| model | image | files | mode | threads | files/min | s/file | overhead/file vs batch |\n|---|---|---|---|---|---|---|---|`,
+    );
     for (const r of results) {
       const overhead = r.overheadPerFile === null ? '—' : `${r.overheadPerFile >= 0 ? '+' : ''}${r.overheadPerFile.toFixed(2)} s`;
-      console.log(`| ${r.variant} | ${r.size}² | ${r.files} | ${r.mode} | ${r.threads || 'all'} | ${r.filesPerMinute.toFixed(r.filesPerMinute < 10 ? 2 : 1)} | ${r.secondsPerFile.toFixed(2)} | ${overhead} |`);
+      console.log(
+        `| ${r.variant} | ${r.size}² | ${r.files} | ${r.mode} | ${r.threads || 'all'} | ${r.filesPerMinute.toFixed(r.filesPerMinute < 10 ? 2 : 1)} | ${r.secondsPerFile.toFixed(2)} | ${overhead} |`,
+      );
     }
-    writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), cpus: cores, cpuModel: cpus()[0]?.model, node: process.version, cli, results }, null, 2)}\n`);
+    writeFileSync(
+      values.out,
+      `${JSON.stringify({ date: new Date().toISOString(), cpus: cores, cpuModel: cpus()[0]?.model, node: process.version, cli, results }, null, 2)}\n`,
+    );
     console.log(`wrote ${values.out}`);
   } finally {
     await redis?.stop();
@@ -219,7 +235,12 @@ function fullDiskImage(size: number, seed: number): Uint8Array {
       data[y * size + x] = r < 1 ? 55_000 * (1 - 0.6 * (1 - mu)) * (1 + 0.03 * Math.sin(0.9 * x + seed) * Math.cos(0.7 * y)) : Number.NaN;
     }
   }
-  return writeFits({ data, width: size, height: size, header: new FitsHeader().with('BUNIT', 'DN/s').with('CONTENT', 'CONTINUUM INTENSITY') });
+  return writeFits({
+    data,
+    width: size,
+    height: size,
+    header: new FitsHeader().with('BUNIT', 'DN/s').with('CONTENT', 'CONTINUUM INTENSITY'),
+  });
 }
 
 function startCli(cli: string, args: string[]): ChildProcess {
@@ -255,7 +276,10 @@ async function waitForJobs(url: string, name: string, count: number): Promise<vo
 
 /** redis-server on 127.0.0.1 and a free port, with the settings docs/batch.md recommends (AOF, fsync every second). */
 async function startRedis(binary: string, scratch: string): Promise<{ url: string; stop(): Promise<void> }> {
-  if (!existsSync(binary)) throw new Error(`${binary} not found: the queue modes need redis-server (Debian: apt-get install redis-server), or leave them out with --modes run,batch`);
+  if (!existsSync(binary))
+    throw new Error(
+      `${binary} not found: the queue modes need redis-server (Debian: apt-get install redis-server), or leave them out with --modes run,batch`,
+    );
   const port = await new Promise<number>((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
@@ -265,7 +289,11 @@ async function startRedis(binary: string, scratch: string): Promise<{ url: strin
   });
   const folder = join(scratch, 'redis');
   mkdirSync(folder);
-  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', folder, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    binary,
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', folder, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   await new Promise<void>((resolve, reject) => {
     let log = '';
     child.stdout!.on('data', (chunk) => {

@@ -84,7 +84,11 @@ const values = parseScriptArguments('bench', USAGE, {
   child: { type: 'string' },
 });
 
-const list = (text: string) => text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 const sizes = list(values.sizes).map((token) => ({ disk: token.startsWith('disk'), size: Number(token.replace(/^disk/, '')) }));
 const precisions = list(values.precisions) as ModelPrecision[];
 const variants = list(values.variants) as ModelVariant[];
@@ -130,7 +134,9 @@ async function runParent(): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), 'enhance-bench-'));
   const loadBefore = loadavg();
   try {
-    console.log(`Enhance benchmark: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, threads ${values.threads === '0' ? 'onnxruntime default' : values.threads}, device ${values.device}`);
+    console.log(
+      `Enhance benchmark: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, threads ${values.threads === '0' ? 'onnxruntime default' : values.threads}, device ${values.device}`,
+    );
     const ceilingBefore = JSON.parse(spawnChild('ceiling')) as { gflops: number };
     console.log(`onnxruntime fp32 MatMul ceiling (2048³, best of 10): ${ceilingBefore.gflops.toFixed(1)} GFLOP/s`);
 
@@ -139,7 +145,9 @@ async function runParent(): Promise<void> {
       for (const precision of precisions) {
         const model = await benchModel(variant, precision, folder);
         models.set(`${variant}/${precision}`, model);
-        console.log(`model ${variant} ${precision}: ${model.source} (${model.flopsPerPixel.toLocaleString('en')} operations per input pixel)`);
+        console.log(
+          `model ${variant} ${precision}: ${model.source} (${model.flopsPerPixel.toLocaleString('en')} operations per input pixel)`,
+        );
       }
     }
 
@@ -149,7 +157,9 @@ async function runParent(): Promise<void> {
     const measure = (task: Omit<ChildTask, 'modelPath' | 'flopsPerPixel' | 'repeats'>) => {
       const model = models.get(`${task.variant}/${task.precision}`)!;
       const repeats = task.size >= Number(values['one-repeat-from']) ? 1 : Number(values.repeats);
-      const measurement = JSON.parse(spawnChild(JSON.stringify({ ...task, repeats, modelPath: model.path, flopsPerPixel: model.flopsPerPixel }))) as Measurement;
+      const measurement = JSON.parse(
+        spawnChild(JSON.stringify({ ...task, repeats, modelPath: model.path, flopsPerPixel: model.flopsPerPixel })),
+      ) as Measurement;
       results.push(measurement);
       const image = `${measurement.disk ? 'disk ' : ''}${measurement.size}²${measurement.tileSize ? ` t${measurement.tileSize}` : ''}`;
       console.log(
@@ -160,20 +170,33 @@ async function runParent(): Promise<void> {
       for (const variant of variants) for (const precision of precisions) measure({ variant, precision, size, disk });
     }
     for (const tileSize of tileSizes) {
-      for (const variant of variants) for (const precision of precisions) measure({ variant, precision, size: Number(values['tile-sweep-size']), disk: false, tileSize });
+      for (const variant of variants)
+        for (const precision of precisions) measure({ variant, precision, size: Number(values['tile-sweep-size']), disk: false, tileSize });
     }
 
     const ceilingAfter = JSON.parse(spawnChild('ceiling')) as { gflops: number };
     const loadAfter = loadavg();
-    console.log(`onnxruntime fp32 MatMul ceiling again at the end: ${ceilingAfter.gflops.toFixed(1)} GFLOP/s (${((ceilingAfter.gflops / ceilingBefore.gflops - 1) * 100).toFixed(1)}% from the start); load average ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `onnxruntime fp32 MatMul ceiling again at the end: ${ceilingAfter.gflops.toFixed(1)} GFLOP/s (${((ceilingAfter.gflops / ceilingBefore.gflops - 1) * 100).toFixed(1)}% from the start); load average ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`,
+    );
     const speedups = results
       .filter((r) => r.precision === 'int8' && r.tileSize === undefined)
       .map((int8) => {
-        const fp32 = results.find((r) => r.precision === 'fp32' && r.variant === int8.variant && r.size === int8.size && r.disk === int8.disk && r.tileSize === undefined);
-        return fp32 ? { variant: int8.variant, size: int8.size, disk: int8.disk, int8OverFp32Speed: fp32.medianMs / int8.medianMs } : undefined;
+        const fp32 = results.find(
+          (r) =>
+            r.precision === 'fp32' &&
+            r.variant === int8.variant &&
+            r.size === int8.size &&
+            r.disk === int8.disk &&
+            r.tileSize === undefined,
+        );
+        return fp32
+          ? { variant: int8.variant, size: int8.size, disk: int8.disk, int8OverFp32Speed: fp32.medianMs / int8.medianMs }
+          : undefined;
       })
       .filter((s) => s !== undefined);
-    for (const s of speedups) console.log(`${s.variant} ${s.disk ? 'disk ' : ''}${s.size}²: int8 ${s.int8OverFp32Speed.toFixed(2)}× as fast as fp32`);
+    for (const s of speedups)
+      console.log(`${s.variant} ${s.disk ? 'disk ' : ''}${s.size}²: int8 ${s.int8OverFp32Speed.toFixed(2)}× as fast as fp32`);
     const report = {
       date: new Date().toISOString(),
       cpus: cpus().length,
@@ -194,7 +217,11 @@ async function runParent(): Promise<void> {
 }
 
 /** The installed model of a variant and precision, or one with random weights written to `folder`. */
-async function benchModel(variant: ModelVariant, precision: ModelPrecision, folder: string): Promise<{ path: string; flopsPerPixel: number; source: string }> {
+async function benchModel(
+  variant: ModelVariant,
+  precision: ModelPrecision,
+  folder: string,
+): Promise<{ path: string; flopsPerPixel: number; source: string }> {
   const installed = defaultModelPath('intensity', variant, precision);
   let path = installed;
   let source = installed;
@@ -208,8 +235,16 @@ async function benchModel(variant: ModelVariant, precision: ModelPrecision, fold
       const ort = await import('onnxruntime-node');
       const plan = graph.quantizationPlan(fp32);
       const batches = [0, 1, 2, 3].map(() => ({ dims: [1, 1, 64, 64] as const, data: syntheticQuietSun(64).data }));
-      const calibration = await graph.calibrateActivations(fp32, { tensors: plan.tensors, batches, runtime: ort, threads: Number(values.threads) });
-      bytes = graph.quantizeEnhanceModel(fp32, { ranges: calibration.ranges({ method: 'minmax' }), channelMeans: calibration.channelMeans });
+      const calibration = await graph.calibrateActivations(fp32, {
+        tensors: plan.tensors,
+        batches,
+        runtime: ort,
+        threads: Number(values.threads),
+      });
+      bytes = graph.quantizeEnhanceModel(fp32, {
+        ranges: calibration.ranges({ method: 'minmax' }),
+        channelMeans: calibration.channelMeans,
+      });
       source += ', quantised on synthetic images';
     }
     path = join(folder, `random-${variant}-${precision}.onnx`);
@@ -277,8 +312,18 @@ async function matMulCeiling(runs: number): Promise<number> {
   const product = b.matMul(a, b.initializer('b', weights, [n, n]), { label: 'product' });
   const model = b.build({ outputs: { product } });
   const threads = Number(values.threads);
-  const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', ...(threads > 0 ? { intraOpNumThreads: threads } : {}) });
-  const feeds = { a: new ort.Tensor('float32', Float32Array.from({ length: n * n }, (_, i) => Math.cos(i * 0.002)), [n, n]) };
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+  });
+  const feeds = {
+    a: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: n * n }, (_, i) => Math.cos(i * 0.002)),
+      [n, n],
+    ),
+  };
   await session.run(feeds);
   let best = Number.POSITIVE_INFINITY;
   for (let r = 0; r < runs; r++) {

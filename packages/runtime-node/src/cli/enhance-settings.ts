@@ -1,6 +1,16 @@
 import { basename } from 'node:path';
 import { ENHANCE_KINDS, devicesFor } from '@enhance/core';
-import type { EnhanceDevice, EnhanceKind, EnhanceOptions, EnhancerOptions, LimbNormalisationOption, ModelPrecision, ModelVariant, ScaleOption, TtaOption } from '@enhance/core';
+import type {
+  EnhanceDevice,
+  EnhanceKind,
+  EnhanceOptions,
+  EnhancerOptions,
+  LimbNormalisationOption,
+  ModelPrecision,
+  ModelVariant,
+  ScaleOption,
+  TtaOption,
+} from '@enhance/core';
 import { CliUsageError } from '@enhance/core/node';
 import { runtimePackage } from '../package-root.js';
 import type { OutputSettings } from './batch/batch-manifest.js';
@@ -82,7 +92,8 @@ export function parseEnhanceSettings(values: Values): EnhanceSettings {
     ...parseQualityFlags(values),
     precision: parsePrecision(text('precision')),
   };
-  if (values.lite && values.model) throw new CliUsageError({ message: '--lite picks an installed model; it cannot be combined with --model' });
+  if (values.lite && values.model)
+    throw new CliUsageError({ message: '--lite picks an installed model; it cannot be combined with --model' });
   return { ...settings, model: text('model'), variant: values.lite ? 'lite' : 'full' };
 }
 
@@ -112,7 +123,12 @@ export function enhancerOptions(settings: EnhanceSettings, kind: EnhanceKind): E
  */
 export function enhanceOptions(settings: EnhanceSettings, inputPath: string): EnhanceOptions {
   const { qa, tta, limbNormalisation } = settings;
-  return { qa, tta, limbNormalisation, history: [`enhance CLI ${runtimePackage().version} (@enhance/runtime-node) from ${basename(inputPath)}`] };
+  return {
+    qa,
+    tta,
+    limbNormalisation,
+    history: [`enhance CLI ${runtimePackage().version} (@enhance/runtime-node) from ${basename(inputPath)}`],
+  };
 }
 
 /** The settings a job's output is made with, on a worker's machine (its own device and threads). */

@@ -18,7 +18,9 @@ export function fleetCommand(definition: {
     ...definition,
     async run(args, io) {
       if (!definition.positionals && args.positionals.length > 0) {
-        throw new CliUsageError({ message: `unexpected argument ${JSON.stringify(args.positionals[0])} (enhance ${definition.name} takes options only)` });
+        throw new CliUsageError({
+          message: `unexpected argument ${JSON.stringify(args.positionals[0])} (enhance ${definition.name} takes options only)`,
+        });
       }
       return definition.run(args, io);
     },

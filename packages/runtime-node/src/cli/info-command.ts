@@ -20,7 +20,12 @@ export const infoCommand: CliCommand = parsedCommand({
       bytes = new Uint8Array(await readFile(path));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new CliFileError({ code: 'CLI_INPUT', file: path, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, cause: error });
+      throw new CliFileError({
+        code: 'CLI_INPUT',
+        file: path,
+        message: code === 'ENOENT' ? 'no such file' : `cannot read (${code})`,
+        cause: error,
+      });
     }
     const info = readEnhanceModelInfo(bytes, path);
     if (values.json) {

@@ -15,7 +15,9 @@ async function graphBuilderCommands(): Promise<readonly CliCommand[]> {
   try {
     return (await import('@enhance/graph-builder/cli')).KERAS_CLI_COMMANDS;
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('@enhance/graph-builder');
+    const missing =
+      (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((error as Error).message).includes('@enhance/graph-builder');
     if (missing) return [];
     throw error;
   }
@@ -23,7 +25,8 @@ async function graphBuilderCommands(): Promise<readonly CliCommand[]> {
 
 const cli = new CliRegistry({
   name: 'enhance',
-  description: () => `enhance ${runtimePackage().version}: Enhance (Díaz Baso & Asensio Ramos 2018) for SDO/HMI images, on onnxruntime-node`,
+  description: () =>
+    `enhance ${runtimePackage().version}: Enhance (Díaz Baso & Asensio Ramos 2018) for SDO/HMI images, on onnxruntime-node`,
   version: () => runtimePackage().version,
   loadCommands: graphBuilderCommands,
 });

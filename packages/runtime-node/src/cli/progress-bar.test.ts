@@ -3,7 +3,10 @@ import { createProgressBar } from './progress-bar.js';
 
 function stream(isTTY: boolean) {
   const written: string[] = [];
-  return { isTTY, written, write: (text: string) => written.push(text) > 0 } as unknown as NodeJS.WritableStream & { isTTY: boolean; written: string[] };
+  return { isTTY, written, write: (text: string) => written.push(text) > 0 } as unknown as NodeJS.WritableStream & {
+    isTTY: boolean;
+    written: string[];
+  };
 }
 
 describe('createProgressBar', () => {

@@ -31,7 +31,9 @@ export function parseQualityFlags(values: Record<string, string | boolean | unde
   }
   const limb = (values['limb-normalisation'] as string | undefined) ?? DEFAULT_LIMB_NORMALISATION;
   if (!LIMB_NORMALISATION_OPTIONS.includes(limb as LimbNormalisationOption)) {
-    throw new CliUsageError({ message: `--limb-normalisation ${JSON.stringify(limb)} is invalid: expected ${LIMB_NORMALISATION_OPTIONS.join(' | ')}` });
+    throw new CliUsageError({
+      message: `--limb-normalisation ${JSON.stringify(limb)} is invalid: expected ${LIMB_NORMALISATION_OPTIONS.join(' | ')}`,
+    });
   }
   return { qa: values.qa === true, tta: tta as TtaOption, limbNormalisation: limb as LimbNormalisationOption };
 }
@@ -50,7 +52,13 @@ export function qualitySummary(result: EnhanceResult<SolarImage>): Record<string
   return {
     tta: result.tta,
     limbNormalisation: limb.applied
-      ? { applied: true, disk: limb.limb.disk, profile: limb.limb.profile, centreLevel: limb.limb.centreLevel, levelRange: limb.limb.levelRange }
+      ? {
+          applied: true,
+          disk: limb.limb.disk,
+          profile: limb.limb.profile,
+          centreLevel: limb.limb.centreLevel,
+          levelRange: limb.limb.levelRange,
+        }
       : { applied: false, reason: limb.reason },
     qa: result.qa ? { ...result.qa.summary, hdu: 'RESIDUAL' } : null,
     spread: result.spread ? { hdu: 'SPREAD' } : null,

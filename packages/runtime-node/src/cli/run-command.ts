@@ -1,13 +1,30 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { EnhanceError, detectEnhanceKind, devicesFor, kindFromData, qualityExtensions, readFits, renderEnhancePreview, validateForEnhance, writeFits } from '@enhance/core';
+import {
+  EnhanceError,
+  detectEnhanceKind,
+  devicesFor,
+  kindFromData,
+  qualityExtensions,
+  readFits,
+  renderEnhancePreview,
+  validateForEnhance,
+  writeFits,
+} from '@enhance/core';
 import type { EnhanceKind, FitsHeader, KindDetection } from '@enhance/core';
 import { createEnhancer } from '../create-enhancer.js';
 import { PRECISION_USAGE } from './parse-precision.js';
 import { runtimePackage } from '../package-root.js';
 import { CliFileError, CliUsageError, exitOnInterrupt, parsedCommand, writeFilesAtomically, type CliCommand } from '@enhance/core/node';
 import { checkOutputs } from './check-outputs.js';
-import { DEVICE_OPTIONS, MODEL_OPTIONS, NUMERIC_OPTIONS, enhanceOptions, enhancerOptions, parseEnhanceSettings } from './enhance-settings.js';
+import {
+  DEVICE_OPTIONS,
+  MODEL_OPTIONS,
+  NUMERIC_OPTIONS,
+  enhanceOptions,
+  enhancerOptions,
+  parseEnhanceSettings,
+} from './enhance-settings.js';
 import { createProgressBar } from './progress-bar.js';
 import { checkQualityCheckInstalled, qualitySummary, qualityUsage } from './quality-flags.js';
 import { scaleForImage } from './scale-for-image.js';
@@ -52,7 +69,9 @@ export const runCommand: CliCommand = parsedCommand({
   numericOptions: NUMERIC_OPTIONS,
   async run({ values, positionals }, io) {
     if (positionals.length !== 1) {
-      throw new CliUsageError({ message: `expected one input file, got ${positionals.length}${positionals.length ? `: ${positionals.join(' ')}` : ''}` });
+      throw new CliUsageError({
+        message: `expected one input file, got ${positionals.length}${positionals.length ? `: ${positionals.join(' ')}` : ''}`,
+      });
     }
     const inputPath = positionals[0];
     if (!values.output) throw new CliUsageError({ message: 'missing -o <out.fits>' });
@@ -75,13 +94,15 @@ export const runCommand: CliCommand = parsedCommand({
       const scale = scaleForImage(inputPath, image, kind, settings.scale);
       await checkQualityCheckInstalled(settings.qa);
       const { version } = runtimePackage();
-      const enhancer = await createEnhancer({ ...enhancerOptions(settings, kind), onWarning: warn, onProgress: values.json ? undefined : (event) => progressBar.update(event) });
+      const enhancer = await createEnhancer({
+        ...enhancerOptions(settings, kind),
+        onWarning: warn,
+        onProgress: values.json ? undefined : (event) => progressBar.update(event),
+      });
       try {
-        const result = await enhancer
-          .enhance(image, { ...enhanceOptions(settings, inputPath), scale })
-          .catch((error: unknown) => {
-            throw namedByInput(error, inputPath);
-          });
+        const result = await enhancer.enhance(image, { ...enhanceOptions(settings, inputPath), scale }).catch((error: unknown) => {
+          throw namedByInput(error, inputPath);
+        });
         progressBar.finish();
         const files = [{ path: outputPath, bytes: writeFits(result.image, { file: outputPath, extensions: qualityExtensions(result) }) }];
         if (values.png) {
@@ -107,7 +128,9 @@ export const runCommand: CliCommand = parsedCommand({
         };
         if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
         else if (io.stderr.isTTY) {
-          io.stderr.write(`${outputPath}: ${result.image.width}×${result.image.height} ${kind}, ${result.device}, ${result.tiles} tile(s), ${(result.timeMs / 1000).toFixed(2)} s\n`);
+          io.stderr.write(
+            `${outputPath}: ${result.image.width}×${result.image.height} ${kind}, ${result.device}, ${result.tiles} tile(s), ${(result.timeMs / 1000).toFixed(2)} s\n`,
+          );
         }
         return 0;
       } finally {
@@ -125,7 +148,12 @@ export const runCommand: CliCommand = parsedCommand({
  * from the data, or when the --kind given contradicts the header or the data (a magnetogram run as
  * intensity would be divided by a meaningless "quiet-Sun level").
  */
-export function chooseKind(inputPath: string, image: { data: Float32Array; header: FitsHeader }, kindOption: EnhanceKind | undefined, warn: (message: string) => void): EnhanceKind {
+export function chooseKind(
+  inputPath: string,
+  image: { data: Float32Array; header: FitsHeader },
+  kindOption: EnhanceKind | undefined,
+  warn: (message: string) => void,
+): EnhanceKind {
   const detection = detectEnhanceKind(image, { fileName: basename(inputPath) });
   const headerCards = `BUNIT = ${JSON.stringify(image.header.get('BUNIT') ?? null)}, CONTENT = ${JSON.stringify(image.header.get('CONTENT') ?? null)}`;
   if (kindOption) {
@@ -135,11 +163,16 @@ export function chooseKind(inputPath: string, image: { data: Float32Array; heade
     return kindOption;
   }
   if (!detection.kind) {
-    const why = detection.decidedBy === 'data' ? `the header does not tell (${headerCards}) and the data do not either (${detection.reason})` : detection.reason;
+    const why =
+      detection.decidedBy === 'data'
+        ? `the header does not tell (${headerCards}) and the data do not either (${detection.reason})`
+        : detection.reason;
     throw new CliUsageError({ file: inputPath, message: `cannot tell the kind: ${why}; pass --kind intensity|blos` });
   }
   if (detection.decidedBy === 'data') {
-    warn(`${inputPath}: the header does not tell the kind (${headerCards}); '${detection.kind}' from the data (${detection.reason}); pass --kind to choose`);
+    warn(
+      `${inputPath}: the header does not tell the kind (${headerCards}); '${detection.kind}' from the data (${detection.reason}); pass --kind to choose`,
+    );
   }
   return detection.kind;
 }

@@ -8,7 +8,12 @@ import { defaultScaleForHeader } from './default-scale-for-header.js';
  * image, or a --scale that would overflow float32 on it, is refused at once and named by the input file
  * (not by the model). 'auto' stays 'auto': the enhancer decides what it means (a limb profile, say).
  */
-export function scaleForImage(inputPath: string, image: { data: Float32Array; header: FitsHeader }, kind: EnhanceKind, scale: ScaleOption): ScaleOption {
+export function scaleForImage(
+  inputPath: string,
+  image: { data: Float32Array; header: FitsHeader },
+  kind: EnhanceKind,
+  scale: ScaleOption,
+): ScaleOption {
   const option = scale === 'auto' ? defaultScaleForHeader(image.header, kind) : scale;
   try {
     normalisationScale(kind, image.data, option, inputPath);

@@ -17,7 +17,12 @@ export interface ReadOutcome {
 
 /** The first words of a message with its numbers blanked: one class per kind of failure, not per value. */
 function messageShape(message: string): string {
-  return message.split('\n')[0].replace(/-?(\d+(\.\d+)?(e[+-]?\d+)?|NaN|Infinity)/gi, 'N').split(/\s+/).slice(0, 6).join(' ');
+  return message
+    .split('\n')[0]
+    .replace(/-?(\d+(\.\d+)?(e[+-]?\d+)?|NaN|Infinity)/gi, 'N')
+    .split(/\s+/)
+    .slice(0, 6)
+    .join(' ');
 }
 
 /**
@@ -31,7 +36,12 @@ export function classifyRead(bytes: Uint8Array, file: string, slowMs: number): R
   let fastest = result.ms;
   for (let retry = 0; retry < 2 && fastest > slowMs; retry += 1) fastest = Math.min(fastest, readOnce(bytes, file).ms);
   if (fastest <= slowMs) return { ...result, ms: fastest };
-  return { outcome: 'slow', defect: true, ms: fastest, message: `${result.outcome} after ${fastest.toFixed(0)} ms (the fastest of three reads)` };
+  return {
+    outcome: 'slow',
+    defect: true,
+    ms: fastest,
+    message: `${result.outcome} after ${fastest.toFixed(0)} ms (the fastest of three reads)`,
+  };
 }
 
 function readOnce(bytes: Uint8Array, file: string): ReadOutcome {
@@ -46,9 +56,10 @@ function readOnce(bytes: Uint8Array, file: string): ReadOutcome {
       : { outcome: 'invalid-image', defect: true, message: `${width}×${height} image with ${data.length} values` };
   } catch (error) {
     if (EnhanceError.isInstance(error)) {
-      result = error.file === file
-        ? { outcome: `enhance-error ${error.code}`, defect: false, message: error.message }
-        : { outcome: `error-without-file ${error.code}`, defect: true, message: error.message };
+      result =
+        error.file === file
+          ? { outcome: `enhance-error ${error.code}`, defect: false, message: error.message }
+          : { outcome: `error-without-file ${error.code}`, defect: true, message: error.message };
     } else if (error instanceof Error) {
       result = { outcome: `exception ${error.constructor.name}: ${messageShape(error.message)}`, defect: true, message: error.message };
     } else {

@@ -16,14 +16,27 @@ export async function bundleFuzzCli(name: string): Promise<string> {
   const folder = `${repoRoot}node_modules/.cache/enhance-fits-fuzz`;
   mkdirSync(folder, { recursive: true });
   const outfile = `${folder}/${name}.mjs`;
-  return bundleNodeScript(outfile, { entry: fileURLToPath(new URL('./fuzz-cli.ts', import.meta.url)) }, {
-    '@enhance/core': `${repoRoot}packages/core/src/index.ts`,
-  });
+  return bundleNodeScript(
+    outfile,
+    { entry: fileURLToPath(new URL('./fuzz-cli.ts', import.meta.url)) },
+    {
+      '@enhance/core': `${repoRoot}packages/core/src/index.ts`,
+    },
+  );
 }
 
 /** Runs the bundled CLI with `--json` and returns its exit status and parsed summary. */
-export function runFuzzCli<Summary>(script: string, args: readonly string[], timeoutMs: number): { status: number | null; summary: Summary; stderr: string } {
-  const result = spawnSync(process.execPath, [script, ...args, '--json'], { cwd: repoRoot, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+export function runFuzzCli<Summary>(
+  script: string,
+  args: readonly string[],
+  timeoutMs: number,
+): { status: number | null; summary: Summary; stderr: string } {
+  const result = spawnSync(process.execPath, [script, ...args, '--json'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.error) throw result.error;
   let summary: Summary;
   try {

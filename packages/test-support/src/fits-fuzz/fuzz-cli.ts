@@ -117,7 +117,13 @@ function tally(classes: Map<string, ClassTally>, index: number, outcome: ReadOut
 
 /** A file name for an outcome class: 'exception RangeError: Offset is…' → 'exception-rangeerror-offset-is'. */
 function slug(outcome: string): string {
-  return outcome.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'defect';
+  return (
+    outcome
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'defect'
+  );
 }
 
 async function runCampaign(options: Options, supervisor: SupervisorOptions): Promise<number> {
@@ -131,7 +137,9 @@ async function runCampaign(options: Options, supervisor: SupervisorOptions): Pro
     if (options.progressEvery === 0 || done % options.progressEvery !== 0 || done === count) return;
     const seconds = (performance.now() - started) / 1000;
     const rate = done / seconds;
-    process.stderr.write(`fuzz: ${done}/${count} mutants (${((100 * done) / count).toFixed(0)}%), ${rate.toFixed(0)}/s, ${defects} defects, about ${((count - done) / rate).toFixed(0)} s to go\n`);
+    process.stderr.write(
+      `fuzz: ${done}/${count} mutants (${((100 * done) / count).toFixed(0)}%), ${rate.toFixed(0)}/s, ${defects} defects, about ${((count - done) / rate).toFixed(0)} s to go\n`,
+    );
   };
   const slices = Array.from({ length: Math.min(workers, Math.max(1, count)) }, (_, w) => {
     const size = Math.ceil(count / workers);
@@ -209,7 +217,9 @@ function printTable(
   const sorted = [...classes.entries()].sort((a, b) => Number(a[1].defect) - Number(b[1].defect) || b[1].count - a[1].count);
   for (const [name, entry] of sorted) {
     const share = `${((100 * entry.count) / Math.max(1, summary.count)).toFixed(1)}%`;
-    lines.push(`${(entry.defect ? `DEFECT ${name}` : name).slice(0, 55).padEnd(56)}${String(entry.count).padStart(9)}${share.padStart(8)}${entry.maxMs.toFixed(1).padStart(9)}`);
+    lines.push(
+      `${(entry.defect ? `DEFECT ${name}` : name).slice(0, 55).padEnd(56)}${String(entry.count).padStart(9)}${share.padStart(8)}${entry.maxMs.toFixed(1).padStart(9)}`,
+    );
   }
   lines.push('', `defects: ${summary.defects}`);
   for (const { outcome, path } of reproducers) lines.push(`  ${outcome}: reproducer ${path}`);
@@ -220,7 +230,12 @@ function replayFiles(paths: string[]): NamedFile[] {
   const files: NamedFile[] = [];
   for (const path of paths) {
     const full = resolve(path);
-    const names = statSync(full).isDirectory() ? readdirSync(full).filter((name) => statSync(join(full, name)).isFile()).sort().map((name) => join(full, name)) : [full];
+    const names = statSync(full).isDirectory()
+      ? readdirSync(full)
+          .filter((name) => statSync(join(full, name)).isFile())
+          .sort()
+          .map((name) => join(full, name))
+      : [full];
     for (const name of names) files.push({ name: basename(name), bytes: new Uint8Array(readFileSync(name)) });
   }
   return files;
@@ -235,7 +250,9 @@ async function runReplay(options: Options, supervisor: SupervisorOptions): Promi
   const defects = results.filter((result) => result.defect).length;
   if (options.json) process.stdout.write(`${JSON.stringify({ files: results, defects }, null, 2)}\n`);
   else {
-    const lines = results.map((r) => `${r.defect ? 'DEFECT ' : ''}${r.file}: ${r.outcome} (${r.ms.toFixed(1)} ms)${r.message ? `\n    ${r.message}` : ''}`);
+    const lines = results.map(
+      (r) => `${r.defect ? 'DEFECT ' : ''}${r.file}: ${r.outcome} (${r.ms.toFixed(1)} ms)${r.message ? `\n    ${r.message}` : ''}`,
+    );
     process.stdout.write(`${[...lines, '', `defects: ${defects} of ${results.length} files`].join('\n')}\n`);
   }
   return defects > 0 ? 1 : 0;

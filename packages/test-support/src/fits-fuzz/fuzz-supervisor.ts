@@ -20,7 +20,11 @@ const STARTUP_LIMIT_MS = 60_000;
  * the time limit is reported as 'timeout' and one that exhausts the heap as 'out-of-memory'; the
  * worker is then replaced and the job goes on from the next item.
  */
-export async function superviseJob(job: FuzzJob, options: SupervisorOptions, onResult: (index: number, outcome: ReadOutcome) => void): Promise<void> {
+export async function superviseJob(
+  job: FuzzJob,
+  options: SupervisorOptions,
+  onResult: (index: number, outcome: ReadOutcome) => void,
+): Promise<void> {
   let next = job.start;
   while (next < job.end) next = await runUntilFailure({ ...job, start: next }, options, onResult);
 }
@@ -34,7 +38,11 @@ export async function superviseRead(name: string, bytes: Uint8Array, options: Su
   return result as ReadOutcome;
 }
 
-function runUntilFailure(job: FuzzJob, options: SupervisorOptions, onResult: (index: number, outcome: ReadOutcome) => void): Promise<number> {
+function runUntilFailure(
+  job: FuzzJob,
+  options: SupervisorOptions,
+  onResult: (index: number, outcome: ReadOutcome) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(options.workerScript, {
       workerData: fuzzWorkerData(job, options.slowMs),
@@ -46,12 +54,15 @@ function runUntilFailure(job: FuzzJob, options: SupervisorOptions, onResult: (in
     let timedOut = false;
     let failure: (Error & { code?: string }) | undefined;
     let lastProgress = performance.now();
-    const watchdog = setInterval(() => {
-      if (performance.now() - lastProgress > (ready ? options.timeoutMs : STARTUP_LIMIT_MS)) {
-        timedOut = true;
-        void worker.terminate();
-      }
-    }, Math.max(10, Math.min(50, options.timeoutMs / 4)));
+    const watchdog = setInterval(
+      () => {
+        if (performance.now() - lastProgress > (ready ? options.timeoutMs : STARTUP_LIMIT_MS)) {
+          timedOut = true;
+          void worker.terminate();
+        }
+      },
+      Math.max(10, Math.min(50, options.timeoutMs / 4)),
+    );
     worker.on('message', (message: WorkerMessage) => {
       lastProgress = performance.now();
       if (message.type === 'ready') ready = true;
@@ -71,14 +82,28 @@ function runUntilFailure(job: FuzzJob, options: SupervisorOptions, onResult: (in
         return;
       }
       if (!ready) {
-        reject(new Error(`the fuzz worker did not start: ${failure?.message ?? (timedOut ? `no answer within ${STARTUP_LIMIT_MS} ms` : 'it exited')}`));
+        reject(
+          new Error(
+            `the fuzz worker did not start: ${failure?.message ?? (timedOut ? `no answer within ${STARTUP_LIMIT_MS} ms` : 'it exited')}`,
+          ),
+        );
         return;
       }
       const outcome: ReadOutcome = timedOut
         ? { outcome: 'timeout', defect: true, ms: options.timeoutMs, message: `no answer within ${options.timeoutMs} ms` }
         : failure?.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? { outcome: 'out-of-memory', defect: true, ms: performance.now() - lastProgress, message: `the read used more than the ${options.heapMb} MiB heap` }
-          : { outcome: `worker-crash ${failure?.name ?? 'exit'}`, defect: true, ms: performance.now() - lastProgress, message: failure?.message ?? 'the worker exited' };
+          ? {
+              outcome: 'out-of-memory',
+              defect: true,
+              ms: performance.now() - lastProgress,
+              message: `the read used more than the ${options.heapMb} MiB heap`,
+            }
+          : {
+              outcome: `worker-crash ${failure?.name ?? 'exit'}`,
+              defect: true,
+              ms: performance.now() - lastProgress,
+              message: failure?.message ?? 'the worker exited',
+            };
       onResult(next, outcome);
       resolve(next + 1);
     });

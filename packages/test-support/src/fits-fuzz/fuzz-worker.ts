@@ -49,7 +49,8 @@ export function runFuzzWorker(): void {
   if (job.kind === 'mutants') seedFiles();
   port.postMessage({ type: 'ready' } satisfies WorkerMessage);
   for (let index = job.start; index < job.end; index += 1) {
-    const file = job.kind === 'mutants' ? { name: mutantFileName(job.seed, index), bytes: mutantAt(job.seed, index).bytes } : job.files[index];
+    const file =
+      job.kind === 'mutants' ? { name: mutantFileName(job.seed, index), bytes: mutantAt(job.seed, index).bytes } : job.files[index];
     port.postMessage({ type: 'result', index, outcome: classifyRead(file.bytes, file.name, slowMs) } satisfies WorkerMessage);
   }
   port.postMessage({ type: 'done' } satisfies WorkerMessage);

@@ -49,13 +49,23 @@ describe('the watchdog', () => {
   };
 
   it('reports a read that never returns as a timeout', async () => {
-    const outcome = await superviseRead('x.fits', new Uint8Array(0), { workerScript: worker('hang.mjs', 'for (;;) {}'), timeoutMs: 300, slowMs: 100, heapMb: 64 });
+    const outcome = await superviseRead('x.fits', new Uint8Array(0), {
+      workerScript: worker('hang.mjs', 'for (;;) {}'),
+      timeoutMs: 300,
+      slowMs: 100,
+      heapMb: 64,
+    });
     expect(outcome).toMatchObject({ outcome: 'timeout', defect: true });
   });
 
   it('reports a read that exhausts the heap as out-of-memory', async () => {
     const grow = 'const kept = []; for (;;) kept.push(new Array(1e5).fill({}));';
-    const outcome = await superviseRead('x.fits', new Uint8Array(0), { workerScript: worker('grow.mjs', grow), timeoutMs: 20_000, slowMs: 100, heapMb: 32 });
+    const outcome = await superviseRead('x.fits', new Uint8Array(0), {
+      workerScript: worker('grow.mjs', grow),
+      timeoutMs: 20_000,
+      slowMs: 100,
+      heapMb: 32,
+    });
     expect(outcome).toMatchObject({ outcome: 'out-of-memory', defect: true });
   });
 });
@@ -68,7 +78,20 @@ describe('a fixed-seed slice of 5,000 mutants', () => {
 
   it('finds no defect: every mutant gives an image or an EnhanceError naming the file, in time', () => {
     // A generous time budget per read: the test shares a loaded machine; hangs still stop at 2 s.
-    const args = ['--count', '5000', '--seed', '20250611', '--timeout-ms', '2000', '--slow-ms', '500', '--progress-every', '0', '--out-dir', join(scratch, 'out')];
+    const args = [
+      '--count',
+      '5000',
+      '--seed',
+      '20250611',
+      '--timeout-ms',
+      '2000',
+      '--slow-ms',
+      '500',
+      '--progress-every',
+      '0',
+      '--out-dir',
+      join(scratch, 'out'),
+    ];
     const { status, summary, stderr } = runFuzzCli<CampaignSummary>(script, args, 110_000);
     const defects = Object.entries(summary.classes).filter(([, entry]) => entry.defect);
     expect(defects, stderr).toEqual([]);

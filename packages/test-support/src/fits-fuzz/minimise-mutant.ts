@@ -28,7 +28,7 @@ export async function minimiseMutant(
     const result = await read(bytes);
     return result.outcome === outcome.outcome ? result : undefined;
   };
-  for (let shrunk = true; shrunk && best.mutations.length > 1 && reads < budget; ) {
+  for (let shrunk = true; shrunk && best.mutations.length > 1 && reads < budget;) {
     shrunk = false;
     for (let i = 0; i < best.mutations.length && reads < budget; i += 1) {
       const fewer = best.mutations.filter((_, j) => j !== i);

@@ -45,16 +45,104 @@ const STRUCTURAL_KEY =
   /^(SIMPLE|XTENSION|BITPIX|NAXIS\d*|PCOUNT|GCOUNT|THEAP|TFIELDS|TFORM\d+|TTYPE\d+|EXTEND|GROUPS|BSCALE|BZERO|BLANK|EXTNAME|ZIMAGE|ZBITPIX|ZNAXIS\d*|ZTILE\d+|ZCMPTYPE|ZNAME\d+|ZVAL\d+|ZQUANTIZ|ZDITHER0|ZSCALE|ZZERO|ZBLANK)$/;
 
 /** Cards a seed may lack, added by 'card-add'. */
-const ADDABLE_KEYS = ['ZDITHER0', 'BLANK', 'ZBLANK', 'THEAP', 'PCOUNT', 'GCOUNT', 'BSCALE', 'BZERO', 'ZSCALE', 'ZZERO', 'ZTILE1', 'ZTILE2', 'ZTILE3', 'ZQUANTIZ', 'GROUPS', 'NAXIS3', 'ZNAXIS3', 'ZNAME3', 'ZVAL1', 'ZVAL2', 'EXTNAME'];
+const ADDABLE_KEYS = [
+  'ZDITHER0',
+  'BLANK',
+  'ZBLANK',
+  'THEAP',
+  'PCOUNT',
+  'GCOUNT',
+  'BSCALE',
+  'BZERO',
+  'ZSCALE',
+  'ZZERO',
+  'ZTILE1',
+  'ZTILE2',
+  'ZTILE3',
+  'ZQUANTIZ',
+  'GROUPS',
+  'NAXIS3',
+  'ZNAXIS3',
+  'ZNAME3',
+  'ZVAL1',
+  'ZVAL2',
+  'EXTNAME',
+];
 
 /** Values that break assumptions: zero, negatives, the edges of integer types, fractions, nan, strings. */
 const HOSTILE_VALUES = [
-  '0', '-1', '1', '2', '3', '-2', '-4', '-2880', '2880', '100000', '2147483647', '2147483648', '-2147483648', '4294967296',
-  '9007199254740993', '1E15', '99999999999999999999', '1E400', '1.5', '-0.5', '0.5', '2.0', '1E-300', 'nan', 'NaN', 'inf', '-inf',
-  "'abc'", "''", "'12'", 'T', 'F', '', '(1, 2)', '10001', '10000', '-32', '-64', '64', '24', '8', '16', '32', '999', '1000',
-  "'RICE_1'", "'GZIP_1'", "'GZIP_2'", "'HCOMPRESS_1'", "'PLIO_1'", "'NO_DITHER'", "'SUBTRACTIVE_DITHER_1'", "'SUBTRACTIVE_DITHER_2'",
-  "'NONE'", "'IMAGE'", "'BINTABLE'", "'TABLE'", "'1PB'", "'1QB'", "'1PJ(4)'", "'1J'", "'1D'", "'8A'", "'0PB'", "'COMPRESSED_DATA'",
-  "'UNCOMPRESSED_DATA'", "'GZIP_COMPRESSED_DATA'", "'ZSCALE'", "'ZZERO'", "'ZBLANK'", "'BLOCKSIZE'", "'BYTEPIX'",
+  '0',
+  '-1',
+  '1',
+  '2',
+  '3',
+  '-2',
+  '-4',
+  '-2880',
+  '2880',
+  '100000',
+  '2147483647',
+  '2147483648',
+  '-2147483648',
+  '4294967296',
+  '9007199254740993',
+  '1E15',
+  '99999999999999999999',
+  '1E400',
+  '1.5',
+  '-0.5',
+  '0.5',
+  '2.0',
+  '1E-300',
+  'nan',
+  'NaN',
+  'inf',
+  '-inf',
+  "'abc'",
+  "''",
+  "'12'",
+  'T',
+  'F',
+  '',
+  '(1, 2)',
+  '10001',
+  '10000',
+  '-32',
+  '-64',
+  '64',
+  '24',
+  '8',
+  '16',
+  '32',
+  '999',
+  '1000',
+  "'RICE_1'",
+  "'GZIP_1'",
+  "'GZIP_2'",
+  "'HCOMPRESS_1'",
+  "'PLIO_1'",
+  "'NO_DITHER'",
+  "'SUBTRACTIVE_DITHER_1'",
+  "'SUBTRACTIVE_DITHER_2'",
+  "'NONE'",
+  "'IMAGE'",
+  "'BINTABLE'",
+  "'TABLE'",
+  "'1PB'",
+  "'1QB'",
+  "'1PJ(4)'",
+  "'1J'",
+  "'1D'",
+  "'8A'",
+  "'0PB'",
+  "'COMPRESSED_DATA'",
+  "'UNCOMPRESSED_DATA'",
+  "'GZIP_COMPRESSED_DATA'",
+  "'ZSCALE'",
+  "'ZZERO'",
+  "'ZBLANK'",
+  "'BLOCKSIZE'",
+  "'BYTEPIX'",
 ];
 
 const BYTE_VALUES = [0x00, 0xff, 0x7f, 0x80, 0x20, 0x30, 0x31, 0x39, 0x2d, 0x2e, 0x45, 0x27, 0x3d, 0x01];
@@ -243,7 +331,12 @@ export function drawMutation(bytes: Uint8Array, random: SeededRandom): Mutation 
     case 'end-early':
       return { kind, occurrence: random.below(4), card: random.below(36) };
     case 'table-word':
-      return { kind, table: random.below(4), offset: random.below(1 << 20), value: random.chance(0.7) ? random.pick(WORD_VALUES) : (random.below(2 ** 32) | 0) };
+      return {
+        kind,
+        table: random.below(4),
+        offset: random.below(1 << 20),
+        value: random.chance(0.7) ? random.pick(WORD_VALUES) : random.below(2 ** 32) | 0,
+      };
   }
 }
 
@@ -261,16 +354,27 @@ function hostileValue(bytes: Uint8Array, offset: number, random: SeededRandom): 
 /** One line saying what an edit does, for reproducer notes. */
 export function describeMutation(mutation: Mutation): string {
   switch (mutation.kind) {
-    case 'bit-flip': return `flip bit ${mutation.bit} of byte ${mutation.offset}`;
-    case 'overwrite': return `overwrite bytes ${mutation.offset}–${mutation.offset + mutation.bytes.length - 1} with [${mutation.bytes.join(', ')}]`;
-    case 'truncate': return `truncate to ${mutation.length} bytes`;
-    case 'insert': return `insert ${mutation.count} bytes of ${mutation.fill} at byte ${mutation.offset}`;
-    case 'delete': return `delete ${mutation.count} bytes from byte ${mutation.offset}`;
-    case 'card-value': return `set ${mutation.key} (occurrence ${mutation.occurrence}) = ${mutation.value === '' ? '(no value)' : mutation.value}`;
-    case 'card-remove': return `remove the ${mutation.key} card (occurrence ${mutation.occurrence})`;
-    case 'card-add': return `add ${mutation.key} = ${mutation.value} before END (occurrence ${mutation.occurrence})`;
-    case 'end-remove': return `remove END (occurrence ${mutation.occurrence})`;
-    case 'end-early': return `write END over card ${mutation.card} of header ${mutation.occurrence}`;
-    case 'table-word': return `write ${mutation.value} at data byte ${mutation.offset} of binary table ${mutation.table}`;
+    case 'bit-flip':
+      return `flip bit ${mutation.bit} of byte ${mutation.offset}`;
+    case 'overwrite':
+      return `overwrite bytes ${mutation.offset}–${mutation.offset + mutation.bytes.length - 1} with [${mutation.bytes.join(', ')}]`;
+    case 'truncate':
+      return `truncate to ${mutation.length} bytes`;
+    case 'insert':
+      return `insert ${mutation.count} bytes of ${mutation.fill} at byte ${mutation.offset}`;
+    case 'delete':
+      return `delete ${mutation.count} bytes from byte ${mutation.offset}`;
+    case 'card-value':
+      return `set ${mutation.key} (occurrence ${mutation.occurrence}) = ${mutation.value === '' ? '(no value)' : mutation.value}`;
+    case 'card-remove':
+      return `remove the ${mutation.key} card (occurrence ${mutation.occurrence})`;
+    case 'card-add':
+      return `add ${mutation.key} = ${mutation.value} before END (occurrence ${mutation.occurrence})`;
+    case 'end-remove':
+      return `remove END (occurrence ${mutation.occurrence})`;
+    case 'end-early':
+      return `write END over card ${mutation.card} of header ${mutation.occurrence}`;
+    case 'table-word':
+      return `write ${mutation.value} at data byte ${mutation.offset} of binary table ${mutation.table}`;
   }
 }

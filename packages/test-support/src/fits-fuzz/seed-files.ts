@@ -22,7 +22,10 @@ const IMAGE_EXTENSION = (bitpix: -32 | 16, shape: readonly number[], extname: st
       card('GCOUNT', 1),
       card('EXTNAME', quoted(extname)),
     ],
-    bigEndian(bitpix, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i))),
+    bigEndian(
+      bitpix,
+      Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)),
+    ),
   );
 
 const DITHER = (method: 1 | 2, seed: number) => [card('ZQUANTIZ', quoted(`SUBTRACTIVE_DITHER_${method}`)), card('ZDITHER0', seed)];
@@ -64,8 +67,14 @@ function buildSeeds(): SeedFile[] {
 
   return [
     { name: 'plain-bitpix8', bytes: plainImageFile(8, [24, 16], blank8, [card('BSCALE', 0.5), card('BZERO', -10), card('BLANK', 255)]) },
-    { name: 'plain-bitpix16', bytes: plainImageFile(16, [24, 16], blank16, [card('BZERO', 32768), card('BLANK', -32768), card('BUNIT', quoted('DN/s'))]) },
-    { name: 'plain-bitpix32', bytes: plainImageFile(32, [20, 12], blank32, [card('BSCALE', 3), card('BZERO', 97304), card('BLANK', -2147483648)]) },
+    {
+      name: 'plain-bitpix16',
+      bytes: plainImageFile(16, [24, 16], blank16, [card('BZERO', 32768), card('BLANK', -32768), card('BUNIT', quoted('DN/s'))]),
+    },
+    {
+      name: 'plain-bitpix32',
+      bytes: plainImageFile(32, [20, 12], blank32, [card('BSCALE', 3), card('BZERO', 97304), card('BLANK', -2147483648)]),
+    },
     { name: 'plain-bitpix64-blank', bytes: plainImageFile(64, [16, 10], big64, [card('BLANK', -1)]) },
     { name: 'plain-float32', bytes: plainImageFile(-32, [24, 16], floats24x16, [card('EXTEND', true), card('CRPIX1', 12.5)]) },
     { name: 'plain-float64-scaled', bytes: plainImageFile(-64, [12, 10], ramp(120, 50), [card('BSCALE', 2), card('BZERO', 1.5)]) },
@@ -73,66 +82,150 @@ function buildSeeds(): SeedFile[] {
     { name: 'image-extension', bytes: concat([emptyPrimary(), IMAGE_EXTENSION(-32, [20, 12], 'SCI', (i) => i / 4 - 7)]) },
     {
       name: 'rice32-jsoc',
-      bytes: compressed(compressedImageHdu({
-        width: 40, height: 12, zbitpix: 32, stored: jsoc,
-        extraCards: [EXTNAME, card('BLANK', -2147483648), card('BZERO', 97304), card('BSCALE', 3), card('BUNIT', quoted('DN/s'))],
-      })),
+      bytes: compressed(
+        compressedImageHdu({
+          width: 40,
+          height: 12,
+          zbitpix: 32,
+          stored: jsoc,
+          extraCards: [EXTNAME, card('BLANK', -2147483648), card('BZERO', 97304), card('BSCALE', 3), card('BUNIT', quoted('DN/s'))],
+        }),
+      ),
     },
     {
       name: 'rice16-tiles',
-      bytes: compressed(compressedImageHdu({ width: 26, height: 18, zbitpix: 16, bytePix: 2, tile: [8, 5], blockSize: 16, stored: tiles16, extraCards: [card('BLANK', -32768)] })),
+      bytes: compressed(
+        compressedImageHdu({
+          width: 26,
+          height: 18,
+          zbitpix: 16,
+          bytePix: 2,
+          tile: [8, 5],
+          blockSize: 16,
+          stored: tiles16,
+          extraCards: [card('BLANK', -32768)],
+        }),
+      ),
     },
     {
       name: 'rice8-q-descriptors',
-      bytes: compressed(compressedImageHdu({ width: 20, height: 6, zbitpix: 8, bytePix: 1, tile: [20, 3], descriptor: 'Q', stored: ramp(120, 60, 128).map((v) => v & 0xff) })),
+      bytes: compressed(
+        compressedImageHdu({
+          width: 20,
+          height: 6,
+          zbitpix: 8,
+          bytePix: 1,
+          tile: [20, 3],
+          descriptor: 'Q',
+          stored: ramp(120, 60, 128).map((v) => v & 0xff),
+        }),
+      ),
     },
     {
       name: 'rice-dither1',
-      bytes: compressed(compressedImageHdu({
-        width: 32, height: 8, zbitpix: -32, tile: [32, 2], stored: quantised,
-        zscale: [0.5, 0.75, 1, 1.25], zzero: [4000, 4001, 4002, 4003], zblank: [-2147483647, -2147483647, -2147483647, -2147483647],
-        extraCards: [EXTNAME, ...DITHER(1, 7)],
-      })),
+      bytes: compressed(
+        compressedImageHdu({
+          width: 32,
+          height: 8,
+          zbitpix: -32,
+          tile: [32, 2],
+          stored: quantised,
+          zscale: [0.5, 0.75, 1, 1.25],
+          zzero: [4000, 4001, 4002, 4003],
+          zblank: [-2147483647, -2147483647, -2147483647, -2147483647],
+          extraCards: [EXTNAME, ...DITHER(1, 7)],
+        }),
+      ),
     },
     {
       name: 'rice-dither2-q',
-      bytes: compressed(compressedImageHdu({
-        width: 32, height: 8, zbitpix: -32, tile: [32, 4], stored: quantised, descriptor: 'Q',
-        zscale: [0.5, 0.25], zzero: [4000, 4100], extraCards: [...DITHER(2, 9999), card('ZBLANK', -2147483647)],
-      })),
+      bytes: compressed(
+        compressedImageHdu({
+          width: 32,
+          height: 8,
+          zbitpix: -32,
+          tile: [32, 4],
+          stored: quantised,
+          descriptor: 'Q',
+          zscale: [0.5, 0.25],
+          zzero: [4000, 4100],
+          extraCards: [...DITHER(2, 9999), card('ZBLANK', -2147483647)],
+        }),
+      ),
     },
     {
       name: 'gzip1-dither',
-      bytes: compressed(compressedImageHdu({
-        width: 16, height: 6, zbitpix: -32, compression: 'GZIP_1', stored: ramp(96, 300),
-        zscale: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], zzero: [0, 1, 2, 3, 4, 5], extraCards: DITHER(1, 42),
-      })),
+      bytes: compressed(
+        compressedImageHdu({
+          width: 16,
+          height: 6,
+          zbitpix: -32,
+          compression: 'GZIP_1',
+          stored: ramp(96, 300),
+          zscale: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+          zzero: [0, 1, 2, 3, 4, 5],
+          extraCards: DITHER(1, 42),
+        }),
+      ),
     },
-    { name: 'gzip2-int16', bytes: compressed(compressedImageHdu({ width: 13, height: 9, zbitpix: 16, tile: [5, 4], compression: 'GZIP_2', stored: ramp(117, 15000) })) },
+    {
+      name: 'gzip2-int16',
+      bytes: compressed(
+        compressedImageHdu({ width: 13, height: 9, zbitpix: 16, tile: [5, 4], compression: 'GZIP_2', stored: ramp(117, 15000) }),
+      ),
+    },
     {
       name: 'gzip1-float64-keywords',
-      bytes: compressed(compressedImageHdu({
-        width: 6, height: 4, zbitpix: -64, compression: 'GZIP_1', stored: ramp(24, 30),
-        extraCards: [card('ZQUANTIZ', quoted('NO_DITHER')), card('ZSCALE', 0.125), card('ZZERO', 10)],
-      })),
+      bytes: compressed(
+        compressedImageHdu({
+          width: 6,
+          height: 4,
+          zbitpix: -64,
+          compression: 'GZIP_1',
+          stored: ramp(24, 30),
+          extraCards: [card('ZQUANTIZ', quoted('NO_DITHER')), card('ZSCALE', 0.125), card('ZZERO', 10)],
+        }),
+      ),
     },
     {
       name: 'rice-lossless-float-tiles',
-      bytes: compressed(compressedImageHdu({
-        width: 8, height: 3, zbitpix: -32, stored: lossless.map((v) => Math.round(v / 0.5)), floats: lossless, gzipFloatTiles: new Set([1]),
-        zscale: [0.5, 0.5, 0.5], zzero: [0, 0, 0], extraCards: [card('ZQUANTIZ', quoted('NO_DITHER'))],
-      })),
+      bytes: compressed(
+        compressedImageHdu({
+          width: 8,
+          height: 3,
+          zbitpix: -32,
+          stored: lossless.map((v) => Math.round(v / 0.5)),
+          floats: lossless,
+          gzipFloatTiles: new Set([1]),
+          zscale: [0.5, 0.5, 0.5],
+          zzero: [0, 0, 0],
+          extraCards: [card('ZQUANTIZ', quoted('NO_DITHER'))],
+        }),
+      ),
     },
-    { name: 'rice-uncompressed-tiles', bytes: compressed(compressedImageHdu({ width: 10, height: 4, zbitpix: 32, stored: ramp(40, 9000), uncompressedTiles: new Set([2]) })) },
+    {
+      name: 'rice-uncompressed-tiles',
+      bytes: compressed(compressedImageHdu({ width: 10, height: 4, zbitpix: 32, stored: ramp(40, 9000), uncompressedTiles: new Set([2]) })),
+    },
     {
       name: 'multi-hdu',
       bytes: concat([
         emptyPrimary(),
         hduBytes(
           [
-            card('XTENSION', quoted('BINTABLE')), card('BITPIX', 8), card('NAXIS', 2), card('NAXIS1', 8), card('NAXIS2', 3),
-            card('PCOUNT', 0), card('GCOUNT', 1), card('TFIELDS', 2), card('TTYPE1', quoted('TIME')), card('TFORM1', quoted('1J')),
-            card('TTYPE2', quoted('FLUX')), card('TFORM2', quoted('1E')), card('EXTNAME', quoted('EVENTS')),
+            card('XTENSION', quoted('BINTABLE')),
+            card('BITPIX', 8),
+            card('NAXIS', 2),
+            card('NAXIS1', 8),
+            card('NAXIS2', 3),
+            card('PCOUNT', 0),
+            card('GCOUNT', 1),
+            card('TFIELDS', 2),
+            card('TTYPE1', quoted('TIME')),
+            card('TFORM1', quoted('1J')),
+            card('TTYPE2', quoted('FLUX')),
+            card('TFORM2', quoted('1E')),
+            card('EXTNAME', quoted('EVENTS')),
           ],
           bigEndian(32, [1, 2, 3, 4, 5, 6]),
         ),
@@ -146,7 +239,17 @@ function buildSeeds(): SeedFile[] {
       bytes: concat([
         emptyPrimary([card('ORIGIN', quoted('fuzz'))]),
         hduBytes(
-          [card('XTENSION', quoted('BINTABLE')), card('BITPIX', 8), card('NAXIS', 2), card('NAXIS1', 4), card('NAXIS2', 2), card('PCOUNT', 0), card('GCOUNT', 1), card('TFIELDS', 1), card('TFORM1', quoted('1J'))],
+          [
+            card('XTENSION', quoted('BINTABLE')),
+            card('BITPIX', 8),
+            card('NAXIS', 2),
+            card('NAXIS1', 4),
+            card('NAXIS2', 2),
+            card('PCOUNT', 0),
+            card('GCOUNT', 1),
+            card('TFIELDS', 1),
+            card('TFORM1', quoted('1J')),
+          ],
           bigEndian(32, [7, 8]),
         ),
       ]),

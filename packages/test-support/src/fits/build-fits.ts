@@ -10,7 +10,11 @@ import { riceEncode, type FsChooser } from './rice-encode.js';
 export function card(key: string, value?: string | number | boolean, comment?: string): string {
   if (value === undefined) return key.padEnd(80, ' ').slice(0, 80);
   const text =
-    typeof value === 'boolean' ? (value ? 'T' : 'F').padStart(20, ' ') : typeof value === 'number' ? String(value).padStart(20, ' ') : value;
+    typeof value === 'boolean'
+      ? (value ? 'T' : 'F').padStart(20, ' ')
+      : typeof value === 'number'
+        ? String(value).padStart(20, ' ')
+        : value;
   const image = `${key.padEnd(8, ' ')}= ${text}${comment === undefined ? '' : ` / ${comment}`}`;
   return image.padEnd(80, ' ').slice(0, 80);
 }
@@ -27,7 +31,10 @@ function pad(bytes: Uint8Array, fill: number): Uint8Array {
 
 export function headerBytes(cards: readonly string[]): Uint8Array {
   const text = [...cards, card('END')].join('');
-  return pad(Uint8Array.from(text, (c) => c.charCodeAt(0)), 0x20);
+  return pad(
+    Uint8Array.from(text, (c) => c.charCodeAt(0)),
+    0x20,
+  );
 }
 
 export function hduBytes(cards: readonly string[], data: Uint8Array = new Uint8Array(0)): Uint8Array {

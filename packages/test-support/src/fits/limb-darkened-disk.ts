@@ -13,7 +13,17 @@ export interface LimbDarkenedDisk extends SolarImage {
  * ripples standing in for granulation, NaN off the disk, placed by a header with HMI's helioprojective
  * WCS keywords at 0.504"/px (plus `cards`, e.g. BUNIT).
  */
-export function limbDarkenedDisk({ level, cards = [], size = 64, radius = 28 }: { level: number; cards?: FitsCard[]; size?: number; radius?: number }): LimbDarkenedDisk {
+export function limbDarkenedDisk({
+  level,
+  cards = [],
+  size = 64,
+  radius = 28,
+}: {
+  level: number;
+  cards?: FitsCard[];
+  size?: number;
+  radius?: number;
+}): LimbDarkenedDisk {
   const centre = (size - 1) / 2;
   const data = new Float32Array(size * size);
   for (let y = 0; y < size; y++) {
@@ -23,9 +33,15 @@ export function limbDarkenedDisk({ level, cards = [], size = 64, radius = 28 }: 
     }
   }
   const header = new FitsHeader([
-    { key: 'CTYPE1', value: 'HPLN-TAN' }, { key: 'CTYPE2', value: 'HPLT-TAN' },
-    { key: 'CRPIX1', value: centre + 1 }, { key: 'CRPIX2', value: centre + 1 }, { key: 'CRVAL1', value: 0 }, { key: 'CRVAL2', value: 0 },
-    { key: 'CDELT1', value: 0.504 }, { key: 'CDELT2', value: 0.504 }, { key: 'RSUN_OBS', value: radius * 0.504 },
+    { key: 'CTYPE1', value: 'HPLN-TAN' },
+    { key: 'CTYPE2', value: 'HPLT-TAN' },
+    { key: 'CRPIX1', value: centre + 1 },
+    { key: 'CRPIX2', value: centre + 1 },
+    { key: 'CRVAL1', value: 0 },
+    { key: 'CRVAL2', value: 0 },
+    { key: 'CDELT1', value: 0.504 },
+    { key: 'CDELT2', value: 0.504 },
+    { key: 'RSUN_OBS', value: radius * 0.504 },
     ...cards,
   ]);
   return { data, width: size, height: size, header, centre, radius };

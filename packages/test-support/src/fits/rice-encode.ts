@@ -5,7 +5,11 @@
  * holding fs + 1: 0 means every difference is zero, fsMax + 1 means the differences follow verbatim,
  * otherwise each mapped difference m is written as (m >> fs) zeros, a one, then the fs low bits of m.
  */
-const CODING = { 1: { fsBits: 3, fsMax: 6, bits: 8 }, 2: { fsBits: 4, fsMax: 14, bits: 16 }, 4: { fsBits: 5, fsMax: 25, bits: 32 } } as const;
+const CODING = {
+  1: { fsBits: 3, fsMax: 6, bits: 8 },
+  2: { fsBits: 4, fsMax: 14, bits: 16 },
+  4: { fsBits: 5, fsMax: 25, bits: 32 },
+} as const;
 
 class BitWriter {
   private readonly bytes: number[] = [];

@@ -3,7 +3,14 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARCHITECTURES, MODEL_VARIANTS, type ModelVariant } from '@enhance/core';
-import { createRandom, enhanceParameterSpecs, GraphBuilder, graphStatistics, initializeEnhanceWeights, buildEnhanceNetwork } from '@enhance/graph-builder';
+import {
+  createRandom,
+  enhanceParameterSpecs,
+  GraphBuilder,
+  graphStatistics,
+  initializeEnhanceWeights,
+  buildEnhanceNetwork,
+} from '@enhance/graph-builder';
 import { buildEnhanceTrainingStep, NEXT_STATE_PREFIX } from '../train/enhance-training-step.js';
 import { parseScriptArguments } from '@enhance/core/node';
 import * as ort from 'onnxruntime-node';
@@ -54,7 +61,11 @@ for (const v of variants) {
 }
 const PATCH = 50;
 const sessionOptions = (extra: Partial<ort.InferenceSession.SessionOptions> = {}): ort.InferenceSession.SessionOptions => ({
-  executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', ...extra,
+  executionProviders: ['cpu'],
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: 'all',
+  ...extra,
 });
 
 /** Median of the timed runs, in seconds. */
@@ -75,13 +86,26 @@ async function matMulCeiling(): Promise<{ gflops: number; seconds: number }> {
   const b = new GraphBuilder();
   const a = b.input('a', { dataType: 'float32', shape: [n, n] });
   const c = b.input('b', { dataType: 'float32', shape: [n, n] });
-  const session = await ort.InferenceSession.create(b.build({ outputs: { c: b.matMul(a, c) }, graphName: 'matmul_ceiling' }), sessionOptions());
+  const session = await ort.InferenceSession.create(
+    b.build({ outputs: { c: b.matMul(a, c) }, graphName: 'matmul_ceiling' }),
+    sessionOptions(),
+  );
   const random = createRandom(1);
   const feeds = {
-    a: new ort.Tensor('float32', Float32Array.from({ length: n * n }, () => random() - 0.5), [n, n]),
-    b: new ort.Tensor('float32', Float32Array.from({ length: n * n }, () => random() - 0.5), [n, n]),
+    a: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: n * n }, () => random() - 0.5),
+      [n, n],
+    ),
+    b: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: n * n }, () => random() - 0.5),
+      [n, n],
+    ),
   };
-  const seconds = await medianSeconds(5, 2, async () => { await session.run(feeds); });
+  const seconds = await medianSeconds(5, 2, async () => {
+    await session.run(feeds);
+  });
   await session.release();
   return { gflops: (2 * n ** 3) / seconds / 1e9, seconds };
 }
@@ -93,7 +117,12 @@ function forwardMacsPerPixel(variant: ModelVariant): number {
   const image = b.input('image', { dataType: 'float32', shape: [1, 1, 'H', 'W'] });
   const weights = initializeEnhanceWeights(architecture, { seed: 1 });
   buildEnhanceNetwork(b, image, { architecture, parameter: (spec) => b.initializer(spec.name, weights[spec.name], spec.shape) });
-  const stats = graphStatistics({ inputs: b.inputs, nodes: b.nodes, initializers: b.initializers, shapeOf: (name) => b.operand(name)?.shape });
+  const stats = graphStatistics({
+    inputs: b.inputs,
+    nodes: b.nodes,
+    initializers: b.initializers,
+    shapeOf: (name) => b.operand(name)?.shape,
+  });
   return stats.multiplyAddsPerInputPixel ?? Number.NaN;
 }
 
@@ -112,7 +141,10 @@ async function trainingStep(variant: ModelVariant, ceiling: number, profile: boo
   const architecture = ARCHITECTURES[variant];
   const step = buildEnhanceTrainingStep({ architecture, batchSize: batch, patchSize: PATCH, l2: 1e-6 });
   const profilePrefix = join(tmpdir(), `enhance-bench-train-${process.pid}-${variant}`);
-  const session = await ort.InferenceSession.create(step.model, sessionOptions(profile ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}));
+  const session = await ort.InferenceSession.create(
+    step.model,
+    sessionOptions(profile ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
+  );
   const weights = initializeEnhanceWeights(architecture, { seed: 1 });
   const state = new Map<string, Float32Array>();
   for (const spec of enhanceParameterSpecs(architecture)) state.set(spec.name, weights[spec.name]);
@@ -137,7 +169,9 @@ async function trainingStep(variant: ModelVariant, ceiling: number, profile: boo
   if (profile) {
     session.endProfiling();
     // onnxruntime names the file <prefix>_<timestamp>.json.
-    const file = readdirSync(tmpdir()).map((f) => join(tmpdir(), f)).find((f) => f.startsWith(profilePrefix) && f.endsWith('.json'));
+    const file = readdirSync(tmpdir())
+      .map((f) => join(tmpdir(), f))
+      .find((f) => f.startsWith(profilePrefix) && f.endsWith('.json'));
     if (file) {
       topOperators = summariseProfile(file);
       rmSync(file, { force: true });
@@ -147,7 +181,15 @@ async function trainingStep(variant: ModelVariant, ceiling: number, profile: boo
   const gflopPerPatch = (3 * 2 * forwardMacsPerPixel(variant) * PATCH * PATCH) / 1e9;
   const patchesPerSecond = batch / secondsPerStep;
   const gflops = gflopPerPatch * patchesPerSecond;
-  return { variant, secondsPerStep, patchesPerSecond, gflopPerPatch, gflops, ratioToCeiling: gflops / ceiling, ...(topOperators ? { topOperators } : {}) };
+  return {
+    variant,
+    secondsPerStep,
+    patchesPerSecond,
+    gflopPerPatch,
+    gflops,
+    ratioToCeiling: gflops / ceiling,
+    ...(topOperators ? { topOperators } : {}),
+  };
 }
 
 /** Time per operator type over the profiled runs, largest first. */
@@ -161,7 +203,10 @@ function summariseProfile(file: string): { op: string; share: number; ms: number
     total += e.dur;
   }
   const runs = steps + 2;
-  return [...byOp].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([op, us]) => ({ op, share: us / total, ms: us / 1000 / runs }));
+  return [...byOp]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([op, us]) => ({ op, share: us / total, ms: us / 1000 / runs }));
 }
 
 const ceiling = await matMulCeiling();
@@ -171,10 +216,15 @@ const results: StepResult[] = [];
 for (const variant of variants) {
   const r = await trainingStep(variant, ceiling.gflops, values.profile && variant === 'full');
   results.push(r);
-  const line = `${variant} step, batch ${batch}: ${(r.secondsPerStep * 1000).toFixed(0)} ms, ${r.patchesPerSecond.toFixed(1)} patches/s, ` +
+  const line =
+    `${variant} step, batch ${batch}: ${(r.secondsPerStep * 1000).toFixed(0)} ms, ${r.patchesPerSecond.toFixed(1)} patches/s, ` +
     `${r.gflopPerPatch.toFixed(2)} GFLOP/patch → ${r.gflops.toFixed(1)} GFLOP/s = ${r.ratioToCeiling.toFixed(2)} of the MatMul ceiling`;
   console.log(line);
-  for (const o of r.topOperators ?? []) console.log(`  ${o.op.padEnd(22)} ${(100 * o.share).toFixed(1).padStart(5)}%  ${o.ms.toFixed(1)} ms/step`);
+  for (const o of r.topOperators ?? [])
+    console.log(`  ${o.op.padEnd(22)} ${(100 * o.share).toFixed(1).padStart(5)}%  ${o.ms.toFixed(1)} ms/step`);
 }
-writeFileSync(values.out, `${JSON.stringify({ machine: `${cpus()[0]?.model ?? 'unknown'} ×${cpus().length}`, threads, batch, ceiling, results }, null, 2)}\n`);
+writeFileSync(
+  values.out,
+  `${JSON.stringify({ machine: `${cpus()[0]?.model ?? 'unknown'} ×${cpus().length}`, threads, batch, ceiling, results }, null, 2)}\n`,
+);
 console.log(`wrote ${values.out}`);

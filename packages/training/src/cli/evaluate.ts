@@ -50,19 +50,32 @@ function writeSvg(path: string, svg: string): void {
 }
 
 async function psfFigure(psf: PsfSpectrumComparison, path: string): Promise<void> {
-  writeSvg(path, await renderLinePlot({
-    title: 'MURaM degraded to 0.504"/px vs HMI quiet Sun',
-    xLabel: 'spatial frequency (1/px)',
-    yLabel: 'power (image / mean)',
-    yScale: 'log',
-    xRange: [0, 0.5],
-    markers: [...PSF_COMPARISON_BAND],
-    series: [
-      { label: 'HMI quiet Sun', x: psf.hmi.frequency, y: psf.hmi.power, color: PLOT_COLORS.black },
-      { label: `paper PSF ${psf.rmsLogRatio.paper.toFixed(3)} dex`, x: psf.degraded.paper.frequency, y: psf.degraded.paper.power, color: PLOT_COLORS.orange },
-      { label: `Wachter PSF ${psf.rmsLogRatio.wachter.toFixed(3)} dex`, x: psf.degraded.wachter.frequency, y: psf.degraded.wachter.power, color: PLOT_COLORS.blue },
-    ],
-  }));
+  writeSvg(
+    path,
+    await renderLinePlot({
+      title: 'MURaM degraded to 0.504"/px vs HMI quiet Sun',
+      xLabel: 'spatial frequency (1/px)',
+      yLabel: 'power (image / mean)',
+      yScale: 'log',
+      xRange: [0, 0.5],
+      markers: [...PSF_COMPARISON_BAND],
+      series: [
+        { label: 'HMI quiet Sun', x: psf.hmi.frequency, y: psf.hmi.power, color: PLOT_COLORS.black },
+        {
+          label: `paper PSF ${psf.rmsLogRatio.paper.toFixed(3)} dex`,
+          x: psf.degraded.paper.frequency,
+          y: psf.degraded.paper.power,
+          color: PLOT_COLORS.orange,
+        },
+        {
+          label: `Wachter PSF ${psf.rmsLogRatio.wachter.toFixed(3)} dex`,
+          x: psf.degraded.wachter.frequency,
+          y: psf.degraded.wachter.power,
+          color: PLOT_COLORS.blue,
+        },
+      ],
+    }),
+  );
 }
 
 async function evaluationFigures(evaluation: EnhanceEvaluation, figuresDir: string): Promise<{ caption: string; file: string }[]> {
@@ -77,23 +90,32 @@ async function evaluationFigures(evaluation: EnhanceEvaluation, figuresDir: stri
       ...(picture.target ? [{ title: 'target 28 cm', image: picture.target }] : []),
     ].map((p) => ({ ...p, arcsecPerPixel: arcsecPerPixel(p.image.width) }));
     // The scale comes from the data (input and target), so a wild output cannot wash out the others.
-    const range: [number, number] = picture.kind === 'blos' ? [-1, 1] : sharedPercentileRange([picture.input, ...(picture.target ? [picture.target] : [])]);
+    const range: [number, number] =
+      picture.kind === 'blos' ? [-1, 1] : sharedPercentileRange([picture.input, ...(picture.target ? [picture.target] : [])]);
     const file = join(figuresDir, `${isValidation ? 'validation' : 'hmi'}-${picture.kind}.svg`);
     const title = `${picture.kind}: ${picture.name}`;
     writeSvg(file, await renderImagePanels({ panels, range, colorBar: COLOR_BARS[picture.kind], title }));
     written.push({ caption: `${picture.kind}, ${isValidation ? 'validation' : 'real HMI'}: ${picture.name}`, file });
   }
   for (const set of evaluation.spectra) {
-    const series: LineSeries[] = set.spectra.map((s, i) => ({ label: s.method, x: s.spectrum.frequency, y: s.spectrum.power, color: METHOD_COLORS[i % METHOD_COLORS.length] }));
-    const file = join(figuresDir, `spectra-${set.image.replace(/\.(fits|npy)$/, '')}.svg`);
-    writeSvg(file, await renderLinePlot({
-      title: `power spectra: ${set.image}`,
-      xLabel: 'spatial frequency (1/px at 0.252"/px)',
-      yLabel: 'power',
-      yScale: 'log',
-      xRange: [0, 0.5],
-      series,
+    const series: LineSeries[] = set.spectra.map((s, i) => ({
+      label: s.method,
+      x: s.spectrum.frequency,
+      y: s.spectrum.power,
+      color: METHOD_COLORS[i % METHOD_COLORS.length],
     }));
+    const file = join(figuresDir, `spectra-${set.image.replace(/\.(fits|npy)$/, '')}.svg`);
+    writeSvg(
+      file,
+      await renderLinePlot({
+        title: `power spectra: ${set.image}`,
+        xLabel: 'spatial frequency (1/px at 0.252"/px)',
+        yLabel: 'power',
+        yScale: 'log',
+        xRange: [0, 0.5],
+        series,
+      }),
+    );
     written.push({ caption: `power spectra, ${set.image}`, file });
   }
   return written;
@@ -162,7 +184,8 @@ async function main(): Promise<void> {
     throw new EnhanceError({ message: `--kind must be one of ${ENHANCE_KINDS.join(', ')}, got '${values.kind}'`, code: 'CLI_ARGUMENT' });
   }
   const threads = Number(values.threads);
-  if (!Number.isInteger(threads) || threads < 1) throw new EnhanceError({ message: `--threads must be a positive integer, got '${values.threads}'`, code: 'CLI_ARGUMENT' });
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new EnhanceError({ message: `--threads must be a positive integer, got '${values.threads}'`, code: 'CLI_ARGUMENT' });
   const sharedDir = resolve(values['shared-dir']);
   const figuresDir = resolve(values['figures-dir']);
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -183,7 +206,9 @@ async function main(): Promise<void> {
     },
   ];
   await psfFigure(psf, figures[0].file);
-  log(`  RMS log10 power ratio ${PSF_COMPARISON_BAND.join('–')} px⁻¹: paper ${psf.rmsLogRatio.paper.toFixed(4)}, Wachter ${psf.rmsLogRatio.wachter.toFixed(4)} → ${psf.better}`);
+  log(
+    `  RMS log10 power ratio ${PSF_COMPARISON_BAND.join('–')} px⁻¹: paper ${psf.rmsLogRatio.paper.toFixed(4)}, Wachter ${psf.rmsLogRatio.wachter.toFixed(4)} → ${psf.better}`,
+  );
 
   const cacheDir = values['cache-dir'] === undefined ? undefined : resolve(values['cache-dir']);
   const kinds = values.kind ? [values.kind as EnhanceKind] : ENHANCE_KINDS;
@@ -216,25 +241,32 @@ async function main(): Promise<void> {
       kinds,
       log,
     });
-    figures.push(...await evaluationFigures(evaluation, figuresDir));
+    figures.push(...(await evaluationFigures(evaluation, figuresDir)));
     const curves = learningCurveSeries(evaluation.models);
     if (curves.length > 0) {
       const file = join(figuresDir, 'learning-curves.svg');
-      writeSvg(file, await renderLinePlot({
-        title: 'validation MSE against training patches seen',
-        xLabel: 'patches seen',
-        xFormat: '~s',
-        yLabel: 'validation MSE',
-        yScale: 'log',
-        series: curves,
-      }));
-      figures.push({ caption: 'learning curves (validation MSE against patches seen, from each model\'s metadata)', file });
+      writeSvg(
+        file,
+        await renderLinePlot({
+          title: 'validation MSE against training patches seen',
+          xLabel: 'patches seen',
+          xFormat: '~s',
+          yLabel: 'validation MSE',
+          yScale: 'log',
+          series: curves,
+        }),
+      );
+      figures.push({ caption: "learning curves (validation MSE against patches seen, from each model's metadata)", file });
     }
   }
   let int8: Int8Evaluation | undefined;
-  if (evaluation && !values['skip-int8']) int8 = await evaluateInt8({ sharedDir, modelsDir: resolve(values['models-dir']), threads, kinds, log });
+  if (evaluation && !values['skip-int8'])
+    int8 = await evaluateInt8({ sharedDir, modelsDir: resolve(values['models-dir']), threads, kinds, log });
   mkdirSync(figuresDir, { recursive: true });
-  writeFileSync(join(figuresDir, values['psf-only'] ? 'psf-comparison.json' : 'evaluation.json'), `${JSON.stringify({ ...(summary(evaluation, psf) as object), ...(quality ? { quality } : {}), ...(int8 ? { int8 } : {}) }, null, 2)}\n`);
+  writeFileSync(
+    join(figuresDir, values['psf-only'] ? 'psf-comparison.json' : 'evaluation.json'),
+    `${JSON.stringify({ ...(summary(evaluation, psf) as object), ...(quality ? { quality } : {}), ...(int8 ? { int8 } : {}) }, null, 2)}\n`,
+  );
   if (evaluation && values.card !== 'none') {
     const cardPath = resolve(values.card);
     const card = renderModelCard({
@@ -254,6 +286,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${EnhanceError.isInstance(error) ? `${error.code}: ${error.message}` : String(error instanceof Error ? error.stack : error)}\n`);
+  process.stderr.write(
+    `${EnhanceError.isInstance(error) ? `${error.code}: ${error.message}` : String(error instanceof Error ? error.stack : error)}\n`,
+  );
   process.exitCode = 1;
 });

@@ -58,16 +58,24 @@ function integer(name: string, text: string, minimum: number): number {
 // real HMI maps (docs/int8.md), so they are made only when asked for by name.
 const kinds = values.kind === undefined ? (['intensity'] as EnhanceKind[]) : [values.kind as EnhanceKind];
 const variants = values.variant === undefined ? MODEL_VARIANTS : [values.variant as ModelVariant];
-if (!kinds.every((k) => ENHANCE_KINDS.includes(k))) usageError(`--kind ${JSON.stringify(values.kind)} is invalid: expected ${ENHANCE_KINDS.join(' | ')}`);
-if (!variants.every((v) => MODEL_VARIANTS.includes(v))) usageError(`--variant ${JSON.stringify(values.variant)} is invalid: expected ${MODEL_VARIANTS.join(' | ')}`);
-if (!CALIBRATION_METHODS.includes(values.method as CalibrationMethod)) usageError(`--method ${JSON.stringify(values.method)} is invalid: expected ${CALIBRATION_METHODS.join(' | ')}`);
-if (!ADD_PRECISIONS.includes(values.adds as AddPrecision)) usageError(`--adds ${JSON.stringify(values.adds)} is invalid: expected ${ADD_PRECISIONS.join(' | ')}`);
+if (!kinds.every((k) => ENHANCE_KINDS.includes(k)))
+  usageError(`--kind ${JSON.stringify(values.kind)} is invalid: expected ${ENHANCE_KINDS.join(' | ')}`);
+if (!variants.every((v) => MODEL_VARIANTS.includes(v)))
+  usageError(`--variant ${JSON.stringify(values.variant)} is invalid: expected ${MODEL_VARIANTS.join(' | ')}`);
+if (!CALIBRATION_METHODS.includes(values.method as CalibrationMethod))
+  usageError(`--method ${JSON.stringify(values.method)} is invalid: expected ${CALIBRATION_METHODS.join(' | ')}`);
+if (!ADD_PRECISIONS.includes(values.adds as AddPrecision))
+  usageError(`--adds ${JSON.stringify(values.adds)} is invalid: expected ${ADD_PRECISIONS.join(' | ')}`);
 const percentile = Number(values.percentile);
-if (!(percentile > 50 && percentile <= 100)) usageError(`--percentile ${JSON.stringify(values.percentile)} is invalid: expected a number in (50, 100]`);
+if (!(percentile > 50 && percentile <= 100))
+  usageError(`--percentile ${JSON.stringify(values.percentile)} is invalid: expected a number in (50, 100]`);
 const patches = integer('patches', values.patches, 1);
 const threads = integer('threads', values.threads, 0);
 const modelsDir = resolve(values['models-dir']);
-const float32Layers = values['float32-layers']?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+const float32Layers = values['float32-layers']
+  ?.split(',')
+  .map((name) => name.trim())
+  .filter((name) => name !== '');
 
 try {
   let written = 0;
@@ -93,9 +101,11 @@ try {
       });
       await writeFileAtomically(target, result.bytes, { overwrite: true });
       written++;
-      process.stdout.write(`wrote ${target} (${result.bytes.length.toLocaleString('en-US')} bytes, fp32 ${readFileSync(source).length.toLocaleString('en-US')}): `
-        + `calibrated on ${patches} ${kind} training patches (${result.method.method}), held-out relative RMS int8 vs fp32 `
-        + `${(100 * result.heldOutRelativeRms).toFixed(3)}%, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+      process.stdout.write(
+        `wrote ${target} (${result.bytes.length.toLocaleString('en-US')} bytes, fp32 ${readFileSync(source).length.toLocaleString('en-US')}): ` +
+          `calibrated on ${patches} ${kind} training patches (${result.method.method}), held-out relative RMS int8 vs fp32 ` +
+          `${(100 * result.heldOutRelativeRms).toFixed(3)}%, ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+      );
     }
   }
   if (written === 0) {

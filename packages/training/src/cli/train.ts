@@ -69,7 +69,8 @@ SIGINT/SIGTERM write a checkpoint and stop; --resume continues exactly.`;
 function number(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed)) throw new TrainingError({ message: `--${name} must be a number, got '${value}'`, code: 'TRAIN_BAD_OPTION' });
+  if (!Number.isFinite(parsed))
+    throw new TrainingError({ message: `--${name} must be a number, got '${value}'`, code: 'TRAIN_BAD_OPTION' });
   return parsed;
 }
 
@@ -78,32 +79,71 @@ function inputNoiseOption(value: string | undefined): InputNoise | undefined {
   if (value === undefined) return undefined;
   const parts = value.split(':');
   const numbers = parts.map(Number);
-  const valid = (parts.length === 1 && Number.isFinite(numbers[0]) && numbers[0] >= 0)
-    || (parts.length === 2 && numbers.every(Number.isFinite) && numbers[0] > 0 && numbers[1] >= numbers[0]);
+  const valid =
+    (parts.length === 1 && Number.isFinite(numbers[0]) && numbers[0] >= 0) ||
+    (parts.length === 2 && numbers.every(Number.isFinite) && numbers[0] > 0 && numbers[1] >= numbers[0]);
   if (!valid) {
-    throw new TrainingError({ message: `--input-noise must be a σ ≥ 0 or LOW:HIGH with 0 < LOW ≤ HIGH, got '${value}'`, code: 'TRAIN_BAD_OPTION' });
+    throw new TrainingError({
+      message: `--input-noise must be a σ ≥ 0 or LOW:HIGH with 0 < LOW ≤ HIGH, got '${value}'`,
+      code: 'TRAIN_BAD_OPTION',
+    });
   }
   return parts.length === 1 ? numbers[0] : [numbers[0], numbers[1]];
 }
 
 async function main(argv: string[]): Promise<number> {
-  const values = parseScriptArguments('train', HELP, {
-      kind: { type: 'string' }, variant: { type: 'string' }, depth: { type: 'string' }, filters: { type: 'string' },
-      steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, warmup: { type: 'string' }, consistency: { type: 'string' }, l2: { type: 'string' },
-      seed: { type: 'string' }, threads: { type: 'string' }, 'shared-dir': { type: 'string' }, 'out-dir': { type: 'string' },
-      run: { type: 'string' }, resume: { type: 'boolean' }, 'checkpoint-every': { type: 'string' }, 'validate-every': { type: 'string' },
-      'log-every': { type: 'string' }, export: { type: 'string' }, 'cache-dir': { type: 'string' },
-      'export-only': { type: 'boolean' }, augment: { type: 'string' }, sunspots: { type: 'string' }, 'init-from': { type: 'string' }, 'reset-best': { type: 'boolean' },
-      'input-noise': { type: 'string' }, 'quiet-surroundings': { type: 'string' },
-  }, argv);
+  const values = parseScriptArguments(
+    'train',
+    HELP,
+    {
+      kind: { type: 'string' },
+      variant: { type: 'string' },
+      depth: { type: 'string' },
+      filters: { type: 'string' },
+      steps: { type: 'string' },
+      epochs: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      warmup: { type: 'string' },
+      consistency: { type: 'string' },
+      l2: { type: 'string' },
+      seed: { type: 'string' },
+      threads: { type: 'string' },
+      'shared-dir': { type: 'string' },
+      'out-dir': { type: 'string' },
+      run: { type: 'string' },
+      resume: { type: 'boolean' },
+      'checkpoint-every': { type: 'string' },
+      'validate-every': { type: 'string' },
+      'log-every': { type: 'string' },
+      export: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'export-only': { type: 'boolean' },
+      augment: { type: 'string' },
+      sunspots: { type: 'string' },
+      'init-from': { type: 'string' },
+      'reset-best': { type: 'boolean' },
+      'input-noise': { type: 'string' },
+      'quiet-surroundings': { type: 'string' },
+    },
+    argv,
+  );
   const inputNoise = inputNoiseOption(values['input-noise']);
   const kind = values.kind as EnhanceKind | undefined;
   if (!kind || !ENHANCE_KINDS.includes(kind)) {
-    throw new TrainingError({ message: `--kind must be one of ${ENHANCE_KINDS.join(', ')}, got '${values.kind ?? ''}'`, code: 'TRAIN_BAD_OPTION' });
+    throw new TrainingError({
+      message: `--kind must be one of ${ENHANCE_KINDS.join(', ')}, got '${values.kind ?? ''}'`,
+      code: 'TRAIN_BAD_OPTION',
+    });
   }
-  const { variant, architecture } = resolveArchitectureOption(values.variant as ModelVariant | undefined, number('depth', values.depth), number('filters', values.filters));
+  const { variant, architecture } = resolveArchitectureOption(
+    values.variant as ModelVariant | undefined,
+    number('depth', values.depth),
+    number('filters', values.filters),
+  );
   const batchSize = number('batch', values.batch) ?? PAPER_BATCH_SIZE;
-  if (values.steps !== undefined && values.epochs !== undefined) throw new TrainingError({ message: 'give --steps or --epochs, not both', code: 'TRAIN_BAD_OPTION' });
+  if (values.steps !== undefined && values.epochs !== undefined)
+    throw new TrainingError({ message: 'give --steps or --epochs, not both', code: 'TRAIN_BAD_OPTION' });
   const epochs = number('epochs', values.epochs);
   const steps = number('steps', values.steps) ?? Math.ceil(((epochs ?? 1) * PATCHES_PER_EPOCH) / batchSize);
   const outDir = resolve(values['out-dir'] ?? 'runs');
@@ -111,7 +151,11 @@ async function main(argv: string[]): Promise<number> {
   const exportOption = values.export ?? (variant === 'custom' ? 'none' : join('models', modelFileName(kind, variant)));
   const seed = number('seed', values.seed) ?? 1;
   const options: TrainOptions = {
-    kind, variant, architecture, steps, batchSize,
+    kind,
+    variant,
+    architecture,
+    steps,
+    batchSize,
     learningRate: number('lr', values.lr) ?? PAPER_LEARNING_RATE,
     ...(values.warmup !== undefined ? { warmupSteps: number('warmup', values.warmup) } : {}),
     ...(values.consistency !== undefined ? { consistencyWeight: number('consistency', values.consistency) } : {}),
@@ -127,7 +171,9 @@ async function main(argv: string[]): Promise<number> {
   if (values['export-only']) {
     if (!options.exportPath) throw new TrainingError({ message: '--export-only needs an --export path', code: 'TRAIN_BAD_OPTION' });
     const record = await exportBestCheckpoint(runDir, options.exportPath);
-    console.log(`exported ${options.exportPath} from ${runDir}/best (step ${record.best?.step}, validation mse ${record.best?.validationMse})`);
+    console.log(
+      `exported ${options.exportPath} from ${runDir}/best (step ${record.best?.step}, validation mse ${record.best?.validationMse})`,
+    );
     return 0;
   }
   mkdirSync(runDir, { recursive: true });
@@ -137,19 +183,39 @@ async function main(argv: string[]): Promise<number> {
     console.log(stamped);
     appendFileSync(logFile, `${stamped}\n`);
   };
-  log(`train ${JSON.stringify({ ...options, resume: Boolean(values.resume), ...(values['input-noise'] ? { inputNoise: values['input-noise'] } : {}) })}`);
+  log(
+    `train ${JSON.stringify({ ...options, resume: Boolean(values.resume), ...(values['input-noise'] ? { inputNoise: values['input-noise'] } : {}) })}`,
+  );
   const sharedDir = resolve(values['shared-dir'] ?? '../shared');
   const sunspotScenes = number('sunspots', values.sunspots) ?? 0;
   const quietScenes = number('quiet-surroundings', values['quiet-surroundings']) ?? 0;
-  const set = await loadTrainingSet(kind, { sharedDir, seed, sunspotScenes, quietScenes, ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}) });
+  const set = await loadTrainingSet(kind, {
+    sharedDir,
+    seed,
+    sunspotScenes,
+    quietScenes,
+    ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}),
+  });
   const augment = (values.augment ?? 'none') as Augmentation;
-  if (!AUGMENTATIONS.includes(augment)) throw new TrainingError({ message: `--augment must be one of ${AUGMENTATIONS.join(', ')}, got '${augment}'`, code: 'TRAIN_BAD_OPTION' });
-  if (augment === 'affine' && kind !== 'intensity') throw new TrainingError({ message: '--augment affine is for intensity (the level shift has no meaning for signed fields)', code: 'TRAIN_BAD_OPTION' });
-  if (augment === 'scale' && kind !== 'blos') throw new TrainingError({ message: '--augment scale is for magnetograms (intensity has --augment affine)', code: 'TRAIN_BAD_OPTION' });
+  if (!AUGMENTATIONS.includes(augment))
+    throw new TrainingError({
+      message: `--augment must be one of ${AUGMENTATIONS.join(', ')}, got '${augment}'`,
+      code: 'TRAIN_BAD_OPTION',
+    });
+  if (augment === 'affine' && kind !== 'intensity')
+    throw new TrainingError({
+      message: '--augment affine is for intensity (the level shift has no meaning for signed fields)',
+      code: 'TRAIN_BAD_OPTION',
+    });
+  if (augment === 'scale' && kind !== 'blos')
+    throw new TrainingError({ message: '--augment scale is for magnetograms (intensity has --augment affine)', code: 'TRAIN_BAD_OPTION' });
   const noise = { inputNoise: inputNoise ?? set.info.inputNoiseSigma };
-  const data = augment === 'affine' ? withAffineAugmentation(trainingDataFromSet(set, noise), INTENSITY_AFFINE_AUGMENTATION)
-    : augment === 'scale' ? withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION, noise)
-      : trainingDataFromSet(set, noise);
+  const data =
+    augment === 'affine'
+      ? withAffineAugmentation(trainingDataFromSet(set, noise), INTENSITY_AFFINE_AUGMENTATION)
+      : augment === 'scale'
+        ? withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION, noise)
+        : trainingDataFromSet(set, noise);
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
@@ -160,7 +226,8 @@ async function main(argv: string[]): Promise<number> {
   }
   let warmStart: WarmStart | undefined;
   if (values['init-from'] !== undefined) {
-    if (values.resume) throw new TrainingError({ message: '--init-from starts a new run; it cannot be combined with --resume', code: 'TRAIN_BAD_OPTION' });
+    if (values.resume)
+      throw new TrainingError({ message: '--init-from starts a new run; it cannot be combined with --resume', code: 'TRAIN_BAD_OPTION' });
     const file = resolve(values['init-from']);
     let bytes: Uint8Array;
     try {
@@ -169,21 +236,36 @@ async function main(argv: string[]): Promise<number> {
       throw new TrainingError({ message: 'cannot read the --init-from model', code: 'TRAIN_BAD_OPTION', file, cause });
     }
     const sample = data.train.sampleBatch(WARM_START_PATCHES, createRandom(seed + 7919));
-    warmStart = await warmStartFromModel(bytes, file, architecture, { data: sample.inputs, count: WARM_START_PATCHES, patchSize: data.patchSize }, options.threads);
+    warmStart = await warmStartFromModel(
+      bytes,
+      file,
+      architecture,
+      { data: sample.inputs, count: WARM_START_PATCHES, patchSize: data.patchSize },
+      options.threads,
+    );
   }
   const { record, stopped } = await train(options, data, {
-    log, signal: controller.signal, resume: Boolean(values.resume), resetBest: Boolean(values['reset-best']), ...(warmStart ? { warmStart } : {}),
+    log,
+    signal: controller.signal,
+    resume: Boolean(values.resume),
+    resetBest: Boolean(values['reset-best']),
+    ...(warmStart ? { warmStart } : {}),
   });
-  log(`${stopped ? 'stopped' : 'done'}: step ${record.step}, ${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s compute, `
-    + `best validation mse ${record.best?.validationMse.toExponential(4) ?? '-'} at step ${record.best?.step ?? '-'}`);
+  log(
+    `${stopped ? 'stopped' : 'done'}: step ${record.step}, ${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s compute, ` +
+      `best validation mse ${record.best?.validationMse.toExponential(4) ?? '-'} at step ${record.best?.step ?? '-'}`,
+  );
   return 0;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
-  if (EnhanceError.isInstance(error)) {
-    console.error(`enhance train: ${(error as Error).message}`);
-  } else {
-    console.error(error);
-  }
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (EnhanceError.isInstance(error)) {
+      console.error(`enhance train: ${(error as Error).message}`);
+    } else {
+      console.error(error);
+    }
+    process.exit(1);
+  },
+);

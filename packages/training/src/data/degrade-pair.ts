@@ -57,10 +57,24 @@ export function degradePair(
   const { sourceScaleArcsec, boundary, recipe = PAPER_DEGRADATION, file } = options;
   // A kernel wider than the image only wraps around (periodic) or folds back (reflect): cap its radius.
   const maxRadiusPx = Math.max(source.width, source.height);
-  const inputKernel = samplePsfKernel(recipe.inputPsf, { pixelScaleArcsec: sourceScaleArcsec, energyFraction: recipe.energyFraction, maxRadiusPx });
-  const targetKernel = samplePsfKernel(recipe.targetPsf, { pixelScaleArcsec: sourceScaleArcsec, energyFraction: recipe.energyFraction, maxRadiusPx });
-  const input = rebinPlane(convolvePlane(source, inputKernel, boundary), { inputScaleArcsec: sourceScaleArcsec, outputScaleArcsec: recipe.inputScaleArcsec });
-  const fullTarget = rebinPlane(convolvePlane(source, targetKernel, boundary), { inputScaleArcsec: sourceScaleArcsec, outputScaleArcsec: recipe.targetScaleArcsec });
+  const inputKernel = samplePsfKernel(recipe.inputPsf, {
+    pixelScaleArcsec: sourceScaleArcsec,
+    energyFraction: recipe.energyFraction,
+    maxRadiusPx,
+  });
+  const targetKernel = samplePsfKernel(recipe.targetPsf, {
+    pixelScaleArcsec: sourceScaleArcsec,
+    energyFraction: recipe.energyFraction,
+    maxRadiusPx,
+  });
+  const input = rebinPlane(convolvePlane(source, inputKernel, boundary), {
+    inputScaleArcsec: sourceScaleArcsec,
+    outputScaleArcsec: recipe.inputScaleArcsec,
+  });
+  const fullTarget = rebinPlane(convolvePlane(source, targetKernel, boundary), {
+    inputScaleArcsec: sourceScaleArcsec,
+    outputScaleArcsec: recipe.targetScaleArcsec,
+  });
   const ratio = recipe.inputScaleArcsec / recipe.targetScaleArcsec;
   if (ratio !== 2 || fullTarget.width < 2 * input.width || fullTarget.height < 2 * input.height) {
     throw new TrainingDataError({

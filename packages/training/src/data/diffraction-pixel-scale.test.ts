@@ -9,12 +9,13 @@ function bandLimitedImage(n: number, cutoff: number, seed: number): { width: num
   const random = createRandom(seed);
   const re = new Float64Array(n * n);
   const im = new Float64Array(n * n);
-  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
-    const f = Math.hypot((x <= n / 2 ? x : x - n) / n, (y <= n / 2 ? y : y - n) / n);
-    if (f === 0 || f > cutoff) continue;
-    re[y * n + x] = gaussianDeviate(random) / f;
-    im[y * n + x] = gaussianDeviate(random) / f;
-  }
+  for (let y = 0; y < n; y++)
+    for (let x = 0; x < n; x++) {
+      const f = Math.hypot((x <= n / 2 ? x : x - n) / n, (y <= n / 2 ? y : y - n) / n);
+      if (f === 0 || f > cutoff) continue;
+      re[y * n + x] = gaussianDeviate(random) / f;
+      im[y * n + x] = gaussianDeviate(random) / f;
+    }
   fft2d(re, im, n, n, true);
   const scale = 1 / Math.sqrt(re.reduce((a, v) => a + v * v, 0) / re.length);
   return { width: n, height: n, data: re.map((v) => v * scale + 0.01 * gaussianDeviate(random)) };

@@ -5,13 +5,15 @@ import { createRandom } from '@enhance/graph-builder';
 // Brute force over every rectangle, checking each for validity.
 function bruteForce(valid: Uint8Array, width: number, height: number): number {
   let best = 0;
-  for (let y0 = 0; y0 < height; y0++) for (let x0 = 0; x0 < width; x0++) {
-    for (let y1 = y0; y1 < height; y1++) for (let x1 = x0; x1 < width; x1++) {
-      let ok = true;
-      for (let y = y0; y <= y1 && ok; y++) for (let x = x0; x <= x1 && ok; x++) ok = valid[y * width + x] === 1;
-      if (ok) best = Math.max(best, (x1 - x0 + 1) * (y1 - y0 + 1));
+  for (let y0 = 0; y0 < height; y0++)
+    for (let x0 = 0; x0 < width; x0++) {
+      for (let y1 = y0; y1 < height; y1++)
+        for (let x1 = x0; x1 < width; x1++) {
+          let ok = true;
+          for (let y = y0; y <= y1 && ok; y++) for (let x = x0; x <= x1 && ok; x++) ok = valid[y * width + x] === 1;
+          if (ok) best = Math.max(best, (x1 - x0 + 1) * (y1 - y0 + 1));
+        }
     }
-  }
   return best;
 }
 
@@ -21,11 +23,12 @@ describe('largestValidRectangle', () => {
     const valid = new Uint8Array(n * n);
     const c = (n - 1) / 2;
     const angle = (20 * Math.PI) / 180;
-    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
-      const u = Math.cos(angle) * (x - c) + Math.sin(angle) * (y - c);
-      const v = -Math.sin(angle) * (x - c) + Math.cos(angle) * (y - c);
-      valid[y * n + x] = Math.abs(u) <= 15 && Math.abs(v) <= 15 ? 1 : 0;
-    }
+    for (let y = 0; y < n; y++)
+      for (let x = 0; x < n; x++) {
+        const u = Math.cos(angle) * (x - c) + Math.sin(angle) * (y - c);
+        const v = -Math.sin(angle) * (x - c) + Math.cos(angle) * (y - c);
+        valid[y * n + x] = Math.abs(u) <= 15 && Math.abs(v) <= 15 ? 1 : 0;
+      }
     const rect = largestValidRectangle(valid, n, n);
     expect(rect.width * rect.height).toBe(bruteForce(valid, n, n));
     for (let y = rect.y; y < rect.y + rect.height; y++) for (let x = rect.x; x < rect.x + rect.width; x++) expect(valid[y * n + x]).toBe(1);

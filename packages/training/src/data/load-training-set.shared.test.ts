@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '@enhance/graph-builder';
-import { IMAX_FILE, INTENSITY_VALIDATION_REGION, MURAM_FILE, NIRIS_FILES, NIRIS_VALIDATION_FILE, loadTrainingSet } from './load-training-set.js';
+import {
+  IMAX_FILE,
+  INTENSITY_VALIDATION_REGION,
+  MURAM_FILE,
+  NIRIS_FILES,
+  NIRIS_VALIDATION_FILE,
+  loadTrainingSet,
+} from './load-training-set.js';
 import { readNpy } from './read-npy.js';
 
 const sharedDir = fileURLToPath(new URL('../../../../../shared', import.meta.url));
@@ -32,7 +39,8 @@ describe('training sets from ../shared', () => {
     expect(validation.count).toBe(6 + 6 + 121);
     const validationKeys = new Set<string>();
     // Targets carry no noise, so equal pixel rows mean the same window.
-    for (let n = 0; n < validation.count; n++) validationKeys.add(Array.from(validation.targets.subarray(n * 10000, n * 10000 + 100)).join(','));
+    for (let n = 0; n < validation.count; n++)
+      validationKeys.add(Array.from(validation.targets.subarray(n * 10000, n * 10000 + 100)).join(','));
     for (let n = 0; n < batch.count; n++) {
       expect(validationKeys.has(Array.from(batch.targets.subarray(n * 10000, n * 10000 + 100)).join(','))).toBe(false);
     }
@@ -83,11 +91,16 @@ describe('training sets from ../shared', () => {
     const plain = await loadTrainingSet('blos', { sharedDir, seed: 1 });
     const spotted = await loadTrainingSet('blos', { sharedDir, seed: 1, sunspotScenes: 1 });
     expect(spotted.info.sunspotScenes).toHaveLength(3);
-    expect(new Set(spotted.info.sunspotScenes?.map((s) => (s as { file?: string }).file))).toEqual(new Set(NIRIS_FILES.filter((f) => f !== NIRIS_VALIDATION_FILE)));
+    expect(new Set(spotted.info.sunspotScenes?.map((s) => (s as { file?: string }).file))).toEqual(
+      new Set(NIRIS_FILES.filter((f) => f !== NIRIS_VALIDATION_FILE)),
+    );
     expect(spotted.info.trainingWindows).toBe(2 * plain.info.trainingWindows);
     // The same validation set with or without training spots: the map as it is and with VALIDATION_MAGNETIC_SPOT.
     expect(spotted.info.validationPatches).toBe(plain.info.validationPatches);
-    expect(plain.validation.images.map((i) => i.name)).toEqual([NIRIS_VALIDATION_FILE, `${NIRIS_VALIDATION_FILE} with a synthetic sunspot`]);
+    expect(plain.validation.images.map((i) => i.name)).toEqual([
+      NIRIS_VALIDATION_FILE,
+      `${NIRIS_VALIDATION_FILE} with a synthetic sunspot`,
+    ]);
     const [asIs, withSpot] = plain.validation.images;
     const peak = (data: Float64Array) => data.reduce((a, b) => Math.max(a, b), -Infinity);
     // The spot's 2.5 kG umbra (3.6" radius) survives the 28 cm PSF nearly whole.
@@ -95,7 +108,8 @@ describe('training sets from ../shared', () => {
     expect(peak(withSpot.target.data)).toBeLessThan(2.6);
     expect(peak(asIs.target.data)).toBeLessThan(2.3);
     // Some spotted training windows reach umbral fields the plage never has.
-    const strongest = (set: typeof plain) => set.train.sampleBatch(400, createRandom(5), { inputNoise: 0 }).inputs.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
+    const strongest = (set: typeof plain) =>
+      set.train.sampleBatch(400, createRandom(5), { inputNoise: 0 }).inputs.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
     expect(strongest(spotted)).toBeGreaterThan(1.8);
   });
 });

@@ -20,7 +20,14 @@ import {
 import { cachedPlanes } from './plane-cache.js';
 import { readNpy } from './read-npy.js';
 import { drawQuietSurroundings, withQuietSurroundings, type QuietSurroundings } from './quiet-surroundings.js';
-import { drawMagneticSpots, drawSunspots, withMagneticSpots, withSunspots, type MagneticSpotShape, type SunspotShape } from './synthetic-sunspots.js';
+import {
+  drawMagneticSpots,
+  drawSunspots,
+  withMagneticSpots,
+  withSunspots,
+  type MagneticSpotShape,
+  type SunspotShape,
+} from './synthetic-sunspots.js';
 import { TrainingDataError } from './training-data-error.js';
 
 /*
@@ -136,7 +143,14 @@ export const IMAX_EDGE_CROP_PX = 24;
  * how stray light is taken out of an umbra next to granulation.
  */
 export const VALIDATION_SUNSPOT: SunspotShape = Object.freeze({
-  x: 285, y: 190, penumbraRadiusArcsec: 7, umbraRadiusArcsec: 3.2, axisRatio: 0.9, angle: 0.4, umbraLevel: 0.25, penumbraLevel: 0.75,
+  x: 285,
+  y: 190,
+  penumbraRadiusArcsec: 7,
+  umbraRadiusArcsec: 3.2,
+  axisRatio: 0.9,
+  angle: 0.4,
+  umbraLevel: 0.25,
+  penumbraLevel: 0.75,
 });
 export const NIRIS_FILES = [
   'gst_niris_bz_20170713_201549.fits',
@@ -156,7 +170,14 @@ export const NIRIS_CROP_MARGIN_PX = 2;
  * network keeps a sunspot's flux (source pixels; positive umbra next to the map's mixed plage).
  */
 export const VALIDATION_MAGNETIC_SPOT: MagneticSpotShape = Object.freeze({
-  x: 330, y: 300, penumbraRadiusArcsec: 8, umbraRadiusArcsec: 3.6, axisRatio: 0.9, angle: 0.4, umbraField: 2.5, penumbraField: 1.0,
+  x: 330,
+  y: 300,
+  penumbraRadiusArcsec: 8,
+  umbraRadiusArcsec: 3.6,
+  axisRatio: 0.9,
+  angle: 0.4,
+  umbraField: 2.5,
+  penumbraField: 1.0,
 });
 export const INPUT_NOISE_SIGMA: Readonly<Record<EnhanceKind, number>> = Object.freeze({ intensity: 1e-3, blos: 1e-2 });
 /** The held-out intensity block, in 0.504"/px input pixels. */
@@ -255,7 +276,11 @@ async function loadIntensity(options: Required<LoadTrainingSetOptions>): Promise
   const bytes = await readSource(options.sharedDir, MURAM_FILE);
   const array = readNpy(bytes, { file: MURAM_FILE });
   if (array.shape.length !== 2) {
-    throw new TrainingDataError({ message: `expected a 2-D image, got shape (${array.shape.join(', ')})`, code: 'DATA_SHAPE', file: MURAM_FILE });
+    throw new TrainingDataError({
+      message: `expected a 2-D image, got shape (${array.shape.join(', ')})`,
+      code: 'DATA_SHAPE',
+      file: MURAM_FILE,
+    });
   }
   const [height, width] = array.shape;
   const checksum = sha256(bytes);
@@ -263,19 +288,24 @@ async function loadIntensity(options: Required<LoadTrainingSetOptions>): Promise
   for (let i = 0; i < array.data.length; i++) sum += array.data[i];
   const mean = sum / array.data.length;
   const scene = (): ImagePlane => ({ width, height, data: Float64Array.from(array.data, (v) => v / mean) });
-  const degradeMuram = async (spots: readonly SunspotShape[]) => cachedPlanes(
-    options.cacheDir,
-    { CACHE_VERSION, kind: 'intensity', checksum, recipe: PAPER_DEGRADATION, ...(spots.length > 0 ? { spots } : {}) },
-    () => {
-      const source = spots.length > 0 ? withSunspots(scene(), MURAM_PIXEL_SCALE_ARCSEC, spots, true) : scene();
-      const pair = degradePair(source, { sourceScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC, boundary: 'periodic', file: MURAM_FILE });
-      return { planes: [pair.input, pair.target], meta: { input: pair.inputKernel, target: pair.targetKernel } };
-    },
-  );
+  const degradeMuram = async (spots: readonly SunspotShape[]) =>
+    cachedPlanes(
+      options.cacheDir,
+      { CACHE_VERSION, kind: 'intensity', checksum, recipe: PAPER_DEGRADATION, ...(spots.length > 0 ? { spots } : {}) },
+      () => {
+        const source = spots.length > 0 ? withSunspots(scene(), MURAM_PIXEL_SCALE_ARCSEC, spots, true) : scene();
+        const pair = degradePair(source, { sourceScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC, boundary: 'periodic', file: MURAM_FILE });
+        return { planes: [pair.input, pair.target], meta: { input: pair.inputKernel, target: pair.targetKernel } };
+      },
+    );
   const { planes, meta } = await degradeMuram([]);
   const [input, target] = planes;
   const region = INTENSITY_VALIDATION_REGION;
-  const trainingOrigins = windowOrigins(input.width, input.height, (x, y) => !overlaps({ x, y, width: INPUT_PATCH_SIZE, height: INPUT_PATCH_SIZE }, region));
+  const trainingOrigins = windowOrigins(
+    input.width,
+    input.height,
+    (x, y) => !overlaps({ x, y, width: INPUT_PATCH_SIZE, height: INPUT_PATCH_SIZE }, region),
+  );
   const trainSources: PatchSource[] = [{ input, target, origins: trainingOrigins }];
   const sunspotScenes: { seed: number; spots: SunspotShape[] }[] = [];
   for (let i = 0; i < options.sunspotScenes; i++) {
@@ -291,59 +321,101 @@ async function loadIntensity(options: Required<LoadTrainingSetOptions>): Promise
   const validationSources: PatchSource[] = [
     { input, target, origins: validationOrigins },
     { input: spottedValidation.planes[0], target: spottedValidation.planes[1], origins: validationOrigins },
-    { input: imax.input, target: imax.target, origins: fixedOrigins({ x: 0, y: 0, width: imax.input.width, height: imax.input.height }, VALIDATION_STRIDE.imax) },
+    {
+      input: imax.input,
+      target: imax.target,
+      origins: fixedOrigins({ x: 0, y: 0, width: imax.input.width, height: imax.input.height }, VALIDATION_STRIDE.imax),
+    },
   ];
-  const block = (plane: ImagePlane, factor: number) => cropPlane(plane, factor * region.x, factor * region.y, factor * region.width, factor * region.height);
+  const block = (plane: ImagePlane, factor: number) =>
+    cropPlane(plane, factor * region.x, factor * region.y, factor * region.width, factor * region.height);
   const images: ImagePair[] = [
     { name: `${MURAM_FILE} validation block`, input: block(input, 1), target: block(target, 2) },
-    { name: `${MURAM_FILE} validation block with a synthetic sunspot`, input: block(spottedValidation.planes[0], 1), target: block(spottedValidation.planes[1], 2) },
+    {
+      name: `${MURAM_FILE} validation block with a synthetic sunspot`,
+      input: block(spottedValidation.planes[0], 1),
+      target: block(spottedValidation.planes[1], 2),
+    },
     { name: IMAX_FILE, input: imax.input, target: imax.target },
   ];
-  return buildSet('intensity', trainSources, validationSources, images, {
-    kind: 'intensity',
-    units: 'I / <I> of the quiet-Sun scene (quiet Sun ≈ 1)',
-    sourceScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC,
-    inputScaleArcsec: PAPER_DEGRADATION.inputScaleArcsec,
-    targetScaleArcsec: PAPER_DEGRADATION.targetScaleArcsec,
-    inputPsf: PAPER_DEGRADATION.inputPsf,
-    targetPsf: PAPER_DEGRADATION.targetPsf,
-    kernels: [{ file: MURAM_FILE, ...meta }, { file: IMAX_FILE, ...imax.kernels }],
-    sources: [{
-      file: MURAM_FILE,
-      sha256: checksum,
-      split: 'train+validation',
-      crop: { x: 0, y: 0, width, height },
-      inputSize: [input.width, input.height],
-      targetSize: [target.width, target.height],
-    }, imax.source],
-    validationRegions: [
-      { file: MURAM_FILE, region },
-      { file: `${MURAM_FILE} with a synthetic sunspot`, region },
-      { file: IMAX_FILE, region: { x: 0, y: 0, width: imax.input.width, height: imax.input.height } },
-    ],
-    ...(sunspotScenes.length > 0 ? { sunspotScenes } : {}),
-  }, options.seed);
+  return buildSet(
+    'intensity',
+    trainSources,
+    validationSources,
+    images,
+    {
+      kind: 'intensity',
+      units: 'I / <I> of the quiet-Sun scene (quiet Sun ≈ 1)',
+      sourceScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC,
+      inputScaleArcsec: PAPER_DEGRADATION.inputScaleArcsec,
+      targetScaleArcsec: PAPER_DEGRADATION.targetScaleArcsec,
+      inputPsf: PAPER_DEGRADATION.inputPsf,
+      targetPsf: PAPER_DEGRADATION.targetPsf,
+      kernels: [
+        { file: MURAM_FILE, ...meta },
+        { file: IMAX_FILE, ...imax.kernels },
+      ],
+      sources: [
+        {
+          file: MURAM_FILE,
+          sha256: checksum,
+          split: 'train+validation',
+          crop: { x: 0, y: 0, width, height },
+          inputSize: [input.width, input.height],
+          targetSize: [target.width, target.height],
+        },
+        imax.source,
+      ],
+      validationRegions: [
+        { file: MURAM_FILE, region },
+        { file: `${MURAM_FILE} with a synthetic sunspot`, region },
+        { file: IMAX_FILE, region: { x: 0, y: 0, width: imax.input.width, height: imax.input.height } },
+      ],
+      ...(sunspotScenes.length > 0 ? { sunspotScenes } : {}),
+    },
+    options.seed,
+  );
 }
 
 /** The IMaX frame without its apodised edges, divided by its mean, degraded like MURaM (reflecting edges). */
 async function loadImax(options: Required<LoadTrainingSetOptions>) {
   const bytes = await readSource(options.sharedDir, IMAX_FILE);
   const checksum = sha256(bytes);
-  const { planes, meta } = await cachedPlanes(options.cacheDir, { CACHE_VERSION, kind: 'intensity-imax', checksum, recipe: PAPER_DEGRADATION, IMAX_EDGE_CROP_PX }, () => {
-    const image = readFits(bytes, { file: IMAX_FILE, precision: 'float64' });
-    const cropped = cropPlane({ width: image.width, height: image.height, data: image.data }, IMAX_EDGE_CROP_PX, IMAX_EDGE_CROP_PX,
-      image.width - 2 * IMAX_EDGE_CROP_PX, image.height - 2 * IMAX_EDGE_CROP_PX);
-    let total = 0;
-    let finite = 0;
-    for (const v of cropped.data) if (Number.isFinite(v)) { total += v; finite++; }
-    if (finite !== cropped.data.length || !(total > 0)) {
-      throw new TrainingDataError({ message: `expected a positive image with no blank pixels inside the ${IMAX_EDGE_CROP_PX} px edge crop`, code: 'DATA_SHAPE', file: IMAX_FILE });
-    }
-    const level = total / finite;
-    const source: ImagePlane = { width: cropped.width, height: cropped.height, data: cropped.data.map((v) => v / level) };
-    const pair = degradePair(source, { sourceScaleArcsec: IMAX_PIXEL_SCALE_ARCSEC, boundary: 'reflect', file: IMAX_FILE });
-    return { planes: [pair.input, pair.target], meta: { input: pair.inputKernel, target: pair.targetKernel, width: cropped.width, height: cropped.height } };
-  });
+  const { planes, meta } = await cachedPlanes(
+    options.cacheDir,
+    { CACHE_VERSION, kind: 'intensity-imax', checksum, recipe: PAPER_DEGRADATION, IMAX_EDGE_CROP_PX },
+    () => {
+      const image = readFits(bytes, { file: IMAX_FILE, precision: 'float64' });
+      const cropped = cropPlane(
+        { width: image.width, height: image.height, data: image.data },
+        IMAX_EDGE_CROP_PX,
+        IMAX_EDGE_CROP_PX,
+        image.width - 2 * IMAX_EDGE_CROP_PX,
+        image.height - 2 * IMAX_EDGE_CROP_PX,
+      );
+      let total = 0;
+      let finite = 0;
+      for (const v of cropped.data)
+        if (Number.isFinite(v)) {
+          total += v;
+          finite++;
+        }
+      if (finite !== cropped.data.length || !(total > 0)) {
+        throw new TrainingDataError({
+          message: `expected a positive image with no blank pixels inside the ${IMAX_EDGE_CROP_PX} px edge crop`,
+          code: 'DATA_SHAPE',
+          file: IMAX_FILE,
+        });
+      }
+      const level = total / finite;
+      const source: ImagePlane = { width: cropped.width, height: cropped.height, data: cropped.data.map((v) => v / level) };
+      const pair = degradePair(source, { sourceScaleArcsec: IMAX_PIXEL_SCALE_ARCSEC, boundary: 'reflect', file: IMAX_FILE });
+      return {
+        planes: [pair.input, pair.target],
+        meta: { input: pair.inputKernel, target: pair.targetKernel, width: cropped.width, height: cropped.height },
+      };
+    },
+  );
   const [input, target] = planes;
   const crop: PixelRectangle = { x: IMAX_EDGE_CROP_PX, y: IMAX_EDGE_CROP_PX, width: meta.width, height: meta.height };
   return {
@@ -374,30 +446,43 @@ async function loadMagnetogram(options: Required<LoadTrainingSetOptions>): Promi
   for (const [fileIndex, file] of NIRIS_FILES.entries()) {
     const bytes = await readSource(options.sharedDir, file);
     const checksum = sha256(bytes);
-    const degradeMap = async (spots: readonly MagneticSpotShape[], quiet?: QuietSurroundings) => cachedPlanes(
-      options.cacheDir,
-      { CACHE_VERSION, kind: 'blos', checksum, recipe: PAPER_DEGRADATION, NIRIS_PIXEL_SCALE_ARCSEC, NIRIS_CROP_MARGIN_PX, ...(spots.length > 0 ? { spots } : {}), ...(quiet ? { quiet } : {}) },
-      () => {
-        const image = readFits(bytes, { file, precision: 'float64' });
-        const valid = new Uint8Array(image.width * image.height);
-        for (let i = 0; i < valid.length; i++) valid[i] = Number.isFinite(image.data[i]) && image.data[i] !== 0 ? 1 : 0;
-        const rectangle = largestValidRectangle(valid, image.width, image.height);
-        const crop: PixelRectangle = {
-          x: rectangle.x + NIRIS_CROP_MARGIN_PX,
-          y: rectangle.y + NIRIS_CROP_MARGIN_PX,
-          width: rectangle.width - 2 * NIRIS_CROP_MARGIN_PX,
-          height: rectangle.height - 2 * NIRIS_CROP_MARGIN_PX,
-        };
-        const gauss = cropPlane({ width: image.width, height: image.height, data: image.data }, crop.x, crop.y, crop.width, crop.height);
-        const map: ImagePlane = { width: gauss.width, height: gauss.height, data: gauss.data.map((v) => v / 1000) };
-        const quieted = quiet ? withQuietSurroundings(map, NIRIS_PIXEL_SCALE_ARCSEC, quiet) : map;
-        const source = spots.length > 0 ? withMagneticSpots(quieted, NIRIS_PIXEL_SCALE_ARCSEC, spots, false) : quieted;
-        const pair = degradePair(source, { sourceScaleArcsec: NIRIS_PIXEL_SCALE_ARCSEC, boundary: 'reflect', file });
-        // The pixel-scale check reads the map as observed, never a spotted copy.
-        const estimate = spots.length > 0 || quiet ? undefined : estimateDiffractionPixelScale(gauss, { apertureM: NIRIS_APERTURE_M, wavelengthM: NIRIS_WAVELENGTH_M });
-        return { planes: [pair.input, pair.target], meta: { crop, input: pair.inputKernel, target: pair.targetKernel, estimate } };
-      },
-    );
+    const degradeMap = async (spots: readonly MagneticSpotShape[], quiet?: QuietSurroundings) =>
+      cachedPlanes(
+        options.cacheDir,
+        {
+          CACHE_VERSION,
+          kind: 'blos',
+          checksum,
+          recipe: PAPER_DEGRADATION,
+          NIRIS_PIXEL_SCALE_ARCSEC,
+          NIRIS_CROP_MARGIN_PX,
+          ...(spots.length > 0 ? { spots } : {}),
+          ...(quiet ? { quiet } : {}),
+        },
+        () => {
+          const image = readFits(bytes, { file, precision: 'float64' });
+          const valid = new Uint8Array(image.width * image.height);
+          for (let i = 0; i < valid.length; i++) valid[i] = Number.isFinite(image.data[i]) && image.data[i] !== 0 ? 1 : 0;
+          const rectangle = largestValidRectangle(valid, image.width, image.height);
+          const crop: PixelRectangle = {
+            x: rectangle.x + NIRIS_CROP_MARGIN_PX,
+            y: rectangle.y + NIRIS_CROP_MARGIN_PX,
+            width: rectangle.width - 2 * NIRIS_CROP_MARGIN_PX,
+            height: rectangle.height - 2 * NIRIS_CROP_MARGIN_PX,
+          };
+          const gauss = cropPlane({ width: image.width, height: image.height, data: image.data }, crop.x, crop.y, crop.width, crop.height);
+          const map: ImagePlane = { width: gauss.width, height: gauss.height, data: gauss.data.map((v) => v / 1000) };
+          const quieted = quiet ? withQuietSurroundings(map, NIRIS_PIXEL_SCALE_ARCSEC, quiet) : map;
+          const source = spots.length > 0 ? withMagneticSpots(quieted, NIRIS_PIXEL_SCALE_ARCSEC, spots, false) : quieted;
+          const pair = degradePair(source, { sourceScaleArcsec: NIRIS_PIXEL_SCALE_ARCSEC, boundary: 'reflect', file });
+          // The pixel-scale check reads the map as observed, never a spotted copy.
+          const estimate =
+            spots.length > 0 || quiet
+              ? undefined
+              : estimateDiffractionPixelScale(gauss, { apertureM: NIRIS_APERTURE_M, wavelengthM: NIRIS_WAVELENGTH_M });
+          return { planes: [pair.input, pair.target], meta: { crop, input: pair.inputKernel, target: pair.targetKernel, estimate } };
+        },
+      );
     const { planes, meta } = await degradeMap([]);
     const [input, target] = planes;
     const isValidation = file === NIRIS_VALIDATION_FILE;
@@ -415,7 +500,11 @@ async function loadMagnetogram(options: Required<LoadTrainingSetOptions>): Promi
       validationRegion = { x: 0, y: 0, width: input.width, height: input.height };
       const spotted = await degradeMap([VALIDATION_MAGNETIC_SPOT]);
       validationSources.push({ input, target, origins: fixedOrigins(validationRegion, VALIDATION_STRIDE.blos) });
-      validationSources.push({ input: spotted.planes[0], target: spotted.planes[1], origins: fixedOrigins(validationRegion, VALIDATION_STRIDE.blos) });
+      validationSources.push({
+        input: spotted.planes[0],
+        target: spotted.planes[1],
+        origins: fixedOrigins(validationRegion, VALIDATION_STRIDE.blos),
+      });
       images.push({ name: file, input, target });
       images.push({ name: `${file} with a synthetic sunspot`, input: spotted.planes[0], target: spotted.planes[1] });
     } else {
@@ -438,24 +527,34 @@ async function loadMagnetogram(options: Required<LoadTrainingSetOptions>): Promi
       }
     }
   }
-  return buildSet('blos', trainSources, validationSources, images, {
-    kind: 'blos',
-    units: 'kG (Gauss / 1000)',
-    sourceScaleArcsec: NIRIS_PIXEL_SCALE_ARCSEC,
-    inputScaleArcsec: PAPER_DEGRADATION.inputScaleArcsec,
-    targetScaleArcsec: PAPER_DEGRADATION.targetScaleArcsec,
-    inputPsf: PAPER_DEGRADATION.inputPsf,
-    targetPsf: PAPER_DEGRADATION.targetPsf,
-    kernels,
-    sources,
-    validationRegions: validationRegion
-      ? [{ file: NIRIS_VALIDATION_FILE, region: validationRegion }, { file: `${NIRIS_VALIDATION_FILE} with a synthetic sunspot`, region: validationRegion }]
-      : [],
-    pixelScaleCheck,
-    ...(sunspotScenes.length > 0 ? { sunspotScenes } : {}),
-    ...(quietScenes.length > 0 ? { quietScenes } : {}),
-    ...(quietScenes.length > 0 ? { quietScenes } : {}),
-  }, options.seed);
+  return buildSet(
+    'blos',
+    trainSources,
+    validationSources,
+    images,
+    {
+      kind: 'blos',
+      units: 'kG (Gauss / 1000)',
+      sourceScaleArcsec: NIRIS_PIXEL_SCALE_ARCSEC,
+      inputScaleArcsec: PAPER_DEGRADATION.inputScaleArcsec,
+      targetScaleArcsec: PAPER_DEGRADATION.targetScaleArcsec,
+      inputPsf: PAPER_DEGRADATION.inputPsf,
+      targetPsf: PAPER_DEGRADATION.targetPsf,
+      kernels,
+      sources,
+      validationRegions: validationRegion
+        ? [
+            { file: NIRIS_VALIDATION_FILE, region: validationRegion },
+            { file: `${NIRIS_VALIDATION_FILE} with a synthetic sunspot`, region: validationRegion },
+          ]
+        : [],
+      pixelScaleCheck,
+      ...(sunspotScenes.length > 0 ? { sunspotScenes } : {}),
+      ...(quietScenes.length > 0 ? { quietScenes } : {}),
+      ...(quietScenes.length > 0 ? { quietScenes } : {}),
+    },
+    options.seed,
+  );
 }
 
 /**
@@ -471,13 +570,19 @@ export async function loadTrainingSet(kind: EnhanceKind, options: LoadTrainingSe
     quietScenes: options.quietScenes ?? 0,
   };
   if (!Number.isInteger(resolved.quietScenes) || resolved.quietScenes < 0) {
-    throw new TrainingDataError({ message: `quietScenes must be a non-negative integer, got ${resolved.quietScenes}`, code: 'DATA_ARGUMENT' });
+    throw new TrainingDataError({
+      message: `quietScenes must be a non-negative integer, got ${resolved.quietScenes}`,
+      code: 'DATA_ARGUMENT',
+    });
   }
   if (kind === 'intensity' && resolved.quietScenes > 0) {
     throw new TrainingDataError({ message: 'quiet surroundings are for the magnetogram network', code: 'DATA_ARGUMENT' });
   }
   if (!Number.isInteger(resolved.sunspotScenes) || resolved.sunspotScenes < 0) {
-    throw new TrainingDataError({ message: `sunspotScenes must be a non-negative integer, got ${resolved.sunspotScenes}`, code: 'DATA_ARGUMENT' });
+    throw new TrainingDataError({
+      message: `sunspotScenes must be a non-negative integer, got ${resolved.sunspotScenes}`,
+      code: 'DATA_ARGUMENT',
+    });
   }
   return kind === 'intensity' ? loadIntensity(resolved) : loadMagnetogram(resolved);
 }

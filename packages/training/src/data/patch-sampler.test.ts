@@ -4,7 +4,11 @@ import { dihedralSource, emptyBatch, samplePatchBatch, windowOrigins, writePatch
 
 // A source whose every pixel encodes its own coordinates, so a patch reveals where it came from.
 function codedSource(width: number, height: number, origins?: [number, number][]): PatchSource {
-  const input = { width, height, data: Float64Array.from({ length: width * height }, (_, i) => 1000 * Math.floor(i / width) + (i % width)) };
+  const input = {
+    width,
+    height,
+    data: Float64Array.from({ length: width * height }, (_, i) => 1000 * Math.floor(i / width) + (i % width)),
+  };
   const target = {
     width: 2 * width,
     height: 2 * height,
@@ -31,7 +35,12 @@ describe('patch batches', () => {
     for (let transform = 0; transform < 8; transform++) {
       const batch = emptyBatch(1);
       writePatchPair(batch, 0, source, [7, 3], transform);
-      for (const [x, y] of [[0, 0], [49, 0], [13, 31], [49, 49]]) {
+      for (const [x, y] of [
+        [0, 0],
+        [49, 0],
+        [13, 31],
+        [49, 49],
+      ]) {
         const code = batch.inputs[y * 50 + x];
         const [sx, sy] = [code % 1000, Math.floor(code / 1000)];
         // The target pixel block under input pixel (x, y) holds the 2×2 pixels under (sx, sy).
@@ -45,7 +54,10 @@ describe('patch batches', () => {
   });
 
   it('is reproducible for a seed, draws only allowed windows, and adds input noise of the given σ', () => {
-    const allowed: [number, number][] = [[0, 0], [10, 5]];
+    const allowed: [number, number][] = [
+      [0, 0],
+      [10, 5],
+    ];
     const source = codedSource(60, 55, allowed);
     const a = samplePatchBatch([source], 64, createRandom(3), 0);
     const b = samplePatchBatch([source], 64, createRandom(3), 0);
@@ -86,10 +98,11 @@ describe('input noise', () => {
     target: { width: 100, height: 100, data: new Float64Array(10000) },
     origins: [[0, 0]],
   });
-  const patchSigmas = (inputs: Float32Array) => Array.from({ length: inputs.length / 2500 }, (_, n) => {
-    const patch = inputs.subarray(n * 2500, (n + 1) * 2500);
-    return Math.sqrt(patch.reduce((a, v) => a + v * v, 0) / patch.length);
-  });
+  const patchSigmas = (inputs: Float32Array) =>
+    Array.from({ length: inputs.length / 2500 }, (_, n) => {
+      const patch = inputs.subarray(n * 2500, (n + 1) * 2500);
+      return Math.sqrt(patch.reduce((a, v) => a + v * v, 0) / patch.length);
+    });
 
   it('gives every patch the one σ when one is given', () => {
     const sigmas = patchSigmas(samplePatchBatch([zeros()], 40, createRandom(3), 0.01).inputs);
@@ -108,12 +121,17 @@ describe('input noise', () => {
     expect(median).toBeLessThan(0.0066);
     // Both ends are used.
     expect(sigmas[20]).toBeLessThan(0.0036);
-    expect(sigmas[380]).toBeGreaterThan(0.010);
+    expect(sigmas[380]).toBeGreaterThan(0.01);
     expect(batch.targets.every((v) => v === 0)).toBe(true);
   });
 
   it('refuses a range that is empty, reversed or not positive', () => {
-    for (const bad of [[0, 0.01], [0.02, 0.01], [-1, 1], [Number.NaN, 1]] as [number, number][]) {
+    for (const bad of [
+      [0, 0.01],
+      [0.02, 0.01],
+      [-1, 1],
+      [Number.NaN, 1],
+    ] as [number, number][]) {
       expect(() => samplePatchBatch([zeros()], 1, createRandom(1), bad)).toThrow(/input noise must be/);
     }
     expect(() => samplePatchBatch([zeros()], 1, createRandom(1), -0.1)).toThrow(/input noise must be/);

@@ -55,7 +55,13 @@ export function emptyBatch(count: number): PatchBatch {
 }
 
 /** Writes the patch pair at one origin, under one of the 8 symmetries, into slot `index` of a batch. */
-export function writePatchPair(batch: PatchBatch, index: number, source: PatchSource, origin: readonly [number, number], transform: number): void {
+export function writePatchPair(
+  batch: PatchBatch,
+  index: number,
+  source: PatchSource,
+  origin: readonly [number, number],
+  transform: number,
+): void {
   const [x, y] = origin;
   copyPatch(source.input, x, y, INPUT_PATCH_SIZE, transform, batch.inputs, index * INPUT_PATCH_SIZE * INPUT_PATCH_SIZE);
   copyPatch(source.target, 2 * x, 2 * y, TARGET_PATCH_SIZE, transform, batch.targets, index * TARGET_PATCH_SIZE * TARGET_PATCH_SIZE);
@@ -71,11 +77,15 @@ export type InputNoise = number | readonly [number, number];
 
 /** Checks an InputNoise: finite, non-negative, a range with low ≤ high and low > 0. */
 export function checkInputNoise(noise: InputNoise): void {
-  const ok = typeof noise === 'number'
-    ? Number.isFinite(noise) && noise >= 0
-    : noise.length === 2 && Number.isFinite(noise[0]) && Number.isFinite(noise[1]) && noise[0] > 0 && noise[1] >= noise[0];
+  const ok =
+    typeof noise === 'number'
+      ? Number.isFinite(noise) && noise >= 0
+      : noise.length === 2 && Number.isFinite(noise[0]) && Number.isFinite(noise[1]) && noise[0] > 0 && noise[1] >= noise[0];
   if (!ok) {
-    throw new TrainingDataError({ message: `input noise must be σ ≥ 0 or a range 0 < low ≤ high, got ${JSON.stringify(noise)}`, code: 'DATA_ARGUMENT' });
+    throw new TrainingDataError({
+      message: `input noise must be σ ≥ 0 or a range 0 < low ≤ high, got ${JSON.stringify(noise)}`,
+      code: 'DATA_ARGUMENT',
+    });
   }
 }
 

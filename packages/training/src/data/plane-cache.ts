@@ -13,7 +13,11 @@ export interface CachedPlanes<M> {
   meta: M;
 }
 
-export async function cachedPlanes<M>(cacheDir: string | false, keyParts: unknown, compute: () => CachedPlanes<M>): Promise<CachedPlanes<M>> {
+export async function cachedPlanes<M>(
+  cacheDir: string | false,
+  keyParts: unknown,
+  compute: () => CachedPlanes<M>,
+): Promise<CachedPlanes<M>> {
   if (cacheDir === false) return compute();
   const key = createHash('sha256').update(JSON.stringify(keyParts)).digest('hex').slice(0, 24);
   const path = join(cacheDir, `planes-${key}.bin`);
@@ -39,7 +43,10 @@ export async function cachedPlanes<M>(cacheDir: string | false, keyParts: unknow
   length.writeUInt32LE(header.length, 0);
   await mkdir(cacheDir, { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, Buffer.concat([length, header, ...result.planes.map((p) => Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength))]));
+  await writeFile(
+    temporary,
+    Buffer.concat([length, header, ...result.planes.map((p) => Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength))]),
+  );
   await rename(temporary, path);
   return result;
 }

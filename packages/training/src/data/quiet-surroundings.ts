@@ -51,11 +51,22 @@ function uniform(random: RandomSource, [low, high]: readonly [number, number]): 
 }
 
 /** Draws the islands and quiet level of one map (islands anywhere on it). */
-export function drawQuietSurroundings(width: number, height: number, random: RandomSource, ranges: QuietSurroundingsRanges = QUIET_SURROUNDINGS_RANGES): QuietSurroundings {
+export function drawQuietSurroundings(
+  width: number,
+  height: number,
+  random: RandomSource,
+  ranges: QuietSurroundingsRanges = QUIET_SURROUNDINGS_RANGES,
+): QuietSurroundings {
   const count = ranges.count[0] + Math.floor(random() * (ranges.count[1] - ranges.count[0] + 1));
   const islands: FieldIsland[] = [];
   for (let i = 0; i < count; i++) {
-    islands.push({ x: random() * width, y: random() * height, radiusArcsec: uniform(random, ranges.radiusArcsec), axisRatio: uniform(random, ranges.axisRatio), angle: random() * Math.PI });
+    islands.push({
+      x: random() * width,
+      y: random() * height,
+      radiusArcsec: uniform(random, ranges.radiusArcsec),
+      axisRatio: uniform(random, ranges.axisRatio),
+      angle: random() * Math.PI,
+    });
   }
   return { islands, quietLevel: uniform(random, ranges.quietLevel) };
 }
@@ -64,10 +75,19 @@ export function drawQuietSurroundings(width: number, height: number, random: Ran
  * The multiplicative mask: 1 inside the islands, `quietLevel` far from them, a logistic edge of
  * `edgeArcsec` between (islands combine as a soft union, 1 − Π(1 − sᵢ)).
  */
-export function quietSurroundingsMask(width: number, height: number, pixelScaleArcsec: number, surroundings: QuietSurroundings, edgeArcsec = QUIET_SURROUNDINGS_RANGES.edgeArcsec): Float64Array {
+export function quietSurroundingsMask(
+  width: number,
+  height: number,
+  pixelScaleArcsec: number,
+  surroundings: QuietSurroundings,
+  edgeArcsec = QUIET_SURROUNDINGS_RANGES.edgeArcsec,
+): Float64Array {
   const { islands, quietLevel } = surroundings;
   if (!(pixelScaleArcsec > 0) || !(quietLevel >= 0 && quietLevel <= 1) || !(edgeArcsec > 0)) {
-    throw new TrainingDataError({ message: `quiet surroundings need a positive pixel scale and edge and a quiet level in [0, 1], got ${pixelScaleArcsec}, ${edgeArcsec}, ${quietLevel}`, code: 'DATA_ARGUMENT' });
+    throw new TrainingDataError({
+      message: `quiet surroundings need a positive pixel scale and edge and a quiet level in [0, 1], got ${pixelScaleArcsec}, ${edgeArcsec}, ${quietLevel}`,
+      code: 'DATA_ARGUMENT',
+    });
   }
   const edge = edgeArcsec / pixelScaleArcsec;
   const outside = new Float64Array(width * height).fill(1);

@@ -46,7 +46,10 @@ describe('readNpy', () => {
   it('rejects Fortran order, other dtypes and truncated data, naming the file', () => {
     expect(() => readNpy(npyBytes('<f4', [2, 2], [1, 2, 3, 4], { fortran: true }), { file: 'a.npy' })).toThrow(/a\.npy: Fortran-ordered/);
     const ints = npyBytes('<f4', [2], [1, 2]);
-    ints.set([...'<i4'].map((c) => c.charCodeAt(0)), 21);
+    ints.set(
+      [...'<i4'].map((c) => c.charCodeAt(0)),
+      21,
+    );
     expect(() => readNpy(ints)).toThrow(/unsupported dtype '<i4'/);
     const full = npyBytes('<f8', [3], [1, 2, 3]);
     const error = (() => {

@@ -22,14 +22,20 @@ export function readNpy(bytes: Uint8Array, options: { file?: string } = {}): Npy
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
-  if (headerStart + headerLength > bytes.length) throw fail(`header of ${headerLength} bytes runs past the end of the file (${bytes.length} bytes)`);
+  if (headerStart + headerLength > bytes.length)
+    throw fail(`header of ${headerLength} bytes runs past the end of the file (${bytes.length} bytes)`);
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLength));
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw fail(`unparsable header ${JSON.stringify(header.trim())}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw fail(`unparsable header ${JSON.stringify(header.trim())}`);
   if (fortran === 'True') throw fail('Fortran-ordered arrays are not supported (save with C order)');
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
   if (shape.some((n) => !Number.isInteger(n) || n < 0)) throw fail(`invalid shape (${shapeText})`);
   const match = /^([<>|=])f([48])$/.exec(descr);
   if (!match) throw fail(`unsupported dtype '${descr}' (only float32 '<f4'/'>f4' and float64 '<f8'/'>f8')`);

@@ -13,7 +13,9 @@ describe('redegradeModelForRecipe', () => {
     const { metadata } = readOnnxModelSummary(redegradeModelForRecipe());
     const inputPsf = PAPER_DEGRADATION.inputPsf;
     expect(inputPsf.kind).toBe('hmi');
-    expect(metadata.psf).toBe(inputPsf.kind === 'hmi' ? `HMI (epsilon ${inputPsf.epsilon}, omega ${inputPsf.omega}, k ${inputPsf.k}, W ${inputPsf.W})` : '');
+    expect(metadata.psf).toBe(
+      inputPsf.kind === 'hmi' ? `HMI (epsilon ${inputPsf.epsilon}, omega ${inputPsf.omega}, k ${inputPsf.k}, W ${inputPsf.W})` : '',
+    );
     expect(metadata.energy_fraction).toBe(String(PAPER_DEGRADATION.energyFraction));
     expect(metadata.output_scale_arcsec).toBe(String(PAPER_DEGRADATION.targetScaleArcsec));
     expect(metadata.input_scale_arcsec).toBe(String(PAPER_DEGRADATION.inputScaleArcsec));
@@ -22,7 +24,10 @@ describe('redegradeModelForRecipe', () => {
     expect(Number(metadata.halo)).toBe(Math.ceil(supportArcsec / PAPER_DEGRADATION.targetScaleArcsec));
   });
 
-  it.skipIf(!existsSync(shipped))(`is what models/${REDEGRADE_MODEL_FILE} holds (npm run export:redegrade after changing the recipe)`, () => {
-    expect(Buffer.from(redegradeModelForRecipe()).equals(readFileSync(shipped))).toBe(true);
-  });
+  it.skipIf(!existsSync(shipped))(
+    `is what models/${REDEGRADE_MODEL_FILE} holds (npm run export:redegrade after changing the recipe)`,
+    () => {
+      expect(Buffer.from(redegradeModelForRecipe()).equals(readFileSync(shipped))).toBe(true);
+    },
+  );
 });

@@ -10,7 +10,8 @@ import { PAPER_DEGRADATION, type DegradationRecipe } from './degrade-pair.js';
  */
 export function redegradeModelForRecipe(recipe: DegradationRecipe = PAPER_DEGRADATION): Uint8Array {
   const psf = recipe.inputPsf;
-  const psfText = psf.kind === 'hmi' ? `HMI PSF epsilon ${psf.epsilon}, omega ${psf.omega}, k ${psf.k}, W ${psf.W}` : `Airy ${psf.apertureM} m`;
+  const psfText =
+    psf.kind === 'hmi' ? `HMI PSF epsilon ${psf.epsilon}, omega ${psf.omega}, k ${psf.k}, W ${psf.W}` : `Airy ${psf.apertureM} m`;
   return createRedegradeModel({
     psf,
     outputScaleArcsec: recipe.targetScaleArcsec,

@@ -1,10 +1,27 @@
 import { describe, expect, test } from 'vitest';
 import { createRandom } from '@enhance/graph-builder';
 import {
-  drawMagneticSpots, drawSunspots, MAGNETIC_SPOT_RANGES, SUNSPOT_RANGES, sunspotMask, withMagneticSpots, withSunspots, type MagneticSpotShape, type SunspotShape,
+  drawMagneticSpots,
+  drawSunspots,
+  MAGNETIC_SPOT_RANGES,
+  SUNSPOT_RANGES,
+  sunspotMask,
+  withMagneticSpots,
+  withSunspots,
+  type MagneticSpotShape,
+  type SunspotShape,
 } from './synthetic-sunspots.js';
 
-const spot: SunspotShape = { x: 50, y: 40, penumbraRadiusArcsec: 2, umbraRadiusArcsec: 1, axisRatio: 1, angle: 0, umbraLevel: 0.3, penumbraLevel: 0.7 };
+const spot: SunspotShape = {
+  x: 50,
+  y: 40,
+  penumbraRadiusArcsec: 2,
+  umbraRadiusArcsec: 1,
+  axisRatio: 1,
+  angle: 0,
+  umbraLevel: 0.3,
+  penumbraLevel: 0.7,
+};
 const scale = 0.05; // arcsec per pixel: penumbra radius 40 px, umbra 20 px
 
 describe('sunspotMask', () => {
@@ -84,7 +101,16 @@ describe('drawSunspots', () => {
 });
 
 describe('magnetic spots', () => {
-  const magnetic: MagneticSpotShape = { x: 50, y: 40, penumbraRadiusArcsec: 2, umbraRadiusArcsec: 1, axisRatio: 1, angle: 0, umbraField: -2.5, penumbraField: -1 };
+  const magnetic: MagneticSpotShape = {
+    x: 50,
+    y: 40,
+    penumbraRadiusArcsec: 2,
+    umbraRadiusArcsec: 1,
+    axisRatio: 1,
+    angle: 0,
+    umbraField: -2.5,
+    penumbraField: -1,
+  };
   // A map of mixed plage: +0.3 kG on even columns, −0.2 kG on odd ones.
   const map = { width: 200, height: 120, data: Float64Array.from({ length: 200 * 120 }, (_, i) => (i % 2 === 0 ? 0.3 : -0.2)) };
   const spotted = withMagneticSpots(map, scale, [magnetic], false);

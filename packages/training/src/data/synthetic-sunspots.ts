@@ -176,7 +176,12 @@ export const MAGNETIC_SPOT_RANGES: MagneticSpotRanges = Object.freeze({
 });
 
 /** Draws the magnetic spots of one map, radii uniform in log, either polarity. */
-export function drawMagneticSpots(width: number, height: number, random: RandomSource, ranges: MagneticSpotRanges = MAGNETIC_SPOT_RANGES): MagneticSpotShape[] {
+export function drawMagneticSpots(
+  width: number,
+  height: number,
+  random: RandomSource,
+  ranges: MagneticSpotRanges = MAGNETIC_SPOT_RANGES,
+): MagneticSpotShape[] {
   const count = ranges.count[0] + Math.floor(random() * (ranges.count[1] - ranges.count[0] + 1));
   const spots: MagneticSpotShape[] = [];
   for (let i = 0; i < count; i++) {
@@ -203,17 +208,27 @@ export function drawMagneticSpots(width: number, height: number, random: RandomS
  * The map with each spot's field in place of the map's inside the spot's outer edge (soft edges as for
  * intensity spots): B = B_map·(1 − support) + B_spot, spot after spot (a new plane).
  */
-export function withMagneticSpots(map: ImagePlane, pixelScaleArcsec: number, spots: readonly MagneticSpotShape[], periodic: boolean): ImagePlane {
+export function withMagneticSpots(
+  map: ImagePlane,
+  pixelScaleArcsec: number,
+  spots: readonly MagneticSpotShape[],
+  periodic: boolean,
+): ImagePlane {
   const data = Float64Array.from(map.data);
   for (const spot of spots) {
     if (spot.umbraField === 0 || Math.sign(spot.umbraField) !== Math.sign(spot.penumbraField)) {
-      throw new TrainingDataError({ message: `a spot's umbral and penumbral fields must be non-zero and of one sign, got ${spot.umbraField} and ${spot.penumbraField}`, code: 'DATA_ARGUMENT' });
+      throw new TrainingDataError({
+        message: `a spot's umbral and penumbral fields must be non-zero and of one sign, got ${spot.umbraField} and ${spot.penumbraField}`,
+        code: 'DATA_ARGUMENT',
+      });
     }
     const shape = { ...spot, umbraLevel: 0, penumbraLevel: 0 };
     // support: 1 − mask with both levels 0 is the spot's soft outer footprint; the umbral step on top of
     // it is the mask with the penumbra at 1 (umbra level 0) and only the inner edge counted.
     const outer = sunspotMask(map.width, map.height, pixelScaleArcsec, [shape], { periodic });
-    const inner = sunspotMask(map.width, map.height, pixelScaleArcsec, [{ ...shape, penumbraRadiusArcsec: spot.umbraRadiusArcsec }], { periodic });
+    const inner = sunspotMask(map.width, map.height, pixelScaleArcsec, [{ ...shape, penumbraRadiusArcsec: spot.umbraRadiusArcsec }], {
+      periodic,
+    });
     for (let i = 0; i < data.length; i++) {
       const support = 1 - outer[i];
       const umbra = 1 - inner[i];

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '@enhance/graph-builder';
-import { axisAnisotropy, beyondCutoffPowerFraction, binnedMeanRatio, diffractionCutoffCyclesPerPixel, gaussianSmooth, weakFieldRatio } from './artefact-metrics.js';
+import {
+  axisAnisotropy,
+  beyondCutoffPowerFraction,
+  binnedMeanRatio,
+  diffractionCutoffCyclesPerPixel,
+  gaussianSmooth,
+  weakFieldRatio,
+} from './artefact-metrics.js';
 
 const plane = (width: number, height: number, f: (x: number, y: number) => number) => {
   const data = new Float64Array(width * height);
@@ -17,7 +24,12 @@ describe('diffractionCutoffCyclesPerPixel', () => {
 
 describe('beyondCutoffPowerFraction', () => {
   it('puts a 2-px checkerboard entirely beyond the cutoff', () => {
-    expect(beyondCutoffPowerFraction(plane(64, 48, (x, y) => 1 + 0.1 * ((x + y) % 2 ? 1 : -1)), 0.554)).toBeGreaterThan(0.99);
+    expect(
+      beyondCutoffPowerFraction(
+        plane(64, 48, (x, y) => 1 + 0.1 * ((x + y) % 2 ? 1 : -1)),
+        0.554,
+      ),
+    ).toBeGreaterThan(0.99);
   });
   it('finds nothing beyond the cutoff in a smooth image and grows with an added checkerboard', () => {
     const smooth = plane(64, 64, (x, y) => 1 + 0.1 * Math.sin((2 * Math.PI * 3 * x) / 64) * Math.cos((2 * Math.PI * 2 * y) / 64));
@@ -54,7 +66,12 @@ describe('binnedMeanRatio', () => {
     expect(binnedMeanRatio(output, input)).toBeCloseTo(1, 12);
   });
   it('rejects sizes that are not ×2', () => {
-    expect(() => binnedMeanRatio(plane(5, 4, () => 1), plane(3, 2, () => 1))).toThrow(/not twice/);
+    expect(() =>
+      binnedMeanRatio(
+        plane(5, 4, () => 1),
+        plane(3, 2, () => 1),
+      ),
+    ).toThrow(/not twice/);
   });
 });
 
@@ -72,8 +89,16 @@ describe('weakFieldRatio', () => {
 
 describe('gaussianSmooth', () => {
   it('keeps a constant and spreads an impulse with unit sum', () => {
-    expect(gaussianSmooth(plane(9, 9, () => 3), 1.5).data.every((v) => Math.abs(v - 3) < 1e-12)).toBe(true);
-    const impulse = gaussianSmooth(plane(31, 31, (x, y) => (x === 15 && y === 15 ? 1 : 0)), 2);
+    expect(
+      gaussianSmooth(
+        plane(9, 9, () => 3),
+        1.5,
+      ).data.every((v) => Math.abs(v - 3) < 1e-12),
+    ).toBe(true);
+    const impulse = gaussianSmooth(
+      plane(31, 31, (x, y) => (x === 15 && y === 15 ? 1 : 0)),
+      2,
+    );
     expect(impulse.data.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
     expect(impulse.data[15 * 31 + 15 + 2] / impulse.data[15 * 31 + 15]).toBeCloseTo(Math.exp(-0.5), 2);
   });

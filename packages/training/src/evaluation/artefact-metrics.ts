@@ -24,7 +24,11 @@ function powerGrid(image: ImagePlane): PowerGrid {
   const { width, height, data } = image;
   let sum = 0;
   let count = 0;
-  for (const v of data) if (Number.isFinite(v)) { sum += v; count++; }
+  for (const v of data)
+    if (Number.isFinite(v)) {
+      sum += v;
+      count++;
+    }
   if (count === 0) throw new EvaluationError({ message: 'the image has no finite pixel', code: 'EVALUATION_SHAPE' });
   const mean = sum / count;
   const re = new Float64Array(width * height);
@@ -99,7 +103,10 @@ export function axisAnisotropy(image: ImagePlane, band: readonly [number, number
  */
 export function binnedMeanRatio(output: ImagePlane, input: ImagePlane): number {
   if (output.width !== 2 * input.width || output.height !== 2 * input.height) {
-    throw new EvaluationError({ message: `the output ${output.width}×${output.height} is not twice the input ${input.width}×${input.height}`, code: 'EVALUATION_SHAPE' });
+    throw new EvaluationError({
+      message: `the output ${output.width}×${output.height} is not twice the input ${input.width}×${input.height}`,
+      code: 'EVALUATION_SHAPE',
+    });
   }
   let sumOut = 0;
   let sumIn = 0;
@@ -153,7 +160,12 @@ export function gaussianSmooth(image: ImagePlane, sigma: number): ImagePlane {
  * `sigmaPx` output pixels, is below `threshold` (same units as the images). Returns mean |B_out| over
  * mean |B_in| there (the paper: stray light removed, weak fields get smaller) and the area's share.
  */
-export function weakFieldRatio(output: ImagePlane, upsampledInput: ImagePlane, threshold: number, sigmaPx = 4): { ratio: number; fraction: number } {
+export function weakFieldRatio(
+  output: ImagePlane,
+  upsampledInput: ImagePlane,
+  threshold: number,
+  sigmaPx = 4,
+): { ratio: number; fraction: number } {
   if (output.width !== upsampledInput.width || output.height !== upsampledInput.height) {
     throw new EvaluationError({ message: 'output and interpolated input differ in size', code: 'EVALUATION_SHAPE' });
   }

@@ -16,7 +16,10 @@ describe('evaluateEnhance on ../shared (intensity, an untrained lite model)', ()
   it('scores every method, and Richardson–Lucy beats bicubic against the 28 cm target', async () => {
     const modelsDir = await mkdtemp(join(tmpdir(), 'enhance-models-'));
     dirs.push(modelsDir);
-    await writeFile(join(modelsDir, modelFileName('intensity', 'lite')), createEnhanceModel({ kind: 'intensity', architecture: 'lite', seed: 4 }));
+    await writeFile(
+      join(modelsDir, modelFileName('intensity', 'lite')),
+      createEnhanceModel({ kind: 'intensity', architecture: 'lite', seed: 4 }),
+    );
     const result = await evaluateEnhance({ sharedDir, modelsDir, kinds: ['intensity'] });
     expect(result.models.map((m) => m.metadata.trained)).toEqual(['false']);
     const scores = Object.fromEntries(result.validation[0].scores.map((s) => [s.method, s.relativeRmsError]));

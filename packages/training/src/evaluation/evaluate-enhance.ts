@@ -15,7 +15,13 @@ import { azimuthalPowerSpectrum, type PowerSpectrum } from '../physics/power-spe
 import { HMI_QUIET_SUN_FILE } from '../physics/psf-spectrum-comparison.js';
 import { EvaluationError } from './evaluation-error.js';
 import { fieldGain, psnr, relativeRmsError, rmsContrast, unsignedFlux } from './image-metrics.js';
-import { axisAnisotropy, beyondCutoffPowerFraction, binnedMeanRatio, diffractionCutoffCyclesPerPixel, weakFieldRatio } from './artefact-metrics.js';
+import {
+  axisAnisotropy,
+  beyondCutoffPowerFraction,
+  binnedMeanRatio,
+  diffractionCutoffCyclesPerPixel,
+  weakFieldRatio,
+} from './artefact-metrics.js';
 import { estimateNoiseSigma, normalisationScale } from '@enhance/core';
 import { createBicubicModel, createBilinearModel, onnxImageMethod, type ImageMethod } from './onnx-image-method.js';
 
@@ -47,7 +53,10 @@ export const STREAK_BAND: readonly [number, number] = Object.freeze([0.2, 0.45])
 export const STREAK_HALF_ANGLE_DEG = 5;
 /** The 28 cm target's diffraction cutoff on the 0.252"/px output grid (≈0.554 cycles/px). */
 export const TARGET_CUTOFF_CYCLES_PER_PX = diffractionCutoffCyclesPerPixel(
-  PAPER_DEGRADATION.targetPsf.kind === 'airy' ? PAPER_DEGRADATION.targetPsf.apertureM : 0.28, 6173e-10, PAPER_DEGRADATION.targetScaleArcsec);
+  PAPER_DEGRADATION.targetPsf.kind === 'airy' ? PAPER_DEGRADATION.targetPsf.apertureM : 0.28,
+  6173e-10,
+  PAPER_DEGRADATION.targetScaleArcsec,
+);
 export const HMI_MAGNETOGRAM_FILES = [
   'hmi_blos_ar_200x200_gauss.fits',
   'hmi_blos_720s_20100830_173600_256x256.fits',
@@ -229,11 +238,16 @@ function meanAbsoluteDifference(a: ImagePlane, b: ImagePlane): number {
 export function createRedegrade(): (output: ImagePlane) => ImagePlane {
   const { inputPsf, targetScaleArcsec, inputScaleArcsec, energyFraction } = PAPER_DEGRADATION;
   const kernel = samplePsfKernel(inputPsf, { pixelScaleArcsec: targetScaleArcsec, energyFraction });
-  return (output) => rebinPlane(convolvePlane(output, kernel, 'reflect'), { inputScaleArcsec: targetScaleArcsec, outputScaleArcsec: inputScaleArcsec });
+  return (output) =>
+    rebinPlane(convolvePlane(output, kernel, 'reflect'), { inputScaleArcsec: targetScaleArcsec, outputScaleArcsec: inputScaleArcsec });
 }
 
 /** Where both variants ran on an image: the lite output's relative RMS difference from the full one's. */
-function liteVsFull(image: string, kind: EnhanceKind, outputs: readonly { method: string; image: ImagePlane }[]): EnhanceEvaluation['liteVsFull'][number] | undefined {
+function liteVsFull(
+  image: string,
+  kind: EnhanceKind,
+  outputs: readonly { method: string; image: ImagePlane }[],
+): EnhanceEvaluation['liteVsFull'][number] | undefined {
   const full = outputs.find((o) => o.method === 'Enhance full');
   const lite = outputs.find((o) => o.method === 'Enhance lite');
   return full && lite ? { image, kind, relativeDifference: relativeRmsError(lite.image, full.image) } : undefined;
@@ -268,16 +282,28 @@ export function realImageCheck(
   beyondCutoffInput: number,
 ): RealImageCheck {
   // Off-disk pixels (NaN in the file) are left out of every ratio.
-  const outputOnDisk: ImagePlane = { ...output, data: output.data.map((v, i) => (Number.isFinite(raw.data[((i / output.width / 2) | 0) * raw.width + (((i % output.width) / 2) | 0)]) ? v : Number.NaN)) };
+  const outputOnDisk: ImagePlane = {
+    ...output,
+    data: output.data.map((v, i) =>
+      Number.isFinite(raw.data[((i / output.width / 2) | 0) * raw.width + (((i % output.width) / 2) | 0)]) ? v : Number.NaN,
+    ),
+  };
   const common = {
-    image, kind, method,
+    image,
+    kind,
+    method,
     redegradedResidual: meanAbsoluteDifference(redegrade(output), input) / meanAbsolute(input),
     beyondCutoff: beyondCutoffPowerFraction(output, TARGET_CUTOFF_CYCLES_PER_PX),
     streakIndex: axisAnisotropy({ ...output, data: output.data.map((v, i) => v - upsampled.data[i]) }, STREAK_BAND, STREAK_HALF_ANGLE_DEG),
     beyondCutoffInput,
   };
   if (kind === 'intensity') return { ...common, meanRatio: binnedMeanRatio(outputOnDisk, raw) };
-  const weak = weakFieldRatio(scaled(outputOnDisk, unitsPerValue), scaled(upsampled, unitsPerValue), WEAK_FIELD_GAUSS, WEAK_FIELD_SMOOTHING_PX);
+  const weak = weakFieldRatio(
+    scaled(outputOnDisk, unitsPerValue),
+    scaled(upsampled, unitsPerValue),
+    WEAK_FIELD_GAUSS,
+    WEAK_FIELD_SMOOTHING_PX,
+  );
   return {
     ...common,
     residualNoiseFloor: (Math.sqrt(2 / Math.PI) * estimateNoiseSigma(input.data, input.width, input.height)) / meanAbsolute(input),
@@ -292,7 +318,11 @@ async function richardsonLucyFor(kind: EnhanceKind, image: ImagePlane, threads: 
   let minimum = 0;
   for (const v of image.data) minimum = Math.min(minimum, v);
   const offset = kind === 'blos' ? 0.1 - minimum : 0;
-  return onnxImageMethod(`Richardson–Lucy ${RICHARDSON_LUCY_ITERATIONS} it.`, createRichardsonLucyModel({ iterations: RICHARDSON_LUCY_ITERATIONS, offset }), { threads });
+  return onnxImageMethod(
+    `Richardson–Lucy ${RICHARDSON_LUCY_ITERATIONS} it.`,
+    createRichardsonLucyModel({ iterations: RICHARDSON_LUCY_ITERATIONS, offset }),
+    { threads },
+  );
 }
 
 /**
@@ -307,7 +337,17 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
   const bicubic = await onnxImageMethod('bicubic', createBicubicModel(), { threads });
   const bilinear = await onnxImageMethod('bilinear', createBilinearModel(), { threads });
   const redegrade = createRedegrade();
-  const result: EnhanceEvaluation = { models, trainingSets: {}, validation: [], continuum: [], magnetograms: [], spectra: [], pictures: [], liteVsFull: [], checks: [] };
+  const result: EnhanceEvaluation = {
+    models,
+    trainingSets: {},
+    validation: [],
+    continuum: [],
+    magnetograms: [],
+    spectra: [],
+    pictures: [],
+    liteVsFull: [],
+    checks: [],
+  };
   try {
     for (const kind of kinds) {
       const networks: ImageMethod[] = [];
@@ -324,7 +364,12 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
           const rl = await richardsonLucyFor(kind, pair.input, threads);
           for (const method of [bicubic, rl, ...networks]) {
             const { value, seconds } = await timed(() => method.run(pair.input));
-            scores.push({ method: method.name, relativeRmsError: relativeRmsError(value, pair.target), psnrDb: psnr(value, pair.target), seconds });
+            scores.push({
+              method: method.name,
+              relativeRmsError: relativeRmsError(value, pair.target),
+              psnrDb: psnr(value, pair.target),
+              seconds,
+            });
             outputs.push({ method: method.name, image: value });
             log(`${kind} validation ${pair.name}: ${method.name} rel. RMS ${scores[scores.length - 1].relativeRmsError.toFixed(4)}`);
           }
@@ -337,34 +382,60 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
               fluxRatio: unsignedFlux(image, 0.252) / unsignedFlux(pair.input, 0.504),
               weakFieldRatio: weakFieldRatio(scaled(image, 1000), scaled(upsampled, 1000), WEAK_FIELD_GAUSS, WEAK_FIELD_SMOOTHING_PX).ratio,
             });
-            fieldRatios = [ratios('target 28 cm', pair.target), ...outputs.filter((o) => o.method !== 'bicubic').map((o) => ratios(o.method, o.image))];
+            fieldRatios = [
+              ratios('target 28 cm', pair.target),
+              ...outputs.filter((o) => o.method !== 'bicubic').map((o) => ratios(o.method, o.image)),
+            ];
           }
-          const contrasts = kind === 'intensity'
-            ? [{ method: 'input', contrast: rmsContrast(pair.input) }, { method: 'target 28 cm', contrast: rmsContrast(pair.target) }, ...outputs.map((o) => ({ method: o.method, contrast: rmsContrast(o.image) }))]
-            : undefined;
+          const contrasts =
+            kind === 'intensity'
+              ? [
+                  { method: 'input', contrast: rmsContrast(pair.input) },
+                  { method: 'target 28 cm', contrast: rmsContrast(pair.target) },
+                  ...outputs.map((o) => ({ method: o.method, contrast: rmsContrast(o.image) })),
+                ]
+              : undefined;
           let umbralChanges: ValidationResult['umbralChanges'];
           if (kind === 'intensity') {
             const interpolated = await bilinear.run(pair.input);
-            const changes = [{ method: 'target 28 cm', image: pair.target }, ...outputs.filter((o) => o.method !== 'bicubic')]
-              .map((o) => ({ method: o.method, change: umbralChange(interpolated, o.image) }));
+            const changes = [{ method: 'target 28 cm', image: pair.target }, ...outputs.filter((o) => o.method !== 'bicubic')].map((o) => ({
+              method: o.method,
+              change: umbralChange(interpolated, o.image),
+            }));
             if (changes.every((c) => Number.isFinite(c.change))) umbralChanges = changes;
           }
           result.validation.push({
-            kind, image: pair.name, inputSize: [pair.input.width, pair.input.height], scores,
-            ...(fieldRatios ? { fieldRatios } : {}), ...(contrasts ? { contrasts } : {}), ...(umbralChanges ? { umbralChanges } : {}),
+            kind,
+            image: pair.name,
+            inputSize: [pair.input.width, pair.input.height],
+            scores,
+            ...(fieldRatios ? { fieldRatios } : {}),
+            ...(contrasts ? { contrasts } : {}),
+            ...(umbralChanges ? { umbralChanges } : {}),
           });
           if (index === 0) result.pictures.push({ kind, name: pair.name, input: pair.input, target: pair.target, outputs });
         }
         const realImages: { name: string; image: ImagePlane; unitsPerValue: number }[] = [];
         if (kind === 'intensity') {
-          const quietSun = readNpy(new Uint8Array(await readFile(join(sharedDir, 'data', 'calib', HMI_QUIET_SUN_FILE))), { file: HMI_QUIET_SUN_FILE });
+          const quietSun = readNpy(new Uint8Array(await readFile(join(sharedDir, 'data', 'calib', HMI_QUIET_SUN_FILE))), {
+            file: HMI_QUIET_SUN_FILE,
+          });
           let mean = 0;
           for (const v of quietSun.data) mean += v / quietSun.data.length;
-          realImages.push({ name: HMI_QUIET_SUN_FILE, image: { width: quietSun.shape[1], height: quietSun.shape[0], data: Float64Array.from(quietSun.data, (v) => v / mean) }, unitsPerValue: 1 });
-          for (const file of HMI_CONTINUUM_FILES) realImages.push({ name: file, image: await readFitsPlane(join(sharedDir, 'data', 'hmi', file), file), unitsPerValue: 1 });
+          realImages.push({
+            name: HMI_QUIET_SUN_FILE,
+            image: { width: quietSun.shape[1], height: quietSun.shape[0], data: Float64Array.from(quietSun.data, (v) => v / mean) },
+            unitsPerValue: 1,
+          });
+          for (const file of HMI_CONTINUUM_FILES)
+            realImages.push({ name: file, image: await readFitsPlane(join(sharedDir, 'data', 'hmi', file), file), unitsPerValue: 1 });
         } else {
           for (const file of HMI_MAGNETOGRAM_FILES) {
-            realImages.push({ name: file, image: scaled(await readFitsPlane(join(sharedDir, 'data', 'hmi', file), file), 1 / 1000), unitsPerValue: 1000 });
+            realImages.push({
+              name: file,
+              image: scaled(await readFitsPlane(join(sharedDir, 'data', 'hmi', file), file), 1 / 1000),
+              unitsPerValue: 1000,
+            });
           }
         }
         if (kind === 'intensity') {
@@ -379,7 +450,9 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
             for (const method of networks) {
               const output = await method.run(image);
               outputs.push({ method: method.name, image: output });
-              result.checks.push(realImageCheck(kind, file, method.name, normalised, image, output, upsampled, 1, redegrade, beyondCutoffInput));
+              result.checks.push(
+                realImageCheck(kind, file, method.name, normalised, image, output, upsampled, 1, redegrade, beyondCutoffInput),
+              );
               log(`${kind} HMI ${file}: ${method.name} done`);
             }
             const difference = liteVsFull(file, kind, outputs);
@@ -391,7 +464,9 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
           const rl = await richardsonLucyFor(kind, image, threads);
           const upsampled = await bicubic.run(image);
           const interpolated = await bilinear.run(image);
-          const spectra: SpectrumSet['spectra'] = [{ method: 'input (bicubic ×2)', spectrum: azimuthalPowerSpectrum(upsampled, { normalise: 'none' }) }];
+          const spectra: SpectrumSet['spectra'] = [
+            { method: 'input (bicubic ×2)', spectrum: azimuthalPowerSpectrum(upsampled, { normalise: 'none' }) },
+          ];
           const beyondCutoffInput = beyondCutoffPowerFraction(upsampled, TARGET_CUTOFF_CYCLES_PER_PX);
           const outputs: PictureSet['outputs'] = [];
           for (const method of [rl, ...networks]) {
@@ -419,7 +494,9 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
                 reconvolutionResidualGauss: meanAbsoluteDifference(redegrade(output), image) * unitsPerValue,
               });
             }
-            result.checks.push(realImageCheck(kind, name, method.name, raw, image, output, upsampled, unitsPerValue, redegrade, beyondCutoffInput));
+            result.checks.push(
+              realImageCheck(kind, name, method.name, raw, image, output, upsampled, unitsPerValue, redegrade, beyondCutoffInput),
+            );
             log(`${kind} HMI ${name}: ${method.name} done`);
           }
           await rl.release();

@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENHANCE_KINDS, INT8_RELATIVE_RMS_BOUND, MODEL_VARIANTS, modelFileName, normalisationScale, type EnhanceKind, type ModelVariant } from '@enhance/core';
+import {
+  ENHANCE_KINDS,
+  INT8_RELATIVE_RMS_BOUND,
+  MODEL_VARIANTS,
+  modelFileName,
+  normalisationScale,
+  type EnhanceKind,
+  type ModelVariant,
+} from '@enhance/core';
 import { addGaussianNoise, createRandom, readModel } from '@enhance/graph-builder';
 import type { ImagePlane } from '../physics/image-plane.js';
 import { INPUT_NOISE_SIGMA } from '../data/load-training-set.js';
@@ -50,7 +58,14 @@ export interface Int8FileComparison {
 }
 
 export interface Int8Evaluation {
-  readonly models: { kind: EnhanceKind; variant: ModelVariant; file: string; bytes: number; fp32Bytes: number; quantization: Record<string, unknown> }[];
+  readonly models: {
+    kind: EnhanceKind;
+    variant: ModelVariant;
+    file: string;
+    bytes: number;
+    fp32Bytes: number;
+    quantization: Record<string, unknown>;
+  }[];
   readonly files: Int8FileComparison[];
   readonly noiseSigma: Readonly<Record<EnhanceKind, number>>;
 }
@@ -67,13 +82,25 @@ export interface EvaluateInt8Options {
 async function realImages(kind: EnhanceKind, sharedDir: string): Promise<{ name: string; raw: ImagePlane; unitsPerValue: number }[]> {
   const hmi = (file: string) => join(sharedDir, 'data', 'hmi', file);
   if (kind === 'blos') {
-    return Promise.all(HMI_MAGNETOGRAM_FILES.map(async (file) => ({ name: file, raw: scaled(await readFitsPlane(hmi(file), file), 1 / 1000), unitsPerValue: 1000 })));
+    return Promise.all(
+      HMI_MAGNETOGRAM_FILES.map(async (file) => ({
+        name: file,
+        raw: scaled(await readFitsPlane(hmi(file), file), 1 / 1000),
+        unitsPerValue: 1000,
+      })),
+    );
   }
   const images: { name: string; raw: ImagePlane; unitsPerValue: number }[] = [];
-  const quietSun = readNpy(new Uint8Array(await readFile(join(sharedDir, 'data', 'calib', HMI_QUIET_SUN_FILE))), { file: HMI_QUIET_SUN_FILE });
+  const quietSun = readNpy(new Uint8Array(await readFile(join(sharedDir, 'data', 'calib', HMI_QUIET_SUN_FILE))), {
+    file: HMI_QUIET_SUN_FILE,
+  });
   let mean = 0;
   for (const v of quietSun.data) mean += v / quietSun.data.length;
-  images.push({ name: HMI_QUIET_SUN_FILE, raw: { width: quietSun.shape[1], height: quietSun.shape[0], data: Float64Array.from(quietSun.data, (v) => v / mean) }, unitsPerValue: 1 });
+  images.push({
+    name: HMI_QUIET_SUN_FILE,
+    raw: { width: quietSun.shape[1], height: quietSun.shape[0], data: Float64Array.from(quietSun.data, (v) => v / mean) },
+    unitsPerValue: 1,
+  });
   for (const file of HMI_CONTINUUM_FILES) images.push({ name: file, raw: await readFitsPlane(hmi(file), file), unitsPerValue: 1 });
   for (const file of HMI_EXTRA_CONTINUUM_FILES) {
     const raw = await readFitsPlane(hmi(file), file);
@@ -104,10 +131,18 @@ export async function evaluateInt8(options: EvaluateInt8Options): Promise<Int8Ev
           const int8Bytes = new Uint8Array(await readFile(int8File));
           const { metadata } = readModel(int8Bytes, int8File);
           result.models.push({
-            kind, variant, file: int8File, bytes: int8Bytes.length, fp32Bytes: (await readFile(fp32File)).length,
+            kind,
+            variant,
+            file: int8File,
+            bytes: int8Bytes.length,
+            fp32Bytes: (await readFile(fp32File)).length,
             quantization: metadata.quantization ? (JSON.parse(metadata.quantization) as Record<string, unknown>) : {},
           });
-          pairs.push({ variant, fp32: await onnxImageMethod(`Enhance ${variant}`, fp32File, { threads }), int8: await onnxImageMethod(`Enhance ${variant} int8`, int8Bytes, { threads }) });
+          pairs.push({
+            variant,
+            fp32: await onnxImageMethod(`Enhance ${variant}`, fp32File, { threads }),
+            int8: await onnxImageMethod(`Enhance ${variant} int8`, int8Bytes, { threads }),
+          });
         }
         if (pairs.length === 0) continue;
         for (const { name, raw, unitsPerValue } of await realImages(kind, sharedDir)) {
@@ -117,9 +152,18 @@ export async function evaluateInt8(options: EvaluateInt8Options): Promise<Int8Ev
           const beyondCutoffInput = beyondCutoffPowerFraction(upsampled, TARGET_CUTOFF_CYCLES_PER_PX);
           const metricsOf = (output: ImagePlane): Record<string, number> => {
             const check = realImageCheck(kind, name, 'Enhance', raw, image, output, upsampled, unitsPerValue, redegrade, beyondCutoffInput);
-            const common = { 're-degraded residual': check.redegradedResidual, 'power beyond the 28 cm cutoff': check.beyondCutoff, 'streak index': check.streakIndex };
+            const common = {
+              're-degraded residual': check.redegradedResidual,
+              'power beyond the 28 cm cutoff': check.beyondCutoff,
+              'streak index': check.streakIndex,
+            };
             if (kind === 'intensity') {
-              return { 'mean out/in': check.meanRatio ?? Number.NaN, ...common, 'RMS contrast': rmsContrast(output), 'umbral change': umbralChange(interpolated, output) };
+              return {
+                'mean out/in': check.meanRatio ?? Number.NaN,
+                ...common,
+                'RMS contrast': rmsContrast(output),
+                'umbral change': umbralChange(interpolated, output),
+              };
             }
             return {
               'unsigned flux out/in': check.fluxRatio ?? Number.NaN,
@@ -140,12 +184,22 @@ export async function evaluateInt8(options: EvaluateInt8Options): Promise<Int8Ev
               noisy.push(metricsOf(await fp32.run({ ...image, data })));
             }
             const [before, after] = [metricsOf(reference), metricsOf(quantized)];
-            const metrics = Object.keys(before).map((metric): Int8MetricComparison => {
-              const noise = Math.sqrt(noisy.reduce((sum, m) => sum + (m[metric] - before[metric]) ** 2, 0) / noisy.length);
-              return { metric, fp32: before[metric], int8: after[metric], noise, withinNoise: Math.abs(after[metric] - before[metric]) <= noise };
-            }).filter((m) => Number.isFinite(m.fp32));
+            const metrics = Object.keys(before)
+              .map((metric): Int8MetricComparison => {
+                const noise = Math.sqrt(noisy.reduce((sum, m) => sum + (m[metric] - before[metric]) ** 2, 0) / noisy.length);
+                return {
+                  metric,
+                  fp32: before[metric],
+                  int8: after[metric],
+                  noise,
+                  withinNoise: Math.abs(after[metric] - before[metric]) <= noise,
+                };
+              })
+              .filter((m) => Number.isFinite(m.fp32));
             result.files.push({ kind, variant, image: name, relativeRms: onDiskRelativeRms(quantized, reference, raw), metrics });
-            log(`${kind} ${variant} int8 on ${name}: relative RMS from fp32 ${(100 * result.files[result.files.length - 1].relativeRms).toFixed(3)}%`);
+            log(
+              `${kind} ${variant} int8 on ${name}: relative RMS from fp32 ${(100 * result.files[result.files.length - 1].relativeRms).toFixed(3)}%`,
+            );
           }
         }
       } finally {
@@ -164,7 +218,7 @@ function onDiskRelativeRms(output: ImagePlane, reference: ImagePlane, raw: Image
   let norm = 0;
   for (let i = 0; i < reference.data.length; i++) {
     const x = ((i % reference.width) / 2) | 0;
-    const y = ((i / reference.width / 2) | 0);
+    const y = (i / reference.width / 2) | 0;
     if (!Number.isFinite(raw.data[y * raw.width + x])) continue;
     difference += (output.data[i] - reference.data[i]) ** 2;
     norm += reference.data[i] ** 2;

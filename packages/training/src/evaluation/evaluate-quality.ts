@@ -52,7 +52,14 @@ import { diskHeader, syntheticFullDisk, syntheticLimbDarkening, type SyntheticFu
 
 export const TTA_COUNTS: readonly TtaOption[] = Object.freeze([1, 4, 8]);
 /** μ bins of the limb tables. */
-export const MU_BINS: readonly (readonly [number, number])[] = Object.freeze([[0.05, 0.15], [0.15, 0.3], [0.3, 0.45], [0.45, 0.6], [0.68, 0.82], [0.95, 1.0001]]);
+export const MU_BINS: readonly (readonly [number, number])[] = Object.freeze([
+  [0.05, 0.15],
+  [0.15, 0.3],
+  [0.3, 0.45],
+  [0.45, 0.6],
+  [0.68, 0.82],
+  [0.95, 1.0001],
+]);
 /** Input pixels left out at the edges of an enhanced window (the network's and the PSF's reach into the mirrored edge). */
 const WINDOW_MARGIN_PX = 32;
 /** Input pixels each side of the limb over which ringing is measured. */
@@ -122,7 +129,12 @@ export interface QualityEvaluation {
   readonly qaReal: readonly QaRealResult[];
   readonly tta: readonly TtaResult[];
   readonly limb: readonly LimbResult[];
-  readonly syntheticDisk?: { readonly radiusPx: number; readonly law: string; readonly plainLevelOverCentre: number; readonly windows: readonly string[] };
+  readonly syntheticDisk?: {
+    readonly radiusPx: number;
+    readonly law: string;
+    readonly plainLevelOverCentre: number;
+    readonly windows: readonly string[];
+  };
   readonly nearLimbGeometry?: LimbCircle;
 }
 
@@ -154,14 +166,21 @@ async function realImages(sharedDir: string, kind: EnhanceKind): Promise<RealIma
     }
   }
   if (kind === 'intensity') {
-    const quietSun = readNpy(new Uint8Array(await readFile(join(sharedDir, 'data', 'calib', HMI_QUIET_SUN_FILE))), { file: HMI_QUIET_SUN_FILE });
-    images.push({ name: HMI_QUIET_SUN_FILE, image: { width: quietSun.shape[1], height: quietSun.shape[0], data: Float32Array.from(quietSun.data) } });
+    const quietSun = readNpy(new Uint8Array(await readFile(join(sharedDir, 'data', 'calib', HMI_QUIET_SUN_FILE))), {
+      file: HMI_QUIET_SUN_FILE,
+    });
+    images.push({
+      name: HMI_QUIET_SUN_FILE,
+      image: { width: quietSun.shape[1], height: quietSun.shape[0], data: Float32Array.from(quietSun.data) },
+    });
   }
   return images;
 }
 
 const plane = (image: { data: ArrayLike<number>; width: number; height: number }, factor = 1): ImagePlane => ({
-  width: image.width, height: image.height, data: Float64Array.from(image.data, (v) => (Number.isFinite(v) ? v * factor : 0)),
+  width: image.width,
+  height: image.height,
+  data: Float64Array.from(image.data, (v) => (Number.isFinite(v) ? v * factor : 0)),
 });
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
@@ -204,7 +223,8 @@ export function qaReferenceFile(results: readonly QaRealResult[], command: strin
   });
   return {
     generatedBy: command,
-    definition: 'mean |HMI(output) − input| / mean |input| over the finite input pixels; the output degraded again with hmi-redegrade.onnx (the training PSF, 99% of its energy, then the 2×2 mean); runtime defaults (tta 1, limb normalisation auto)',
+    definition:
+      'mean |HMI(output) − input| / mean |input| over the finite input pixels; the output degraded again with hmi-redegrade.onnx (the training PSF, 99% of its energy, then the 2×2 mean); runtime defaults (tta 1, limb normalisation auto)',
     models,
   };
 }
@@ -214,7 +234,12 @@ export async function evaluateQuality(options: EvaluateQualityOptions): Promise<
   const { sharedDir, modelsDir, threads = 2, kinds = ['intensity', 'blos'], ttaCounts = TTA_COUNTS, log = () => {} } = options;
   const models = await findModels(modelsDir, kinds);
   const bicubic = await onnxImageMethod('bicubic', createBicubicModel(), { threads });
-  const redegrader = await Redegrader.create({ bytes: redegradeModelForRecipe(), source: 'redegrade' }, ort, { executionProviders: ['cpu'], intraOpNumThreads: threads }, 142);
+  const redegrader = await Redegrader.create(
+    { bytes: redegradeModelForRecipe(), source: 'redegrade' },
+    ort,
+    { executionProviders: ['cpu'], intraOpNumThreads: threads },
+    142,
+  );
   const qaReal: QaRealResult[] = [];
   const tta: TtaResult[] = [];
   const limb: LimbResult[] = [];
@@ -279,19 +304,29 @@ async function validationTta(
 ): Promise<void> {
   for (const pair of pairs) {
     // Warm-up for this image size (onnxruntime's arena grows on first use), untimed.
-    await enhancer.enhance({ data: Float32Array.from(pair.input.data), width: pair.input.width, height: pair.input.height }, { scale: 1, limbNormalisation: 'off' });
+    await enhancer.enhance(
+      { data: Float32Array.from(pair.input.data), width: pair.input.width, height: pair.input.height },
+      { scale: 1, limbNormalisation: 'off' },
+    );
     const upsampled = await bicubic.run(pair.input);
     for (const count of ttaCounts) {
       const input = { data: Float32Array.from(pair.input.data), width: pair.input.width, height: pair.input.height };
       const { value: result, seconds } = await timed(() => enhancer.enhance(input, { scale: 1, tta: count, limbNormalisation: 'off' }));
       const output = plane(result.image);
       out.push({
-        kind: entry.kind, variant: entry.variant, set: 'validation', image: pair.name, tta: count, seconds,
+        kind: entry.kind,
+        variant: entry.variant,
+        set: 'validation',
+        image: pair.name,
+        tta: count,
+        seconds,
         relativeRmsError: relativeRmsError(output, pair.target),
         ...artefacts(output, upsampled),
         ...(result.spread ? { relativeSpread: meanRatio(result.spread.data, result.image.data) } : {}),
       });
-      log(`${entry.kind} ${entry.variant} validation ${pair.name}: tta ${count} rel. RMS ${out[out.length - 1].relativeRmsError!.toFixed(4)}`);
+      log(
+        `${entry.kind} ${entry.variant} validation ${pair.name}: tta ${count} rel. RMS ${out[out.length - 1].relativeRmsError!.toFixed(4)}`,
+      );
     }
   }
 }
@@ -311,27 +346,58 @@ async function realImageRuns(
   for (const { name, image } of images) {
     // The reference residual through the runtime's own check, with its defaults.
     const checked = await enhancer.enhance(image as SolarImage, { qa: true });
-    const check = await timed(async () => summariseResidual(image.data, await redegrader.redegrade(checked.image.data, 2 * image.width, 2 * image.height, checked.scale), image.width, image.height, null));
+    const check = await timed(async () =>
+      summariseResidual(
+        image.data,
+        await redegrader.redegrade(checked.image.data, 2 * image.width, 2 * image.height, checked.scale),
+        image.width,
+        image.height,
+        null,
+      ),
+    );
     for (const count of ttaCounts) {
       // Timed without the check, whose cost is measured once above; the residual computed as the check does.
       const { value: result, seconds } = await timed(() => enhancer.enhance(image as SolarImage, { tta: count }));
-      const summary = count === 1 ? checked.qa!.summary
-        : summariseResidual(image.data, await redegrader.redegrade(result.image.data, 2 * image.width, 2 * image.height, result.scale), image.width, image.height, null).summary;
+      const summary =
+        count === 1
+          ? checked.qa!.summary
+          : summariseResidual(
+              image.data,
+              await redegrader.redegrade(result.image.data, 2 * image.width, 2 * image.height, result.scale),
+              image.width,
+              image.height,
+              null,
+            ).summary;
       if (count === 1) {
         qaReal.push({
-          kind: entry.kind, variant: entry.variant, model: basename(entry.file), sha256, image: name,
-          relativeResidual: summary.relativeResidual, residualP99: summary.residualP99, noiseSigma: summary.noiseSigma,
-          fractionAbove3Sigma: summary.fractionAbove3Sigma, networkSeconds: seconds, qaSeconds: check.seconds,
+          kind: entry.kind,
+          variant: entry.variant,
+          model: basename(entry.file),
+          sha256,
+          image: name,
+          relativeResidual: summary.relativeResidual,
+          residualP99: summary.residualP99,
+          noiseSigma: summary.noiseSigma,
+          fractionAbove3Sigma: summary.fractionAbove3Sigma,
+          networkSeconds: seconds,
+          qaSeconds: check.seconds,
         });
       }
       const upsampled = await bicubic.run(plane(image, 1 / result.scale));
       out.push({
-        kind: entry.kind, variant: entry.variant, set: 'real', image: name, tta: count, seconds,
+        kind: entry.kind,
+        variant: entry.variant,
+        set: 'real',
+        image: name,
+        tta: count,
+        seconds,
         ...artefacts(plane(result.image, 1 / result.scale), upsampled),
         relativeResidual: summary.relativeResidual,
         ...(result.spread ? { relativeSpread: meanRatio(result.spread.data, result.image.data) } : {}),
       });
-      log(`${entry.kind} ${entry.variant} HMI ${name}: tta ${count} residual ${(100 * summary.relativeResidual).toFixed(2)}%, ${seconds.toFixed(1)} s`);
+      log(
+        `${entry.kind} ${entry.variant} HMI ${name}: tta ${count} residual ${(100 * summary.relativeResidual).toFixed(2)}%, ${seconds.toFixed(1)} s`,
+      );
     }
   }
 }
@@ -347,7 +413,17 @@ function binStatistics(
   margin: number,
 ): LimbBin[] {
   const { width, height } = input;
-  const bins = MU_BINS.map((mu) => ({ mu, pixels: 0, err: 0, tsum: 0, out: [] as number[], tgt: [] as number[], inp: [] as number[], res: 0, ins: 0 }));
+  const bins = MU_BINS.map((mu) => ({
+    mu,
+    pixels: 0,
+    err: 0,
+    tsum: 0,
+    out: [] as number[],
+    tgt: [] as number[],
+    inp: [] as number[],
+    res: 0,
+    ins: 0,
+  }));
   const binOf = (mu: number) => bins.find((b) => mu >= b.mu[0] && mu < b.mu[1]);
   for (let y = 2 * margin; y < 2 * (height - margin); y++) {
     for (let x = 2 * margin; x < 2 * (width - margin); x++) {
@@ -378,18 +454,29 @@ function binStatistics(
     }
   }
   const contrast = (values: number[]) => rmsContrast({ data: values, width: values.length, height: 1 });
-  return bins.filter((b) => b.pixels > 0).map((b) => ({
-    mu: b.mu,
-    pixels: b.pixels,
-    ...(target ? { relativeRmsError: Math.sqrt(b.err / b.pixels) / (b.tsum / b.pixels), targetContrast: contrast(b.tgt) } : {}),
-    contrast: contrast(b.out),
-    inputContrast: contrast(b.inp),
-    residual: b.res / b.ins,
-  }));
+  return bins
+    .filter((b) => b.pixels > 0)
+    .map((b) => ({
+      mu: b.mu,
+      pixels: b.pixels,
+      ...(target ? { relativeRmsError: Math.sqrt(b.err / b.pixels) / (b.tsum / b.pixels), targetContrast: contrast(b.tgt) } : {}),
+      contrast: contrast(b.out),
+      inputContrast: contrast(b.inp),
+      residual: b.res / b.ins,
+    }));
 }
 
 /** Ringing across the limb: output against a reference on the output grid, within ±LIMB_BAND_PX input pixels of the limb. */
-function limbRinging(output: Float32Array, reference: ArrayLike<number>, width: number, height: number, radiusAt: (x: number, y: number) => number, radius: number, centreLevel: number, margin: number) {
+function limbRinging(
+  output: Float32Array,
+  reference: ArrayLike<number>,
+  width: number,
+  height: number,
+  radiusAt: (x: number, y: number) => number,
+  radius: number,
+  centreLevel: number,
+  margin: number,
+) {
   let square = 0;
   let count = 0;
   let sky = 0;
@@ -417,7 +504,8 @@ async function enhanceWithLevel(enhancer: Enhancer, input: ImagePlane, level: (x
   const divided = Float32Array.from(input.data, (v, i) => v / level(i % width, Math.floor(i / width)));
   const result = await enhancer.enhance({ data: divided, width, height }, { scale: 1, limbNormalisation: 'off' });
   const out = result.image.data;
-  for (let y = 0; y < 2 * height; y++) for (let x = 0; x < 2 * width; x++) out[y * 2 * width + x] *= level((x + 0.5) / 2 - 0.5, (y + 0.5) / 2 - 0.5);
+  for (let y = 0; y < 2 * height; y++)
+    for (let x = 0; x < 2 * width; x++) out[y * 2 * width + x] *= level((x + 0.5) / 2 - 0.5, (y + 0.5) / 2 - 0.5);
   return out;
 }
 
@@ -431,13 +519,24 @@ async function residualOf(redegrader: Redegrader, input: ImagePlane, output: Flo
  * plain quiet-Sun level, or by the profile fitted on the whole frame. The limb strip also as a cut-out
  * with its own header, through the runtime's own limb normalisation ('on') and plain ('off').
  */
-async function syntheticDiskLimb(enhancer: Enhancer, entry: ModelEntry, disk: SyntheticFullDisk, redegrader: Redegrader, log: (line: string) => void): Promise<LimbResult[]> {
+async function syntheticDiskLimb(
+  enhancer: Enhancer,
+  entry: ModelEntry,
+  disk: SyntheticFullDisk,
+  redegrader: Redegrader,
+  log: (line: string) => void,
+): Promise<LimbResult[]> {
   const results: LimbResult[] = [];
   const plainLevel = normalisationScale('intensity', disk.frame);
   const frameDisk = { centreX: disk.centreX, centreY: disk.centreY, radius: disk.radius, from: 'synthetic' };
   const profile = fitLimbDarkening(disk.frame, disk.width, disk.height, frameDisk);
-  if (!profile) throw new EvaluationError({ message: 'cannot fit the synthetic disk\'s profile', code: 'EVALUATION_INPUT' });
-  const frameLimb: LimbNormalisation = { disk: frameDisk, profile, centreLevel: evaluateLimbDarkening(profile, profile.muMax), levelRange: [0, 0] };
+  if (!profile) throw new EvaluationError({ message: "cannot fit the synthetic disk's profile", code: 'EVALUATION_INPUT' });
+  const frameLimb: LimbNormalisation = {
+    disk: frameDisk,
+    profile,
+    centreLevel: evaluateLimbDarkening(profile, profile.muMax),
+    levelRange: [0, 0],
+  };
   for (const window of disk.windows) {
     const muOf = (x: number, y: number) => {
       const r2 = ((window.x0 + x - disk.centreX) ** 2 + (window.y0 + y - disk.centreY) ** 2) / disk.radius ** 2;
@@ -445,8 +544,16 @@ async function syntheticDiskLimb(enhancer: Enhancer, entry: ModelEntry, disk: Sy
     };
     const radiusAt = (x: number, y: number) => Math.hypot(window.x0 + x - disk.centreX, window.y0 + y - disk.centreY);
     const modes: { mode: string; levelOverCentre: number; run: () => Promise<Float32Array> }[] = [
-      { mode: 'plain (full-frame level)', levelOverCentre: plainLevel, run: () => enhanceWithLevel(enhancer, window.input, () => plainLevel) },
-      { mode: 'limb (full-frame profile)', levelOverCentre: frameLimb.centreLevel, run: () => enhanceWithLevel(enhancer, window.input, (x, y) => limbLevelAt(frameLimb, window.x0 + x, window.y0 + y)) },
+      {
+        mode: 'plain (full-frame level)',
+        levelOverCentre: plainLevel,
+        run: () => enhanceWithLevel(enhancer, window.input, () => plainLevel),
+      },
+      {
+        mode: 'limb (full-frame profile)',
+        levelOverCentre: frameLimb.centreLevel,
+        run: () => enhanceWithLevel(enhancer, window.input, (x, y) => limbLevelAt(frameLimb, window.x0 + x, window.y0 + y)),
+      },
     ];
     if (window.name.startsWith('limb strip')) {
       const header = diskHeader(disk.centreX - window.x0, disk.centreY - window.y0, disk.radius);
@@ -455,7 +562,9 @@ async function syntheticDiskLimb(enhancer: Enhancer, entry: ModelEntry, disk: Sy
         let level = Number.NaN;
         modes.push({
           mode: option === 'off' ? 'plain (cut-out level)' : 'limb (cut-out profile)',
-          get levelOverCentre() { return level; },
+          get levelOverCentre() {
+            return level;
+          },
           run: async () => {
             const result: EnhanceResult<SolarImage> = await enhancer.enhance(image, { limbNormalisation: option });
             level = result.scale;
@@ -471,8 +580,17 @@ async function syntheticDiskLimb(enhancer: Enhancer, entry: ModelEntry, disk: Sy
       const ringing = window.name.startsWith('limb strip')
         ? limbRinging(output, window.target.data, window.input.width, window.input.height, radiusAt, disk.radius, 1, WINDOW_MARGIN_PX)
         : undefined;
-      results.push({ variant: entry.variant, image: `synthetic full disk: ${window.name}`, mode: mode.mode, levelOverCentre: mode.levelOverCentre, bins, ...(ringing ?? {}) });
-      log(`intensity ${entry.variant} synthetic disk ${window.name}, ${mode.mode}: ${bins.map((b) => `μ ${b.mu[0]}–${b.mu[1]} err ${b.relativeRmsError?.toFixed(4)}`).join(', ')}`);
+      results.push({
+        variant: entry.variant,
+        image: `synthetic full disk: ${window.name}`,
+        mode: mode.mode,
+        levelOverCentre: mode.levelOverCentre,
+        bins,
+        ...(ringing ?? {}),
+      });
+      log(
+        `intensity ${entry.variant} synthetic disk ${window.name}, ${mode.mode}: ${bins.map((b) => `μ ${b.mu[0]}–${b.mu[1]} err ${b.relativeRmsError?.toFixed(4)}`).join(', ')}`,
+      );
     }
   }
   return results;
@@ -482,7 +600,14 @@ async function syntheticDiskLimb(enhancer: Enhancer, entry: ModelEntry, disk: Sy
  * The real near-limb frame (no world coordinates: its limb is fitted on the data, fitLimbCircle, and
  * written into a helioprojective header), enhanced plain and with the runtime's limb normalisation.
  */
-async function nearLimbRuns(enhancer: Enhancer, entry: ModelEntry, image: PlainImage | SolarImage, bicubic: ImageMethod, redegrader: Redegrader, log: (line: string) => void) {
+async function nearLimbRuns(
+  enhancer: Enhancer,
+  entry: ModelEntry,
+  image: PlainImage | SolarImage,
+  bicubic: ImageMethod,
+  redegrader: Redegrader,
+  log: (line: string) => void,
+) {
   const circle = fitLimbCircle(image.data, image.width, image.height);
   if (!circle) throw new EvaluationError({ message: 'cannot find the limb of the near-limb frame', code: 'EVALUATION_INPUT' });
   const header = diskHeader(circle.centreX, circle.centreY, circle.radius);
@@ -495,18 +620,40 @@ async function nearLimbRuns(enhancer: Enhancer, entry: ModelEntry, image: PlainI
   };
   const results: LimbResult[] = [];
   const limbRun = await enhancer.enhance(withDisk, { limbNormalisation: 'on' });
-  if (!limbRun.limbNormalisation.applied) throw new EvaluationError({ message: 'the limb normalisation did not apply to the near-limb frame', code: 'EVALUATION_INPUT' });
+  if (!limbRun.limbNormalisation.applied)
+    throw new EvaluationError({ message: 'the limb normalisation did not apply to the near-limb frame', code: 'EVALUATION_INPUT' });
   const fitted = limbRun.limbNormalisation.limb;
   const centreLevel = fitted.centreLevel;
   const levelAtMu = (mu: number) => evaluateLimbDarkening(fitted.profile, mu);
   const plainRun = await enhancer.enhance(withDisk, { limbNormalisation: 'off' });
   const upsampled = await bicubic.run(input);
-  for (const [mode, run] of [['plain (cut-out level)', plainRun], ['limb (cut-out profile)', limbRun]] as const) {
+  for (const [mode, run] of [
+    ['plain (cut-out level)', plainRun],
+    ['limb (cut-out profile)', limbRun],
+  ] as const) {
     const residual = await residualOf(redegrader, inputWithNaN, run.image.data);
     const bins = binStatistics(muOf, levelAtMu, inputWithNaN, run.image.data, residual, undefined, 0);
-    const ringing = limbRinging(run.image.data, upsampled.data, image.width, image.height, (x, y) => Math.hypot(x - circle.centreX, y - circle.centreY), circle.radius, centreLevel, 0);
-    results.push({ variant: entry.variant, image: 'hmi_ic_near_limb_400x500.fits', mode, levelOverCentre: run.scale / centreLevel, bins, ...(ringing ?? {}) });
-    log(`intensity ${entry.variant} near-limb ${mode}: ${bins.map((b) => `μ ${b.mu[0]}–${b.mu[1]} contrast ${(100 * b.contrast).toFixed(2)}% residual ${(100 * b.residual).toFixed(2)}%`).join(', ')}`);
+    const ringing = limbRinging(
+      run.image.data,
+      upsampled.data,
+      image.width,
+      image.height,
+      (x, y) => Math.hypot(x - circle.centreX, y - circle.centreY),
+      circle.radius,
+      centreLevel,
+      0,
+    );
+    results.push({
+      variant: entry.variant,
+      image: 'hmi_ic_near_limb_400x500.fits',
+      mode,
+      levelOverCentre: run.scale / centreLevel,
+      bins,
+      ...(ringing ?? {}),
+    });
+    log(
+      `intensity ${entry.variant} near-limb ${mode}: ${bins.map((b) => `μ ${b.mu[0]}–${b.mu[1]} contrast ${(100 * b.contrast).toFixed(2)}% residual ${(100 * b.residual).toFixed(2)}%`).join(', ')}`,
+    );
   }
   return { circle, results };
 }

@@ -29,7 +29,11 @@ describe('fitLimbCircle', () => {
     expect(circle.points).toBeGreaterThan(250);
     expect(Math.abs(circle.radius - 1914)).toBeLessThan(0.01 * 1914);
     // What matters for μ: the distance from the limb across the cut-out.
-    for (const [x, y] of [[140, 0], [126, 343], [400, 200]]) {
+    for (const [x, y] of [
+      [140, 0],
+      [126, 343],
+      [400, 200],
+    ]) {
       const distance = (cx: number, cy: number, r: number) => r - Math.hypot(x - cx, y - cy);
       expect(Math.abs(distance(circle.centreX, circle.centreY, circle.radius) - distance(2040, 343, 1914))).toBeLessThan(0.5);
     }

@@ -3,7 +3,10 @@ import { EvaluationError } from './evaluation-error.js';
 
 function assertSameSize(a: ImagePlane, b: ImagePlane, what: string): void {
   if (a.width !== b.width || a.height !== b.height) {
-    throw new EvaluationError({ message: `${what}: sizes differ, ${a.width}×${a.height} against ${b.width}×${b.height}`, code: 'EVALUATION_SHAPE' });
+    throw new EvaluationError({
+      message: `${what}: sizes differ, ${a.width}×${a.height} against ${b.width}×${b.height}`,
+      code: 'EVALUATION_SHAPE',
+    });
   }
 }
 

@@ -17,26 +17,81 @@ const psf: PsfSpectrumComparison = {
 };
 
 const evaluation: EnhanceEvaluation = {
-  models: [{ kind: 'intensity', variant: 'lite', file: '/x/models/enhance-intensity-lite.onnx', metadata: { weights: 'untrained-he-init seed=3', trained: 'false', parameter_count: '37729' } }],
+  models: [
+    {
+      kind: 'intensity',
+      variant: 'lite',
+      file: '/x/models/enhance-intensity-lite.onnx',
+      metadata: { weights: 'untrained-he-init seed=3', trained: 'false', parameter_count: '37729' },
+    },
+  ],
   trainingSets: {},
-  validation: [{ kind: 'intensity', image: 'block', inputSize: [75, 50], scores: [{ method: 'bicubic', relativeRmsError: 0.06101, psnrDb: 19.434, seconds: 0.01 }] }],
-  continuum: [{ image: 'qs.npy', method: 'Enhance lite', contrastBefore: 0.0377, contrastAfter: 0.0702, umbralChange: Number.NaN, reconvolutionResidual: 0.0412 }],
-  magnetograms: [{ image: 'b.fits', method: 'Enhance lite', fluxBefore: 1000, fluxAfter: 1020, gainNear1kG: 1.35, gainPixels: 42, reconvolutionResidualGauss: 23.45 }],
+  validation: [
+    {
+      kind: 'intensity',
+      image: 'block',
+      inputSize: [75, 50],
+      scores: [{ method: 'bicubic', relativeRmsError: 0.06101, psnrDb: 19.434, seconds: 0.01 }],
+    },
+  ],
+  continuum: [
+    {
+      image: 'qs.npy',
+      method: 'Enhance lite',
+      contrastBefore: 0.0377,
+      contrastAfter: 0.0702,
+      umbralChange: Number.NaN,
+      reconvolutionResidual: 0.0412,
+    },
+  ],
+  magnetograms: [
+    {
+      image: 'b.fits',
+      method: 'Enhance lite',
+      fluxBefore: 1000,
+      fluxAfter: 1020,
+      gainNear1kG: 1.35,
+      gainPixels: 42,
+      reconvolutionResidualGauss: 23.45,
+    },
+  ],
   // Output power 10× the input's in the 0.05–0.25 band only: +1 dex there, 0 elsewhere.
-  spectra: [{ image: 'b.fits', kind: 'blos', spectra: [
-    { method: 'input (bicubic ×2)', spectrum: spectrum([1, 1, 1, 1, 1]) },
-    { method: 'Enhance lite', spectrum: spectrum([1, 10, 10, 1, 1]) },
-  ] }],
+  spectra: [
+    {
+      image: 'b.fits',
+      kind: 'blos',
+      spectra: [
+        { method: 'input (bicubic ×2)', spectrum: spectrum([1, 1, 1, 1, 1]) },
+        { method: 'Enhance lite', spectrum: spectrum([1, 10, 10, 1, 1]) },
+      ],
+    },
+  ],
   pictures: [],
   liteVsFull: [{ image: 'qs.npy', kind: 'intensity', relativeDifference: 0.0312 }],
-  checks: [{
-    image: 'b.fits', kind: 'blos', method: 'Enhance lite', fluxRatio: 1.02, weakFieldRatio: 0.9, weakFieldFraction: 0.4,
-    redegradedResidual: 0.05, beyondCutoff: 2e-4, beyondCutoffInput: 1e-5, streakIndex: 1.4,
-  }],
+  checks: [
+    {
+      image: 'b.fits',
+      kind: 'blos',
+      method: 'Enhance lite',
+      fluxRatio: 1.02,
+      weakFieldRatio: 0.9,
+      weakFieldFraction: 0.4,
+      redegradedResidual: 0.05,
+      beyondCutoff: 2e-4,
+      beyondCutoffInput: 1e-5,
+      streakIndex: 1.4,
+    },
+  ],
 };
 
 describe('renderModelCard', () => {
-  const card = renderModelCard({ evaluation, psf, figures: [{ caption: 'Fig', path: '../docs/figures/a.png' }], generatedAt: '2026-01-01', command: 'npm run evaluate' });
+  const card = renderModelCard({
+    evaluation,
+    psf,
+    figures: [{ caption: 'Fig', path: '../docs/figures/a.png' }],
+    generatedAt: '2026-01-01',
+    command: 'npm run evaluate',
+  });
 
   it('writes the evaluation numbers into their tables', () => {
     expect(card).toContain('| bicubic | 0.0610 | 19.43 | 0.01 |');
@@ -57,32 +112,82 @@ describe('renderModelCard', () => {
     expect(card).toContain('| intensity Enhance lite | 0 | 1 |');
     const quietSun = renderModelCard({
       evaluation: { ...evaluation, continuum: [{ ...evaluation.continuum[0], image: HMI_QUIET_SUN_FILE }] },
-      psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
+      psf,
+      figures: [],
+      generatedAt: '2026-01-01',
+      command: 'npm run evaluate',
     });
-    expect(quietSun).toContain(`| quiet-Sun contrast ≈ 7% | σ/⟨I⟩ within 6.5%–7.5% | intensity lite | ${HMI_QUIET_SUN_FILE} | 7.02% | pass |`);
+    expect(quietSun).toContain(
+      `| quiet-Sun contrast ≈ 7% | σ/⟨I⟩ within 6.5%–7.5% | intensity lite | ${HMI_QUIET_SUN_FILE} | 7.02% | pass |`,
+    );
   });
 
   it('shows what the magnetogram validation target itself does to flux and weak fields', () => {
     const withRatios = renderModelCard({
-      evaluation: { ...evaluation, validation: [{ kind: 'blos', image: 'frame3', inputSize: [100, 100], scores: [], fieldRatios: [
-        { method: 'target 28 cm', fluxRatio: 1.049, weakFieldRatio: 1.165 }, { method: 'Enhance full', fluxRatio: 1.1, weakFieldRatio: 1.3 },
-      ] }] },
-      psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
+      evaluation: {
+        ...evaluation,
+        validation: [
+          {
+            kind: 'blos',
+            image: 'frame3',
+            inputSize: [100, 100],
+            scores: [],
+            fieldRatios: [
+              { method: 'target 28 cm', fluxRatio: 1.049, weakFieldRatio: 1.165 },
+              { method: 'Enhance full', fluxRatio: 1.1, weakFieldRatio: 1.3 },
+            ],
+          },
+        ],
+      },
+      psf,
+      figures: [],
+      generatedAt: '2026-01-01',
+      command: 'npm run evaluate',
     });
     expect(withRatios).toContain('| target 28 cm | 1.049 | 1.165 |');
     expect(withRatios).toContain('| Enhance full | 1.100 | 1.300 |');
     const withContrasts = renderModelCard({
-      evaluation: { ...evaluation, validation: [{ kind: 'intensity', image: 'block', inputSize: [75, 50], scores: [], contrasts: [
-        { method: 'input', contrast: 0.0365 }, { method: 'target 28 cm', contrast: 0.0871 },
-      ] }] },
-      psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
+      evaluation: {
+        ...evaluation,
+        validation: [
+          {
+            kind: 'intensity',
+            image: 'block',
+            inputSize: [75, 50],
+            scores: [],
+            contrasts: [
+              { method: 'input', contrast: 0.0365 },
+              { method: 'target 28 cm', contrast: 0.0871 },
+            ],
+          },
+        ],
+      },
+      psf,
+      figures: [],
+      generatedAt: '2026-01-01',
+      command: 'npm run evaluate',
     });
     expect(withContrasts).toContain('| contrast | 3.65% | 8.71% |');
     const withUmbra = renderModelCard({
-      evaluation: { ...evaluation, validation: [{ kind: 'intensity', image: 'spot', inputSize: [75, 50], scores: [], umbralChanges: [
-        { method: 'target 28 cm', change: -0.217 }, { method: 'Enhance full', change: -0.19 },
-      ] }] },
-      psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
+      evaluation: {
+        ...evaluation,
+        validation: [
+          {
+            kind: 'intensity',
+            image: 'spot',
+            inputSize: [75, 50],
+            scores: [],
+            umbralChanges: [
+              { method: 'target 28 cm', change: -0.217 },
+              { method: 'Enhance full', change: -0.19 },
+            ],
+          },
+        ],
+      },
+      psf,
+      figures: [],
+      generatedAt: '2026-01-01',
+      command: 'npm run evaluate',
     });
     expect(withUmbra).toContain('| umbral change | -21.7% | -19.0% |');
   });
@@ -90,7 +195,10 @@ describe('renderModelCard', () => {
   it('warns when a network wrecks an umbra, with the computed change', () => {
     const wrecked = renderModelCard({
       evaluation: { ...evaluation, continuum: [{ ...evaluation.continuum[0], image: 'ar.fits', umbralChange: -2.5 }] },
-      psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
+      psf,
+      figures: [],
+      generatedAt: '2026-01-01',
+      command: 'npm run evaluate',
     });
     expect(wrecked).toContain('Enhance lite changes the mean umbral intensity of ar.fits by -250.0%');
     expect(card).not.toContain('do not use it on sunspots');
@@ -100,7 +208,10 @@ describe('renderModelCard', () => {
     expect(card).toContain('untrained (random) weights');
     const trained = renderModelCard({
       evaluation: { ...evaluation, models: [{ ...evaluation.models[0], metadata: { trained: 'true' } }] },
-      psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate',
+      psf,
+      figures: [],
+      generatedAt: '2026-01-01',
+      command: 'npm run evaluate',
     });
     expect(trained).not.toContain('untrained (random) weights');
   });

@@ -20,9 +20,10 @@ describe('bicubic ×2', () => {
     await method.release();
     expect(out.width).toBe(16);
     // Output pixel x samples input coordinate (x + 0.5)/2 − 0.5; a cubic reproduces linear functions.
-    for (let y = 4; y < 8; y++) for (let x = 4; x < 12; x++) {
-      expect(out.data[y * 16 + x]).toBeCloseTo(0.3 * ((x + 0.5) / 2 - 0.5) + 0.1 * ((y + 0.5) / 2 - 0.5), 5);
-    }
+    for (let y = 4; y < 8; y++)
+      for (let x = 4; x < 12; x++) {
+        expect(out.data[y * 16 + x]).toBeCloseTo(0.3 * ((x + 0.5) / 2 - 0.5) + 0.1 * ((y + 0.5) / 2 - 0.5), 5);
+      }
     // A single interior spike spreads with the Keys weights at ±0.25 and ±0.75 pixel offsets.
     const spike = new Float64Array(width * height);
     spike[3 * width + 4] = 1;

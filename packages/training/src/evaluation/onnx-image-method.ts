@@ -19,7 +19,10 @@ export async function onnxImageMethod(name: string, model: Uint8Array | string, 
   let session: ort.InferenceSession;
   try {
     const sessionOptions: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: options.threads ?? 2 };
-    session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
+    session =
+      typeof model === 'string'
+        ? await ort.InferenceSession.create(model, sessionOptions)
+        : await ort.InferenceSession.create(model, sessionOptions);
   } catch (cause) {
     throw new EvaluationError({ message: `cannot load the ${name} model`, code: 'EVALUATION_MODEL', file, cause });
   }
@@ -51,7 +54,13 @@ export async function onnxImageMethod(name: string, model: Uint8Array | string, 
 export function createBicubicModel(): Uint8Array {
   const b = new GraphBuilder();
   const image = b.input('image', { dataType: 'float32', shape: ['N', 1, 'H', 'W'] });
-  const upsampled = b.resize(image, { scales: [1, 1, 2, 2], mode: 'cubic', cubicCoeffA: -0.5, coordinateTransformationMode: 'half_pixel', label: 'bicubic' });
+  const upsampled = b.resize(image, {
+    scales: [1, 1, 2, 2],
+    mode: 'cubic',
+    cubicCoeffA: -0.5,
+    coordinateTransformationMode: 'half_pixel',
+    label: 'bicubic',
+  });
   return b.build({ outputs: { upsampled }, graphName: 'bicubic_x2', producerName: '@enhance/training' });
 }
 
@@ -59,6 +68,11 @@ export function createBicubicModel(): Uint8Array {
 export function createBilinearModel(): Uint8Array {
   const b = new GraphBuilder();
   const image = b.input('image', { dataType: 'float32', shape: ['N', 1, 'H', 'W'] });
-  const upsampled = b.resize(image, { scales: [1, 1, 2, 2], mode: 'linear', coordinateTransformationMode: 'half_pixel', label: 'bilinear' });
+  const upsampled = b.resize(image, {
+    scales: [1, 1, 2, 2],
+    mode: 'linear',
+    coordinateTransformationMode: 'half_pixel',
+    label: 'bilinear',
+  });
   return b.build({ outputs: { upsampled }, graphName: 'bilinear_x2', producerName: '@enhance/training' });
 }

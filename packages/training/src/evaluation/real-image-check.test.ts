@@ -6,14 +6,24 @@ import { realImageCheck } from './evaluate-enhance.js';
 function doubled(image: { width: number; height: number; data: Float64Array }) {
   const width = 2 * image.width;
   const height = 2 * image.height;
-  return { width, height, data: Float64Array.from({ length: width * height }, (_, i) => image.data[((i / width / 2) | 0) * image.width + (((i % width) / 2) | 0)]) };
+  return {
+    width,
+    height,
+    data: Float64Array.from(
+      { length: width * height },
+      (_, i) => image.data[((i / width / 2) | 0) * image.width + (((i % width) / 2) | 0)],
+    ),
+  };
 }
 
 describe('realImageCheck (magnetograms)', () => {
   // A smooth field of 0.1–0.3 kG plus white noise of σ = 5 G.
   const width = 96;
   const height = 80;
-  const clean = Float64Array.from({ length: width * height }, (_, i) => 0.2 + 0.1 * Math.sin((i % width) / 15) * Math.cos(Math.floor(i / width) / 11));
+  const clean = Float64Array.from(
+    { length: width * height },
+    (_, i) => 0.2 + 0.1 * Math.sin((i % width) / 15) * Math.cos(Math.floor(i / width) / 11),
+  );
   const noisy = Float64Array.from(clean);
   addGaussianNoise(noisy, 0.005, createRandom(9));
   const input = { width, height, data: noisy };
@@ -22,7 +32,11 @@ describe('realImageCheck (magnetograms)', () => {
   test("gives the residual the input's noise alone accounts for: 0.80 σ / mean |B|", () => {
     // A perfect denoiser's output: the clean field, with a re-degradation that is the identity on the input grid.
     const output = doubled({ width, height, data: clean });
-    const redegrade = (o: typeof output) => ({ width, height, data: Float64Array.from({ length: width * height }, (_, i) => o.data[2 * Math.floor(i / width) * o.width + 2 * (i % width)]) });
+    const redegrade = (o: typeof output) => ({
+      width,
+      height,
+      data: Float64Array.from({ length: width * height }, (_, i) => o.data[2 * Math.floor(i / width) * o.width + 2 * (i % width)]),
+    });
     const check = realImageCheck('blos', 'test', 'method', input, input, output, doubled(input), 1000, redegrade, 0);
     const expected = (Math.sqrt(2 / Math.PI) * 0.005) / meanAbs;
     expect(check.residualNoiseFloor).toBeGreaterThan(0.9 * expected);

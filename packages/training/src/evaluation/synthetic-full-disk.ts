@@ -101,14 +101,27 @@ async function granulationTile(sharedDir: string): Promise<{ tile: ImagePlane; c
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (cause) {
-    throw new EvaluationError({ message: 'cannot read the IMaX frame for the synthetic full disk', code: 'EVALUATION_INPUT', file: path, cause });
+    throw new EvaluationError({
+      message: 'cannot read the IMaX frame for the synthetic full disk',
+      code: 'EVALUATION_INPUT',
+      file: path,
+      cause,
+    });
   }
   const image = readFits(bytes, { file: IMAX_FILE, precision: 'float64' });
-  const cropped = cropPlane({ width: image.width, height: image.height, data: image.data }, IMAX_EDGE_CROP_PX, IMAX_EDGE_CROP_PX,
-    image.width - 2 * IMAX_EDGE_CROP_PX, image.height - 2 * IMAX_EDGE_CROP_PX);
+  const cropped = cropPlane(
+    { width: image.width, height: image.height, data: image.data },
+    IMAX_EDGE_CROP_PX,
+    IMAX_EDGE_CROP_PX,
+    image.width - 2 * IMAX_EDGE_CROP_PX,
+    image.height - 2 * IMAX_EDGE_CROP_PX,
+  );
   let mean = 0;
   for (const v of cropped.data) mean += v / cropped.data.length;
-  const tile = rebinPlane({ ...cropped, data: cropped.data.map((v) => v / mean) }, { inputScaleArcsec: IMAX_PIXEL_SCALE_ARCSEC, outputScaleArcsec: SOURCE_SCALE_ARCSEC });
+  const tile = rebinPlane(
+    { ...cropped, data: cropped.data.map((v) => v / mean) },
+    { inputScaleArcsec: IMAX_PIXEL_SCALE_ARCSEC, outputScaleArcsec: SOURCE_SCALE_ARCSEC },
+  );
   return { tile, checksum: createHash('sha256').update(bytes).digest('hex') };
 }
 
@@ -118,7 +131,14 @@ async function granulationTile(sharedDir: string): Promise<{ tile: ImagePlane; c
  * the granulation at that point of the surface (the tile laid out by arc length from disk centre), times
  * the limb darkening at its μ; 0 off the disk.
  */
-function renderScene(tile: ImagePlane, disk: { cx: number; cy: number; radius: number }, x0: number, y0: number, w: number, h: number): ImagePlane {
+function renderScene(
+  tile: ImagePlane,
+  disk: { cx: number; cy: number; radius: number },
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+): ImagePlane {
   const ratio = HMI_PIXEL_SCALE_ARCSEC / SOURCE_SCALE_ARCSEC;
   const width = Math.round(w * ratio);
   const height = Math.round(h * ratio);
@@ -133,7 +153,8 @@ function renderScene(tile: ImagePlane, disk: { cx: number; cy: number; radius: n
       if (r >= radiusArcsec) continue;
       const theta = Math.asin(r / radiusArcsec);
       const arc = r > 0 ? (radiusArcsec * theta) / r : 1;
-      data[j * width + i] = syntheticLimbDarkening(Math.cos(theta)) * sampleTile(tile, (px * arc) / SOURCE_SCALE_ARCSEC, (py * arc) / SOURCE_SCALE_ARCSEC);
+      data[j * width + i] =
+        syntheticLimbDarkening(Math.cos(theta)) * sampleTile(tile, (px * arc) / SOURCE_SCALE_ARCSEC, (py * arc) / SOURCE_SCALE_ARCSEC);
     }
   }
   return { width, height, data };
@@ -147,18 +168,40 @@ export async function syntheticFullDisk(sharedDir: string, cacheDir: string | fa
   const cy = size / 2 - 0.5;
   const layout = [
     { name: 'limb strip (east limb, μ 0–0.5)', x0: Math.round(cx - radius - 60), y0: Math.round(cy - 128), w: 320, h: 256 },
-    { name: 'window at μ ≈ 0.75', x0: Math.round(cx + 0.6614 * radius * Math.SQRT1_2 - 128), y0: Math.round(cy + 0.6614 * radius * Math.SQRT1_2 - 128), w: 256, h: 256 },
+    {
+      name: 'window at μ ≈ 0.75',
+      x0: Math.round(cx + 0.6614 * radius * Math.SQRT1_2 - 128),
+      y0: Math.round(cy + 0.6614 * radius * Math.SQRT1_2 - 128),
+      w: 256,
+      h: 256,
+    },
     { name: 'disk centre (μ ≈ 1)', x0: Math.round(cx - 128), y0: Math.round(cy - 128), w: 256, h: 256 },
   ];
   const { tile, checksum } = await granulationTile(sharedDir);
   const windows: SyntheticDiskWindow[] = [];
   for (const [index, place] of layout.entries()) {
-    const { planes } = await cachedPlanes(cacheDir, { CACHE_VERSION, kind: 'synthetic-full-disk', checksum, recipe: PAPER_DEGRADATION, radius, size, place, law: syntheticLimbDarkening.toString() }, () => {
-      const m = WINDOW_MARGIN_PX;
-      const scene = renderScene(tile, { cx, cy, radius }, place.x0 - m, place.y0 - m, place.w + 2 * m, place.h + 2 * m);
-      const pair = degradePair(scene, { sourceScaleArcsec: SOURCE_SCALE_ARCSEC, boundary: 'reflect', file: 'synthetic full disk' });
-      return { planes: [cropPlane(pair.input, m, m, place.w, place.h), cropPlane(pair.target, 2 * m, 2 * m, 2 * place.w, 2 * place.h)], meta: {} };
-    });
+    const { planes } = await cachedPlanes(
+      cacheDir,
+      {
+        CACHE_VERSION,
+        kind: 'synthetic-full-disk',
+        checksum,
+        recipe: PAPER_DEGRADATION,
+        radius,
+        size,
+        place,
+        law: syntheticLimbDarkening.toString(),
+      },
+      () => {
+        const m = WINDOW_MARGIN_PX;
+        const scene = renderScene(tile, { cx, cy, radius }, place.x0 - m, place.y0 - m, place.w + 2 * m, place.h + 2 * m);
+        const pair = degradePair(scene, { sourceScaleArcsec: SOURCE_SCALE_ARCSEC, boundary: 'reflect', file: 'synthetic full disk' });
+        return {
+          planes: [cropPlane(pair.input, m, m, place.w, place.h), cropPlane(pair.target, 2 * m, 2 * m, 2 * place.w, 2 * place.h)],
+          meta: {},
+        };
+      },
+    );
     const [input, target] = planes;
     const noisy = new Float32Array(input.data);
     addGaussianNoise(noisy, INPUT_NOISE_SIGMA.intensity, createRandom(1000 + index));
@@ -176,9 +219,12 @@ export async function syntheticFullDisk(sharedDir: string, cacheDir: string | fa
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const r = Math.hypot(x - cx, y - cy);
-      frame[y * size + x] = r < radius
-        ? syntheticLimbDarkening(Math.sqrt(1 - (r / radius) ** 2)) * (1 + FRAME_GRANULATION_CONTRAST * normal())
-        : r <= radius + SYNTHETIC_SKY_PX ? 0.003 : Number.NaN;
+      frame[y * size + x] =
+        r < radius
+          ? syntheticLimbDarkening(Math.sqrt(1 - (r / radius) ** 2)) * (1 + FRAME_GRANULATION_CONTRAST * normal())
+          : r <= radius + SYNTHETIC_SKY_PX
+            ? 0.003
+            : Number.NaN;
     }
   }
   return { width: size, height: size, centreX: cx, centreY: cy, radius, frame, header: diskHeader(cx, cy, radius), windows };

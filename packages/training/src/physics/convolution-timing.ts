@@ -22,8 +22,17 @@ export async function measureConvolutionTimings(options: { threads?: number; onn
   const { threads = 2, onnxLimit = 2e10 } = options;
   const random = createRandom(1);
   const timings: ConvolutionTiming[] = [];
-  for (const [imageSize, energyFraction] of [[256, 0.95], [512, 0.95], [256, 0.99], [1000, 0.99]] as const) {
-    const kernel = samplePsfKernel(HMI_PSF_PAPER, { pixelScaleArcsec: imageSize === 1000 ? 0.0662 : 0.252, energyFraction, maxRadiusPx: imageSize / 2 });
+  for (const [imageSize, energyFraction] of [
+    [256, 0.95],
+    [512, 0.95],
+    [256, 0.99],
+    [1000, 0.99],
+  ] as const) {
+    const kernel = samplePsfKernel(HMI_PSF_PAPER, {
+      pixelScaleArcsec: imageSize === 1000 ? 0.0662 : 0.252,
+      energyFraction,
+      maxRadiusPx: imageSize / 2,
+    });
     const image = { width: imageSize, height: imageSize, data: Float64Array.from({ length: imageSize * imageSize }, () => random()) };
     let onnxConvMs: number | undefined;
     if (imageSize * imageSize * kernel.width * kernel.width <= onnxLimit) {
@@ -32,7 +41,10 @@ export async function measureConvolutionTimings(options: { threads?: number; onn
       const x = b.input('x', { dataType: 'float32', shape: [1, 1, imageSize, imageSize] });
       const w = b.initializer('w', Float32Array.from(kernel.data), [1, 1, kernel.width, kernel.width]);
       const y = b.conv(b.pad(x, { pads: [0, 0, r, r, 0, 0, r, r], mode: 'reflect' }), w);
-      const session = await ort.InferenceSession.create(b.build({ outputs: { y } }), { executionProviders: ['cpu'], intraOpNumThreads: threads });
+      const session = await ort.InferenceSession.create(b.build({ outputs: { y } }), {
+        executionProviders: ['cpu'],
+        intraOpNumThreads: threads,
+      });
       const feed = { x: new ort.Tensor('float32', Float32Array.from(image.data), [1, 1, imageSize, imageSize]) };
       await session.run(feed);
       const start = performance.now();

@@ -25,7 +25,8 @@ function directConvolution(image: ImagePlane, kernel: ImagePlane, mode: Boundary
       let sum = 0;
       for (let j = 0; j < kernel.height; j++) {
         for (let i = 0; i < kernel.width; i++) {
-          sum += kernel.data[j * kernel.width + i] * image.data[wrap(y + cy - j, image.height) * image.width + wrap(x + cx - i, image.width)];
+          sum +=
+            kernel.data[j * kernel.width + i] * image.data[wrap(y + cy - j, image.height) * image.width + wrap(x + cx - i, image.width)];
         }
       }
       out[y * image.width + x] = sum;

@@ -42,12 +42,14 @@ describe('fft', () => {
     const height = 10;
     const re = new Float64Array(width * height);
     const im = new Float64Array(width * height);
-    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) re[y * width + x] = Math.cos(2 * Math.PI * (3 * x / width + 2 * y / height));
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) re[y * width + x] = Math.cos(2 * Math.PI * ((3 * x) / width + (2 * y) / height));
     fft2d(re, im, width, height);
     expect(re[2 * width + 3]).toBeCloseTo((width * height) / 2, 9);
     expect(re[(height - 2) * width + (width - 3)]).toBeCloseTo((width * height) / 2, 9);
     let rest = 0;
-    for (let i = 0; i < re.length; i++) if (i !== 2 * width + 3 && i !== (height - 2) * width + width - 3) rest += Math.abs(re[i]) + Math.abs(im[i]);
+    for (let i = 0; i < re.length; i++)
+      if (i !== 2 * width + 3 && i !== (height - 2) * width + width - 3) rest += Math.abs(re[i]) + Math.abs(im[i]);
     expect(rest).toBeLessThan(1e-9);
   });
 

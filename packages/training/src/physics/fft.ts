@@ -40,8 +40,16 @@ function twiddles(length: number, sign: 1 | -1): Twiddles {
 // exp(±2πi t/N) serves all levels; `scratch` (as long as the largest factor) holds one butterfly's
 // inputs, and is free again whenever a level combines because its children have finished.
 function transform(
-  inRe: Float64Array, inIm: Float64Array, inOffset: number, stride: number, n: number,
-  outRe: Float64Array, outIm: Float64Array, outOffset: number, table: Twiddles, scratch: { re: Float64Array; im: Float64Array },
+  inRe: Float64Array,
+  inIm: Float64Array,
+  inOffset: number,
+  stride: number,
+  n: number,
+  outRe: Float64Array,
+  outIm: Float64Array,
+  outOffset: number,
+  table: Twiddles,
+  scratch: { re: Float64Array; im: Float64Array },
 ): void {
   if (n === 1) {
     outRe[outOffset] = inRe[inOffset];

@@ -26,7 +26,7 @@ describe('azimuthalPowerSpectrum', () => {
     // A unit sinusoid puts |F|²/N = N/4 = 400 at ±0.25 px⁻¹: the ring's mean times its size is 800.
     const bin = spectrum.frequency.findIndex((f) => Math.abs(f - 0.25) < 1e-9);
     const ringCount = Array.from({ length: 1600 }, (_, i) => {
-      const fx = ((i % 40) <= 20 ? i % 40 : (i % 40) - 40) / 40;
+      const fx = (i % 40 <= 20 ? i % 40 : (i % 40) - 40) / 40;
       const fy = (Math.floor(i / 40) <= 20 ? Math.floor(i / 40) : Math.floor(i / 40) - 40) / 40;
       return Math.round(Math.hypot(fx, fy) * 40) === 10 ? 1 : 0;
     }).reduce((a: number, b: number) => a + b, 0);

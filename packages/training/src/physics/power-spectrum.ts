@@ -71,9 +71,10 @@ export function logPowerRmsDifference(a: PowerSpectrum, b: PowerSpectrum, low: n
     if (f < low || f > high) continue;
     const j = b.frequency.findIndex((g) => g >= f);
     if (j < 0) continue;
-    const pb = j === 0 || b.frequency[j] === f
-      ? b.power[j]
-      : b.power[j - 1] + ((b.power[j] - b.power[j - 1]) * (f - b.frequency[j - 1])) / (b.frequency[j] - b.frequency[j - 1]);
+    const pb =
+      j === 0 || b.frequency[j] === f
+        ? b.power[j]
+        : b.power[j - 1] + ((b.power[j] - b.power[j - 1]) * (f - b.frequency[j - 1])) / (b.frequency[j] - b.frequency[j - 1]);
     const d = Math.log10(a.power[i] / pb);
     sum += d * d;
     count += 1;

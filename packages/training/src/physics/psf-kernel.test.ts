@@ -28,7 +28,8 @@ describe('PSF models', () => {
   it('encircled energy agrees with a direct quadrature', () => {
     // Total HMI energy in arcsec² units: normalise by a quadrature to a radius where the analytic tail is known.
     const far = 2000;
-    const tailWing = (0.1 * 2 * Math.PI * 3.4 ** 3) / (Math.PI * 0.14 / 6173e-10 / 206264.806) ** 2 / (far * Math.PI * 0.14 / 6173e-10 / 206264.806);
+    const tailWing =
+      (0.1 * 2 * Math.PI * 3.4 ** 3) / ((Math.PI * 0.14) / 6173e-10 / 206264.806) ** 2 / ((far * Math.PI * 0.14) / 6173e-10 / 206264.806);
     const near = encircledByQuadrature(HMI_PSF_PAPER, far, 1);
     const total = near + tailWing;
     for (const radius of [0.5, 1, 3, 10]) {

@@ -56,7 +56,10 @@ export function samplePsfKernel(model: PsfModel, options: PsfKernelOptions): Psf
         }
       }
       value /= subsamples * subsamples;
-      for (const [px, py] of [[x, y], [y, x]] as const) {
+      for (const [px, py] of [
+        [x, y],
+        [y, x],
+      ] as const) {
         for (const sx of px === 0 ? [1] : [1, -1]) {
           for (const sy of py === 0 ? [1] : [1, -1]) {
             const index = (radiusPx + sy * py) * size + radiusPx + sx * px;

@@ -42,8 +42,15 @@ export async function comparePsfSpectra(sharedDir: string): Promise<PsfSpectrumC
   const muram = await readPlane(join(sharedDir, 'data', 'train', MURAM_FILE), MURAM_FILE);
   const hmiImage = await readPlane(join(sharedDir, 'data', 'calib', HMI_QUIET_SUN_FILE), HMI_QUIET_SUN_FILE);
   const degrade = (psf: HmiPsfModel) => {
-    const kernel = samplePsfKernel(psf, { pixelScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC, energyFraction: DEGRADATION_ENERGY_FRACTION, maxRadiusPx: muram.width });
-    return rebinPlane(convolvePlane(muram, kernel, 'periodic'), { inputScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC, outputScaleArcsec: HMI_PIXEL_SCALE_ARCSEC });
+    const kernel = samplePsfKernel(psf, {
+      pixelScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC,
+      energyFraction: DEGRADATION_ENERGY_FRACTION,
+      maxRadiusPx: muram.width,
+    });
+    return rebinPlane(convolvePlane(muram, kernel, 'periodic'), {
+      inputScaleArcsec: MURAM_PIXEL_SCALE_ARCSEC,
+      outputScaleArcsec: HMI_PIXEL_SCALE_ARCSEC,
+    });
   };
   const degradedImages = { paper: degrade(HMI_PSF_PAPER), wachter: degrade(HMI_PSF_WACHTER) };
   const hmi = azimuthalPowerSpectrum(hmiImage);

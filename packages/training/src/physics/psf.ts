@@ -28,12 +28,24 @@ export const HMI_WAVELENGTH_M = 6173e-10;
 
 /** The parameters the paper trained with (ω = 2.0, W = 3.4): they match HMI quiet-Sun power spectra. */
 export const HMI_PSF_PAPER: HmiPsfModel = Object.freeze({
-  kind: 'hmi', epsilon: 0.1, omega: 2.0, k: 3, W: 3.4, apertureM: HMI_APERTURE_M, wavelengthM: HMI_WAVELENGTH_M,
+  kind: 'hmi',
+  epsilon: 0.1,
+  omega: 2.0,
+  k: 3,
+  W: 3.4,
+  apertureM: HMI_APERTURE_M,
+  wavelengthM: HMI_WAVELENGTH_M,
 });
 
 /** Wachter et al. (2012)'s reference parameters. */
 export const HMI_PSF_WACHTER: HmiPsfModel = Object.freeze({
-  kind: 'hmi', epsilon: 0.1, omega: 1.8, k: 3, W: 3, apertureM: HMI_APERTURE_M, wavelengthM: HMI_WAVELENGTH_M,
+  kind: 'hmi',
+  epsilon: 0.1,
+  omega: 1.8,
+  k: 3,
+  W: 3,
+  apertureM: HMI_APERTURE_M,
+  wavelengthM: HMI_WAVELENGTH_M,
 });
 
 /** The target of the networks: a diffraction-limited telescope of twice HMI's aperture. */
@@ -83,7 +95,7 @@ export function encircledEnergy(model: PsfModel, thetaArcsec: number): number {
   }
   const { epsilon, omega, k, W } = model;
   const coreTotal = (1 - epsilon) * Math.PI * omega * omega;
-  const wingTotal = epsilon * 2 * Math.PI * W * W * (Math.PI / k) / Math.sin((2 * Math.PI) / k);
+  const wingTotal = (epsilon * 2 * Math.PI * W * W * (Math.PI / k)) / Math.sin((2 * Math.PI) / k);
   const core = coreTotal * (1 - Math.exp(-((r / omega) ** 2)));
   // ∫0^r s/(1+(s/W)^k) ds = W² ∫0^U u/(1+u^k) du with U = r/W; Simpson's rule in t = ln(1+u), in
   // which the integrand is smooth from the core out to the far wing.

@@ -10,11 +10,7 @@ describe('rebinPlane', () => {
     for (const v of out.data) expect(v).toBeCloseTo(3.5, 12);
   });
 
-  it.each([
-    { factor: 2.5 },
-    { factor: 7.6 },
-    { factor: 0.4 },
-  ])('conserves the flux of the covered area (factor $factor)', ({ factor }) => {
+  it.each([{ factor: 2.5 }, { factor: 7.6 }, { factor: 0.4 }])('conserves the flux of the covered area (factor $factor)', ({ factor }) => {
     // The input size is an exact multiple of the factor, so the output covers all of it.
     const outputSide = 10;
     const side = Math.round(outputSide * factor);

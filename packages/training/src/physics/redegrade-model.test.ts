@@ -47,7 +47,8 @@ function tileWithHalo(image: ImagePlane, halo: number, extraX = 0, extraY = 0): 
   const height = image.height + 2 * halo + extraY;
   const data = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) data[y * width + x] = image.data[reflect(y - halo, image.height) * image.width + reflect(x - halo, image.width)];
+    for (let x = 0; x < width; x++)
+      data[y * width + x] = image.data[reflect(y - halo, image.height) * image.width + reflect(x - halo, image.width)];
   }
   return { data, width, height };
 }
@@ -55,7 +56,9 @@ function tileWithHalo(image: ImagePlane, halo: number, extraX = 0, extraY = 0): 
 function granulation(width: number, height: number): ImagePlane {
   const data = new Float64Array(width * height);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) data[y * width + x] = 1 + 0.05 * Math.sin(0.9 * x + 0.3 * y) * Math.cos(0.7 * y - 0.2 * x) + 0.4 * Math.exp(-((x - 5) ** 2 + (y - 3) ** 2) / 4);
+    for (let x = 0; x < width; x++)
+      data[y * width + x] =
+        1 + 0.05 * Math.sin(0.9 * x + 0.3 * y) * Math.cos(0.7 * y - 0.2 * x) + 0.4 * Math.exp(-((x - 5) ** 2 + (y - 3) ** 2) / 4);
   }
   return { width, height, data };
 }
@@ -64,7 +67,9 @@ const kernel = samplePsfKernel(HMI_PSF_PAPER, { pixelScaleArcsec: 0.252, energyF
 const halo = kernel.radiusPx;
 
 async function runModel(model: Uint8Array, tile: { data: Float32Array; width: number; height: number }) {
-  const result = await runOnnx(model, { [REDEGRADE_INPUT_NAME]: { dataType: 'float32', dims: [1, 1, tile.height, tile.width], data: tile.data } });
+  const result = await runOnnx(model, {
+    [REDEGRADE_INPUT_NAME]: { dataType: 'float32', dims: [1, 1, tile.height, tile.width], data: tile.data },
+  });
   return result[REDEGRADE_OUTPUT_NAME];
 }
 
@@ -91,7 +96,8 @@ describe('createRedegradeModel', () => {
     const coreWidth = result.dims[3];
     let worst = 0;
     for (let y = 0; y < expected.height; y++) {
-      for (let x = 0; x < expected.width; x++) worst = Math.max(worst, Math.abs(result.data[y * coreWidth + x] - expected.data[y * expected.width + x]));
+      for (let x = 0; x < expected.width; x++)
+        worst = Math.max(worst, Math.abs(result.data[y * coreWidth + x] - expected.data[y * expected.width + x]));
     }
     expect(worst).toBeLessThan(2e-6);
   });
@@ -105,13 +111,16 @@ describe('createRedegradeModel', () => {
     const tileHeight = 512;
     const data = new Float32Array(tileWidth * tileHeight);
     for (let y = 0; y < tileHeight; y++) {
-      for (let x = 0; x < tileWidth; x++) data[y * tileWidth + x] = image.data[reflect(18 + y - halo, 36) * 40 + reflect(20 + x - halo, 40)];
+      for (let x = 0; x < tileWidth; x++)
+        data[y * tileWidth + x] = image.data[reflect(18 + y - halo, 36) * 40 + reflect(20 + x - halo, 40)];
     }
     const result = await runModel(model, { data, width: tileWidth, height: tileHeight });
     const coreWidth = (512 - 2 * halo) / 2;
     expect(result.dims).toEqual([1, 1, coreWidth, coreWidth]);
     let worst = 0;
-    for (let y = 0; y < 9; y++) for (let x = 0; x < 10; x++) worst = Math.max(worst, Math.abs(result.data[y * coreWidth + x] - reference.data[(9 + y) * 20 + 10 + x]));
+    for (let y = 0; y < 9; y++)
+      for (let x = 0; x < 10; x++)
+        worst = Math.max(worst, Math.abs(result.data[y * coreWidth + x] - reference.data[(9 + y) * 20 + 10 + x]));
     expect(worst).toBeLessThan(2e-6);
   });
 

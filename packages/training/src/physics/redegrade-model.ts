@@ -55,16 +55,23 @@ export function createRedegradeModel(options: RedegradeModelOptions = {}): Uint8
   const two = b.constant({ dataType: 'int64', shape: [1] }, [2], { label: 'two' });
 
   const dft = (x: Operand, axis: number, inverse: boolean, label: string, outShape: readonly Dim[]) =>
-    b.addNode('DFT', [x], { axis: attribute.int(axis), inverse: attribute.int(inverse ? 1 : 0), onesided: attribute.int(0) }, 1,
-      () => [{ dataType: 'float32', shape: [...outShape.slice(0, 3), 2] }], { label })[0];
+    b.addNode(
+      'DFT',
+      [x],
+      { axis: attribute.int(axis), inverse: attribute.int(inverse ? 1 : 0), onesided: attribute.int(0) },
+      1,
+      () => [{ dataType: 'float32', shape: [...outShape.slice(0, 3), 2] }],
+      { label },
+    )[0];
   /** Rolls the kernel's centre to index 0 along `axis` with zeros between: [k[R..2R], 0 … 0, k[0..R−1]]. */
   const wrap = (x: Operand, axis: number, length: Operand, channels: Operand, label: string) => {
     const upper = b.slice(x, { starts: [radius], ends: [size], axes: [axis], label: `${label}.centre_on` });
     const lower = b.slice(x, { starts: [0], ends: [radius], axes: [axis], label: `${label}.before_centre` });
     const gap = b.sub(length, span, { label: `${label}.gap` });
-    const zerosShape = axis === 1
-      ? b.concat([one, gap, span, channels], 0, { label: `${label}.zeros_shape` })
-      : b.concat([one, height, gap, channels], 0, { label: `${label}.zeros_shape` });
+    const zerosShape =
+      axis === 1
+        ? b.concat([one, gap, span, channels], 0, { label: `${label}.zeros_shape` })
+        : b.concat([one, height, gap, channels], 0, { label: `${label}.zeros_shape` });
     const zeros = b.constantOfShape(zerosShape, { label: `${label}.zeros` });
     return b.concat([upper, zeros, lower], axis, { label });
   };
@@ -74,7 +81,12 @@ export function createRedegradeModel(options: RedegradeModelOptions = {}): Uint8
   const rows = wrap(psfKernel, 1, height, one, 'psf_rows');
   const rowsSpectrum = dft(rows, 1, false, 'psf_dft_rows', [1, 'H', size]);
   const placed = wrap(rowsSpectrum, 2, width, two, 'psf_columns');
-  const spectrum = b.slice(dft(placed, 2, false, 'psf_dft_columns', [1, 'H', 'W']), { starts: [0], ends: [1], axes: [3], label: 'psf_spectrum' });
+  const spectrum = b.slice(dft(placed, 2, false, 'psf_dft_columns', [1, 'H', 'W']), {
+    starts: [0],
+    ends: [1],
+    axes: [3],
+    label: 'psf_spectrum',
+  });
 
   const imageSpectrum = dft(dft(real, 1, false, 'image_dft_rows', [1, 'H', 'W']), 2, false, 'image_dft_columns', [1, 'H', 'W']);
   const product = b.mul(imageSpectrum, spectrum, { label: 'filter' });
@@ -105,7 +117,10 @@ export function createRedegradeModel(options: RedegradeModelOptions = {}): Uint8
 function checkSymmetricKernel(kernel: ImagePlane): void {
   const { width, height, data } = kernel;
   if (width !== height || width % 2 !== 1) {
-    throw new PhysicsError({ message: `re-degradation kernel must be square and odd-sized, got ${width}×${height}`, code: 'PHYSICS_SHAPE' });
+    throw new PhysicsError({
+      message: `re-degradation kernel must be square and odd-sized, got ${width}×${height}`,
+      code: 'PHYSICS_SHAPE',
+    });
   }
   let worst = 0;
   let largest = 0;
@@ -118,6 +133,9 @@ function checkSymmetricKernel(kernel: ImagePlane): void {
   }
   // A symmetric kernel has a real spectrum; only its real part is kept.
   if (worst > 1e-9 * largest) {
-    throw new PhysicsError({ message: `re-degradation kernel must be symmetric under a half turn (largest difference ${worst.toExponential(2)})`, code: 'PHYSICS_ARGUMENT' });
+    throw new PhysicsError({
+      message: `re-degradation kernel must be symmetric under a half turn (largest difference ${worst.toExponential(2)})`,
+      code: 'PHYSICS_ARGUMENT',
+    });
   }
 }

@@ -26,7 +26,10 @@ function upsampleBilinear(data: number[], width: number, height: number): number
       const x1 = Math.min(width - 1, x0 + 1);
       const fy = sy - y0;
       const fx = sx - x0;
-      out.push((1 - fy) * ((1 - fx) * data[y0 * width + x0] + fx * data[y0 * width + x1]) + fy * ((1 - fx) * data[y1 * width + x0] + fx * data[y1 * width + x1]));
+      out.push(
+        (1 - fy) * ((1 - fx) * data[y0 * width + x0] + fx * data[y0 * width + x1]) +
+          fy * ((1 - fx) * data[y1 * width + x0] + fx * data[y1 * width + x1]),
+      );
     }
   }
   return out;
@@ -56,7 +59,13 @@ function richardsonLucy(data: number[], width: number, height: number, kernel: I
   let u = [...d];
   for (let t = 0; t < iterations; t++) {
     const reblurred = blur(u, 2 * width, 2 * height, kernel, false);
-    const correction = blur(d.map((v, i) => v / Math.max(reblurred[i], 1e-12)), 2 * width, 2 * height, kernel, true);
+    const correction = blur(
+      d.map((v, i) => v / Math.max(reblurred[i], 1e-12)),
+      2 * width,
+      2 * height,
+      kernel,
+      true,
+    );
     u = u.map((v, i) => v * correction[i]);
   }
   return u.map((v) => v - offset);
@@ -72,7 +81,9 @@ describe('createRichardsonLucyModel', () => {
     const height = 6;
     const image = Array.from({ length: width * height }, () => 0.5 + random());
     const model = createRichardsonLucyModel({ iterations: 4, kernel });
-    const result = await runOnnx(model, { [RICHARDSON_LUCY_INPUT_NAME]: { dataType: 'float32', dims: [1, 1, height, width], data: image } });
+    const result = await runOnnx(model, {
+      [RICHARDSON_LUCY_INPUT_NAME]: { dataType: 'float32', dims: [1, 1, height, width], data: image },
+    });
     const output = result[RICHARDSON_LUCY_OUTPUT_NAME];
     expect(output.dims).toEqual([1, 1, 2 * height, 2 * width]);
     const expected = richardsonLucy(image.map(Math.fround), width, height, kernel, 4, 0);

@@ -38,11 +38,17 @@ export interface RichardsonLucyModelOptions {
 export function createRichardsonLucyModel(options: RichardsonLucyModelOptions = {}): Uint8Array {
   const { iterations = 20, psf = HMI_PSF_PAPER, inputScaleArcsec = 0.504, energyFraction = 0.95, offset = 0 } = options;
   if (!Number.isInteger(iterations) || iterations < 1) {
-    throw new PhysicsError({ message: `Richardson–Lucy iterations must be a positive integer, got ${iterations}`, code: 'PHYSICS_ARGUMENT' });
+    throw new PhysicsError({
+      message: `Richardson–Lucy iterations must be a positive integer, got ${iterations}`,
+      code: 'PHYSICS_ARGUMENT',
+    });
   }
   const kernel = options.kernel ?? samplePsfKernel(psf, { pixelScaleArcsec: inputScaleArcsec / 2, energyFraction });
   if (kernel.width !== kernel.height || kernel.width % 2 !== 1) {
-    throw new PhysicsError({ message: `Richardson–Lucy kernel must be square and odd-sized, got ${kernel.width}×${kernel.height}`, code: 'PHYSICS_SHAPE' });
+    throw new PhysicsError({
+      message: `Richardson–Lucy kernel must be square and odd-sized, got ${kernel.width}×${kernel.height}`,
+      code: 'PHYSICS_SHAPE',
+    });
   }
   const radius = (kernel.width - 1) / 2;
   // ONNX Conv correlates; the flipped kernel makes it a convolution (K), the unflipped one its adjoint (Kᵀ).

@@ -45,7 +45,9 @@ function embeddedPngs(doc: Document): number[][][][] {
 }
 
 const plane = (width: number, height: number, value: (x: number, y: number) => number): ImagePlane => ({
-  width, height, data: Float64Array.from({ length: width * height }, (_, i) => value(i % width, Math.floor(i / width))),
+  width,
+  height,
+  data: Float64Array.from({ length: width * height }, (_, i) => value(i % width, Math.floor(i / width))),
 });
 
 describe('renderImagePanels', () => {
@@ -76,16 +78,27 @@ describe('renderImagePanels', () => {
   it('shows images of one field at different pixel scales at the same size, with axes in arcsec and titles', async () => {
     const input = plane(100, 50, () => 0.5);
     const output = plane(200, 100, () => 0.5);
-    const doc = parseSvg(await renderImagePanels({
-      title: 'blos: test',
-      panels: [{ title: 'input', image: input, arcsecPerPixel: 0.504 }, { title: 'Enhance full', image: output, arcsecPerPixel: 0.252 }],
-      range: [-1, 1],
-      colorBar: { title: 'B_LOS (G)', unitsPerValue: 1000 },
-      panelWidth: 300,
-    }));
+    const doc = parseSvg(
+      await renderImagePanels({
+        title: 'blos: test',
+        panels: [
+          { title: 'input', image: input, arcsecPerPixel: 0.504 },
+          { title: 'Enhance full', image: output, arcsecPerPixel: 0.252 },
+        ],
+        range: [-1, 1],
+        colorBar: { title: 'B_LOS (G)', unitsPerValue: 1000 },
+        panelWidth: 300,
+      }),
+    );
     const sizes = elements(doc, 'image').map((i) => [i.getAttribute('width'), i.getAttribute('height')]);
-    expect(sizes).toEqual([['300', '150'], ['300', '150']]);
-    expect(embeddedPngs(doc).map((p) => [p[0].length, p.length])).toEqual([[100, 50], [200, 100]]);
+    expect(sizes).toEqual([
+      ['300', '150'],
+      ['300', '150'],
+    ]);
+    expect(embeddedPngs(doc).map((p) => [p[0].length, p.length])).toEqual([
+      [100, 50],
+      [200, 100],
+    ]);
     const all = texts(doc.documentElement as Element);
     expect(all).toEqual(expect.arrayContaining(['blos: test', 'input', 'Enhance full', 'B_LOS (G)']));
     expect(all.filter((t) => t === 'x (arcsec)')).toHaveLength(2);
@@ -95,11 +108,13 @@ describe('renderImagePanels', () => {
   });
 
   it('draws one colour bar in physical units, black at the low end of the range and white at the high end', async () => {
-    const doc = parseSvg(await renderImagePanels({
-      panels: [{ title: 'b', image: plane(4, 4, (x) => x - 1.5), arcsecPerPixel: 0.5 }],
-      range: [-1, 1],
-      colorBar: { title: 'B_LOS (G)', unitsPerValue: 1000 },
-    }));
+    const doc = parseSvg(
+      await renderImagePanels({
+        panels: [{ title: 'b', image: plane(4, 4, (x) => x - 1.5), arcsecPerPixel: 0.5 }],
+        range: [-1, 1],
+        colorBar: { title: 'B_LOS (G)', unitsPerValue: 1000 },
+      }),
+    );
     const legends = withClass(doc, 'g', 'role-legend');
     expect(legends).toHaveLength(1);
     const labels = texts(withClass(legends[0], 'g', 'role-legend-label')[0]);
@@ -111,7 +126,7 @@ describe('renderImagePanels', () => {
     expect(embeddedPngs(doc)[0][0].map(([g]) => g)).toEqual([0, 64, 191, 255]);
   });
 
-  it('marks NaN pixels in the previews\' NaN blue', async () => {
+  it("marks NaN pixels in the previews' NaN blue", async () => {
     const image = plane(2, 1, (x) => (x === 0 ? Number.NaN : 1));
     const panels = [{ title: 'gap', image, arcsecPerPixel: 1 }];
     const doc = parseSvg(await renderImagePanels({ panels, range: [0, 1], colorBar: { title: 'I/Ic' } }));

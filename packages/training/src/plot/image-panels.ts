@@ -86,15 +86,22 @@ export function imagePanelsSpec(options: ImagePanelsOptions): Spec {
         { orient: 'bottom', scale: 'x', title: 'x (arcsec)', tickCount: 5 },
         { orient: 'left', scale: 'y', tickCount: 5, ...(n === 0 ? { title: 'y (arcsec)' } : {}) },
       ],
-      marks: [{
-        type: 'image',
-        encode: {
-          enter: {
-            url: { value: url }, x: { value: 0 }, y: { value: 0 }, width: { value: width }, height: { value: height },
-            aspect: { value: false }, smooth: { value: false },
+      marks: [
+        {
+          type: 'image',
+          encode: {
+            enter: {
+              url: { value: url },
+              x: { value: 0 },
+              y: { value: 0 },
+              width: { value: width },
+              height: { value: height },
+              aspect: { value: false },
+              smooth: { value: false },
+            },
           },
         },
-      }],
+      ],
     };
   });
   const tallest = Math.max(...fields.map(([, h]) => Math.round(h * pixelsPerArcsec)));
@@ -103,14 +110,29 @@ export function imagePanelsSpec(options: ImagePanelsOptions): Spec {
     padding: 8,
     ...(title ? { title: { text: title } } : {}),
     layout: { columns: panels.length, padding: { column: 18, row: 10 }, bounds: 'full', align: 'none' },
-    scales: [{
-      name: 'color', type: 'linear', domain: [range[0] * unitsPerValue, range[1] * unitsPerValue], range: ['#000000', '#ffffff'],
-      interpolate: 'rgb', zero: false, nice: false,
-    }],
-    legends: [{
-      fill: 'color', type: 'gradient', title: colorBar.title, orient: 'right', direction: 'vertical',
-      gradientLength: tallest, gradientThickness: 14, tickCount: 5,
-    }],
+    scales: [
+      {
+        name: 'color',
+        type: 'linear',
+        domain: [range[0] * unitsPerValue, range[1] * unitsPerValue],
+        range: ['#000000', '#ffffff'],
+        interpolate: 'rgb',
+        zero: false,
+        nice: false,
+      },
+    ],
+    legends: [
+      {
+        fill: 'color',
+        type: 'gradient',
+        title: colorBar.title,
+        orient: 'right',
+        direction: 'vertical',
+        gradientLength: tallest,
+        gradientThickness: 14,
+        tickCount: 5,
+      },
+    ],
     marks,
   };
 }

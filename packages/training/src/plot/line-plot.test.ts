@@ -24,13 +24,18 @@ function axis(doc: Document, prefix: string): Element {
 
 describe('renderLinePlot', () => {
   it('writes an SVG with the title, both axis titles, tick labels and a legend naming every series in its colour', async () => {
-    const doc = parseSvg(await renderLinePlot({
-      title: 'two lines',
-      xLabel: 'frequency (1/px)',
-      yLabel: 'power',
-      xRange: [0, 0.5],
-      series: [{ label: 'first', x: [0, 0.5], y: [1, 2] }, { label: 'second', x: [0, 0.5], y: [2, 1], color: PLOT_COLORS.orange }],
-    }));
+    const doc = parseSvg(
+      await renderLinePlot({
+        title: 'two lines',
+        xLabel: 'frequency (1/px)',
+        yLabel: 'power',
+        xRange: [0, 0.5],
+        series: [
+          { label: 'first', x: [0, 0.5], y: [1, 2] },
+          { label: 'second', x: [0, 0.5], y: [2, 1], color: PLOT_COLORS.orange },
+        ],
+      }),
+    );
     expect(doc.documentElement?.tagName).toBe('svg');
     const all = texts(doc.documentElement as Element);
     expect(all).toEqual(expect.arrayContaining(['two lines', 'frequency (1/px)', 'power']));
@@ -42,11 +47,19 @@ describe('renderLinePlot', () => {
     expect(symbols).toEqual([PLOT_COLORS.black, PLOT_COLORS.orange]);
   });
 
-  it('puts a log axis\'s labels 10⁰, 10¹, 10² a decade apart, with the data on them', async () => {
-    const doc = parseSvg(await renderLinePlot({
-      xLabel: 'x', yLabel: 'y', yScale: 'log', height: 300,
-      series: [{ label: 'at ten', x: [0, 1], y: [10, 10] }, { label: 'span', x: [0, 1], y: [1, 100] }],
-    }));
+  it("puts a log axis's labels 10⁰, 10¹, 10² a decade apart, with the data on them", async () => {
+    const doc = parseSvg(
+      await renderLinePlot({
+        xLabel: 'x',
+        yLabel: 'y',
+        yScale: 'log',
+        height: 300,
+        series: [
+          { label: 'at ten', x: [0, 1], y: [10, 10] },
+          { label: 'span', x: [0, 1], y: [1, 100] },
+        ],
+      }),
+    );
     const yAxis = axis(doc, 'Y-axis');
     expect(texts(withClass(yAxis, 'g', 'role-axis-label')[0])).toEqual(['10⁰', '10¹', '10²']);
     const tickY = elements(withClass(yAxis, 'g', 'role-axis-tick')[0], 'line').map(translateY);

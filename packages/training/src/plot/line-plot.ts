@@ -29,7 +29,13 @@ export interface LinePlotOptions {
 }
 
 export const PLOT_COLORS = Object.freeze({
-  black: '#000000', red: '#d62728', blue: '#1f77b4', orange: '#ff7f0e', green: '#2ca02c', purple: '#9467bd', gray: '#969696',
+  black: '#000000',
+  red: '#d62728',
+  blue: '#1f77b4',
+  orange: '#ff7f0e',
+  green: '#2ca02c',
+  purple: '#9467bd',
+  gray: '#969696',
 });
 
 const DEFAULT_COLORS = [PLOT_COLORS.black, PLOT_COLORS.red, PLOT_COLORS.blue, PLOT_COLORS.orange, PLOT_COLORS.green, PLOT_COLORS.purple];
@@ -47,11 +53,12 @@ function extent(values: readonly number[]): [number, number] {
 /** The Vega specification of a line plot: axes with titles, a legend of the series, optional dashed markers. */
 export function linePlotSpec(options: LinePlotOptions): Spec {
   const { series, title, xLabel, yLabel, yScale = 'linear', width = 640, height = 400, markers = [], xFormat } = options;
-  const points = series.flatMap((s) => Array.from({ length: s.x.length }, (_, i) => ({ series: s.label, x: s.x[i], y: s.y[i] })))
+  const points = series
+    .flatMap((s) => Array.from({ length: s.x.length }, (_, i) => ({ series: s.label, x: s.x[i], y: s.y[i] })))
     .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (yScale === 'linear' || p.y > 0));
-  const xDomain = options.xRange ? [...options.xRange] as [number, number] : extent(points.map((p) => p.x));
+  const xDomain = options.xRange ? ([...options.xRange] as [number, number]) : extent(points.map((p) => p.x));
   const visible = points.filter((p) => p.x >= xDomain[0] && p.x <= xDomain[1]).map((p) => p.y);
-  const yData = options.yRange ? [...options.yRange] as [number, number] : extent(visible);
+  const yData = options.yRange ? ([...options.yRange] as [number, number]) : extent(visible);
   const log = yScale === 'log' ? logAxis(yData[0], yData[1]) : undefined;
   const yDomain = log ? [...log.domain] : yData;
   const colors = series.map((s, i) => s.color ?? DEFAULT_COLORS[i % DEFAULT_COLORS.length]);
@@ -72,7 +79,12 @@ export function linePlotSpec(options: LinePlotOptions): Spec {
     const label = `${JSON.stringify(major.map(logTickLabel))}[indexof(${JSON.stringify(major)}, datum.value)]`;
     axes.push(
       {
-        orient: 'left', scale: 'y', title: yLabel, values: [...major], grid: true, gridColor: '#e6e6e6',
+        orient: 'left',
+        scale: 'y',
+        title: yLabel,
+        values: [...major],
+        grid: true,
+        gridColor: '#e6e6e6',
         encode: { labels: { update: { text: { signal: label } } } },
       },
       { orient: 'left', scale: 'y', values: [...minor], labels: false, domain: false, tickSize: 3, aria: false },
@@ -86,21 +98,34 @@ export function linePlotSpec(options: LinePlotOptions): Spec {
     height,
     padding: 8,
     ...(title ? { title: { text: title } } : {}),
-    data: [{ name: 'points', values: points }, { name: 'markers', values: markers.map((x) => ({ x })) }],
+    data: [
+      { name: 'points', values: points },
+      { name: 'markers', values: markers.map((x) => ({ x })) },
+    ],
     scales,
     axes,
-    legends: [{
-      stroke: 'color', orient: 'top-right', symbolType: 'stroke', symbolStrokeWidth: 3,
-      fillColor: 'rgba(255,255,255,0.85)', strokeColor: '#ccc', padding: 6,
-    }],
+    legends: [
+      {
+        stroke: 'color',
+        orient: 'top-right',
+        symbolType: 'stroke',
+        symbolStrokeWidth: 3,
+        fillColor: 'rgba(255,255,255,0.85)',
+        strokeColor: '#ccc',
+        padding: 6,
+      },
+    ],
     marks: [
       {
         type: 'rule',
         from: { data: 'markers' },
         encode: {
           enter: {
-            x: { scale: 'x', field: 'x' }, y: { value: 0 }, y2: { signal: 'height' },
-            stroke: { value: PLOT_COLORS.gray }, strokeDash: { value: [6, 4] },
+            x: { scale: 'x', field: 'x' },
+            y: { value: 0 },
+            y2: { signal: 'height' },
+            stroke: { value: PLOT_COLORS.gray },
+            strokeDash: { value: [6, 4] },
           },
         },
       },
@@ -108,17 +133,21 @@ export function linePlotSpec(options: LinePlotOptions): Spec {
         type: 'group',
         from: { facet: { name: 'series', data: 'points', groupby: 'series' } },
         encode: { enter: { width: { signal: 'width' }, height: { signal: 'height' } } },
-        marks: [{
-          type: 'line',
-          from: { data: 'series' },
-          clip: true,
-          encode: {
-            enter: {
-              x: { scale: 'x', field: 'x' }, y: { scale: 'y', field: 'y' },
-              stroke: { scale: 'color', field: 'series' }, strokeWidth: { value: 2 },
+        marks: [
+          {
+            type: 'line',
+            from: { data: 'series' },
+            clip: true,
+            encode: {
+              enter: {
+                x: { scale: 'x', field: 'x' },
+                y: { scale: 'y', field: 'y' },
+                stroke: { scale: 'color', field: 'series' },
+                strokeWidth: { value: 2 },
+              },
             },
           },
-        }],
+        ],
       },
     ],
   };

@@ -48,11 +48,27 @@ export interface CalibrationPatches {
  * Only training sources (MURaM, GST/NIRIS) are used: the real HMI files stay evaluation data.
  */
 export async function calibrationPatches(kind: EnhanceKind, options: CalibrationPatchOptions): Promise<CalibrationPatches> {
-  const { sharedDir, cacheDir, patches = 512, batchSize = 32, seed = 20260101, limbFraction = 0, sunspotScenes = 2, augment = false } = options;
-  const set = await loadTrainingSet(kind, { sharedDir, seed, ...(cacheDir ? { cacheDir } : {}), ...(kind === 'intensity' ? { sunspotScenes } : {}) });
-  const data = !augment ? trainingDataFromSet(set)
-    : kind === 'intensity' ? withAffineAugmentation(trainingDataFromSet(set), INTENSITY_AFFINE_AUGMENTATION)
-    : withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION);
+  const {
+    sharedDir,
+    cacheDir,
+    patches = 512,
+    batchSize = 32,
+    seed = 20260101,
+    limbFraction = 0,
+    sunspotScenes = 2,
+    augment = false,
+  } = options;
+  const set = await loadTrainingSet(kind, {
+    sharedDir,
+    seed,
+    ...(cacheDir ? { cacheDir } : {}),
+    ...(kind === 'intensity' ? { sunspotScenes } : {}),
+  });
+  const data = !augment
+    ? trainingDataFromSet(set)
+    : kind === 'intensity'
+      ? withAffineAugmentation(trainingDataFromSet(set), INTENSITY_AFFINE_AUGMENTATION)
+      : withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION);
   const random = createRandom(seed);
   const size = data.patchSize;
   const batches: CalibrationBatch[] = [];
@@ -62,7 +78,12 @@ export async function calibrationPatches(kind: EnhanceKind, options: Calibration
     const batch: TrainingBatch = data.train.sampleBatch(count, random);
     for (let n = 0; n < count; n++) {
       if (random() >= limbFraction) continue;
-      cutByLimb(batch.inputs.subarray(n * size * size, (n + 1) * size * size), size, random, kind === 'intensity' ? 0.35 + 0.25 * random() : 1);
+      cutByLimb(
+        batch.inputs.subarray(n * size * size, (n + 1) * size * size),
+        size,
+        random,
+        kind === 'intensity' ? 0.35 + 0.25 * random() : 1,
+      );
       limbPatches++;
     }
     batches.push({ dims: [count, 1, size, size], data: batch.inputs });

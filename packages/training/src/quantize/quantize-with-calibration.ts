@@ -44,24 +44,45 @@ export async function quantizeWithCalibration(fp32Bytes: Uint8Array, options: Qu
   const info = readEnhanceModelInfo(fp32Bytes, file ?? 'bytes');
   const kind = info.kind;
   if (kind === undefined) {
-    throw new QuantizationError({ code: 'QUANTIZE_MODEL', file, message: "the model's metadata names no kind (intensity or blos): cannot choose calibration data", details: {} });
+    throw new QuantizationError({
+      code: 'QUANTIZE_MODEL',
+      file,
+      message: "the model's metadata names no kind (intensity or blos): cannot choose calibration data",
+      details: {},
+    });
   }
   if (info.metadata.precision !== undefined && info.metadata.precision !== 'fp32') {
-    throw new QuantizationError({ code: 'QUANTIZE_MODEL', file, message: `the model is already ${info.metadata.precision}: quantise the fp32 model`, details: { precision: info.metadata.precision } });
+    throw new QuantizationError({
+      code: 'QUANTIZE_MODEL',
+      file,
+      message: `the model is already ${info.metadata.precision}: quantise the fp32 model`,
+      details: { precision: info.metadata.precision },
+    });
   }
   const plan = quantizationPlan(fp32Bytes, { float32Layers: options.float32Layers, addPrecision: options.addPrecision, file });
   const patches = await calibrationPatches(kind, options);
-  const calibrated = await calibrateActivations(fp32Bytes, { tensors: plan.tensors, batches: patches.batches, runtime: ort, threads, file });
-  const calibration = { ...patches.description, method: method.method, ...(method.method === 'percentile' ? { percentile: method.percentile ?? 99.99 } : {}) };
-  const quantize = (metadata?: Record<string, string>) => quantizeEnhanceModel(fp32Bytes, {
-    ranges: calibrated.ranges(method),
-    channelMeans: options.biasCorrection === false ? undefined : calibrated.channelMeans,
-    float32Layers: options.float32Layers,
-    addPrecision: options.addPrecision,
-    calibration,
-    metadata,
+  const calibrated = await calibrateActivations(fp32Bytes, {
+    tensors: plan.tensors,
+    batches: patches.batches,
+    runtime: ort,
+    threads,
     file,
   });
+  const calibration = {
+    ...patches.description,
+    method: method.method,
+    ...(method.method === 'percentile' ? { percentile: method.percentile ?? 99.99 } : {}),
+  };
+  const quantize = (metadata?: Record<string, string>) =>
+    quantizeEnhanceModel(fp32Bytes, {
+      ranges: calibrated.ranges(method),
+      channelMeans: options.biasCorrection === false ? undefined : calibrated.channelMeans,
+      float32Layers: options.float32Layers,
+      addPrecision: options.addPrecision,
+      calibration,
+      metadata,
+      file,
+    });
   const heldOut = await calibrationPatches(kind, { ...options, patches: 128, seed: (options.seed ?? 20260101) + 7919 });
   const heldOutRelativeRms = await relativeRmsDifference(fp32Bytes, quantize(), heldOut.batches, threads);
   // The same model (quantisation is deterministic) carrying its own check, which the enhancer reports.
@@ -70,8 +91,17 @@ export async function quantizeWithCalibration(fp32Bytes: Uint8Array, options: Qu
 }
 
 /** ‖int8 − fp32‖ / ‖fp32‖ over the outputs of `batches`. */
-export async function relativeRmsDifference(fp32Bytes: Uint8Array, int8Bytes: Uint8Array, batches: readonly CalibrationBatch[], threads = 0): Promise<number> {
-  const options = { executionProviders: ['cpu'], graphOptimizationLevel: 'all' as const, ...(threads > 0 ? { intraOpNumThreads: threads } : {}) };
+export async function relativeRmsDifference(
+  fp32Bytes: Uint8Array,
+  int8Bytes: Uint8Array,
+  batches: readonly CalibrationBatch[],
+  threads = 0,
+): Promise<number> {
+  const options = {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all' as const,
+    ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+  };
   const sessions = await Promise.all([fp32Bytes, int8Bytes].map((bytes) => ort.InferenceSession.create(bytes, options)));
   let difference = 0;
   let reference = 0;

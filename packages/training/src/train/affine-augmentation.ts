@@ -24,7 +24,11 @@ export interface AffineAugmentationSettings {
  * and keep constants, so mapping input and target by the same v → m + a·(v − μ) gives another exact
  * training pair; with m down to umbral levels the network sees dark structured scenes.
  */
-export const INTENSITY_AFFINE_AUGMENTATION: Readonly<AffineAugmentationSettings> = Object.freeze({ fraction: 0.5, level: [0.1, 1.1] as const, contrast: [0.2, 1.5] as const });
+export const INTENSITY_AFFINE_AUGMENTATION: Readonly<AffineAugmentationSettings> = Object.freeze({
+  fraction: 0.5,
+  level: [0.1, 1.1] as const,
+  contrast: [0.2, 1.5] as const,
+});
 
 export function withAffineAugmentation(data: TrainingData, settings: AffineAugmentationSettings): TrainingData {
   const p = data.patchSize;

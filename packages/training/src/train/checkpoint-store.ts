@@ -64,16 +64,29 @@ export async function readCheckpoint<Extra>(dir: string, prefix: string): Promis
   const jsonPath = join(dir, `${prefix}.json`);
   const binPath = join(dir, `${prefix}.bin`);
   if (!checkpointExists(dir, prefix)) {
-    throw new TrainingError({ message: `no checkpoint '${prefix}' (.json + .bin) in this directory`, code: 'TRAIN_CHECKPOINT_MISSING', file: dir });
+    throw new TrainingError({
+      message: `no checkpoint '${prefix}' (.json + .bin) in this directory`,
+      code: 'TRAIN_CHECKPOINT_MISSING',
+      file: dir,
+    });
   }
   let manifest: CheckpointManifest<Extra>;
   try {
     manifest = JSON.parse(await readFile(jsonPath, 'utf8')) as CheckpointManifest<Extra>;
   } catch (cause) {
-    throw new TrainingError({ message: 'the checkpoint manifest is not valid JSON', code: 'TRAIN_CHECKPOINT_CORRUPT', file: jsonPath, cause });
+    throw new TrainingError({
+      message: 'the checkpoint manifest is not valid JSON',
+      code: 'TRAIN_CHECKPOINT_CORRUPT',
+      file: jsonPath,
+      cause,
+    });
   }
   if (manifest.format !== CHECKPOINT_FORMAT) {
-    throw new TrainingError({ message: `format '${String(manifest.format)}', expected '${CHECKPOINT_FORMAT}'`, code: 'TRAIN_CHECKPOINT_CORRUPT', file: jsonPath });
+    throw new TrainingError({
+      message: `format '${String(manifest.format)}', expected '${CHECKPOINT_FORMAT}'`,
+      code: 'TRAIN_CHECKPOINT_CORRUPT',
+      file: jsonPath,
+    });
   }
   const raw = await readFile(binPath);
   const expectedElements = manifest.tensors.reduce((n, e) => Math.max(n, e.offset + e.length), 0);
@@ -89,7 +102,11 @@ export async function readCheckpoint<Extra>(dir: string, prefix: string): Promis
   for (const e of manifest.tensors) {
     const size = e.shape.reduce((a, b) => a * b, 1);
     if (size !== e.length) {
-      throw new TrainingError({ message: `tensor '${e.name}' has shape [${e.shape.join(', ')}] but ${e.length} values`, code: 'TRAIN_CHECKPOINT_CORRUPT', file: jsonPath });
+      throw new TrainingError({
+        message: `tensor '${e.name}' has shape [${e.shape.join(', ')}] but ${e.length} values`,
+        code: 'TRAIN_CHECKPOINT_CORRUPT',
+        file: jsonPath,
+      });
     }
     tensors.set(e.name, { shape: e.shape, data: all.slice(e.offset, e.offset + e.length) });
   }

@@ -30,6 +30,9 @@ export function trainingDataFromSet(set: TrainingSet, options: { inputNoise?: In
   };
 }
 
-export async function loadEnhanceTrainingData(kind: EnhanceKind, options: { sharedDir: string; seed: number; cacheDir?: string; sunspotScenes?: number }): Promise<TrainingData> {
+export async function loadEnhanceTrainingData(
+  kind: EnhanceKind,
+  options: { sharedDir: string; seed: number; cacheDir?: string; sunspotScenes?: number },
+): Promise<TrainingData> {
   return trainingDataFromSet(await loadTrainingSet(kind, options));
 }

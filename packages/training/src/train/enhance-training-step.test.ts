@@ -1,6 +1,11 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, test } from 'vitest';
-import { buildEnhanceNetwork, createRandom as mulberry32, enhanceParameterSpecs, gaussianDeviate as gaussian } from '@enhance/graph-builder';
+import {
+  buildEnhanceNetwork,
+  createRandom as mulberry32,
+  enhanceParameterSpecs,
+  gaussianDeviate as gaussian,
+} from '@enhance/graph-builder';
 import { checkGradients } from '@enhance/graph-builder/testing';
 import { buildEnhanceTrainingStep, isTrainable, KERAS_ADAM, NEXT_STATE_PREFIX } from './enhance-training-step.js';
 
@@ -11,34 +16,46 @@ describe('the Enhance training forward pass', () => {
     const specs = enhanceParameterSpecs(tiny);
     const inputs: Record<string, number[]> = { image: [3, 1, 5, 6] };
     for (const s of specs) inputs[s.name] = s.shape;
-    const result = await checkGradients({
-      dataType: 'float32',
-      inputs,
-      seed: 7,
-      // Large positive biases keep the ReLUs after conv_in and conv_up away from their kinks, where a
-      // finite difference is meaningless; the ReLU inside the block still sees both signs.
-      draw: (name, _i, r) => {
-        if (name === 'conv_in.bias' || name === 'conv_up.bias') return 5 + r();
-        if (name === 'conv_up.weight') return 0.05 * gaussian(r);
-        if (name.endsWith('.var')) return 1 + r();
-        if (name.endsWith('.gamma')) return 1 + 0.2 * gaussian(r);
-        return name.endsWith('.weight') ? 0.5 * gaussian(r) : gaussian(r);
+    const result = await checkGradients(
+      {
+        dataType: 'float32',
+        inputs,
+        seed: 7,
+        // Large positive biases keep the ReLUs after conv_in and conv_up away from their kinks, where a
+        // finite difference is meaningless; the ReLU inside the block still sees both signs.
+        draw: (name, _i, r) => {
+          if (name === 'conv_in.bias' || name === 'conv_up.bias') return 5 + r();
+          if (name === 'conv_up.weight') return 0.05 * gaussian(r);
+          if (name.endsWith('.var')) return 1 + r();
+          if (name.endsWith('.gamma')) return 1 + 0.2 * gaussian(r);
+          return name.endsWith('.weight') ? 0.5 * gaussian(r) : gaussian(r);
+        },
+        forward: (b, operands) => {
+          const byName = new Map(Object.keys(inputs).map((n, i) => [n, operands[i]]));
+          return buildEnhanceNetwork(b, byName.get('image')!, {
+            architecture: tiny,
+            parameter: (spec) => byName.get(spec.name)!,
+            batchNormMode: 'batch',
+          });
+        },
       },
-      forward: (b, operands) => {
-        const byName = new Map(Object.keys(inputs).map((n, i) => [n, operands[i]]));
-        return buildEnhanceNetwork(b, byName.get('image')!, { architecture: tiny, parameter: (spec) => byName.get(spec.name)!, batchNormMode: 'batch' });
-      },
-    }, { directions: 2, step: 1e-3 });
+      { directions: 2, step: 1e-3 },
+    );
     // Biases followed by batch normalisation have a zero gradient: compare against the typical size
     // of the directional derivatives rather than their own. In float32 (onnxruntime has no float64
     // Conv) with a ReLU inside the block, the central differences scatter by about 1% around the
     // analytic value as the step changes; a wrong rule is off by tens of percent.
-    const all = Object.values(result.samples).flat().map((x) => Math.abs(x.numeric)).sort((a, b) => a - b);
+    const all = Object.values(result.samples)
+      .flat()
+      .map((x) => Math.abs(x.numeric))
+      .sort((a, b) => a - b);
     const typical = all[Math.floor(all.length / 2)];
     for (const [name, samples] of Object.entries(result.samples)) {
       if (name.endsWith('.mean') || name.endsWith('.var')) continue;
       for (const { analytic, numeric } of samples) {
-        expect(Math.abs(analytic - numeric), `${name}: analytic ${analytic}, numeric ${numeric}`).toBeLessThan(3e-2 * Math.max(Math.abs(numeric), typical));
+        expect(Math.abs(analytic - numeric), `${name}: analytic ${analytic}, numeric ${numeric}`).toBeLessThan(
+          3e-2 * Math.max(Math.abs(numeric), typical),
+        );
       }
     }
   });
@@ -57,9 +74,13 @@ function initialState(seed: number) {
     const size = s.shape.reduce((p, d) => p * d, 1);
     const value = (): number => {
       switch (s.role) {
-        case 'conv-weight': return gaussian(random) * Math.sqrt(2 / s.fanIn);
-        case 'bn-gamma': case 'bn-var': return 1;
-        default: return 0;
+        case 'conv-weight':
+          return gaussian(random) * Math.sqrt(2 / s.fanIn);
+        case 'bn-gamma':
+        case 'bn-var':
+          return 1;
+        default:
+          return 0;
       }
     };
     state.set(s.name, Float32Array.from({ length: size }, value));
@@ -78,18 +99,30 @@ describe('the Enhance training step model', () => {
     // Non-trivial moments, as in the middle of a run.
     for (const o of step.optimizerState) {
       const size = o.shape.reduce((p, d) => p * d, 1);
-      feeds[o.name] = new ort.Tensor('float32', Float32Array.from({ length: size }, () => (o.name.startsWith('adam.v') ? 1e-4 * random() : 1e-3 * gaussian(random))), o.shape);
+      feeds[o.name] = new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: size }, () => (o.name.startsWith('adam.v') ? 1e-4 * random() : 1e-3 * gaussian(random))),
+        o.shape,
+      );
     }
     const t = 7;
     const lr = 1e-3;
     feeds.step = new ort.Tensor('float32', Float32Array.of(t), []);
     feeds.learning_rate = new ort.Tensor('float32', Float32Array.of(lr), []);
-    feeds.input = new ort.Tensor('float32', Float32Array.from({ length: 2 * 25 }, () => gaussian(random)), step.batchInputs.input);
-    feeds.target = new ort.Tensor('float32', Float32Array.from({ length: 2 * 100 }, () => gaussian(random)), step.batchInputs.target);
+    feeds.input = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 2 * 25 }, () => gaussian(random)),
+      step.batchInputs.input,
+    );
+    feeds.target = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 2 * 100 }, () => gaussian(random)),
+      step.batchInputs.target,
+    );
     const out = await session.run(feeds);
     const { beta1, beta2, epsilon } = KERAS_ADAM;
     const recovered = new Map<string, Float64Array>();
-    const lrT = lr * Math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t);
+    const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
     for (const s of step.parameters.filter(isTrainable)) {
       const m = feeds[`adam.m/${s.name}`].data as Float32Array;
       const v = feeds[`adam.v/${s.name}`].data as Float32Array;
@@ -102,7 +135,7 @@ describe('the Enhance training step model', () => {
       for (let i = 0; i < p.length; i++) {
         const expectedV = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
         expect(Math.abs(nextV[i] - expectedV)).toBeLessThanOrEqual(1e-6 * Math.abs(expectedV) + 1e-10);
-        const expectedP = p[i] - lrT * nextM[i] / (Math.sqrt(nextV[i]) + epsilon);
+        const expectedP = p[i] - (lrT * nextM[i]) / (Math.sqrt(nextV[i]) + epsilon);
         expect(Math.abs(nextP[i] - expectedP)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(p[i])));
       }
       recovered.set(s.name, g);
@@ -116,13 +149,20 @@ describe('the Enhance training step model', () => {
       const shifted = { ...feeds };
       for (const [name, d] of direction) {
         const p = params.get(name)!;
-        shifted[name] = new ort.Tensor('float32', Float32Array.from(p, (x, i) => x + sign * h * d[i] / norm), feeds[name].dims);
+        shifted[name] = new ort.Tensor(
+          'float32',
+          Float32Array.from(p, (x, i) => x + (sign * h * d[i]) / norm),
+          feeds[name].dims,
+        );
       }
       return Number((await session.run(shifted)).loss.data[0]);
     };
     const numeric = ((await lossAt(1)) - (await lossAt(-1))) / (2 * h);
     let analytic = 0;
-    for (const [name, g] of recovered) g.forEach((gi, i) => { analytic += gi * direction.get(name)![i] / norm; });
+    for (const [name, g] of recovered)
+      g.forEach((gi, i) => {
+        analytic += (gi * direction.get(name)![i]) / norm;
+      });
     expect(Math.abs(numeric - analytic), `analytic ${analytic}, numeric ${numeric}`).toBeLessThan(2e-2 * Math.abs(numeric));
     await session.release();
   });
@@ -135,7 +175,8 @@ describe('the Enhance training step model', () => {
     const input = Float32Array.from({ length: 4 * 36 }, () => random());
     // A target the network can learn: the input repeated 2×2, scaled.
     const target = new Float32Array(4 * 144);
-    for (let n = 0; n < 4; n++) for (let y = 0; y < 12; y++) for (let x = 0; x < 12; x++) target[n * 144 + y * 12 + x] = 2 * input[n * 36 + (y >> 1) * 6 + (x >> 1)];
+    for (let n = 0; n < 4; n++)
+      for (let y = 0; y < 12; y++) for (let x = 0; x < 12; x++) target[n * 144 + y * 12 + x] = 2 * input[n * 36 + (y >> 1) * 6 + (x >> 1)];
     const shapes = new Map([...step.parameters, ...step.optimizerState].map((s) => [s.name, [...s.shape]]));
     const losses: number[] = [];
     for (let t = 1; t <= 30; t++) {

@@ -1,5 +1,13 @@
 import type { Architecture } from '@enhance/core';
-import { appendGradients, buildEnhanceNetwork, enhanceParameterSpecs, ENHANCE_BATCH_NORM_EPSILON, GraphBuilder, type EnhanceParameterSpec, type Operand } from '@enhance/graph-builder';
+import {
+  appendGradients,
+  buildEnhanceNetwork,
+  enhanceParameterSpecs,
+  ENHANCE_BATCH_NORM_EPSILON,
+  GraphBuilder,
+  type EnhanceParameterSpec,
+  type Operand,
+} from '@enhance/graph-builder';
 import { physicsConsistencyTerm, type PhysicsConsistencyOptions } from './physics-consistency.js';
 
 /**
@@ -99,7 +107,10 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
     const sumSquares = b.reduceSum(b.mul(w, w), { keepDims: false });
     penalty = penalty ? b.add(penalty, sumSquares) : sumSquares;
   }
-  const consistency = options.consistency && options.consistency.weight > 0 ? physicsConsistencyTerm(b, prediction, image, options.consistency).loss : undefined;
+  const consistency =
+    options.consistency && options.consistency.weight > 0
+      ? physicsConsistencyTerm(b, prediction, image, options.consistency).loss
+      : undefined;
   let loss = mse;
   if (consistency) loss = b.add(loss, b.mul(consistency, b.scalar(options.consistency!.weight)));
   if (l2 > 0 && penalty) loss = b.add(loss, b.mul(penalty, b.scalar(l2)));
@@ -110,10 +121,7 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
 
   const scalar = (v: number) => b.scalar(v);
   const one = scalar(1);
-  const correction = b.div(
-    b.sqrt(b.sub(one, b.pow(scalar(adam.beta2), step))),
-    b.sub(one, b.pow(scalar(adam.beta1), step)),
-  );
+  const correction = b.div(b.sqrt(b.sub(one, b.pow(scalar(adam.beta2), step))), b.sub(one, b.pow(scalar(adam.beta1), step)));
   const stepSize = b.mul(learningRate, correction, { label: 'adam.lr_t' });
   const outputs: Record<string, Operand> = { loss, mse, ...(consistency ? { consistency } : {}) };
   for (const spec of specs.filter(isTrainable)) {

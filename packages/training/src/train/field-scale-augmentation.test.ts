@@ -5,16 +5,37 @@ import { withFieldScaleAugmentation } from './field-scale-augmentation.js';
 
 /** A set whose every patch is the field 1 kG (input) and 1 kG (target), noise only when asked. */
 function constantSet(noise: number): TrainingSet {
-  const sampleBatch = (count: number, random = createRandom(1), options: { inputNoise?: number | readonly [number, number] } = {}): PatchBatch => {
+  const sampleBatch = (
+    count: number,
+    random = createRandom(1),
+    options: { inputNoise?: number | readonly [number, number] } = {},
+  ): PatchBatch => {
     const sigma = options.inputNoise ?? noise;
     if (typeof sigma !== 'number') throw new Error('this stand-in set adds one σ only');
-    const inputs = Float32Array.from({ length: count * 2500 }, () => 1 + sigma * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
-    return { count, inputs, targets: new Float32Array(count * 10000).fill(1), inputShape: [count, 1, 50, 50], targetShape: [count, 1, 100, 100] };
+    const inputs = Float32Array.from(
+      { length: count * 2500 },
+      () => 1 + sigma * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()),
+    );
+    return {
+      count,
+      inputs,
+      targets: new Float32Array(count * 10000).fill(1),
+      inputShape: [count, 1, 50, 50],
+      targetShape: [count, 1, 100, 100],
+    };
   };
   return {
     train: { sampleBatch },
     validation: { patches: sampleBatch(1), batches: function* () {}, images: [] },
-    info: { kind: 'blos', units: 'kG', inputNoiseSigma: noise, sources: [], trainingWindows: 1, validationPatches: 1, validationRegions: [] } as unknown as TrainingSet['info'],
+    info: {
+      kind: 'blos',
+      units: 'kG',
+      inputNoiseSigma: noise,
+      sources: [],
+      trainingWindows: 1,
+      validationPatches: 1,
+      validationRegions: [],
+    } as unknown as TrainingSet['info'],
   };
 }
 

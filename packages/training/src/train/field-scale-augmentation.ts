@@ -18,9 +18,16 @@ export interface FieldScaleAugmentationSettings {
  * added afterwards at its usual level (or per-patch range), so scaled patches hold weak fields at HMI's noise, with the
  * truth saying how little of them is real.
  */
-export const BLOS_FIELD_SCALE_AUGMENTATION: Readonly<FieldScaleAugmentationSettings> = Object.freeze({ fraction: 0.5, scale: [0.02, 1] as const });
+export const BLOS_FIELD_SCALE_AUGMENTATION: Readonly<FieldScaleAugmentationSettings> = Object.freeze({
+  fraction: 0.5,
+  scale: [0.02, 1] as const,
+});
 
-export function withFieldScaleAugmentation(set: TrainingSet, settings: FieldScaleAugmentationSettings, options: { inputNoise?: InputNoise } = {}): TrainingData {
+export function withFieldScaleAugmentation(
+  set: TrainingSet,
+  settings: FieldScaleAugmentationSettings,
+  options: { inputNoise?: InputNoise } = {},
+): TrainingData {
   const data = trainingDataFromSet(set, options);
   const inputNoise = options.inputNoise ?? set.info.inputNoiseSigma;
   const p = data.patchSize;

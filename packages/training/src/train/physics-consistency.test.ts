@@ -43,8 +43,15 @@ function reference(prediction: Float32Array, input: Float32Array, coreEnergy = 0
       for (let qx = 0; qx < side; qx++) {
         if (2 * qy - r < 0 || 2 * qx - r < 0 || 2 * qy + 1 + r >= size || 2 * qx + 1 + r >= size) continue;
         let degraded = 0;
-        for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
-          for (let ky = -r; ky <= r; ky++) for (let kx = -r; kx <= r; kx++) degraded += kernel.data[(ky + r) * kernel.width + kx + r] * p(2 * qy + dy + ky, 2 * qx + dx + kx);
+        for (const [dy, dx] of [
+          [0, 0],
+          [0, 1],
+          [1, 0],
+          [1, 1],
+        ]) {
+          for (let ky = -r; ky <= r; ky++)
+            for (let kx = -r; kx <= r; kx++)
+              degraded += kernel.data[(ky + r) * kernel.width + kx + r] * p(2 * qy + dy + ky, 2 * qx + dx + kx);
         }
         degraded /= 4;
         const expected = (input[n * side * side + qy * side + qx] - epsilon * level) / (1 - epsilon);
@@ -77,18 +84,21 @@ describe('physicsConsistencyTerm', () => {
 
   test('its gradient with respect to the prediction matches finite differences', async () => {
     const fixedInput = Array.from(input);
-    const result = await checkGradients({
-      dataType: 'float32',
-      inputs: { prediction: [batch, 1, 2 * side, 2 * side] },
-      seed: 3,
-      draw: () => 1 + 0.08 * gaussian(random),
-      forward: (b, [p]) => {
-        const x = b.constant({ dataType: 'float32', shape: [batch, 1, side, side] }, fixedInput);
-        return physicsConsistencyTerm(b, p, x).loss;
+    const result = await checkGradients(
+      {
+        dataType: 'float32',
+        inputs: { prediction: [batch, 1, 2 * side, 2 * side] },
+        seed: 3,
+        draw: () => 1 + 0.08 * gaussian(random),
+        forward: (b, [p]) => {
+          const x = b.constant({ dataType: 'float32', shape: [batch, 1, side, side] }, fixedInput);
+          return physicsConsistencyTerm(b, p, x).loss;
+        },
+        // The term is quadratic in the prediction, so a large step loses nothing to curvature and keeps the
+        // difference far above float32 rounding of the loss.
       },
-    // The term is quadratic in the prediction, so a large step loses nothing to curvature and keeps the
-    // difference far above float32 rounding of the loss.
-    }, { directions: 3, step: 0.5 });
+      { directions: 3, step: 0.5 },
+    );
     expect(result.relativeErrors.prediction).toBeLessThan(2e-3);
   });
 

@@ -30,11 +30,22 @@ export interface PhysicsConsistencyTerm {
   comparedPixels: number;
 }
 
-export function physicsConsistencyTerm(b: GraphBuilder, prediction: Operand, input: Operand, options: PhysicsConsistencyOptions = {}): PhysicsConsistencyTerm {
+export function physicsConsistencyTerm(
+  b: GraphBuilder,
+  prediction: Operand,
+  input: Operand,
+  options: PhysicsConsistencyOptions = {},
+): PhysicsConsistencyTerm {
   const { psf = HMI_PSF_PAPER, outputScaleArcsec = 0.252, coreEnergy = 0.9 } = options;
   const [batch, channels, height, width] = prediction.shape.map(Number);
   const [inBatch, , inHeight, inWidth] = input.shape.map(Number);
-  if (channels !== 1 || inBatch !== batch || height !== 2 * inHeight || width !== 2 * inWidth || [batch, height, width].some((d) => !Number.isInteger(d))) {
+  if (
+    channels !== 1 ||
+    inBatch !== batch ||
+    height !== 2 * inHeight ||
+    width !== 2 * inWidth ||
+    [batch, height, width].some((d) => !Number.isInteger(d))
+  ) {
     throw new AutodiffError({
       message: `the consistency term needs a static [B, 1, 2H, 2W] prediction for a [B, 1, H, W] input, got [${prediction.shape.join(',')}] and [${input.shape.join(',')}]`,
       code: 'AUTODIFF_UNSUPPORTED_OP',
@@ -50,7 +61,11 @@ export function physicsConsistencyTerm(b: GraphBuilder, prediction: Operand, inp
   const convolvedHeight = convolvedSize(height);
   const convolvedWidth = convolvedSize(width);
   if (convolvedHeight < 6 || convolvedWidth < 6) {
-    throw new AutodiffError({ message: `a ${height}×${width} prediction is too small for a ${2 * r + 1}-pixel PSF core`, code: 'AUTODIFF_UNSUPPORTED_OP', node: 'physics_consistency' });
+    throw new AutodiffError({
+      message: `a ${height}×${width} prediction is too small for a ${2 * r + 1}-pixel PSF core`,
+      code: 'AUTODIFF_UNSUPPORTED_OP',
+      node: 'physics_consistency',
+    });
   }
   const weights = b.constant({ dataType: 'float32', shape: [1, 1, kernel.height, kernel.width] }, Float32Array.from(kernel.data));
   const degraded = b.conv(prediction, weights, { pads: [pad, pad, pad, pad], label: 'consistency.psf' });

@@ -12,7 +12,10 @@ async function forward(weights: Map<string, Float32Array>, images: Float32Array,
   const b = new GraphBuilder();
   const image = b.input('image', { dataType: 'float32', shape: [count, 1, patch, patch] });
   const out = buildEnhanceNetwork(b, image, {
-    architecture, batchNormMode: mode, parameter: (spec) => b.initializer(spec.name, weights.get(spec.name)!, spec.shape), onMovingStatistic: () => {},
+    architecture,
+    batchNormMode: mode,
+    parameter: (spec) => b.initializer(spec.name, weights.get(spec.name)!, spec.shape),
+    onMovingStatistic: () => {},
   });
   const session = await ort.InferenceSession.create(b.build({ outputs: { out } }));
   try {
@@ -37,7 +40,12 @@ describe('PreciseBatchNormStatistics', () => {
     const precise = await PreciseBatchNormStatistics.create(architecture, count, patch, 1);
     const statistics = await precise.compute(weights, data, 3, random);
     await precise.release();
-    expect([...statistics.keys()].sort()).toEqual(enhanceParameterSpecs(architecture).filter((s) => s.role === 'bn-mean' || s.role === 'bn-var').map((s) => s.name).sort());
+    expect([...statistics.keys()].sort()).toEqual(
+      enhanceParameterSpecs(architecture)
+        .filter((s) => s.role === 'bn-mean' || s.role === 'bn-var')
+        .map((s) => s.name)
+        .sort(),
+    );
     const training = await forward(weights, images, 'batch');
     const stale = await forward(weights, images, 'moving');
     const updated = new Map(weights);

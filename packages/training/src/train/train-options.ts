@@ -35,29 +35,39 @@ export interface TrainOptions {
   exportPath: string | undefined;
 }
 
-export function resolveArchitectureOption(variant: ModelVariant | undefined, depth: number | undefined, filters: number | undefined):
-  { variant: ModelVariant | 'custom'; architecture: Architecture } {
+export function resolveArchitectureOption(
+  variant: ModelVariant | undefined,
+  depth: number | undefined,
+  filters: number | undefined,
+): { variant: ModelVariant | 'custom'; architecture: Architecture } {
   if (depth !== undefined || filters !== undefined) {
     if (variant !== undefined) throw badOption('give either --variant or --depth/--filters, not both', { variant, depth, filters });
     if (!Number.isInteger(depth) || !Number.isInteger(filters) || depth! < 0 || filters! < 1) {
-      throw badOption(`--depth and --filters must both be given as integers (depth ≥ 0, filters ≥ 1), got ${depth} and ${filters}`, { depth, filters });
+      throw badOption(`--depth and --filters must both be given as integers (depth ≥ 0, filters ≥ 1), got ${depth} and ${filters}`, {
+        depth,
+        filters,
+      });
     }
     const named = MODEL_VARIANTS.find((v) => ARCHITECTURES[v].depth === depth && ARCHITECTURES[v].filters === filters);
     return { variant: named ?? 'custom', architecture: { depth: depth!, filters: filters! } };
   }
   const chosen = variant ?? 'full';
-  if (!MODEL_VARIANTS.includes(chosen)) throw badOption(`--variant must be one of ${MODEL_VARIANTS.join(', ')}, got '${chosen}'`, { variant });
+  if (!MODEL_VARIANTS.includes(chosen))
+    throw badOption(`--variant must be one of ${MODEL_VARIANTS.join(', ')}, got '${chosen}'`, { variant });
   return { variant: chosen, architecture: { ...ARCHITECTURES[chosen] } };
 }
 
 export function validateTrainOptions(options: TrainOptions): void {
-  if (!ENHANCE_KINDS.includes(options.kind)) throw badOption(`kind must be one of ${ENHANCE_KINDS.join(', ')}, got '${options.kind}'`, { kind: options.kind });
+  if (!ENHANCE_KINDS.includes(options.kind))
+    throw badOption(`kind must be one of ${ENHANCE_KINDS.join(', ')}, got '${options.kind}'`, { kind: options.kind });
   const positiveIntegers: (keyof TrainOptions)[] = ['steps', 'batchSize', 'threads', 'checkpointEvery', 'validateEvery', 'logEvery'];
   for (const key of positiveIntegers) {
     const value = options[key];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw badOption(`${key} must be a positive integer, got ${String(value)}`, { [key]: value });
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+      throw badOption(`${key} must be a positive integer, got ${String(value)}`, { [key]: value });
   }
-  if (!(options.learningRate > 0)) throw badOption(`learningRate must be positive, got ${options.learningRate}`, { learningRate: options.learningRate });
+  if (!(options.learningRate > 0))
+    throw badOption(`learningRate must be positive, got ${options.learningRate}`, { learningRate: options.learningRate });
   if (options.warmupSteps !== undefined && (!Number.isInteger(options.warmupSteps) || options.warmupSteps < 0)) {
     throw badOption(`warmupSteps must be a non-negative integer, got ${options.warmupSteps}`, { warmupSteps: options.warmupSteps });
   }

@@ -17,7 +17,8 @@ function syntheticData(patchSize: number): TrainingData {
   const pair = (ox: number, oy: number, noise: () => number) => {
     const target = new Float32Array(4 * patchSize * patchSize);
     const input = new Float32Array(patchSize * patchSize);
-    for (let y = 0; y < 2 * patchSize; y++) for (let x = 0; x < 2 * patchSize; x++) target[y * 2 * patchSize + x] = field(2 * ox + x, 2 * oy + y);
+    for (let y = 0; y < 2 * patchSize; y++)
+      for (let x = 0; x < 2 * patchSize; x++) target[y * 2 * patchSize + x] = field(2 * ox + x, 2 * oy + y);
     for (let y = 0; y < patchSize; y++) {
       for (let x = 0; x < patchSize; x++) {
         const t = (dx: number, dy: number) => target[(2 * y + dy) * 2 * patchSize + 2 * x + dx];
@@ -29,31 +30,56 @@ function syntheticData(patchSize: number): TrainingData {
   const batchOf = (pairs: { input: Float32Array; target: Float32Array }[]): TrainingBatch => {
     const inputs = new Float32Array(pairs.length * patchSize * patchSize);
     const targets = new Float32Array(pairs.length * 4 * patchSize * patchSize);
-    pairs.forEach((p, i) => { inputs.set(p.input, i * p.input.length); targets.set(p.target, i * p.target.length); });
+    pairs.forEach((p, i) => {
+      inputs.set(p.input, i * p.input.length);
+      targets.set(p.target, i * p.target.length);
+    });
     return { count: pairs.length, inputs, targets };
   };
   const validationPairs = Array.from({ length: 6 }, (_, i) => pair(3 * i, 2 * i + 1, () => 0));
   return {
     patchSize,
     train: {
-      sampleBatch: (count, random) => batchOf(Array.from({ length: count }, () => pair(Math.floor(random() * size), Math.floor(random() * size), () => 0.01 * (random() - 0.5)))),
+      sampleBatch: (count, random) =>
+        batchOf(
+          Array.from({ length: count }, () =>
+            pair(Math.floor(random() * size), Math.floor(random() * size), () => 0.01 * (random() - 0.5)),
+          ),
+        ),
     },
     validation: {
-      *batches(n) { for (let i = 0; i < validationPairs.length; i += n) yield batchOf(validationPairs.slice(i, i + n)); },
+      *batches(n) {
+        for (let i = 0; i < validationPairs.length; i += n) yield batchOf(validationPairs.slice(i, i + n));
+      },
     },
     description: { synthetic: 'sin/cos field, 2×2 block means' },
   };
 }
 
 const dirs: string[] = [];
-afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
 
 async function options(overrides: Partial<TrainOptions>): Promise<TrainOptions> {
   const runDir = await mkdtemp(join(tmpdir(), 'enhance-train-'));
   dirs.push(runDir);
   return {
-    kind: 'intensity', variant: 'custom', architecture: { depth: 1, filters: 4 }, steps: 40, batchSize: 4, learningRate: 1e-2, l2: 1e-6,
-    seed: 3, threads: 1, runDir, checkpointEvery: 1000, validateEvery: 10, logEvery: 10, exportPath: join(runDir, 'model.onnx'), ...overrides,
+    kind: 'intensity',
+    variant: 'custom',
+    architecture: { depth: 1, filters: 4 },
+    steps: 40,
+    batchSize: 4,
+    learningRate: 1e-2,
+    l2: 1e-6,
+    seed: 3,
+    threads: 1,
+    runDir,
+    checkpointEvery: 1000,
+    validateEvery: 10,
+    logEvery: 10,
+    exportPath: join(runDir, 'model.onnx'),
+    ...overrides,
   };
 }
 
@@ -81,7 +107,10 @@ describe('train (CI smoke: tiny network, synthetic data)', () => {
     let count = 0;
     for (const batch of data.validation.batches(1)) {
       const out = (await session.run({ image: new ort.Tensor('float32', batch.inputs, [1, 1, 6, 6]) })).enhanced.data as Float32Array;
-      out.forEach((v, i) => { sum += (v - batch.targets[i]) ** 2; count += 1; });
+      out.forEach((v, i) => {
+        sum += (v - batch.targets[i]) ** 2;
+        count += 1;
+      });
     }
     expect(Math.abs(sum / count - record.best!.validationMse)).toBeLessThan(1e-4 * record.best!.validationMse + 1e-7);
     await session.release();
@@ -112,7 +141,10 @@ describe('train (CI smoke: tiny network, synthetic data)', () => {
     expect(saved.extra.consistencyWeight).toBe(0.5);
     expect(saved.extra.warmupSteps).toBe(10);
     const resumed: string[] = [];
-    await train({ ...opts, steps: 6, consistencyWeight: undefined, warmupSteps: undefined }, syntheticData(18), { resume: true, log: (l) => resumed.push(l) });
+    await train({ ...opts, steps: 6, consistencyWeight: undefined, warmupSteps: undefined }, syntheticData(18), {
+      resume: true,
+      log: (l) => resumed.push(l),
+    });
     expect(resumed.some((l) => /^step 6\/6 .* consistency /.test(l))).toBe(true);
     const recipe = JSON.parse(loadEnhanceWeights(new Uint8Array(await readFile(opts.exportPath!))).metadata.training_recipe);
     expect(recipe.loss).toContain('0.5 × physics consistency');
@@ -120,9 +152,18 @@ describe('train (CI smoke: tiny network, synthetic data)', () => {
   });
 
   test('a warm-started model says what it continues and how many patches it has seen in all', () => {
-    const record = { best: { step: 600, validationMse: 1 }, step: 700, batchSize: 32, warmStart: { file: '/x/warm-start.onnx', sha256: '0', patchesSeen: 56800, steps: 200 } } as unknown as RunRecord;
-    expect(provenanceOf(record)).toBe('trained by @enhance/training: 600 Adam steps of batch 32, best validation weights, continuing warm-start.onnx (56800 patches); 76000 patches in all');
-    expect(provenanceOf({ ...record, warmStart: undefined })).toBe('trained by @enhance/training: 600 Adam steps of batch 32, best validation weights');
+    const record = {
+      best: { step: 600, validationMse: 1 },
+      step: 700,
+      batchSize: 32,
+      warmStart: { file: '/x/warm-start.onnx', sha256: '0', patchesSeen: 56800, steps: 200 },
+    } as unknown as RunRecord;
+    expect(provenanceOf(record)).toBe(
+      'trained by @enhance/training: 600 Adam steps of batch 32, best validation weights, continuing warm-start.onnx (56800 patches); 76000 patches in all',
+    );
+    expect(provenanceOf({ ...record, warmStart: undefined })).toBe(
+      'trained by @enhance/training: 600 Adam steps of batch 32, best validation weights',
+    );
   });
 
   test('the warm-up ramps the learning rate linearly, then holds it', () => {
@@ -140,7 +181,10 @@ describe('train (CI smoke: tiny network, synthetic data)', () => {
     let steps = 0;
     await train(split, syntheticData(5), {
       signal: controller.signal,
-      log: (l) => { if (l.startsWith('step ')) steps++; if (steps === 2) controller.abort(); },
+      log: (l) => {
+        if (l.startsWith('step ')) steps++;
+        if (steps === 2) controller.abort();
+      },
     });
     const partial = await readCheckpoint<RunRecord>(split.runDir, 'latest');
     expect(partial.extra.step).toBeLessThan(6);
@@ -157,7 +201,9 @@ describe('train (CI smoke: tiny network, synthetic data)', () => {
     const opts = await options({ steps: 2 });
     await train(opts, syntheticData(5));
     await expect(train(opts, syntheticData(5))).rejects.toMatchObject({ code: 'TRAIN_BAD_OPTION' });
-    await expect(train({ ...opts, architecture: { depth: 1, filters: 6 } }, syntheticData(5), { resume: true })).rejects.toMatchObject({ code: 'TRAIN_CHECKPOINT_MISMATCH' });
+    await expect(train({ ...opts, architecture: { depth: 1, filters: 6 } }, syntheticData(5), { resume: true })).rejects.toMatchObject({
+      code: 'TRAIN_CHECKPOINT_MISMATCH',
+    });
   });
 });
 

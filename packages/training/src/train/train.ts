@@ -1,7 +1,13 @@
 import { cpus, hostname } from 'node:os';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { createEnhanceModel, createRandom, enhanceParameterSpecs, initializeEnhanceWeights, removeZeroFieldOffset } from '@enhance/graph-builder';
+import {
+  createEnhanceModel,
+  createRandom,
+  enhanceParameterSpecs,
+  initializeEnhanceWeights,
+  removeZeroFieldOffset,
+} from '@enhance/graph-builder';
 import { buildEnhanceTrainingStep, KERAS_ADAM, KERAS_BATCH_NORM_MOMENTUM, NEXT_STATE_PREFIX } from './enhance-training-step.js';
 import * as ort from 'onnxruntime-node';
 import { checkpointExists, readCheckpoint, writeCheckpoint } from './checkpoint-store.js';
@@ -94,8 +100,9 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
   if (callbacks.resume) {
     const checkpoint = await readCheckpoint<RunRecord>(options.runDir, LATEST_CHECKPOINT);
     record = checkpoint.extra;
-    const mismatch = (['kind', 'batchSize', 'patchSize'] as const).filter((k) => record[k] !== ({ ...options, patchSize })[k]);
-    if (record.architecture.depth !== architecture.depth || record.architecture.filters !== architecture.filters) mismatch.push('architecture' as never);
+    const mismatch = (['kind', 'batchSize', 'patchSize'] as const).filter((k) => record[k] !== { ...options, patchSize }[k]);
+    if (record.architecture.depth !== architecture.depth || record.architecture.filters !== architecture.filters)
+      mismatch.push('architecture' as never);
     if (mismatch.length > 0) {
       throw new TrainingError({
         message: `the checkpoint was made with different ${mismatch.join(', ')}: ${JSON.stringify(Object.fromEntries(mismatch.map((k) => [k, record[k]])))}`,
@@ -107,7 +114,11 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
     for (const name of shapes.keys()) {
       const tensor = checkpoint.tensors.get(name);
       if (!tensor || tensor.data.length !== shapes.get(name)!.reduce((p, d) => p * d, 1)) {
-        throw new TrainingError({ message: `tensor '${name}' is missing or has the wrong size`, code: 'TRAIN_CHECKPOINT_CORRUPT', file: options.runDir });
+        throw new TrainingError({
+          message: `tensor '${name}' is missing or has the wrong size`,
+          code: 'TRAIN_CHECKPOINT_CORRUPT',
+          file: options.runDir,
+        });
       }
       state.set(name, tensor.data);
     }
@@ -123,7 +134,8 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
     log(`resumed ${options.runDir} at step ${record.step} (${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s so far)`);
   } else {
     ({ state, record, random } = freshRun(options, data, step.optimizerState, callbacks.warmStart));
-    if (callbacks.warmStart) log(`warm start from ${callbacks.warmStart.source.file} (${callbacks.warmStart.source.patchesSeen} patches seen before)`);
+    if (callbacks.warmStart)
+      log(`warm start from ${callbacks.warmStart.source.file} (${callbacks.warmStart.source.patchesSeen} patches seen before)`);
   }
   // A resumed run keeps its warm-up unless told otherwise.
   const schedule = { learningRate: options.learningRate, warmupSteps: options.warmupSteps ?? record.warmupSteps ?? 0 };
@@ -136,10 +148,18 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
   } else {
     delete record.consistencyWeight;
   }
-  record.sessions.push({ startedAt: new Date().toISOString(), fromStep: record.step, machine: machineDescription(options.threads), threads: options.threads });
+  record.sessions.push({
+    startedAt: new Date().toISOString(),
+    fromStep: record.step,
+    machine: machineDescription(options.threads),
+    threads: options.threads,
+  });
 
   const session = await ort.InferenceSession.create(step.model, {
-    executionProviders: ['cpu'], intraOpNumThreads: options.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+    executionProviders: ['cpu'],
+    intraOpNumThreads: options.threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
   });
   const validation = await ValidationModel.create(architecture, patchSize, options.threads);
   const preciseStatistics = await PreciseBatchNormStatistics.create(architecture, batchSize, patchSize, options.threads);
@@ -154,13 +174,20 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
     const started = performance.now();
     // Precise batch-norm statistics replace the moving averages (which training never reads) before
     // the weights are judged; their draws come from a generator of their own, so the run's is untouched.
-    const statistics = await preciseStatistics.compute(parameterState(), data, PRECISE_BATCH_NORM_BATCHES, createRandom(options.seed * 7919 + record.step));
+    const statistics = await preciseStatistics.compute(
+      parameterState(),
+      data,
+      PRECISE_BATCH_NORM_BATCHES,
+      createRandom(options.seed * 7919 + record.step),
+    );
     for (const [name, value] of statistics) state.set(name, value);
     const mse = await validation.meanSquaredError(parameterState(), data, 64);
     record.computeSeconds += (performance.now() - started) / 1000;
     record.validationHistory.push({ step: record.step, mse });
     const improved = record.best === null || mse < record.best.validationMse;
-    log(`validation step ${record.step}: mse ${mse.toExponential(4)} (nearest ×2: ${record.nearestUpsamplingMse.toExponential(4)})${improved ? ' best' : ''}`);
+    log(
+      `validation step ${record.step}: mse ${mse.toExponential(4)} (nearest ×2: ${record.nearestUpsamplingMse.toExponential(4)})${improved ? ' best' : ''}`,
+    );
     if (improved) {
       record.best = { step: record.step, validationMse: mse };
       await writeCheckpoint(options.runDir, BEST_CHECKPOINT, tensorsOf(specs.map((s) => s.name)), record);
@@ -196,7 +223,11 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
       const out = await session.run(feeds);
       const loss = Number(out.loss.data[0]);
       if (!Number.isFinite(loss)) {
-        throw new TrainingError({ message: `the loss became ${loss} at step ${record.step + 1}; the last checkpoint is kept`, code: 'TRAIN_NOT_FINITE', file: options.runDir });
+        throw new TrainingError({
+          message: `the loss became ${loss} at step ${record.step + 1}; the last checkpoint is kept`,
+          code: 'TRAIN_NOT_FINITE',
+          file: options.runDir,
+        });
       }
       for (const name of shapes.keys()) state.set(name, out[`${NEXT_STATE_PREFIX}${name}`].data as Float32Array);
       record.step += 1;
@@ -212,8 +243,10 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
         const eta = ((options.steps - record.step) * batchSize) / rate;
         record.lossHistory.push({ step: record.step, loss: windowLoss / windowSteps, mse: windowMse / windowSteps });
         const consistencyText = consistencyWeight > 0 ? ` consistency ${(windowConsistency / windowSteps).toExponential(4)}` : '';
-        log(`step ${record.step}/${options.steps} loss ${(windowLoss / windowSteps).toExponential(4)} mse ${(windowMse / windowSteps).toExponential(4)}${consistencyText} `
-          + `${rate.toFixed(1)} patches/s ETA ${formatDuration(eta)}`);
+        log(
+          `step ${record.step}/${options.steps} loss ${(windowLoss / windowSteps).toExponential(4)} mse ${(windowMse / windowSteps).toExponential(4)}${consistencyText} ` +
+            `${rate.toFixed(1)} patches/s ETA ${formatDuration(eta)}`,
+        );
         windowStart = performance.now();
         windowLoss = 0;
         windowMse = 0;
@@ -236,27 +269,56 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
   return { record, stopped };
 }
 
-function freshRun(options: TrainOptions, data: TrainingData, optimizerState: { name: string; shape: number[] }[], warmStart?: WarmStart):
-  { state: Map<string, Float32Array>; record: RunRecord; random: SeededRandom } {
+function freshRun(
+  options: TrainOptions,
+  data: TrainingData,
+  optimizerState: { name: string; shape: number[] }[],
+  warmStart?: WarmStart,
+): { state: Map<string, Float32Array>; record: RunRecord; random: SeededRandom } {
   if (checkpointExists(options.runDir, LATEST_CHECKPOINT)) {
-    throw new TrainingError({ message: 'this run folder already holds a checkpoint: resume it or choose another run folder', code: 'TRAIN_BAD_OPTION', file: options.runDir });
+    throw new TrainingError({
+      message: 'this run folder already holds a checkpoint: resume it or choose another run folder',
+      code: 'TRAIN_BAD_OPTION',
+      file: options.runDir,
+    });
   }
   const { architecture, batchSize } = options;
   const weights = warmStart ? Object.fromEntries(warmStart.weights) : initializeEnhanceWeights(architecture, { seed: options.seed });
-  const state = new Map(enhanceParameterSpecs(architecture).map((s) => {
-    const value = weights[s.name];
-    if (!value || value.length !== s.shape.reduce((p, d) => p * d, 1)) {
-      throw new TrainingError({ message: `the initial weights lack '${s.name}' or give it the wrong size`, code: 'TRAIN_BAD_OPTION', file: warmStart?.source.file });
-    }
-    return [s.name, Float32Array.from(value)];
-  }));
+  const state = new Map(
+    enhanceParameterSpecs(architecture).map((s) => {
+      const value = weights[s.name];
+      if (!value || value.length !== s.shape.reduce((p, d) => p * d, 1)) {
+        throw new TrainingError({
+          message: `the initial weights lack '${s.name}' or give it the wrong size`,
+          code: 'TRAIN_BAD_OPTION',
+          file: warmStart?.source.file,
+        });
+      }
+      return [s.name, Float32Array.from(value)];
+    }),
+  );
   for (const o of optimizerState) state.set(o.name, new Float32Array(o.shape.reduce((p, d) => p * d, 1)));
   const random = SeededRandom.fromSeed(options.seed);
   const record: RunRecord = {
-    kind: options.kind, variant: options.variant, architecture, batchSize, patchSize: data.patchSize, learningRate: options.learningRate,
-    ...(options.warmupSteps ? { warmupSteps: options.warmupSteps } : {}), l2: options.l2,
-    seed: options.seed, step: 0, patchesSeen: warmStart?.source.patchesSeen ?? 0, computeSeconds: 0, rngState: random.state(), best: null,
-    nearestUpsamplingMse: nearestUpsamplingMse(data, 64), validationHistory: [], lossHistory: [], sessions: [], data: data.description,
+    kind: options.kind,
+    variant: options.variant,
+    architecture,
+    batchSize,
+    patchSize: data.patchSize,
+    learningRate: options.learningRate,
+    ...(options.warmupSteps ? { warmupSteps: options.warmupSteps } : {}),
+    l2: options.l2,
+    seed: options.seed,
+    step: 0,
+    patchesSeen: warmStart?.source.patchesSeen ?? 0,
+    computeSeconds: 0,
+    rngState: random.state(),
+    best: null,
+    nearestUpsamplingMse: nearestUpsamplingMse(data, 64),
+    validationHistory: [],
+    lossHistory: [],
+    sessions: [],
+    data: data.description,
     ...(warmStart ? { warmStart: warmStart.source } : {}),
   };
   return { state, record, random };
@@ -268,11 +330,21 @@ function freshRun(options: TrainOptions, data: TrainingData, optimizerState: { n
  */
 export async function writeInitialCheckpoint(options: TrainOptions, data: TrainingData): Promise<void> {
   validateTrainOptions(options);
-  const step = buildEnhanceTrainingStep({ architecture: options.architecture, batchSize: options.batchSize, patchSize: data.patchSize, l2: options.l2 });
+  const step = buildEnhanceTrainingStep({
+    architecture: options.architecture,
+    batchSize: options.batchSize,
+    patchSize: data.patchSize,
+    l2: options.l2,
+  });
   const { state, record } = freshRun(options, data, step.optimizerState);
   const shapes = new Map<string, number[]>();
   for (const s of [...step.parameters, ...step.optimizerState]) shapes.set(s.name, [...s.shape]);
-  await writeCheckpoint(options.runDir, LATEST_CHECKPOINT, new Map([...shapes].map(([n, shape]) => [n, { shape, data: state.get(n)! }])), record);
+  await writeCheckpoint(
+    options.runDir,
+    LATEST_CHECKPOINT,
+    new Map([...shapes].map(([n, shape]) => [n, { shape, data: state.get(n)! }])),
+    record,
+  );
 }
 
 /** Exports `<runDir>/best` as an inference model. */
@@ -293,7 +365,10 @@ export async function exportModel(path: string, parameters: ReadonlyMap<string, 
     weights: zeroField?.weights ?? trained,
     foldBatchNorm: true,
     provenance: provenanceOf(record),
-    metadata: { ...trainingMetadata(record), ...(zeroField ? { zero_field_offset_removed: `${zeroField.offset.toExponential(4)} (network units)` } : {}) },
+    metadata: {
+      ...trainingMetadata(record),
+      ...(zeroField ? { zero_field_offset_removed: `${zeroField.offset.toExponential(4)} (network units)` } : {}),
+    },
   });
   await mkdir(dirname(path), { recursive: true });
   await writeFile(`${path}.tmp`, bytes);
@@ -316,7 +391,12 @@ export function trainingMetadata(record: RunRecord): Record<string, string> {
     training_recipe: JSON.stringify({
       loss: `mean squared error + L2 on conv kernels (Keras style, λ·Σw²)${record.consistencyWeight ? ` + ${record.consistencyWeight} × physics consistency (output re-degraded with the HMI PSF core ≈ input)` : ''}`,
       l2: record.l2,
-      optimizer: { name: 'Adam (Keras 2.0.2)', learning_rate: record.learningRate, ...(record.warmupSteps ? { warmup_steps: record.warmupSteps } : {}), ...KERAS_ADAM },
+      optimizer: {
+        name: 'Adam (Keras 2.0.2)',
+        learning_rate: record.learningRate,
+        ...(record.warmupSteps ? { warmup_steps: record.warmupSteps } : {}),
+        ...KERAS_ADAM,
+      },
       batch_size: record.batchSize,
       patch: `${record.patchSize}×${record.patchSize} inputs, ${2 * record.patchSize}×${2 * record.patchSize} targets`,
       batch_norm_momentum: KERAS_BATCH_NORM_MOMENTUM,

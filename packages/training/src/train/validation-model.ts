@@ -8,7 +8,11 @@ import type { TrainingBatch, TrainingData } from './training-data.js';
  * weights of any step can be validated without rebuilding a model.
  */
 export class ValidationModel {
-  private constructor(private readonly session: ort.InferenceSession, private readonly architecture: Architecture, private readonly patchSize: number) {}
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly architecture: Architecture,
+    private readonly patchSize: number,
+  ) {}
 
   static async create(architecture: Architecture, patchSize: number, threads: number): Promise<ValidationModel> {
     const b = new GraphBuilder();
@@ -18,14 +22,19 @@ export class ValidationModel {
       parameter: (spec) => b.input(spec.name, { dataType: 'float32', shape: spec.shape }),
     });
     const model = b.build({ outputs: { enhanced: output }, graphName: 'enhance_validation' });
-    const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 });
+    const session = await ort.InferenceSession.create(model, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+    });
     return new ValidationModel(session, architecture, patchSize);
   }
 
   /** Mean squared error over every target pixel of the validation set, accumulated in float64. */
   async meanSquaredError(parameters: ReadonlyMap<string, Float32Array>, data: TrainingData, batchSize: number): Promise<number> {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const spec of enhanceParameterSpecs(this.architecture)) feeds[spec.name] = new ort.Tensor('float32', parameters.get(spec.name)!, [...spec.shape]);
+    for (const spec of enhanceParameterSpecs(this.architecture))
+      feeds[spec.name] = new ort.Tensor('float32', parameters.get(spec.name)!, [...spec.shape]);
     let sum = 0;
     let count = 0;
     for (const batch of data.validation.batches(batchSize)) {
@@ -80,7 +89,12 @@ export class PreciseBatchNormStatistics {
     private readonly names: string[],
   ) {}
 
-  static async create(architecture: Architecture, batchSize: number, patchSize: number, threads: number): Promise<PreciseBatchNormStatistics> {
+  static async create(
+    architecture: Architecture,
+    batchSize: number,
+    patchSize: number,
+    threads: number,
+  ): Promise<PreciseBatchNormStatistics> {
     const b = new GraphBuilder();
     const image = b.input('image', { dataType: 'float32', shape: [batchSize, 1, patchSize, patchSize] });
     const statistics = new Map<string, Operand>();
@@ -92,17 +106,27 @@ export class PreciseBatchNormStatistics {
       parameter: (spec) => b.input(spec.name, { dataType: 'float32', shape: spec.shape }),
       onMovingStatistic: (name, operand) => statistics.set(name, operand),
     });
-    const outputs = Object.fromEntries([...statistics].map(([name, operand]) => [`statistics/${name}`, b.identity(operand, { label: `statistics/${name}` })]));
+    const outputs = Object.fromEntries(
+      [...statistics].map(([name, operand]) => [`statistics/${name}`, b.identity(operand, { label: `statistics/${name}` })]),
+    );
     const session = await ort.InferenceSession.create(b.build({ outputs, graphName: 'enhance_batch_statistics' }), {
-      executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1,
+      executionProviders: ['cpu'],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
     });
     return new PreciseBatchNormStatistics(session, architecture, batchSize, patchSize, [...statistics.keys()]);
   }
 
   /** The averaged statistics by parameter name (`<layer>.mean`, `<layer>.var`) over `batches` training batches. */
-  async compute(parameters: ReadonlyMap<string, Float32Array>, data: TrainingData, batches: number, random: () => number): Promise<Map<string, Float32Array>> {
+  async compute(
+    parameters: ReadonlyMap<string, Float32Array>,
+    data: TrainingData,
+    batches: number,
+    random: () => number,
+  ): Promise<Map<string, Float32Array>> {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const spec of enhanceParameterSpecs(this.architecture)) feeds[spec.name] = new ort.Tensor('float32', parameters.get(spec.name)!, [...spec.shape]);
+    for (const spec of enhanceParameterSpecs(this.architecture))
+      feeds[spec.name] = new ort.Tensor('float32', parameters.get(spec.name)!, [...spec.shape]);
     const sums = new Map<string, Float64Array>();
     for (let k = 0; k < batches; k++) {
       const batch = data.train.sampleBatch(this.batchSize, random);

@@ -51,7 +51,11 @@ describe('warmStartFromModel', () => {
   test('restores batch norms that make the training-mode network equal the folded one on the statistics batch', async () => {
     const { weights } = await warmStartFromModel(folded, 'folded.onnx', architecture, { data: statistics, count, patchSize }, 1);
     const reference = await run(folded, statistics.subarray(0, patchSize * patchSize), 1);
-    const foldedOnBatch = await Promise.all(Array.from({ length: count }, (_, i) => run(folded, statistics.subarray(i * patchSize * patchSize, (i + 1) * patchSize * patchSize), 1)));
+    const foldedOnBatch = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        run(folded, statistics.subarray(i * patchSize * patchSize, (i + 1) * patchSize * patchSize), 1),
+      ),
+    );
     const expected = new Float32Array(foldedOnBatch.reduce((n, a) => n + a.length, 0));
     foldedOnBatch.forEach((a, i) => expected.set(a, i * a.length));
     const actual = await run(trainingModeModel(weights, count), statistics, count);
@@ -80,7 +84,8 @@ describe('warmStartFromModel', () => {
   });
 
   test('refuses a model of another architecture', async () => {
-    await expect(warmStartFromModel(folded, 'folded.onnx', { depth: 1, filters: 6 }, { data: statistics, count, patchSize }, 1))
-      .rejects.toThrow(/depth 2 × 6 filters, the run is depth 1 × 6/);
+    await expect(
+      warmStartFromModel(folded, 'folded.onnx', { depth: 1, filters: 6 }, { data: statistics, count, patchSize }, 1),
+    ).rejects.toThrow(/depth 2 × 6 filters, the run is depth 1 × 6/);
   });
 });

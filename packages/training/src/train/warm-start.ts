@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Architecture } from '@enhance/core';
 import {
-  buildEnhanceNetwork, enhanceBatchNormPairs, enhanceParameterSpecs, ENHANCE_BATCH_NORM_EPSILON, GraphBuilder, loadEnhanceWeights,
+  buildEnhanceNetwork,
+  enhanceBatchNormPairs,
+  enhanceParameterSpecs,
+  ENHANCE_BATCH_NORM_EPSILON,
+  GraphBuilder,
+  loadEnhanceWeights,
 } from '@enhance/graph-builder';
 import * as ort from 'onnxruntime-node';
 import { TrainingError } from './training-error.js';
@@ -45,7 +50,10 @@ export async function warmStartFromModel(
   }
   if (!model.foldedBatchNorm) {
     // Separate batch norms already carry everything training needs.
-    return { weights: new Map(enhanceParameterSpecs(architecture).map((s) => [s.name, model.weights[s.name]])), source: describe(bytes, file, model.metadata) };
+    return {
+      weights: new Map(enhanceParameterSpecs(architecture).map((s) => [s.name, model.weights[s.name]])),
+      source: describe(bytes, file, model.metadata),
+    };
   }
   const pairs = enhanceBatchNormPairs(architecture);
   const b = new GraphBuilder();
@@ -57,13 +65,18 @@ export async function warmStartFromModel(
     parameter: (spec) => b.initializer(spec.name, model.weights[spec.name], spec.shape),
   });
   // Each conv that a batch norm followed is its own node output, named after the layer.
-  const outputs = Object.fromEntries(pairs.map(({ conv }) => {
-    const operand = b.operand(conv);
-    if (!operand) throw new TrainingError({ message: `the folded network has no output named '${conv}'`, code: 'TRAIN_BAD_OPTION', file });
-    return [`statistics/${conv}`, b.identity(operand, { label: `statistics/${conv}` })];
-  }));
+  const outputs = Object.fromEntries(
+    pairs.map(({ conv }) => {
+      const operand = b.operand(conv);
+      if (!operand)
+        throw new TrainingError({ message: `the folded network has no output named '${conv}'`, code: 'TRAIN_BAD_OPTION', file });
+      return [`statistics/${conv}`, b.identity(operand, { label: `statistics/${conv}` })];
+    }),
+  );
   const session = await ort.InferenceSession.create(b.build({ outputs, graphName: 'enhance_batch_norm_statistics' }), {
-    executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1,
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
   });
   let results: ort.InferenceSession.OnnxValueMapType;
   try {
@@ -72,7 +85,8 @@ export async function warmStartFromModel(
     await session.release();
   }
   const weights = new Map<string, Float32Array>();
-  for (const spec of enhanceParameterSpecs(architecture)) if (spec.role.startsWith('conv-')) weights.set(spec.name, model.weights[spec.name]);
+  for (const spec of enhanceParameterSpecs(architecture))
+    if (spec.role.startsWith('conv-')) weights.set(spec.name, model.weights[spec.name]);
   for (const { batchNorm, conv } of pairs) {
     const activations = results[`statistics/${conv}`].data as Float32Array;
     const channels = architecture.filters;
@@ -96,7 +110,10 @@ export async function warmStartFromModel(
     }
     weights.set(`${batchNorm}.mean`, mean);
     weights.set(`${batchNorm}.var`, variance);
-    weights.set(`${batchNorm}.gamma`, variance.map((v) => Math.sqrt(v + ENHANCE_BATCH_NORM_EPSILON)));
+    weights.set(
+      `${batchNorm}.gamma`,
+      variance.map((v) => Math.sqrt(v + ENHANCE_BATCH_NORM_EPSILON)),
+    );
     weights.set(`${batchNorm}.beta`, Float32Array.from(mean));
   }
   return { weights, source: describe(bytes, file, model.metadata) };

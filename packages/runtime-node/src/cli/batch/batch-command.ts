@@ -9,7 +9,15 @@ import type { ManifestRecord } from './batch-manifest.js';
 import { EnhancerPool, enhanceToFits, parseInput, readInputFile } from './enhance-file.js';
 import type { EnhancedOutput, InputFile, ParsedInput } from './enhance-file.js';
 import { errorReason } from './error-reason.js';
-import { DEVICE_OPTIONS, DEVICE_USAGE, MODEL_OPTIONS, NUMERIC_OPTIONS, modelUsage, outputSettingsOf, parseEnhanceSettings } from '../enhance-settings.js';
+import {
+  DEVICE_OPTIONS,
+  DEVICE_USAGE,
+  MODEL_OPTIONS,
+  NUMERIC_OPTIONS,
+  modelUsage,
+  outputSettingsOf,
+  parseEnhanceSettings,
+} from '../enhance-settings.js';
 import { createFileProgress } from './file-progress.js';
 import type { FileProgress } from './file-progress.js';
 import { OutputFolder } from './output-folder.js';
@@ -77,7 +85,17 @@ export const batchCommand: CliCommand = fleetCommand({
       await pool.prepare(warn);
       const folder = await OutputFolder.open(outDir, shard ? `shard-${shard.index}-of-${shard.count}` : undefined);
       try {
-        return await runBatch({ io, pool, progress, shard, inputs: mine, allInputs: inputs.length, folder, force: values.force === true, json: values.json === true });
+        return await runBatch({
+          io,
+          pool,
+          progress,
+          shard,
+          inputs: mine,
+          allInputs: inputs.length,
+          folder,
+          force: values.force === true,
+          json: values.json === true,
+        });
       } finally {
         await folder.close();
       }
@@ -137,12 +155,34 @@ async function runBatch({ io, pool, progress, shard, inputs, allInputs, folder, 
 
   // At most one write in flight, overlapping the next file's network run.
   let pendingCommit: Promise<void> = Promise.resolve();
-  const commit = async (input: BatchInput, file: InputFile, parsed: ParsedInput, output: EnhancedOutput, replace: boolean, timing: number) => {
-    const known = { inputSha256: file.sha256, inputBytes: file.bytes.length, kind: parsed.kind, model: output.model.name, modelSha256: output.model.sha256, device: output.device, qa: output.qa };
+  const commit = async (
+    input: BatchInput,
+    file: InputFile,
+    parsed: ParsedInput,
+    output: EnhancedOutput,
+    replace: boolean,
+    timing: number,
+  ) => {
+    const known = {
+      inputSha256: file.sha256,
+      inputBytes: file.bytes.length,
+      kind: parsed.kind,
+      model: output.model.name,
+      modelSha256: output.model.sha256,
+      device: output.device,
+      qa: output.qa,
+    };
     try {
-      const record = await folder.commit(input.outputName, output, { ...folder.blankRecord(input.path, input.outputName, outputSettings), ...known, seconds: seconds(timing), error: null }, { replace });
+      const record = await folder.commit(
+        input.outputName,
+        output,
+        { ...folder.blankRecord(input.path, input.outputName, outputSettings), ...known, seconds: seconds(timing), error: null },
+        { replace },
+      );
       counts.enhanced++;
-      const qa = output.qa ? `, quality check residual ${(100 * output.qa.relativeResidual).toFixed(2)}%${output.qa.exceedsReference ? ' (above the model card\'s)' : ''}` : '';
+      const qa = output.qa
+        ? `, quality check residual ${(100 * output.qa.relativeResidual).toFixed(2)}%${output.qa.exceedsReference ? " (above the model card's)" : ''}`
+        : '';
       report(record, ` → ${input.outputName} (${parsed.kind}, ${output.device}, ${record.seconds?.toFixed(2)} s${qa})`);
     } catch (error) {
       await fail(input, error, timing, known);
@@ -170,7 +210,8 @@ async function runBatch({ io, pool, progress, shard, inputs, allInputs, folder, 
         const state = await folder.check(input.outputName, {
           inputSha256: file.sha256,
           settings: outputSettings,
-          modelSha256For: async (kind) => (ENHANCE_KINDS.includes(kind as EnhanceKind) ? (await pool.model(kind as EnhanceKind)).sha256 : undefined),
+          modelSha256For: async (kind) =>
+            ENHANCE_KINDS.includes(kind as EnhanceKind) ? (await pool.model(kind as EnhanceKind)).sha256 : undefined,
         });
         if (state.state === 'complete') {
           counts.skipped++;
@@ -201,7 +242,10 @@ async function runBatch({ io, pool, progress, shard, inputs, allInputs, folder, 
           });
         }
         const parsed = parseInput(file, settings, warn);
-        const output = await enhanceToFits(pool, input.path, parsed, { signal: interrupt.signal, outputPath: folder.outputPath(input.outputName) });
+        const output = await enhanceToFits(pool, input.path, parsed, {
+          signal: interrupt.signal,
+          outputPath: folder.outputPath(input.outputName),
+        });
         await pendingCommit;
         pendingCommit = commit(input, file, parsed, output, state.state !== 'absent', timing);
       } catch (error) {
@@ -219,9 +263,13 @@ async function runBatch({ io, pool, progress, shard, inputs, allInputs, folder, 
   const parts = [`${counts.enhanced} enhanced`, `${counts.skipped} already complete`, `${counts.failed} failed`];
   if (counts.abandoned) parts.push(`${counts.abandoned} abandoned`);
   if (notStarted) parts.push(`${notStarted} not started`);
-  io.stderr.write(`enhance batch: ${inputs.length} file(s) in ${time.toFixed(1)} s: ${parts.join(', ')} (manifest: ${folder.manifestPath})\n`);
+  io.stderr.write(
+    `enhance batch: ${inputs.length} file(s) in ${time.toFixed(1)} s: ${parts.join(', ')} (manifest: ${folder.manifestPath})\n`,
+  );
   if (json) {
-    io.stdout.write(`${JSON.stringify({ files: inputs.length, ...counts, notStarted, interrupted: interrupt.stopping, manifest: folder.manifestPath, outDir: folder.path, shard: shard ?? null, seconds: Math.round(time * 1000) / 1000 })}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ files: inputs.length, ...counts, notStarted, interrupted: interrupt.stopping, manifest: folder.manifestPath, outDir: folder.path, shard: shard ?? null, seconds: Math.round(time * 1000) / 1000 })}\n`,
+    );
   }
   if (interrupt.stopping) return interrupt.byTerm ? 143 : 130;
   return counts.failed > 0 ? 1 : 0;

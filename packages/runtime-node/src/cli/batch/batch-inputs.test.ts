@@ -19,7 +19,9 @@ const touch = (...parts: string[]) => {
 
 describe('batch inputs', () => {
   it('names outputs <name without the FITS extension>.enhanced.fits', () => {
-    expect(outputNameFor('/d/hmi.Ic_45s.20140101_000000_TAI.2.continuum.fits')).toBe('hmi.Ic_45s.20140101_000000_TAI.2.continuum.enhanced.fits');
+    expect(outputNameFor('/d/hmi.Ic_45s.20140101_000000_TAI.2.continuum.fits')).toBe(
+      'hmi.Ic_45s.20140101_000000_TAI.2.continuum.enhanced.fits',
+    );
     expect(outputNameFor('a.FITS')).toBe('a.enhanced.fits');
     expect(outputNameFor('a.fits.fz')).toBe('a.enhanced.fits');
     expect(outputNameFor('a.fts')).toBe('a.enhanced.fits');
@@ -38,7 +40,12 @@ describe('batch inputs', () => {
     const missing = join(folder, 'missing.fits');
     const inputs = await expandInputs(['in', '@lists/list.txt', 'in/b.fits', 'missing.fits'], folder);
     expect(inputs.map((input) => input.path)).toEqual([a, b, d, missing]);
-    expect(inputs.map((input) => input.outputName)).toEqual(['a.enhanced.fits', 'b.enhanced.fits', 'd.enhanced.fits', 'missing.enhanced.fits']);
+    expect(inputs.map((input) => input.outputName)).toEqual([
+      'a.enhanced.fits',
+      'b.enhanced.fits',
+      'd.enhanced.fits',
+      'missing.enhanced.fits',
+    ]);
   });
 
   it('refuses inputs whose outputs would have the same name, and a list that is not there', async () => {
@@ -46,7 +53,9 @@ describe('batch inputs', () => {
     touch('two', 'sun.fits');
     touch('two', 'moon.fits');
     touch('two', 'moon.fts');
-    await expect(expandInputs(['one', 'two'], folder)).rejects.toThrow(/moon\.fits and .*moon\.fts would both be written to moon\.enhanced\.fits; .*one\/sun\.fits and .*two\/sun\.fits would both be written to sun\.enhanced\.fits/);
+    await expect(expandInputs(['one', 'two'], folder)).rejects.toThrow(
+      /moon\.fits and .*moon\.fts would both be written to moon\.enhanced\.fits; .*one\/sun\.fits and .*two\/sun\.fits would both be written to sun\.enhanced\.fits/,
+    );
     await expect(expandInputs(['@nope.txt'], folder)).rejects.toThrow(/nope\.txt: no such list file/);
     mkdirSync(join(folder, 'empty'));
     await expect(expandInputs(['empty'], folder)).rejects.toThrow(/no FITS files in empty/);

@@ -65,7 +65,12 @@ async function readList(listPath: string): Promise<string[]> {
     text = await readFile(listPath, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliFileError({ code: 'CLI_INPUT', file: listPath, message: code === 'ENOENT' ? 'no such list file' : `cannot read the list (${code})`, cause: error });
+    throw new CliFileError({
+      code: 'CLI_INPUT',
+      file: listPath,
+      message: code === 'ENOENT' ? 'no such list file' : `cannot read the list (${code})`,
+      cause: error,
+    });
   }
   return text
     .split(/\r?\n/)
@@ -89,7 +94,12 @@ async function addPath(paths: string[], path: string, listName: string | undefin
     names = await readdir(path);
   } catch (error) {
     const where = listName ? ` (listed in ${listName})` : '';
-    throw new CliFileError({ code: 'CLI_INPUT', file: path, message: `cannot list the folder${where} (${(error as NodeJS.ErrnoException).code})`, cause: error });
+    throw new CliFileError({
+      code: 'CLI_INPUT',
+      file: path,
+      message: `cannot list the folder${where} (${(error as NodeJS.ErrnoException).code})`,
+      cause: error,
+    });
   }
   for (const name of names.sort()) {
     if (name.startsWith('.') || !FITS_NAME.test(name) || name.endsWith(OUTPUT_SUFFIX)) continue;

@@ -11,7 +11,15 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
-const settings: OutputSettings = { scale: 'auto', tileSize: null, maxMemoryMB: null, precision: null, qa: false, tta: 1, limbNormalisation: 'off' };
+const settings: OutputSettings = {
+  scale: 'auto',
+  tileSize: null,
+  maxMemoryMB: null,
+  precision: null,
+  qa: false,
+  tta: 1,
+  limbNormalisation: 'off',
+};
 
 function record(status: ManifestRecord['status'], output: string, overrides: Partial<ManifestRecord> = {}): ManifestRecord {
   return {
@@ -41,7 +49,11 @@ function record(status: ManifestRecord['status'], output: string, overrides: Par
 describe('manifests', () => {
   it('appends whole lines and reads back what vouches for outputs, by output name, from every manifest in the folder', async () => {
     const writer = await ManifestWriter.open(join(folder, manifestName()));
-    await Promise.all([writer.append(record('writing', 'x.enhanced.fits')), writer.append(record('done', 'x.enhanced.fits')), writer.append(record('failed', 'y.enhanced.fits'))]);
+    await Promise.all([
+      writer.append(record('writing', 'x.enhanced.fits')),
+      writer.append(record('done', 'x.enhanced.fits')),
+      writer.append(record('failed', 'y.enhanced.fits')),
+    ]);
     await writer.close();
     const other = await ManifestWriter.open(join(folder, manifestName('shard-1-of-2')));
     await other.append(record('done', 'z.enhanced.fits'));
@@ -85,7 +97,13 @@ describe('manifests', () => {
     expect(vouchesFor(line, file, { ...identity, modelSha256: 'd'.repeat(64) })).toBe(false);
     expect(vouchesFor(line, file, { ...identity, settings: { ...settings, scale: 2 } })).toBe(false);
     expect(vouchesFor(line, file, { ...identity, settings: { ...settings, tileSize: 256 } })).toBe(false);
-    for (const changed of [{ precision: 'int8' as const }, { precision: 'fp32' as const }, { qa: true }, { tta: 4 as const }, { limbNormalisation: 'auto' as const }]) {
+    for (const changed of [
+      { precision: 'int8' as const },
+      { precision: 'fp32' as const },
+      { qa: true },
+      { tta: 4 as const },
+      { limbNormalisation: 'auto' as const },
+    ]) {
       expect(vouchesFor(line, file, { ...identity, settings: { ...settings, ...changed } }), JSON.stringify(changed)).toBe(false);
     }
   });

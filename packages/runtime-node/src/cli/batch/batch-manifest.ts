@@ -25,7 +25,10 @@ export interface OutputSettings {
  * The settings added after the first manifests and jobs were written, at what every output was made
  * with before: a line without them means these, and a job id leaves them out while they have them.
  */
-export const EARLIER_SETTINGS = Object.freeze({ precision: null, qa: false, tta: 1, limbNormalisation: 'off' }) satisfies Omit<OutputSettings, 'scale' | 'tileSize' | 'maxMemoryMB'>;
+export const EARLIER_SETTINGS = Object.freeze({ precision: null, qa: false, tta: 1, limbNormalisation: 'off' }) satisfies Omit<
+  OutputSettings,
+  'scale' | 'tileSize' | 'maxMemoryMB'
+>;
 
 /** The quality check's summary as a manifest line keeps it (the model card's reference by its largest residual only). */
 export type ManifestQa = Omit<QaSummary, 'reference'> & { readonly referenceMaxRelativeResidual: number | null };
@@ -143,7 +146,9 @@ export async function readManifests(folder: string): Promise<ManifestIndex> {
 function parseRecord(line: string): ManifestRecord | undefined {
   try {
     const value = JSON.parse(line) as ManifestRecord;
-    return typeof value === 'object' && value !== null && typeof value.status === 'string' && typeof value.output === 'string' ? value : undefined;
+    return typeof value === 'object' && value !== null && typeof value.status === 'string' && typeof value.output === 'string'
+      ? value
+      : undefined;
   } catch {
     return undefined;
   }

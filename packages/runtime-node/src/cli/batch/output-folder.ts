@@ -52,7 +52,12 @@ export class OutputFolder {
       await mkdir(path, { recursive: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new CliFileError({ code: 'CLI_OUTPUT', file: path, message: `cannot create the output folder (${code === 'EEXIST' ? 'a file has that name' : code})`, cause: error });
+      throw new CliFileError({
+        code: 'CLI_OUTPUT',
+        file: path,
+        message: `cannot create the output folder (${code === 'EEXIST' ? 'a file has that name' : code})`,
+        cause: error,
+      });
     }
     const problem = await folderWriteProblem(path);
     if (problem) throw new CliFileError({ code: 'CLI_OUTPUT', file: path, message: `cannot write outputs: ${problem}` });
@@ -101,7 +106,12 @@ export class OutputFolder {
       size = (await stat(path)).size;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'absent' };
-      throw new CliFileError({ code: 'CLI_OUTPUT', file: path, message: `cannot read (${(error as NodeJS.ErrnoException).code})`, cause: error });
+      throw new CliFileError({
+        code: 'CLI_OUTPUT',
+        file: path,
+        message: `cannot read (${(error as NodeJS.ErrnoException).code})`,
+        cause: error,
+      });
     }
     let file: { bytes: number; sha256: string } | undefined;
     for (const fresh of [false, true]) {
@@ -143,7 +153,12 @@ export class OutputFolder {
    * Puts an output in place, never half-written: a 'writing' line (synced) first, then the file
    * (temporary, then a no-clobber link; a rename over the old file when `replace`), then a 'done' line.
    */
-  async commit(name: string, output: EnhancedOutput, fields: Omit<RecordFields, 'status' | 'output' | 'outputSha256' | 'outputBytes'>, { replace }: { replace: boolean }): Promise<ManifestRecord> {
+  async commit(
+    name: string,
+    output: EnhancedOutput,
+    fields: Omit<RecordFields, 'status' | 'output' | 'outputSha256' | 'outputBytes'>,
+    { replace }: { replace: boolean },
+  ): Promise<ManifestRecord> {
     const base = { ...fields, output: this.outputPath(name), outputSha256: output.sha256, outputBytes: output.bytes.length };
     await this.record({ ...base, status: 'writing' });
     await writeFileAtomically(this.outputPath(name), output.bytes, { overwrite: replace });
@@ -151,14 +166,32 @@ export class OutputFolder {
   }
 
   async record(fields: RecordFields): Promise<ManifestRecord> {
-    const record: ManifestRecord = { ...fields, time: new Date().toISOString(), host: hostname(), pid: process.pid, version: runtimePackage().version };
+    const record: ManifestRecord = {
+      ...fields,
+      time: new Date().toISOString(),
+      host: hostname(),
+      pid: process.pid,
+      version: runtimePackage().version,
+    };
     try {
       this.writer ??= ManifestWriter.open(this.manifestPath);
       await (await this.writer).append(record);
     } catch (error) {
       // Opened again next time: the folder may be back (a storage hiccup), and the next line may go through.
-      if (this.writer && (await this.writer.then(() => false, () => true))) this.writer = undefined;
-      throw new CliFileError({ code: 'CLI_OUTPUT', file: this.manifestPath, message: `cannot append to the manifest (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, cause: error });
+      if (
+        this.writer &&
+        (await this.writer.then(
+          () => false,
+          () => true,
+        ))
+      )
+        this.writer = undefined;
+      throw new CliFileError({
+        code: 'CLI_OUTPUT',
+        file: this.manifestPath,
+        message: `cannot append to the manifest (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        cause: error,
+      });
     }
     if (record.status === 'writing' || record.status === 'done') {
       const key = basename(record.output);
@@ -171,7 +204,12 @@ export class OutputFolder {
 
   /** The output folder itself failed (gone, unreachable): an error that may pass. */
   private folderError(error: unknown): CliFileError {
-    return new CliFileError({ code: 'CLI_OUTPUT', file: this.path, message: `cannot read the output folder (${(error as NodeJS.ErrnoException).code})`, cause: error });
+    return new CliFileError({
+      code: 'CLI_OUTPUT',
+      file: this.path,
+      message: `cannot read the output folder (${(error as NodeJS.ErrnoException).code})`,
+      cause: error,
+    });
   }
 
   async close(): Promise<void> {

@@ -25,6 +25,7 @@ describe('shards', () => {
   it('parses i/n and refuses what is not a shard', () => {
     expect(parseShard('0/1')).toEqual({ index: 0, count: 1 });
     expect(parseShard('15/16')).toEqual({ index: 15, count: 16 });
-    for (const bad of ['1/1', '-1/2', '2', '1/0', 'a/b', '1/2/3', '']) expect(() => parseShard(bad), bad).toThrow(/--shard .* is invalid: expected i\/n with 0 ≤ i < n/);
+    for (const bad of ['1/1', '-1/2', '2', '1/0', 'a/b', '1/2/3', ''])
+      expect(() => parseShard(bad), bad).toThrow(/--shard .* is invalid: expected i\/n with 0 ≤ i < n/);
   });
 });

@@ -5,7 +5,15 @@ const job = {
   inputSha256: 'a'.repeat(64),
   kind: null,
   modelSha256: { intensity: 'b'.repeat(64), blos: 'c'.repeat(64) },
-  settings: { scale: 'auto' as const, tileSize: null, maxMemoryMB: null, precision: null, qa: false, tta: 1 as const, limbNormalisation: 'off' as const },
+  settings: {
+    scale: 'auto' as const,
+    tileSize: null,
+    maxMemoryMB: null,
+    precision: null,
+    qa: false,
+    tta: 1 as const,
+    limbNormalisation: 'off' as const,
+  },
 };
 
 describe('enhanceJobId', () => {

@@ -44,7 +44,9 @@ export interface EnhanceJobResult {
 export function enhanceJobId(data: Pick<EnhanceJobData, 'inputSha256' | 'kind' | 'modelSha256' | 'settings'>): string {
   const models = Object.entries(data.modelSha256).sort(([a], [b]) => a.localeCompare(b));
   const { scale, tileSize, maxMemoryMB, ...added } = { ...EARLIER_SETTINGS, ...data.settings };
-  const changed = Object.entries(added).filter(([key, value]) => value !== EARLIER_SETTINGS[key as keyof typeof EARLIER_SETTINGS]).sort(([a], [b]) => a.localeCompare(b));
+  const changed = Object.entries(added)
+    .filter(([key, value]) => value !== EARLIER_SETTINGS[key as keyof typeof EARLIER_SETTINGS])
+    .sort(([a], [b]) => a.localeCompare(b));
   const settings = [scale, tileSize, maxMemoryMB, ...(changed.length ? [Object.fromEntries(changed)] : [])];
   const identity = JSON.stringify({ input: data.inputSha256, kind: data.kind, models, settings });
   return `enhance-${createHash('sha256').update(identity).digest('hex')}`;

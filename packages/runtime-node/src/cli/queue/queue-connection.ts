@@ -34,9 +34,11 @@ export function parseQueueAddress(values: Record<string, string | boolean | unde
     throw new CliUsageError({ message: `--queue ${JSON.stringify(text)} is invalid: expected a redis:// or rediss:// URL` });
   }
   const db = url.pathname.replace(/^\//, '');
-  if (db !== '' && !/^\d+$/.test(db)) throw new CliUsageError({ message: `--queue ${JSON.stringify(text)} is invalid: the path must be a database number` });
+  if (db !== '' && !/^\d+$/.test(db))
+    throw new CliUsageError({ message: `--queue ${JSON.stringify(text)} is invalid: the path must be a database number` });
   const name = typeof values['queue-name'] === 'string' ? values['queue-name'] : DEFAULT_QUEUE_NAME;
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new CliUsageError({ message: `--queue-name ${JSON.stringify(name)} is invalid: letters, digits, '_', '.', '-'` });
+  if (!/^[A-Za-z0-9_.-]+$/.test(name))
+    throw new CliUsageError({ message: `--queue-name ${JSON.stringify(name)} is invalid: letters, digits, '_', '.', '-'` });
   const redis: RedisOptions = {
     host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
     port: url.port === '' ? 6379 : Number(url.port),
@@ -59,7 +61,14 @@ export function loadBullmq(): Promise<typeof import('bullmq')> {
  */
 export async function checkReachable(address: QueueAddress, timeoutMs = 5000): Promise<void> {
   const { Redis } = await import('ioredis');
-  const client = new Redis({ ...address.redis, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const client = new Redis({
+    ...address.redis,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   // The socket's own error (ECONNREFUSED, ENOTFOUND) says more than connect()'s 'Connection is closed'.
   let socketError: Error | undefined;
   client.on('error', (error: Error) => (socketError ??= error));
@@ -69,7 +78,10 @@ export async function checkReachable(address: QueueAddress, timeoutMs = 5000): P
   } catch (thrown) {
     const error = socketError ?? thrown;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new QueueError({ message: `cannot reach Redis at ${address.display}: ${code ?? (error as Error).message}${code === 'ECONNREFUSED' ? ' (is redis-server running there?)' : ''}`, cause: error });
+    throw new QueueError({
+      message: `cannot reach Redis at ${address.display}: ${code ?? (error as Error).message}${code === 'ECONNREFUSED' ? ' (is redis-server running there?)' : ''}`,
+      cause: error,
+    });
   } finally {
     client.disconnect();
   }
@@ -79,7 +91,9 @@ export async function checkReachable(address: QueueAddress, timeoutMs = 5000): P
 export async function openQueue(address: QueueAddress): Promise<Queue> {
   await checkReachable(address);
   const { Queue } = await loadBullmq();
-  const queue = new Queue(address.name, { connection: { ...address.redis, maxRetriesPerRequest: 3, retryStrategy: (times: number) => (times > 5 ? null : 200 * times) } });
+  const queue = new Queue(address.name, {
+    connection: { ...address.redis, maxRetriesPerRequest: 3, retryStrategy: (times: number) => (times > 5 ? null : 200 * times) },
+  });
   queue.on('error', () => undefined); // each command's own promise rejects with it
   await queue.waitUntilReady();
   return queue;

@@ -57,7 +57,9 @@ export const statusCommand: CliCommand = fleetCommand({
       if (values.json) {
         io.stdout.write(`${JSON.stringify({ queue: address.name, server: address.display, counts, failed })}\n`);
       } else {
-        io.stdout.write(`queue '${address.name}' at ${address.display}: ${STATES.map((state) => `${counts[state] ?? 0} ${state}`).join(', ')}\n`);
+        io.stdout.write(
+          `queue '${address.name}' at ${address.display}: ${STATES.map((state) => `${counts[state] ?? 0} ${state}`).join(', ')}\n`,
+        );
         for (const job of failed) {
           const where = job.attempts.length ? ` [${job.attempts.join('; ')}]` : '';
           const what = job.input && job.reason.startsWith(job.input) ? job.reason : `${job.input ?? job.id}: ${job.reason}`;

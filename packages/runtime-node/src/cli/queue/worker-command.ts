@@ -144,14 +144,17 @@ export const workerCommand: CliCommand = fleetCommand({
     if (values['exit-when-drained']) {
       queue = new Queue(address.name, { connection });
       queue.on('error', () => undefined);
-      drainWatch = setInterval(async () => {
-        try {
-          const counts = await queue!.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'waiting-children');
-          if (!closing && Object.values(counts).every((count) => count === 0)) close('the queue is drained');
-        } catch {
-          // Redis unreachable for now: the worker's own warning says so.
-        }
-      }, Math.min(1000, options.stalledInterval));
+      drainWatch = setInterval(
+        async () => {
+          try {
+            const counts = await queue!.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'waiting-children');
+            if (!closing && Object.values(counts).every((count) => count === 0)) close('the queue is drained');
+          } catch {
+            // Redis unreachable for now: the worker's own warning says so.
+          }
+        },
+        Math.min(1000, options.stalledInterval),
+      );
     }
 
     say(`${me}: taking jobs from queue '${address.name}' at ${address.display} into ${folder.path} (concurrency ${options.concurrency})`);
@@ -193,21 +196,51 @@ async function enhanceJob(data: EnhanceJobData, attempt: number, { folder, pool,
     if (attempt > 1) await folder.removeLeftovers([data.outputName]);
     file = await readInputFile(data.input);
     if (file.sha256 !== data.inputSha256) {
-      throw new QueueError({ message: `${data.input}: changed since it was submitted (SHA-256 ${file.sha256}, submitted ${data.inputSha256}); submit it again` });
+      throw new QueueError({
+        message: `${data.input}: changed since it was submitted (SHA-256 ${file.sha256}, submitted ${data.inputSha256}); submit it again`,
+      });
     }
     const input = { inputSha256: file.sha256, inputBytes: file.bytes.length };
-    const identity = { inputSha256: file.sha256, settings: data.settings, modelSha256For: async (kind: string) => data.modelSha256[kind as EnhanceKind] };
+    const identity = {
+      inputSha256: file.sha256,
+      settings: data.settings,
+      modelSha256For: async (kind: string) => data.modelSha256[kind as EnhanceKind],
+    };
     /** The output is there already, vouched for: the job is done without running the network. */
     const completeAlready = async (earlier: ManifestRecord): Promise<EnhanceJobResult> => {
       const { outputSha256, outputBytes, kind, model, modelSha256, device } = earlier;
-      await folder.record({ ...base, ...input, status: 'skipped', outputSha256, outputBytes, kind, model, modelSha256, device, qa: earlier.qa ?? null, seconds: elapsed() });
+      await folder.record({
+        ...base,
+        ...input,
+        status: 'skipped',
+        outputSha256,
+        outputBytes,
+        kind,
+        model,
+        modelSha256,
+        device,
+        qa: earlier.qa ?? null,
+        seconds: elapsed(),
+      });
       say(`${data.input}: ${data.outputName} is complete already (${earlier.time}), nothing to do`);
-      return { status: 'complete', output: earlier.output, outputSha256, outputBytes, kind, modelSha256, device, worker: me, seconds: elapsed() };
+      return {
+        status: 'complete',
+        output: earlier.output,
+        outputSha256,
+        outputBytes,
+        kind,
+        modelSha256,
+        device,
+        worker: me,
+        seconds: elapsed(),
+      };
     };
     const state = await folder.check(data.outputName, identity);
     if (state.state === 'complete') return await completeAlready(state.record);
     if (state.state === 'foreign' && !force) {
-      throw new QueueError({ message: `${folder.outputPath(data.outputName)}: already exists and no manifest in the output folder says it was made there (remove it, or run the worker with --force)` });
+      throw new QueueError({
+        message: `${folder.outputPath(data.outputName)}: already exists and no manifest in the output folder says it was made there (remove it, or run the worker with --force)`,
+      });
     }
     const parsed = parseInput(file, pool.settings, (message) => say(`warning: ${message}`));
     const model = await pool.model(parsed.kind);
@@ -220,7 +253,15 @@ async function enhanceJob(data: EnhanceJobData, attempt: number, { folder, pool,
       });
     }
     const output = await enhanceToFits(pool, data.input, parsed, { outputPath: folder.outputPath(data.outputName) });
-    const known = { ...input, kind: parsed.kind, model: model.name, modelSha256: model.sha256, device: output.device, qa: output.qa, seconds: elapsed() };
+    const known = {
+      ...input,
+      kind: parsed.kind,
+      model: model.name,
+      modelSha256: model.sha256,
+      device: output.device,
+      qa: output.qa,
+      seconds: elapsed(),
+    };
     let record: ManifestRecord;
     try {
       record = await folder.commit(data.outputName, output, { ...base, ...known }, { replace: state.state !== 'absent' });
@@ -233,7 +274,17 @@ async function enhanceJob(data: EnhanceJobData, attempt: number, { folder, pool,
       throw error;
     }
     say(`${data.input} → ${record.output} (${parsed.kind}, ${output.device}, ${elapsed().toFixed(2)} s)`);
-    return { status: 'done', output: record.output, outputSha256: record.outputSha256, outputBytes: record.outputBytes, kind: parsed.kind, modelSha256: model.sha256, device: output.device, worker: me, seconds: elapsed() };
+    return {
+      status: 'done',
+      output: record.output,
+      outputSha256: record.outputSha256,
+      outputBytes: record.outputBytes,
+      kind: parsed.kind,
+      modelSha256: model.sha256,
+      device: output.device,
+      worker: me,
+      seconds: elapsed(),
+    };
   } catch (error) {
     const input = file ? { inputSha256: file.sha256, inputBytes: file.bytes.length } : {};
     await folder.record({ ...base, ...input, status: 'failed', seconds: elapsed(), error: errorReason(error) }).catch(() => undefined);
