@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 import { main } from '../dist/cli/main.js';
 
 process.exitCode = await main(process.argv.slice(2));

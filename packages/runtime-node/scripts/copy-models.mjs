@@ -1,3 +1,4 @@
+// @ts-check
 // Runs before `npm pack`/`npm publish`: an installed @enhance/runtime-node carries the trained models
 // in its own models/ folder, where modelsDirectory() looks first.
 //
@@ -10,6 +11,10 @@ import { fileURLToPath } from 'node:url';
 const source = fileURLToPath(new URL('../../../models/', import.meta.url));
 const target = fileURLToPath(new URL('../models/', import.meta.url));
 const copied = readdirSync(source).filter((name) => name.endsWith('.onnx') || name === 'MODEL_CARD.md' || name === 'qa-reference.json');
+/**
+ * @param {string} a
+ * @param {string} b
+ */
 const sameBytes = (a, b) => existsSync(b) && readFileSync(a).equals(readFileSync(b));
 
 if (!existsSync(target)) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The demo page: reads an HMI FITS file and enhances it, each in a worker (a corrupt file can cost a
 // worker, never the tab), and shows input and output. It uses only the bundle's public API, as any page
 // without a bundler would.
@@ -16,18 +17,65 @@ import {
   totalUnsignedFlux,
   writeFits,
 } from '../bundle/enhance-web.js';
+/**
+ * @import { DisplayRange, EnhanceDevice, EnhanceKind, EnhanceResult, FitsImage, ModelVariant, NoDeviceAvailableError,
+ *   PlainImage, QaResult, SolarImage, TtaOption, UnsignedFlux, WebEnhancer, WebEnhancerOptions } from '../bundle/enhance-web.js'
+ */
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The elements of index.html that the page uses, by id.
+ * @typedef {{
+ *   blink: HTMLInputElement, 'blos-range': HTMLInputElement, 'compare-input': HTMLCanvasElement,
+ *   'compare-output': HTMLCanvasElement, 'contrast-input': HTMLTableCellElement, 'contrast-output': HTMLTableCellElement,
+ *   'contrast-row': HTMLTableRowElement, device: HTMLSelectElement, 'device-note': HTMLParagraphElement,
+ *   'download-fits': HTMLButtonElement, 'download-png': HTMLButtonElement, 'drop-zone': HTMLLabelElement,
+ *   environment: HTMLParagraphElement, error: HTMLParagraphElement, file: HTMLInputElement, 'file-name': HTMLSpanElement,
+ *   'flux-input': HTMLTableCellElement, 'flux-output': HTMLTableCellElement, 'flux-row': HTMLTableRowElement,
+ *   'input-canvas': HTMLCanvasElement, 'input-size': HTMLSpanElement, kind: HTMLSelectElement, 'model-url': HTMLInputElement,
+ *   'output-canvas': HTMLCanvasElement, 'output-size': HTMLSpanElement, progress: HTMLProgressElement, qa: HTMLInputElement,
+ *   'residual-canvas': HTMLCanvasElement, 'residual-figure': HTMLElement, 'residual-info': HTMLSpanElement,
+ *   run: HTMLButtonElement, 'run-info': HTMLParagraphElement, slider: HTMLInputElement, status: HTMLParagraphElement,
+ *   threads: HTMLInputElement, tta: HTMLSelectElement, variant: HTMLSelectElement, views: HTMLElement,
+ * }} DemoElements
+ */
+
+/**
+ * What a run left: the enhancer's result and the settings it ran with.
+ * @typedef {EnhanceResult<SolarImage> & { kind: EnhanceKind, variant: ModelVariant | undefined, threads: number }} DemoResult
+ */
+
+/**
+ * What the page holds; tests read it through window.enhanceDemo.
+ * @typedef {object} DemoState
+ * @property {FitsImage | undefined} input the file that was read
+ * @property {string | undefined} fileName
+ * @property {DemoResult | undefined} result
+ * @property {WebEnhancer | undefined} enhancer
+ * @property {string | undefined} enhancerKey the options `enhancer` was created with, as JSON
+ * @property {unknown} error the error on show
+ */
+
+/**
+ * An element of index.html, typed by its id.
+ * @template {keyof DemoElements} Id
+ * @param {Id} id
+ * @returns {DemoElements[Id]}
+ */
+const $ = (id) => /** @type {DemoElements[Id]} */ (document.getElementById(id));
 const params = new URLSearchParams(location.search);
-for (const key of ['kind', 'variant', 'device', 'threads', 'tta']) if (params.has(key)) $(key).value = params.get(key);
+for (const key of /** @type {const} */ (['kind', 'variant', 'device', 'threads', 'tta'])) {
+  const value = params.get(key);
+  if (value !== null) $(key).value = value;
+}
 if (params.has('qa')) $('qa').checked = params.get('qa') !== '0';
-if (params.has('model')) $('model-url').value = params.get('model');
+const modelParameter = params.get('model');
+if (modelParameter !== null) $('model-url').value = modelParameter;
 // How long a file may take to decode before its worker is stopped (a test sets it low to reach that path).
 const decodeTimeoutMs = Number(params.get('decodeTimeout')) > 0 ? Number(params.get('decodeTimeout')) : 10_000;
 // The runtime's own default, shown so that the field says what a run will use.
 if (!params.has('threads')) $('threads').value = String(defaultWasmThreadCount());
 
-/** What the page holds; tests read it through window.enhanceDemo. */
+/** @type {DemoState} */
 const state = { input: undefined, fileName: undefined, result: undefined, enhancer: undefined, enhancerKey: undefined, error: undefined };
 window.enhanceDemo = { state, run: () => run() };
 
@@ -35,17 +83,27 @@ $('environment').textContent =
   `crossOriginIsolated: ${globalThis.crossOriginIsolated ? 'yes (WASM threads available)' : 'no (WASM runs on one thread)'}` +
   ` · WebGPU API: ${'gpu' in navigator ? 'present' : 'absent'} · ${navigator.hardwareConcurrency} logical cores`;
 
+/**
+ * @param {'idle' | 'reading' | 'loaded' | 'running' | 'done' | 'error'} status body[data-status], which the tests wait on
+ * @param {string} text
+ */
 function setStatus(status, text) {
   document.body.dataset.status = status;
   $('status').textContent = text;
 }
 
+/** @param {unknown} error */
 function showError(error) {
   state.error = error;
   const code = EnhanceError.isInstance(error) ? ` [${error.code}]` : '';
-  const webGpuOnly = error?.code === 'DEVICE_UNAVAILABLE' && error.failures?.length === 1 && error.failures[0].device === 'webgpu';
+  // DEVICE_UNAVAILABLE is a NoDeviceAvailableError, rebuilt as one when it comes from the worker.
+  const failures =
+    EnhanceError.isInstance(error) && error.code === 'DEVICE_UNAVAILABLE'
+      ? /** @type {NoDeviceAvailableError} */ (error).failures
+      : undefined;
+  const webGpuOnly = failures?.length === 1 && failures[0].device === 'webgpu';
   const message = webGpuOnly
-    ? `${sentence(error.failures[0].reason)}; choose auto or WASM to run on the CPU.`
+    ? `${sentence(failures[0].reason)}; choose auto or WASM to run on the CPU.`
     : error instanceof Error
       ? error.message
       : String(error);
@@ -75,18 +133,27 @@ function clearResult({ input = false } = {}) {
   $('run').disabled = true;
   $('views').hidden = true;
   $('file-name').textContent = '';
-  for (const id of ['input-canvas', 'output-canvas', 'compare-input', 'compare-output']) $(id).width = $(id).height = 0;
-  for (const id of ['input-size', 'output-size', 'contrast-input', 'contrast-output', 'flux-input', 'flux-output']) $(id).textContent = '';
+  for (const id of /** @type {const} */ (['input-canvas', 'output-canvas', 'compare-input', 'compare-output']))
+    $(id).width = $(id).height = 0;
+  for (const id of /** @type {const} */ (['input-size', 'output-size', 'contrast-input', 'contrast-output', 'flux-input', 'flux-output']))
+    $(id).textContent = '';
 }
 
-/** Capitalises a reason from the runtime ('WebGPU is ...', 'the only WebGPU adapter ...') to start a sentence. */
+/**
+ * Capitalises a reason from the runtime ('WebGPU is ...', 'the only WebGPU adapter ...') to start a sentence.
+ * @param {string} reason
+ */
 function sentence(reason) {
   return reason.charAt(0).toUpperCase() + reason.slice(1);
 }
 
-/** The read in progress; a file picked while another is read replaces it. */
+/**
+ * The read in progress; a file picked while another is read replaces it.
+ * @type {AbortController | undefined}
+ */
 let reading;
 
+/** @param {File} file */
 async function loadFile(file) {
   reading?.abort();
   const controller = (reading = new AbortController());
@@ -117,6 +184,9 @@ async function loadFile(file) {
 /**
  * Core's rule, the CLI's too: the header (BUNIT, CONTENT, an HMI series), the file name, else the data
  * (signed about 0 → magnetogram, positive around a level → intensity). The user can correct the guess.
+ * @param {FitsImage} image
+ * @param {string} fileName
+ * @returns {string} the kind selector's value
  */
 function guessKind(image, fileName) {
   const detection = detectEnhanceKind(image, { fileName });
@@ -125,6 +195,11 @@ function guessKind(image, fileName) {
   return detection.kind ?? $('kind').value;
 }
 
+/**
+ * The enhancer for these options: the one from the previous run when they are the same, else a new one.
+ * @param {WebEnhancerOptions} options
+ * @returns {Promise<WebEnhancer>}
+ */
 async function enhancerFor(options) {
   const key = JSON.stringify(options);
   if (state.enhancer && state.enhancerKey === key) return state.enhancer;
@@ -145,15 +220,18 @@ async function enhancerFor(options) {
 }
 
 async function run() {
-  if (!state.input) return;
+  const input = state.input;
+  if (!input) return;
   hideError();
   $('run').disabled = true;
   setStatus('running', 'Starting…');
   try {
+    // The selectors offer only valid values; createEnhancer checks them anyway (a URL parameter can set any).
+    /** @type {WebEnhancerOptions} */
     const options = {
-      kind: $('kind').value,
-      variant: $('variant').value,
-      device: $('device').value,
+      kind: /** @type {EnhanceKind} */ ($('kind').value),
+      variant: /** @type {ModelVariant} */ ($('variant').value),
+      device: /** @type {EnhanceDevice} */ ($('device').value),
       threads: Number($('threads').value) || 0,
     };
     const model = $('model-url').value.trim();
@@ -161,11 +239,13 @@ async function run() {
     const enhancer = await enhancerFor(options);
     showDeviceNote(enhancer);
     setStatus('running', `Enhancing on ${enhancer.device}…`);
-    const result = await enhancer.enhance(state.input, {
+    const result = await enhancer.enhance(input, {
       history: ['Enhance for ONNX browser demo'],
       qa: $('qa').checked,
-      tta: Number($('tta').value),
+      tta: /** @type {TtaOption} */ (Number($('tta').value)),
     });
+    // Another file picked while this one ran: its result belongs to an image no longer shown.
+    if (state.input !== input) return;
     state.result = { ...result, kind: enhancer.kind, variant: options.variant, threads: enhancer.threads };
     $('download-fits').disabled = $('download-png').disabled = false;
     $('run-info').textContent =
@@ -182,7 +262,10 @@ async function run() {
   }
 }
 
-/** Says in a sentence why 'auto' runs on WebAssembly when WebGPU was passed over (no adapter, or a software one). */
+/**
+ * Says in a sentence why 'auto' runs on WebAssembly when WebGPU was passed over (no adapter, or a software one).
+ * @param {WebEnhancer} enhancer
+ */
 function showDeviceNote(enhancer) {
   const webGpu = enhancer.deviceFailures.find((failure) => failure.device === 'webgpu');
   const note = webGpu && enhancer.device === 'wasm' ? `${sentence(webGpu.reason)}; using WebAssembly (CPU).` : '';
@@ -190,15 +273,25 @@ function showDeviceNote(enhancer) {
   $('device-note').hidden = !note;
 }
 
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {PlainImage} image
+ * @param {DisplayRange} range
+ */
 function paint(canvas, image, range) {
   canvas.width = image.width;
   canvas.height = image.height;
-  canvas.getContext('2d').putImageData(new ImageData(displayPixels(image, range), image.width, image.height), 0, 0);
+  // Never null: the page's canvases get no other context than '2d'.
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+  // A fresh array on an ArrayBuffer, as ImageData needs (the declared Uint8ClampedArray admits a SharedArrayBuffer too).
+  const pixels = /** @type {Uint8ClampedArray<ArrayBuffer>} */ (displayPixels(image, range));
+  context.putImageData(new ImageData(pixels, image.width, image.height), 0, 0);
 }
 
+/** @returns {DisplayRange} */
 function currentRange() {
-  const images = [state.input, state.result?.image].filter(Boolean);
-  return displayRange($('kind').value, images, Number($('blos-range').value) || 1000);
+  const images = [state.input, state.result?.image].filter((image) => image !== undefined);
+  return displayRange(/** @type {EnhanceKind} */ ($('kind').value), images, Number($('blos-range').value) || 1000);
 }
 
 function render() {
@@ -222,7 +315,7 @@ function render() {
     $('flux-output').textContent = formatFlux(totalUnsignedFlux(result.image, input.width));
     renderResidual(result.qa);
   } else {
-    for (const id of ['output-canvas', 'compare-output']) {
+    for (const id of /** @type {const} */ (['output-canvas', 'compare-output'])) {
       $(id).width = input.width * 2;
       $(id).height = input.height * 2;
     }
@@ -234,6 +327,7 @@ function render() {
 /**
  * The quality check's residual as the third view: gray, symmetric about 0 (mid-gray), ±3× its 99th
  * percentile; the summary beside it, and the warning when it exceeds what the model card measured.
+ * @param {QaResult<SolarImage> | undefined} qa
  */
 function renderResidual(qa) {
   $('residual-figure').hidden = !qa;
@@ -249,10 +343,12 @@ function renderResidual(qa) {
       : '');
 }
 
+/** @param {number} value */
 function formatPercent(value) {
   return Number.isFinite(value) ? `${(100 * value).toFixed(2)} %` : '—';
 }
 
+/** @param {UnsignedFlux} flux */
 function formatFlux(flux) {
   const pixels = `${flux.gaussReferencePixels.toExponential(4)} G·px²`;
   return flux.maxwell === undefined ? pixels : `${flux.maxwell.toExponential(4)} Mx (${pixels})`;
@@ -264,6 +360,7 @@ function updateCompare() {
   $('compare-input').style.clipPath = `inset(0 ${(100 * (1 - fraction)).toFixed(1)}% 0 0)`;
 }
 
+/** @type {number | undefined} */
 let blinkTimer;
 $('blink').addEventListener('change', () => {
   clearInterval(blinkTimer);
@@ -286,8 +383,14 @@ function baseName() {
   return (state.fileName ?? 'image').replace(/\.(fits|fts|fit|fz)(\.gz)?$/i, '');
 }
 
+/**
+ * @param {Uint8Array} bytes writeFits' or encodePng's output: a fresh array on an ArrayBuffer, as Blob needs (the
+ *   declared Uint8Array admits a SharedArrayBuffer too)
+ * @param {string} name
+ * @param {string} type
+ */
 function download(bytes, name, type) {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  const url = URL.createObjectURL(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (bytes)], { type }));
   const link = Object.assign(document.createElement('a'), { href: url, download: name });
   document.body.append(link);
   link.click();
@@ -329,4 +432,4 @@ dropZone.addEventListener('drop', (event) => {
   if (file) void loadFile(file);
 });
 $('run').addEventListener('click', () => void run());
-for (const id of ['kind', 'blos-range']) $(id).addEventListener('change', render);
+for (const id of /** @type {const} */ (['kind', 'blos-range'])) $(id).addEventListener('change', render);

@@ -1,3 +1,4 @@
+// @ts-check
 // Node vs browser timing of the same model on the same image: onnxruntime-node (CPU) through
 // @enhance/runtime-node, and the enhance-web.js bundle in headless Chromium (WASM, cross-origin
 // isolated, in its worker). Not a test: run it by hand and read the table.
@@ -47,14 +48,41 @@ const threads = Number(values.threads);
 const repeats = Number(values.repeats);
 const variants = values.variants.split(',');
 const precisions = values.precisions.split(',');
-if (!precisions.every((p) => p === 'fp32' || p === 'int8')) {
+// Checked like --precisions: modelFileName reads any name but 'full' as 'lite', so a typo would bench the lite model.
+if (!variants.every(isVariant)) {
+  process.stderr.write(
+    `bench-web: --variants ${JSON.stringify(values.variants)}: expected lite, full (bench-web --help lists the options)\n`,
+  );
+  process.exit(2);
+}
+if (!precisions.every(isPrecision)) {
   process.stderr.write(
     `bench-web: --precisions ${JSON.stringify(values.precisions)}: expected fp32, int8 (bench-web --help lists the options)\n`,
   );
   process.exit(2);
 }
 
-/** Granulation-like ripples with noise around 1 (normalised continuum). */
+/**
+ * @param {string} name
+ * @returns {name is import('@enhance/runtime-node').ModelVariant}
+ */
+function isVariant(name) {
+  return name === 'lite' || name === 'full';
+}
+
+/**
+ * @param {string} name
+ * @returns {name is import('@enhance/runtime-node').ModelPrecision}
+ */
+function isPrecision(name) {
+  return name === 'fp32' || name === 'int8';
+}
+
+/**
+ * Granulation-like ripples with noise around 1 (normalised continuum).
+ * @param {number} width
+ * @param {number} height
+ */
 function benchImage(width, height) {
   let state = 2024;
   const data = new Float32Array(width * height);
@@ -67,18 +95,28 @@ function benchImage(width, height) {
   return { data, width, height };
 }
 
+/** @param {number[]} numbers */
 const median = (numbers) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)];
 
 const scratch = mkdtempSync(join(tmpdir(), 'enhance-bench-web-'));
 const bundleFolder = join(scratch, 'bundle');
 const modelFolder = join(scratch, 'models');
+/**
+ * One line of the table.
+ * @typedef {{ variant: string, precision: string, model: string, nodeMs: number, browserMs: number, browserThreads: number,
+ *   isolated: boolean, device: string, workerStartMs: number }} BenchRow
+ */
+/** @type {BenchRow[]} */
 const rows = [];
+/** @type {import('playwright-core').Browser | undefined} */
 let browser;
+/** @type {import('node:http').Server | undefined} */
 let server;
 try {
   await buildWebBundle({ outDir: bundleFolder, models: false });
   const { mkdirSync } = await import('node:fs');
   mkdirSync(modelFolder);
+  /** @type {Record<string, { variant: string, precision: string, bytes: Uint8Array, origin: string }>} */
   const models = {};
   for (const variant of variants) {
     for (const precision of precisions) {
@@ -131,8 +169,10 @@ try {
     await nodeEnhancer.dispose();
 
     const web = await page.evaluate(
-      async ({ key, size, threads, repeats, data }) => {
-        const { createEnhancer: createWebEnhancer } = await import('/bundle/enhance-web.js');
+      async ({ key, size, threads, repeats, data, bundleUrl }) => {
+        // In the page, where the demo server serves the bundle; typed from the entry it is built from.
+        /** @type {typeof import('../dist/bundle-entry.js')} */
+        const { createEnhancer: createWebEnhancer } = await import(bundleUrl);
         const started = performance.now();
         const enhancer = await createWebEnhancer({
           kind: 'intensity',
@@ -150,7 +190,7 @@ try {
         await enhancer.dispose();
         return result;
       },
-      { key, size, threads, repeats, data: Array.from(image.data) },
+      { key, size, threads, repeats, data: Array.from(image.data), bundleUrl: '/bundle/enhance-web.js' },
     );
     rows.push({
       variant,

@@ -1,3 +1,4 @@
+// @ts-check
 // Builds the browser bundle: bundle/enhance-web.js (one ES module: the runtime, core, onnxruntime-web,
 // and its own worker), onnxruntime-web's wasm files next to it, and the trained models found in the
 // repository's models/ folder under bundle/models/.

@@ -1,3 +1,4 @@
+// @ts-check
 // A small static server for the demo page and the browser bundle. It sends the headers that make the page
 // cross-origin isolated (COOP/COEP: onnxruntime-web's WebAssembly threads need SharedArrayBuffer) and the
 // MIME types browsers insist on for .wasm (streaming compilation) and .mjs (module scripts).
@@ -11,9 +12,11 @@ import { pipeline } from 'node:stream';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScriptArguments } from '@enhance/core/node';
+/** @import { IncomingMessage, Server, ServerResponse } from 'node:http' */
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** @type {Readonly<Record<string, string>>} */
 export const MIME_TYPES = Object.freeze({
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -81,7 +84,13 @@ export function createDemoServer({ mounts, isolated = true } = {}) {
     .sort((a, b) => b[0].length - a[0].length);
   const baseHeaders = { ...(isolated ? ISOLATION_HEADERS : {}), 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' };
 
-  /** Answers with a short text and closes the connection: whatever else the client sent is not read. */
+  /**
+   * Answers with a short text and closes the connection: whatever else the client sent is not read.
+   * @param {ServerResponse} response
+   * @param {number} status
+   * @param {string} text
+   * @param {Record<string, string>} [extra] more headers
+   */
   const refuse = (response, status, text, extra = {}) => {
     if (response.headersSent) {
       response.destroy();
@@ -91,6 +100,10 @@ export function createDemoServer({ mounts, isolated = true } = {}) {
     response.end(`${text}\n`);
   };
 
+  /**
+   * @param {IncomingMessage} request
+   * @param {ServerResponse} response
+   */
   async function handle(request, response) {
     const read = request.method === 'GET' || request.method === 'HEAD';
     const hasBody = request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
@@ -142,11 +155,13 @@ export function createDemoServer({ mounts, isolated = true } = {}) {
     });
   });
   server.on('clientError', (error, socket) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // Node's parser errors and socket errors carry a code.
+    const { code } = /** @type {NodeJS.ErrnoException} */ (error);
+    if (code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const status = code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   // A client that trickles its headers is dropped after this long.
@@ -155,7 +170,11 @@ export function createDemoServer({ mounts, isolated = true } = {}) {
   return server;
 }
 
-/** Reads and drops a request's body; false when it is longer than MAX_DISCARDED_BODY or cut short. */
+/**
+ * Reads and drops a request's body; false when it is longer than MAX_DISCARDED_BODY or cut short.
+ * @param {IncomingMessage} request
+ * @returns {Promise<boolean>}
+ */
 function discardBody(request) {
   return new Promise((resolvePromise) => {
     let received = 0;
@@ -175,6 +194,8 @@ function discardBody(request) {
  * An open regular file for a path under a folder (a folder gives its index.html), or undefined when
  * there is none or its real path leaves the folder's real path (a symbolic link pointing out). `name`
  * is the path asked for, whose extension gives the MIME type.
+ * @param {string} folder
+ * @param {string} relativePath
  * @returns {Promise<{ handle: import('node:fs/promises').FileHandle, size: number, name: string } | undefined>}
  */
 async function servedFile(folder, relativePath) {
@@ -195,7 +216,13 @@ async function servedFile(folder, relativePath) {
   }
 }
 
-/** Starts the server and resolves with its base URL (port 0 picks a free port). */
+/**
+ * Starts the server and resolves with its base URL (port 0 picks a free port).
+ * @param {Server} server
+ * @param {number} [port]
+ * @param {string} [host]
+ * @returns {Promise<string>}
+ */
 export function listen(server, port = 0, host = '127.0.0.1') {
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
