@@ -1,10 +1,11 @@
 // @ts-check
 // Runs before `npm pack`/`npm publish`: an installed @enhance/runtime-node carries the trained models
-// in its own models/ folder, where modelsDirectory() looks first.
+// in its own models/ folder, where modelsDirectory() looks for them. (In the workspace it reads the
+// repository's models/ instead, so this copy never shadows newer models.)
 //
-// The workspace's own tests and CLI also look there first, possibly while a pack runs (the consumer
-// install test packs during `npm test`), so no reader ever sees a half-written folder or file: a new
-// folder is filled beside it and renamed into place, and an existing one gets each changed file by rename.
+// A pack may run while other processes read the folder (the consumer install test packs during
+// `npm test`), so no reader ever sees a half-written folder or file: a new folder is filled beside it
+// and renamed into place, and an existing one gets each changed file by rename.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

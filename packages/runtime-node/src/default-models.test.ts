@@ -25,10 +25,20 @@ describe('modelsDirectory', () => {
     expect(modelsDirectory(packageRoot)).toBe(join(root, 'models'));
   });
 
-  it("prefers the package's own models/ (an installed package) and honours ENHANCE_MODELS_DIR above both", () => {
+  it("in the workspace, the repository's models/ wins over a copy a pack left in the package", () => {
     vi.stubEnv('ENHANCE_MODELS_DIR', '');
     const { root, packageRoot } = workspace();
+    mkdirSync(join(root, 'models'));
     mkdirSync(join(packageRoot, 'models'));
+    expect(modelsDirectory(packageRoot)).toBe(join(root, 'models'));
+  });
+
+  it('an installed package uses its own models/, and ENHANCE_MODELS_DIR comes above both', () => {
+    vi.stubEnv('ENHANCE_MODELS_DIR', '');
+    const root = mkdtempSync(join(tmpdir(), 'enhance-installed-'));
+    folders.push(root);
+    const packageRoot = join(root, 'node_modules', '@enhance', 'runtime-node');
+    mkdirSync(join(packageRoot, 'models'), { recursive: true });
     expect(modelsDirectory(packageRoot)).toBe(join(packageRoot, 'models'));
     vi.stubEnv('ENHANCE_MODELS_DIR', join(root, 'elsewhere'));
     expect(modelsDirectory(packageRoot)).toBe(join(root, 'elsewhere'));
