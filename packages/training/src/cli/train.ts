@@ -184,7 +184,15 @@ async function main(argv: string[]): Promise<number> {
     appendFileSync(logFile, `${stamped}\n`);
   };
   log(
-    `train ${JSON.stringify({ ...options, resume: Boolean(values.resume), ...(values['input-noise'] ? { inputNoise: values['input-noise'] } : {}) })}`,
+    // The data options too: --resume needs them again, and this line is where a later session reads them.
+    `train ${JSON.stringify({
+      ...options,
+      resume: Boolean(values.resume),
+      ...(values['input-noise'] ? { inputNoise: values['input-noise'] } : {}),
+      ...(values.augment ? { augment: values.augment } : {}),
+      ...(values.sunspots ? { sunspots: values.sunspots } : {}),
+      ...(values['quiet-surroundings'] ? { quietSurroundings: values['quiet-surroundings'] } : {}),
+    })}`,
   );
   const sharedDir = resolve(values['shared-dir'] ?? '../shared');
   const sunspotScenes = number('sunspots', values.sunspots) ?? 0;

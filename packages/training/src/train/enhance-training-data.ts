@@ -26,6 +26,7 @@ export function trainingDataFromSet(set: TrainingSet, options: { inputNoise?: In
       validation_patches: info.validationPatches,
       validation_regions: info.validationRegions,
       ...(info.sunspotScenes ? { sunspot_scenes: info.sunspotScenes.length } : {}),
+      ...(info.quietScenes ? { quiet_surroundings_scenes: info.quietScenes.length } : {}),
     },
   };
 }
