@@ -377,6 +377,18 @@ async function loadIntensity(options: Required<LoadTrainingSetOptions>): Promise
   );
 }
 
+/** The IMaX frame as read (float64), its apodised edges cropped away. */
+export function imaxFrameWithoutEdges(bytes: Uint8Array): ImagePlane {
+  const image = readFits(bytes, { file: IMAX_FILE, precision: 'float64' });
+  return cropPlane(
+    { width: image.width, height: image.height, data: image.data },
+    IMAX_EDGE_CROP_PX,
+    IMAX_EDGE_CROP_PX,
+    image.width - 2 * IMAX_EDGE_CROP_PX,
+    image.height - 2 * IMAX_EDGE_CROP_PX,
+  );
+}
+
 /** The IMaX frame without its apodised edges, divided by its mean, degraded like MURaM (reflecting edges). */
 async function loadImax(options: Required<LoadTrainingSetOptions>) {
   const bytes = await readSource(options.sharedDir, IMAX_FILE);
@@ -385,14 +397,7 @@ async function loadImax(options: Required<LoadTrainingSetOptions>) {
     options.cacheDir,
     { CACHE_VERSION, kind: 'intensity-imax', checksum, recipe: PAPER_DEGRADATION, IMAX_EDGE_CROP_PX },
     () => {
-      const image = readFits(bytes, { file: IMAX_FILE, precision: 'float64' });
-      const cropped = cropPlane(
-        { width: image.width, height: image.height, data: image.data },
-        IMAX_EDGE_CROP_PX,
-        IMAX_EDGE_CROP_PX,
-        image.width - 2 * IMAX_EDGE_CROP_PX,
-        image.height - 2 * IMAX_EDGE_CROP_PX,
-      );
+      const cropped = imaxFrameWithoutEdges(bytes);
       let total = 0;
       let finite = 0;
       for (const v of cropped.data)

@@ -28,20 +28,24 @@ export interface SunspotShape {
   readonly penumbraLevel: number;
 }
 
-export interface SunspotRanges {
-  /** Outer radius range, arcsec (diameters of a few to 40"). */
+/** What shapes a spot: the same for intensity and magnetogram spots. */
+export interface SpotGeometryRanges {
+  /** Outer radius range, arcsec. */
   readonly radiusArcsec: readonly [number, number];
   /** Umbral radius as a fraction of the outer radius. */
   readonly umbraFraction: readonly [number, number];
-  readonly umbraLevel: readonly [number, number];
-  readonly penumbraLevel: readonly [number, number];
   readonly axisRatio: readonly [number, number];
   /** Spots whose outer radius is below this are pores: umbra only. */
   readonly poreRadiusArcsec: number;
-  /** Width of the soft edges (logistic scale), arcsec. */
-  readonly edgeArcsec: number;
   /** Spots per scene, inclusive range. */
   readonly count: readonly [number, number];
+}
+
+export interface SunspotRanges extends SpotGeometryRanges {
+  readonly umbraLevel: readonly [number, number];
+  readonly penumbraLevel: readonly [number, number];
+  /** Width of the soft edges (logistic scale), arcsec. */
+  readonly edgeArcsec: number;
 }
 
 /** Umbra ≈ 0.15–0.4 and penumbra ≈ 0.6–0.85 of the quiet Sun, a few to 40" across. */
@@ -60,27 +64,51 @@ function uniform(random: RandomSource, [low, high]: readonly [number, number]): 
   return low + (high - low) * random();
 }
 
-/** Draws the spots of one scene; radii are drawn uniformly in log so small spots are as common as big ones. */
-export function drawSunspots(width: number, height: number, random: RandomSource, ranges: SunspotRanges = SUNSPOT_RANGES): SunspotShape[] {
+type SpotGeometry = Omit<SunspotShape, 'umbraLevel' | 'penumbraLevel'>;
+
+/**
+ * The spots of one scene: radii uniform in log (small spots as common as big ones), centres anywhere,
+ * pores below `poreRadiusArcsec`. `umbra` draws a spot's umbral value right after its radius and
+ * `penumbra` its penumbral one last (the order of draws is part of a seed's meaning).
+ */
+function drawSpots<U, S>(
+  width: number,
+  height: number,
+  random: RandomSource,
+  ranges: SpotGeometryRanges,
+  umbra: () => U,
+  penumbra: (pore: boolean, umbra: U) => S,
+): (SpotGeometry & { umbra: U; penumbra: S })[] {
   const count = ranges.count[0] + Math.floor(random() * (ranges.count[1] - ranges.count[0] + 1));
-  const spots: SunspotShape[] = [];
+  const spots: (SpotGeometry & { umbra: U; penumbra: S })[] = [];
   for (let i = 0; i < count; i++) {
     const [rLow, rHigh] = ranges.radiusArcsec;
     const outer = Math.exp(uniform(random, [Math.log(rLow), Math.log(rHigh)]));
     const pore = outer < ranges.poreRadiusArcsec;
-    const umbraLevel = uniform(random, ranges.umbraLevel);
-    spots.push({
+    const umbraValue = umbra();
+    const geometry: SpotGeometry = {
       x: random() * width,
       y: random() * height,
       penumbraRadiusArcsec: outer,
       umbraRadiusArcsec: pore ? outer : outer * uniform(random, ranges.umbraFraction),
       axisRatio: uniform(random, ranges.axisRatio),
       angle: random() * Math.PI,
-      umbraLevel,
-      penumbraLevel: pore ? umbraLevel : uniform(random, ranges.penumbraLevel),
-    });
+    };
+    spots.push({ ...geometry, umbra: umbraValue, penumbra: penumbra(pore, umbraValue) });
   }
   return spots;
+}
+
+/** Draws the spots of one scene (umbral and penumbral intensity levels from `ranges`). */
+export function drawSunspots(width: number, height: number, random: RandomSource, ranges: SunspotRanges = SUNSPOT_RANGES): SunspotShape[] {
+  return drawSpots(
+    width,
+    height,
+    random,
+    ranges,
+    () => uniform(random, ranges.umbraLevel),
+    (pore, umbraLevel) => (pore ? umbraLevel : uniform(random, ranges.penumbraLevel)),
+  ).map(({ umbra, penumbra, ...geometry }) => ({ ...geometry, umbraLevel: umbra, penumbraLevel: penumbra }));
 }
 
 function logistic(z: number): number {
@@ -152,16 +180,10 @@ export interface MagneticSpotShape extends Omit<SunspotShape, 'umbraLevel' | 'pe
   readonly penumbraField: number;
 }
 
-export interface MagneticSpotRanges {
-  readonly radiusArcsec: readonly [number, number];
-  readonly umbraFraction: readonly [number, number];
+export interface MagneticSpotRanges extends SpotGeometryRanges {
   /** |B| in the umbra and the penumbra, kG. */
   readonly umbraField: readonly [number, number];
   readonly penumbraField: readonly [number, number];
-  readonly axisRatio: readonly [number, number];
-  /** Spots whose outer radius is below this are pores: umbra only. */
-  readonly poreRadiusArcsec: number;
-  readonly count: readonly [number, number];
 }
 
 /** Umbrae 1.8–3.0 kG, penumbrae 0.6–1.4 kG (line of sight near disc centre), 3–24" across. */
@@ -175,33 +197,21 @@ export const MAGNETIC_SPOT_RANGES: MagneticSpotRanges = Object.freeze({
   count: [1, 2] as const,
 });
 
-/** Draws the magnetic spots of one map, radii uniform in log, either polarity. */
+/** Draws the magnetic spots of one map, either polarity (a pore's penumbra is its umbra). */
 export function drawMagneticSpots(
   width: number,
   height: number,
   random: RandomSource,
   ranges: MagneticSpotRanges = MAGNETIC_SPOT_RANGES,
 ): MagneticSpotShape[] {
-  const count = ranges.count[0] + Math.floor(random() * (ranges.count[1] - ranges.count[0] + 1));
-  const spots: MagneticSpotShape[] = [];
-  for (let i = 0; i < count; i++) {
-    const [rLow, rHigh] = ranges.radiusArcsec;
-    const outer = Math.exp(uniform(random, [Math.log(rLow), Math.log(rHigh)]));
-    const pore = outer < ranges.poreRadiusArcsec;
-    const sign = random() < 0.5 ? -1 : 1;
-    const umbraField = sign * uniform(random, ranges.umbraField);
-    spots.push({
-      x: random() * width,
-      y: random() * height,
-      penumbraRadiusArcsec: outer,
-      umbraRadiusArcsec: pore ? outer : outer * uniform(random, ranges.umbraFraction),
-      axisRatio: uniform(random, ranges.axisRatio),
-      angle: random() * Math.PI,
-      umbraField,
-      penumbraField: pore ? umbraField : sign * uniform(random, ranges.penumbraField),
-    });
-  }
-  return spots;
+  return drawSpots(
+    width,
+    height,
+    random,
+    ranges,
+    () => (random() < 0.5 ? -1 : 1) * uniform(random, ranges.umbraField),
+    (pore, umbraField) => (pore ? umbraField : Math.sign(umbraField) * uniform(random, ranges.penumbraField)),
+  ).map(({ umbra, penumbra, ...geometry }) => ({ ...geometry, umbraField: umbra, penumbraField: penumbra }));
 }
 
 /**

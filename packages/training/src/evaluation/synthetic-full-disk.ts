@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FitsHeader, readFits } from '@enhance/core';
+import { FitsHeader } from '@enhance/core';
 import { addGaussianNoise, createRandom, gaussianDeviate } from '@enhance/graph-builder';
 import { cropPlane, type ImagePlane } from '../physics/image-plane.js';
 import { rebinPlane } from '../physics/rebin.js';
 import { degradePair, HMI_PIXEL_SCALE_ARCSEC, PAPER_DEGRADATION } from '../data/degrade-pair.js';
-import { IMAX_EDGE_CROP_PX, IMAX_FILE, IMAX_PIXEL_SCALE_ARCSEC, INPUT_NOISE_SIGMA } from '../data/load-training-set.js';
+import { IMAX_FILE, IMAX_PIXEL_SCALE_ARCSEC, INPUT_NOISE_SIGMA, imaxFrameWithoutEdges } from '../data/load-training-set.js';
 import { cachedPlanes } from '../data/plane-cache.js';
 import { EvaluationError } from './evaluation-error.js';
 
@@ -108,14 +108,7 @@ async function granulationTile(sharedDir: string): Promise<{ tile: ImagePlane; c
       cause,
     });
   }
-  const image = readFits(bytes, { file: IMAX_FILE, precision: 'float64' });
-  const cropped = cropPlane(
-    { width: image.width, height: image.height, data: image.data },
-    IMAX_EDGE_CROP_PX,
-    IMAX_EDGE_CROP_PX,
-    image.width - 2 * IMAX_EDGE_CROP_PX,
-    image.height - 2 * IMAX_EDGE_CROP_PX,
-  );
+  const cropped = imaxFrameWithoutEdges(bytes);
   let mean = 0;
   for (const v of cropped.data) mean += v / cropped.data.length;
   const tile = rebinPlane(
