@@ -1,21 +1,10 @@
 import { inflateSync } from 'node:zlib';
-import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
+import type { Document, Element } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
+import { elements, parseSvg, texts, withClass } from './svg-document.test-helper.js';
 import { PREVIEW_NAN_RGB } from '@enhance/core';
 import type { ImagePlane } from '../physics/image-plane.js';
 import { renderImagePanels, sharedPercentileRange } from './image-panels.js';
-
-function parseSvg(svg: string): Document {
-  const onError = (level: string, message: string) => {
-    throw new Error(`SVG ${level}: ${message}`);
-  };
-  return new DOMParser({ onError }).parseFromString(svg, 'image/svg+xml');
-}
-
-const elements = (root: Document | Element, tag: string): Element[] => Array.from(root.getElementsByTagName(tag));
-const withClass = (root: Document | Element, tag: string, name: string) =>
-  elements(root, tag).filter((e) => e.getAttribute('class')?.split(' ').includes(name));
-const texts = (root: Element) => elements(root, 'text').map((t) => t.textContent ?? '');
 
 /** Pixels of a PNG as encodePng writes them (filter 0 on every row), rows top first, one array of channels per pixel. */
 function decodePng(png: Buffer): number[][][] {

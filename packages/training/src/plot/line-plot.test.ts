@@ -1,18 +1,8 @@
-import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
+import type { Document, Element } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
+import { elements, parseSvg, texts, withClass } from './svg-document.test-helper.js';
 import { PLOT_COLORS, renderLinePlot } from './line-plot.js';
 
-function parseSvg(svg: string): Document {
-  const onError = (level: string, message: string) => {
-    throw new Error(`SVG ${level}: ${message}`);
-  };
-  return new DOMParser({ onError }).parseFromString(svg, 'image/svg+xml');
-}
-
-const elements = (root: Document | Element, tag: string): Element[] => Array.from(root.getElementsByTagName(tag));
-const withClass = (root: Document | Element, tag: string, name: string) =>
-  elements(root, tag).filter((e) => e.getAttribute('class')?.split(' ').includes(name));
-const texts = (root: Element) => elements(root, 'text').map((t) => t.textContent ?? '');
 const translateY = (e: Element) => Number(/translate\([^,]+,([^)]+)\)/.exec(e.getAttribute('transform') ?? '')?.[1]);
 
 /** The axis group whose accessible label starts with `prefix` ('X-axis', 'Y-axis'). */
