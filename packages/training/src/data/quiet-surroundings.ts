@@ -1,5 +1,6 @@
 import type { RandomSource } from '@enhance/graph-builder';
 import type { ImagePlane } from '../physics/image-plane.js';
+import { sunspotMask, uniformIn as uniform } from './synthetic-sunspots.js';
 import { TrainingDataError } from './training-data-error.js';
 
 /*
@@ -46,10 +47,6 @@ export const QUIET_SURROUNDINGS_RANGES: QuietSurroundingsRanges = Object.freeze(
   edgeArcsec: 1,
 });
 
-function uniform(random: RandomSource, [low, high]: readonly [number, number]): number {
-  return low + (high - low) * random();
-}
-
 /** Draws the islands and quiet level of one map (islands anywhere on it). */
 export function drawQuietSurroundings(
   width: number,
@@ -89,21 +86,19 @@ export function quietSurroundingsMask(
       code: 'DATA_ARGUMENT',
     });
   }
-  const edge = edgeArcsec / pixelScaleArcsec;
-  const outside = new Float64Array(width * height).fill(1);
-  for (const island of islands) {
-    const radius = island.radiusArcsec / pixelScaleArcsec;
-    const cos = Math.cos(island.angle);
-    const sin = Math.sin(island.angle);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const dx = x - island.x;
-        const dy = y - island.y;
-        const r = Math.hypot(dx * cos + dy * sin, (-dx * sin + dy * cos) / island.axisRatio);
-        outside[y * width + x] *= 1 - 1 / (1 + Math.exp(-(radius - r) / edge));
-      }
-    }
-  }
+  // Each island is a spot with both levels 0: sunspotMask's product of (1 − footprint) is the share of
+  // a pixel outside every island.
+  const asSpots = islands.map((i) => ({
+    x: i.x,
+    y: i.y,
+    penumbraRadiusArcsec: i.radiusArcsec,
+    umbraRadiusArcsec: i.radiusArcsec,
+    axisRatio: i.axisRatio,
+    angle: i.angle,
+    umbraLevel: 0,
+    penumbraLevel: 0,
+  }));
+  const outside = sunspotMask(width, height, pixelScaleArcsec, asSpots, { periodic: false, edgeArcsec });
   return outside.map((o) => quietLevel + (1 - quietLevel) * (1 - o));
 }
 

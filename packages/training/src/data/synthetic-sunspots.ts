@@ -60,9 +60,12 @@ export const SUNSPOT_RANGES: SunspotRanges = Object.freeze({
   count: [1, 3] as const,
 });
 
-function uniform(random: RandomSource, [low, high]: readonly [number, number]): number {
+/** A draw uniform in [low, high). */
+export function uniformIn(random: RandomSource, [low, high]: readonly [number, number]): number {
   return low + (high - low) * random();
 }
+
+const uniform = uniformIn;
 
 type SpotGeometry = Omit<SunspotShape, 'umbraLevel' | 'penumbraLevel'>;
 
