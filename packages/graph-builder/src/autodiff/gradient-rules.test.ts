@@ -119,6 +119,13 @@ const cases: RuleCase[] = [
     forward: (b, [x, w, bias]) => b.conv(x, w, { bias }),
   },
   {
+    name: 'Conv 2×3 kernel with pads 0/1/1/2 (row and column shifts differ)',
+    dataType: 'float32',
+    tolerance: f32,
+    inputs: { x: [2, 3, 5, 7], w: [2, 3, 2, 3] },
+    forward: (b, [x, w]) => b.conv(x, w, { pads: [0, 1, 1, 2] }),
+  },
+  {
     name: 'Conv 1×1 (the output layer)',
     dataType: 'float32',
     tolerance: f32,

@@ -19,21 +19,22 @@ const USAGE = `Usage: npm run bench:train -- [options]
 
 Measures, in one run and with the same onnxruntime threads: the fp32 MatMul ceiling (2048×2048 by
 2048×2048) and the patches/s and GFLOP/s of the full and lite training steps (forward, gradients and Adam
-in one ONNX graph), reported as ratios to the ceiling. Pause any training job first: a job beside the
-benchmark halves it.
+in one ONNX graph), reported as ratios to the ceiling. The ceiling MatMul is timed right before each
+training step and the ratio is the median of those pairs, so that a shared machine's drift cancels.
+Pause any training job first: a job beside the benchmark halves it.
 
   --threads 2          onnxruntime intra-op threads
-  --steps 6            timed steps per variant (after 2 untimed)
+  --steps 10           timed steps per variant (after 2 untimed), each after a timed ceiling run
   --batch 32           patches per step (50×50 inputs)
   --variants full,lite
-  --profile            also write onnxruntime's per-operator profile of the full step and print the
-                       operators that take the most time
+  --profile            also profile 3 more full steps (a session of their own, not timed) with
+                       onnxruntime's profiler and print the operators that take the most time
   --out bench-train.json
   -h, --help           this text`;
 
 const values = parseScriptArguments('bench:train', USAGE, {
   threads: { type: 'string', default: '2' },
-  steps: { type: 'string', default: '6' },
+  steps: { type: 'string', default: '10' },
   batch: { type: 'string', default: '32' },
   variants: { type: 'string', default: 'full,lite' },
   profile: { type: 'boolean', default: false },
@@ -68,20 +69,12 @@ const sessionOptions = (extra: Partial<ort.InferenceSession.SessionOptions> = {}
   ...extra,
 });
 
-/** Median of the timed runs, in seconds. */
-async function medianSeconds(runs: number, warmup: number, work: () => Promise<void>): Promise<number> {
-  for (let i = 0; i < warmup; i++) await work();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await work();
-    times.push((performance.now() - start) / 1000);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
-async function matMulCeiling(): Promise<{ gflops: number; seconds: number }> {
+/**
+ * The fp32 MatMul ceiling as a session kept open, so that one ceiling run can be timed right before each
+ * training step: on a shared machine the speed drifts by ±15% within a minute, and a ratio of two
+ * timings taken side by side drifts far less than either.
+ */
+async function matMulCeiling(): Promise<{ run: () => Promise<void>; flop: number; release: () => Promise<void> }> {
   const n = 2048;
   const b = new GraphBuilder();
   const a = b.input('a', { dataType: 'float32', shape: [n, n] });
@@ -91,23 +84,63 @@ async function matMulCeiling(): Promise<{ gflops: number; seconds: number }> {
     sessionOptions(),
   );
   const random = createRandom(1);
-  const feeds = {
-    a: new ort.Tensor(
+  const matrix = () =>
+    new ort.Tensor(
       'float32',
       Float32Array.from({ length: n * n }, () => random() - 0.5),
       [n, n],
-    ),
-    b: new ort.Tensor(
-      'float32',
-      Float32Array.from({ length: n * n }, () => random() - 0.5),
-      [n, n],
-    ),
+    );
+  const feeds = { a: matrix(), b: matrix() };
+  return {
+    run: async () => {
+      await session.run(feeds);
+    },
+    flop: 2 * n ** 3,
+    release: () => session.release(),
   };
-  const seconds = await medianSeconds(5, 2, async () => {
-    await session.run(feeds);
-  });
-  await session.release();
-  return { gflops: (2 * n ** 3) / seconds / 1e9, seconds };
+}
+
+/**
+ * Times `work` `runs` times after `warmup` untimed runs, each timed run right after the ceiling (one
+ * untimed MatMul, then CEILING_RUNS timed). Returns the median step time, the median ceiling time and the median of the per-pair ratios
+ * (step speed over ceiling speed, both in FLOP/s).
+ */
+async function pairedTimings(
+  runs: number,
+  warmup: number,
+  ceiling: { run: () => Promise<void>; flop: number },
+  stepFlop: number,
+  work: () => Promise<void>,
+): Promise<{ stepSeconds: number; ceilingSeconds: number; ratio: number }> {
+  for (let i = 0; i < warmup; i++) {
+    await ceiling.run();
+    await work();
+  }
+  const steps: number[] = [];
+  const ceilings: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    // The first MatMul after a training step runs ~15% slow (caches and threads cold): it is not timed.
+    await ceiling.run();
+    let start = performance.now();
+    for (let k = 0; k < CEILING_RUNS; k++) await ceiling.run();
+    const c = (performance.now() - start) / 1000 / CEILING_RUNS;
+    start = performance.now();
+    await work();
+    const s = (performance.now() - start) / 1000;
+    ceilings.push(c);
+    steps.push(s);
+    ratios.push(stepFlop / s / (ceiling.flop / c));
+  }
+  return { stepSeconds: median(steps), ceilingSeconds: median(ceilings), ratio: median(ratios) };
+}
+
+const CEILING_RUNS = 2;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Forward multiply-adds per input pixel, from the inference graph. */
@@ -133,18 +166,22 @@ interface StepResult {
   /** Forward, input gradients and weight gradients: three times the forward pass's FLOPs. */
   gflopPerPatch: number;
   gflops: number;
+  /** The ceiling as timed beside this variant's steps. */
+  ceilingGflops: number;
+  /** Median over the timed steps of the step's FLOP/s over the ceiling's, each ceiling run just before its step. */
   ratioToCeiling: number;
   topOperators?: { op: string; share: number; ms: number }[];
 }
 
-async function trainingStep(variant: ModelVariant, ceiling: number, profile: boolean): Promise<StepResult> {
+const PROFILED_STEPS = 3;
+
+async function trainingStep(
+  variant: ModelVariant,
+  ceiling: { run: () => Promise<void>; flop: number },
+  profile: boolean,
+): Promise<StepResult> {
   const architecture = ARCHITECTURES[variant];
   const step = buildEnhanceTrainingStep({ architecture, batchSize: batch, patchSize: PATCH, l2: 1e-6 });
-  const profilePrefix = join(tmpdir(), `enhance-bench-train-${process.pid}-${variant}`);
-  const session = await ort.InferenceSession.create(
-    step.model,
-    sessionOptions(profile ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
-  );
   const weights = initializeEnhanceWeights(architecture, { seed: 1 });
   const state = new Map<string, Float32Array>();
   for (const spec of enhanceParameterSpecs(architecture)) state.set(spec.name, weights[spec.name]);
@@ -154,7 +191,7 @@ async function trainingStep(variant: ModelVariant, ceiling: number, profile: boo
   const input = Float32Array.from({ length: batch * PATCH * PATCH }, () => 1 + 0.05 * (random() - 0.5));
   const target = Float32Array.from({ length: batch * 4 * PATCH * PATCH }, () => 1 + 0.08 * (random() - 0.5));
   let t = 0;
-  const run = async () => {
+  const runner = (session: ort.InferenceSession) => async () => {
     const feeds: Record<string, ort.Tensor> = {};
     for (const [name, data] of state) feeds[name] = new ort.Tensor('float32', data, shapes.get(name)!);
     feeds.step = new ort.Tensor('float32', Float32Array.of(++t), []);
@@ -164,10 +201,22 @@ async function trainingStep(variant: ModelVariant, ceiling: number, profile: boo
     const out = await session.run(feeds);
     for (const name of shapes.keys()) state.set(name, out[`${NEXT_STATE_PREFIX}${name}`].data as Float32Array);
   };
-  const secondsPerStep = await medianSeconds(steps, 2, run);
+  const gflopPerPatch = (3 * 2 * forwardMacsPerPixel(variant) * PATCH * PATCH) / 1e9;
+  const session = await ort.InferenceSession.create(step.model, sessionOptions());
+  const timed = await pairedTimings(steps, 2, ceiling, gflopPerPatch * 1e9 * batch, runner(session));
+  await session.release();
+
+  // The profile comes from a session of its own: profiling slows the runs it records.
   let topOperators: StepResult['topOperators'];
   if (profile) {
-    session.endProfiling();
+    const profilePrefix = join(tmpdir(), `enhance-bench-train-${process.pid}-${variant}`);
+    const profiled = await ort.InferenceSession.create(
+      step.model,
+      sessionOptions({ enableProfiling: true, profileFilePrefix: profilePrefix }),
+    );
+    const run = runner(profiled);
+    for (let i = 0; i < PROFILED_STEPS; i++) await run();
+    profiled.endProfiling();
     // onnxruntime names the file <prefix>_<timestamp>.json.
     const file = readdirSync(tmpdir())
       .map((f) => join(tmpdir(), f))
@@ -176,18 +225,17 @@ async function trainingStep(variant: ModelVariant, ceiling: number, profile: boo
       topOperators = summariseProfile(file);
       rmSync(file, { force: true });
     }
+    await profiled.release();
   }
-  await session.release();
-  const gflopPerPatch = (3 * 2 * forwardMacsPerPixel(variant) * PATCH * PATCH) / 1e9;
-  const patchesPerSecond = batch / secondsPerStep;
-  const gflops = gflopPerPatch * patchesPerSecond;
+  const patchesPerSecond = batch / timed.stepSeconds;
   return {
     variant,
-    secondsPerStep,
+    secondsPerStep: timed.stepSeconds,
     patchesPerSecond,
     gflopPerPatch,
-    gflops,
-    ratioToCeiling: gflops / ceiling,
+    gflops: gflopPerPatch * patchesPerSecond,
+    ceilingGflops: ceiling.flop / timed.ceilingSeconds / 1e9,
+    ratioToCeiling: timed.ratio,
     ...(topOperators ? { topOperators } : {}),
   };
 }
@@ -202,29 +250,29 @@ function summariseProfile(file: string): { op: string; share: number; ms: number
     byOp.set(e.args.op_name, (byOp.get(e.args.op_name) ?? 0) + e.dur);
     total += e.dur;
   }
-  const runs = steps + 2;
   return [...byOp]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 12)
-    .map(([op, us]) => ({ op, share: us / total, ms: us / 1000 / runs }));
+    .map(([op, us]) => ({ op, share: us / total, ms: us / 1000 / PROFILED_STEPS }));
 }
 
 const ceiling = await matMulCeiling();
-const lines = [`MatMul 2048³ fp32, ${threads} thread(s): ${ceiling.gflops.toFixed(1)} GFLOP/s (${(ceiling.seconds * 1000).toFixed(0)} ms)`];
-console.log(lines[0]);
+console.log(`MatMul 2048³ fp32 ceiling, ${threads} thread(s), timed before each training step`);
 const results: StepResult[] = [];
 for (const variant of variants) {
-  const r = await trainingStep(variant, ceiling.gflops, values.profile && variant === 'full');
+  const r = await trainingStep(variant, ceiling, values.profile && variant === 'full');
   results.push(r);
   const line =
     `${variant} step, batch ${batch}: ${(r.secondsPerStep * 1000).toFixed(0)} ms, ${r.patchesPerSecond.toFixed(1)} patches/s, ` +
-    `${r.gflopPerPatch.toFixed(2)} GFLOP/patch → ${r.gflops.toFixed(1)} GFLOP/s = ${r.ratioToCeiling.toFixed(2)} of the MatMul ceiling`;
+    `${r.gflopPerPatch.toFixed(2)} GFLOP/patch → ${r.gflops.toFixed(1)} GFLOP/s; ceiling beside it ${r.ceilingGflops.toFixed(1)} GFLOP/s; ` +
+    `ratio ${r.ratioToCeiling.toFixed(2)} of the ceiling`;
   console.log(line);
   for (const o of r.topOperators ?? [])
     console.log(`  ${o.op.padEnd(22)} ${(100 * o.share).toFixed(1).padStart(5)}%  ${o.ms.toFixed(1)} ms/step`);
 }
+await ceiling.release();
 writeFileSync(
   values.out,
-  `${JSON.stringify({ machine: `${cpus()[0]?.model ?? 'unknown'} ×${cpus().length}`, threads, batch, ceiling, results }, null, 2)}\n`,
+  `${JSON.stringify({ machine: `${cpus()[0]?.model ?? 'unknown'} ×${cpus().length}`, threads, batch, steps, results }, null, 2)}\n`,
 );
 console.log(`wrote ${values.out}`);
