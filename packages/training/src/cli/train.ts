@@ -11,6 +11,7 @@ import { exportBestCheckpoint, train } from '../train/train.js';
 import { PAPER_BATCH_SIZE, PAPER_L2, PAPER_LEARNING_RATE, resolveArchitectureOption, type TrainOptions } from '../train/train-options.js';
 import { TrainingError } from '../train/training-error.js';
 import { warmStartFromModel, type WarmStart } from '../train/warm-start.js';
+import { loadTeacher, withTeacherTargets, type Teacher } from '../train/distillation.js';
 import { createRandom } from '@enhance/graph-builder';
 
 /** The paper's epoch: 50,000 training patches. */
@@ -61,6 +62,9 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
   --quiet-surroundings N      blos: add N copies of each training map whose field survives only in 1–3
                               soft islands 10–30" across and is scaled to 2–8% elsewhere, so the stray
                               light HMI's PSF spreads into quiet surroundings is there to remove (default 0)
+  --teacher MODEL.onnx        distillation: the targets are this model's outputs for the same training
+                              inputs (validation too), not the 28 cm truth; e.g. lite from the shipped
+                              full model. The model's SHA-256 is recorded; --resume needs the same file
   --init-from MODEL.onnx      a new run starts from this model's weights (a shipped, batch-norm-folded
                               model: its batch norms come back as the identity on a batch of training data)
   --export-only               export <run>/best to the --export path and exit
@@ -125,6 +129,7 @@ async function main(argv: string[]): Promise<number> {
       'reset-best': { type: 'boolean' },
       'input-noise': { type: 'string' },
       'quiet-surroundings': { type: 'string' },
+      teacher: { type: 'string' },
     },
     argv,
   );
@@ -192,6 +197,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values.augment ? { augment: values.augment } : {}),
       ...(values.sunspots ? { sunspots: values.sunspots } : {}),
       ...(values['quiet-surroundings'] ? { quietSurroundings: values['quiet-surroundings'] } : {}),
+      ...(values.teacher ? { teacher: values.teacher } : {}),
     })}`,
   );
   const sharedDir = resolve(values['shared-dir'] ?? '../shared');
@@ -218,12 +224,27 @@ async function main(argv: string[]): Promise<number> {
   if (augment === 'scale' && kind !== 'blos')
     throw new TrainingError({ message: '--augment scale is for magnetograms (intensity has --augment affine)', code: 'TRAIN_BAD_OPTION' });
   const noise = { inputNoise: inputNoise ?? set.info.inputNoiseSigma };
-  const data =
+  const augmented =
     augment === 'affine'
       ? withAffineAugmentation(trainingDataFromSet(set, noise), INTENSITY_AFFINE_AUGMENTATION)
       : augment === 'scale'
         ? withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION, noise)
         : trainingDataFromSet(set, noise);
+  let teacher: Teacher | undefined;
+  if (values.teacher !== undefined) {
+    const file = resolve(values.teacher);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(file));
+    } catch (cause) {
+      throw new TrainingError({ message: 'cannot read the --teacher model', code: 'TRAIN_BAD_OPTION', file, cause });
+    }
+    teacher = await loadTeacher(bytes, file, kind, options.threads);
+    log(
+      `teacher ${file} (${teacher.source.architecture.depth}×${teacher.source.architecture.filters}, sha256 ${teacher.source.sha256.slice(0, 12)}…)`,
+    );
+  }
+  const data = teacher ? await withTeacherTargets(augmented, teacher) : augmented;
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
@@ -258,7 +279,7 @@ async function main(argv: string[]): Promise<number> {
     resume: Boolean(values.resume),
     resetBest: Boolean(values['reset-best']),
     ...(warmStart ? { warmStart } : {}),
-  });
+  }).finally(() => teacher?.release());
   log(
     `${stopped ? 'stopped' : 'done'}: step ${record.step}, ${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s compute, ` +
       `best validation mse ${record.best?.validationMse.toExponential(4) ?? '-'} at step ${record.best?.step ?? '-'}`,

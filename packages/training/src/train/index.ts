@@ -11,3 +11,4 @@ export * from './warm-start.js';
 export * from './field-scale-augmentation.js';
 export * from './enhance-training-step.js';
 export * from './physics-consistency.js';
+export * from './distillation.js';

@@ -122,6 +122,19 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
       }
       state.set(name, tensor.data);
     }
+    const teacherOf = (description: Record<string, unknown> | undefined) =>
+      (description?.distilled_from as { sha256?: string; file?: string } | undefined) ?? undefined;
+    const before = teacherOf(record.data);
+    const now = teacherOf(data.description);
+    if (before?.sha256 !== now?.sha256) {
+      throw new TrainingError({
+        message: before
+          ? `the run was distilled from ${before.file} (sha256 ${before.sha256?.slice(0, 12)}…): give that model as --teacher again`
+          : 'the run was not distilled: resume it without --teacher',
+        code: 'TRAIN_CHECKPOINT_MISMATCH',
+        file: options.runDir,
+      });
+    }
     random = SeededRandom.fromState(record.rngState);
     // A resumed run may change the learning rate or the augmentation; the record keeps the latest.
     record.learningRate = options.learningRate;
@@ -213,7 +226,8 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
         break;
       }
       const started = performance.now();
-      const batch = data.train.sampleBatch(batchSize, () => random.next());
+      const drawn = data.train.sampleBatch(batchSize, () => random.next());
+      const batch = data.train.relabel ? await data.train.relabel(drawn) : drawn;
       const feeds: Record<string, ort.Tensor> = {};
       for (const [name, data] of state) feeds[name] = new ort.Tensor('float32', data, shapes.get(name)!);
       feeds.step = scalar(record.step + 1);

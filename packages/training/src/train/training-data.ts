@@ -15,6 +15,11 @@ export interface TrainingData {
   readonly train: {
     /** Random patch pairs with the training-time input noise already added, drawn from `random`. */
     sampleBatch(count: number, random: () => number): TrainingBatch;
+    /**
+     * When present, replaces a drawn batch's targets before the step (distillation: another model's
+     * outputs for the same inputs). The training loop awaits it; nothing else draws targets through it.
+     */
+    relabel?(batch: TrainingBatch): Promise<TrainingBatch>;
   };
   readonly validation: {
     /** The fixed validation patches, `size` at a time (the last batch may be smaller). */
