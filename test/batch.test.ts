@@ -187,6 +187,24 @@ describe('enhance batch', () => {
     expect(stderr).toMatch(/quality check residual \d+\.\d\d%/);
   });
 
+  it('names the file in each quality-check warning', async () => {
+    const inputs = inputFolder('warned', 2);
+    // A reference far below any residual: every file's check exceeds it.
+    const referenceModels = writeQaModelsFolder(join(folder, 'qa-models-reference'), readFileSync(model), 1e-9);
+    const { code, stderr } = await enhance(['batch', 'warned', '--out-dir', join(folder, 'warned-out'), '--model', model, '--qa'], {
+      modelsDir: referenceModels,
+    });
+    expect(code, stderr).toBe(0);
+    const warnings = stderr.split('\n').filter((line) => line.includes('quality check: the output degraded again'));
+    expect(warnings).toHaveLength(2);
+    for (const input of inputs) {
+      expect(
+        warnings.filter((line) => line.startsWith(`enhance batch: warning: ${input}: quality check:`)),
+        input,
+      ).toHaveLength(1);
+    }
+  });
+
   it('redoes a file when --precision, --qa, --tta or --limb-normalisation changes on a resume, and skips it when nothing does', async () => {
     const [input] = inputFolder('changed', 1);
     const outDir = join(folder, 'changed-out');

@@ -130,7 +130,7 @@ describe('enhance run --qa --tta', () => {
     const lines = stderr.split('\n').filter((line) => line.includes('quality check'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^enhance: warning: quality check: the output degraded again differs from the input by \d+\.\d\d% .* model card measured on real HMI data \(largest: real\.fits\)/,
+      /^enhance: warning: \S*in\.fits: quality check: the output degraded again differs from the input by \d+\.\d\d% .* model card measured on real HMI data \(largest: real\.fits\)/,
     );
   });
 

@@ -57,6 +57,11 @@ export interface EnhanceOptions extends QualityOptions {
   scale?: ScaleOption;
   onProgress?: EnhanceProgressCallback;
   signal?: AbortSignal;
+  /**
+   * Warnings about this image (the quality check's), instead of the enhancer's `onWarning`: a caller
+   * enhancing many files can say which one a warning is about.
+   */
+  onWarning?: (message: string) => void;
   /** Extra HISTORY cards for the output header (the CLI adds the tool and its version). */
   history?: readonly string[];
 }
@@ -216,7 +221,7 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
     const input = prepareNetworkInput(kind, image, runOptions);
     const tiled = await runTiles(input, tileLimits, network, report, runOptions.signal);
     finishNetworkOutput(input, tiled, source);
-    const checked = input.qa ? await qualityCheck.check(input, tiled.output, runOptions.signal) : undefined;
+    const checked = input.qa ? await qualityCheck.check(input, tiled.output, runOptions.signal, runOptions.onWarning) : undefined;
     const timeMs = performance.now() - started;
     const result = enhanceResult(input, tiled, {
       device: resolved.device,

@@ -100,9 +100,11 @@ export const runCommand: CliCommand = parsedCommand({
         onProgress: values.json ? undefined : (event) => progressBar.update(event),
       });
       try {
-        const result = await enhancer.enhance(image, { ...enhanceOptions(settings, inputPath), scale }).catch((error: unknown) => {
-          throw namedByInput(error, inputPath);
-        });
+        const result = await enhancer
+          .enhance(image, { ...enhanceOptions(settings, inputPath), scale, onWarning: (message) => warn(`${inputPath}: ${message}`) })
+          .catch((error: unknown) => {
+            throw namedByInput(error, inputPath);
+          });
         progressBar.finish();
         const files = [{ path: outputPath, bytes: writeFits(result.image, { file: outputPath, extensions: qualityExtensions(result) }) }];
         if (values.png) {

@@ -68,6 +68,11 @@ export class EnhancerPool {
     private readonly warn: (message: string) => void,
   ) {}
 
+  /** A warning about one input file, named by it (the quality check's, say). */
+  warnAbout(inputPath: string, message: string): void {
+    this.warn(`${inputPath}: ${message}`);
+  }
+
   modelPath(kind: EnhanceKind): string {
     return this.settings.model ?? defaultModelPath(kind, this.settings.variant, this.settings.precision);
   }
@@ -175,7 +180,12 @@ export async function enhanceToFits(
 ): Promise<EnhancedOutput> {
   const model = await pool.model(parsed.kind);
   const enhancer = await pool.enhancer(parsed.kind);
-  const result = await enhancer.enhance(parsed.image, { ...enhanceOptions(pool.settings, inputPath), scale: parsed.scale, signal });
+  const result = await enhancer.enhance(parsed.image, {
+    ...enhanceOptions(pool.settings, inputPath),
+    scale: parsed.scale,
+    signal,
+    onWarning: (message) => pool.warnAbout(inputPath, message),
+  });
   const bytes = writeFits(result.image, { file: outputPath, extensions: qualityExtensions(result) });
   return { bytes, sha256: sha256Of(bytes), device: result.device, model, qa: result.qa ? manifestQa(result.qa.summary) : null };
 }
