@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EnhanceEvaluation } from './evaluate-enhance.js';
-import { renderModelCard } from './model-card.js';
+import { renderModelCard, trainingRecipeOf } from './model-card.js';
 import { HMI_QUIET_SUN_FILE, type PsfSpectrumComparison } from '../physics/psf-spectrum-comparison.js';
 
 const spectrum = (powers: number[]) => ({ frequency: Float64Array.from(powers.map((_, i) => i / 10)), power: Float64Array.from(powers) });
@@ -214,5 +214,49 @@ describe('renderModelCard', () => {
       command: 'npm run evaluate',
     });
     expect(trained).not.toContain('untrained (random) weights');
+  });
+
+  it('says how each network was trained, from its own metadata', () => {
+    const metadata = {
+      training_recipe: JSON.stringify({
+        loss: 'mean squared error + L2 on conv kernels (Keras style, λ·Σw²)',
+        l2: 1e-5,
+        optimizer: { learning_rate: 1e-4, warmup_steps: 100 },
+        batch_size: 32,
+      }),
+      training_data: JSON.stringify({
+        input_noise_sigma: 0.01,
+        sunspot_scenes: 6,
+        quiet_surroundings_scenes: 6,
+        augmentation: { field_scale: { fraction: 0.5, scale: [0.02, 1] } },
+        distilled_from: { file: '/w/checkpoints/run/teacher.onnx', sha256: 'abcdef0123456789' },
+      }),
+      training_compute_seconds: '5400',
+    };
+    expect(trainingRecipeOf(metadata)).toEqual([
+      'Adam, lr 0.0001 (warm-up 100 steps), batch 32',
+      'mean squared error + L2 on conv kernels (Keras style, λ·Σw²), λ 0.00001',
+      'distilled from teacher.onnx (sha256 abcdef012345…)',
+      '6 with synthetic sunspots, 6 with quiet surroundings',
+      'field scale (50%: ×0.02–1)',
+      '0.01',
+      '1.50 h',
+    ]);
+    const truth = JSON.parse(metadata.training_data);
+    delete truth.distilled_from;
+    truth.input_noise_sigma = [0.003, 0.012];
+    expect(trainingRecipeOf({ ...metadata, training_data: JSON.stringify(truth) })?.[2]).toBe('28 cm truth');
+    expect(trainingRecipeOf({ ...metadata, training_data: JSON.stringify(truth) })?.[5]).toBe('0.003–0.012 per patch (log-uniform)');
+    // A converted or untrained model has no training record: no row, and no section for it.
+    expect(trainingRecipeOf({ trained: 'false' })).toBeUndefined();
+    expect(card).not.toContain('## How each network was trained');
+    const trainedCard = renderModelCard({
+      evaluation: { ...evaluation, models: [{ ...evaluation.models[0], metadata }] },
+      psf,
+      figures: [],
+      generatedAt: '2026-01-01',
+      command: 'npm run evaluate',
+    });
+    expect(trainedCard).toContain('| enhance-intensity-lite.onnx | Adam, lr 0.0001 (warm-up 100 steps), batch 32 |');
   });
 });

@@ -24,6 +24,56 @@ const percent = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(2)}%` 
 const fixed = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 const signedPercent = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%` : '–');
 
+function parsedJson(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One row of "How each network was trained" from a model's metadata: optimiser, loss, targets (the 28 cm
+ * truth, or the teacher of a distilled network), the synthetic scenes added, the augmentation, the input
+ * noise and the compute. Undefined for a model without a training record (converted or untrained).
+ */
+export function trainingRecipeOf(metadata: Readonly<Record<string, string>>): string[] | undefined {
+  const recipe = parsedJson(metadata.training_recipe);
+  const data = parsedJson(metadata.training_data);
+  if (!recipe || !data) return undefined;
+  const optimizer = (recipe.optimizer ?? {}) as { learning_rate?: number; warmup_steps?: number };
+  const teacher = data.distilled_from as { file?: string; sha256?: string } | undefined;
+  const scenes = [
+    typeof data.sunspot_scenes === 'number' ? `${data.sunspot_scenes} with synthetic sunspots` : undefined,
+    typeof data.quiet_surroundings_scenes === 'number' ? `${data.quiet_surroundings_scenes} with quiet surroundings` : undefined,
+  ].filter(Boolean);
+  const augmentation = (data.augmentation ?? {}) as {
+    affine?: { fraction: number; level: number[]; contrast: number[] };
+    field_scale?: { fraction: number; scale: number[] };
+  };
+  const augmentations = [
+    augmentation.affine
+      ? `affine (${100 * augmentation.affine.fraction}%: level ${augmentation.affine.level.join('–')}, contrast ${augmentation.affine.contrast.join('–')})`
+      : undefined,
+    augmentation.field_scale
+      ? `field scale (${100 * augmentation.field_scale.fraction}%: ×${augmentation.field_scale.scale.join('–')})`
+      : undefined,
+  ].filter(Boolean);
+  const noise = data.input_noise_sigma;
+  const seconds = Number(metadata.training_compute_seconds);
+  return [
+    `Adam, lr ${optimizer.learning_rate ?? '?'}${optimizer.warmup_steps ? ` (warm-up ${optimizer.warmup_steps} steps)` : ''}, batch ${recipe.batch_size ?? '?'}`,
+    `${recipe.loss ?? '?'}${recipe.l2 !== undefined ? `, λ ${recipe.l2}` : ''}`,
+    teacher ? `distilled from ${teacher.file?.split('/').pop() ?? '?'} (sha256 ${teacher.sha256?.slice(0, 12) ?? '?'}…)` : '28 cm truth',
+    scenes.length ? scenes.join(', ') : '–',
+    augmentations.length ? augmentations.join(', ') : '–',
+    Array.isArray(noise) ? `${noise[0]}–${noise[1]} per patch (log-uniform)` : String(noise ?? '?'),
+    Number.isFinite(seconds) ? `${(seconds / 3600).toFixed(2)} h` : '–',
+  ];
+}
+
 function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -126,6 +176,22 @@ export function renderModelCard(input: ModelCardInput): string {
           `${s.inputSize[0]}×${s.inputSize[1]}`,
           `${s.targetSize[0]}×${s.targetSize[1]}`,
         ]),
+      ),
+      '',
+    );
+  }
+
+  const recipes = evaluation.models.map((m) => ({ file: m.file.split('/').pop() ?? m.file, recipe: trainingRecipeOf(m.metadata) }));
+  if (recipes.some((r) => r.recipe)) {
+    lines.push('## How each network was trained', '');
+    lines.push(
+      "From each model's own metadata (`training_recipe`, `training_data`, `training_compute_seconds`), written by `npm run train` when it exported the weights.",
+      '',
+    );
+    lines.push(
+      table(
+        ['file', 'optimiser', 'loss', 'targets', 'scenes added', 'augmentation', 'input noise σ', 'compute'],
+        recipes.filter((r) => r.recipe).map((r) => [r.file, ...r.recipe!]),
       ),
       '',
     );
