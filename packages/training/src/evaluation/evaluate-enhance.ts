@@ -87,6 +87,11 @@ export interface ValidationResult {
    * target itself — what the training data say a perfect network would do to them.
    */
   readonly fieldRatios?: { method: string; fluxRatio: number; weakFieldRatio: number }[];
+  /**
+   * Mean |HMI(x) − input| / mean |input| of the 28 cm target and of each output (the check "explains the
+   * data" applies to real files): what a perfect network would leave, the 28 cm PSF's blur included.
+   */
+  readonly residuals?: { method: string; residual: number }[];
   /** Intensity: RMS contrast σ/⟨I⟩ of the input, of the 28 cm target and of each output. */
   readonly contrasts?: { method: string; contrast: number }[];
   /** Intensity, where the image holds umbra (input < UMBRA_THRESHOLD): the umbral change of the target and of each output. */
@@ -404,11 +409,16 @@ export async function evaluateEnhance(options: EvaluateEnhanceOptions): Promise<
             }));
             if (changes.every((c) => Number.isFinite(c.change))) umbralChanges = changes;
           }
+          const residuals = [{ method: 'target 28 cm', image: pair.target }, ...outputs.filter((o) => o.method !== 'bicubic')].map((o) => ({
+            method: o.method,
+            residual: meanAbsoluteDifference(redegrade(o.image), pair.input) / meanAbsolute(pair.input),
+          }));
           result.validation.push({
             kind,
             image: pair.name,
             inputSize: [pair.input.width, pair.input.height],
             scores,
+            residuals,
             ...(fieldRatios ? { fieldRatios } : {}),
             ...(contrasts ? { contrasts } : {}),
             ...(umbralChanges ? { umbralChanges } : {}),

@@ -259,4 +259,39 @@ describe('renderModelCard', () => {
     });
     expect(trainedCard).toContain('| enhance-intensity-lite.onnx | Adam, lr 0.0001 (warm-up 100 steps), batch 32 |');
   });
+
+  it("gives the 28 cm target's own re-degraded residual beside the networks', and says when it is beyond 4%", () => {
+    const withResiduals: EnhanceEvaluation = {
+      ...evaluation,
+      validation: [
+        ...evaluation.validation,
+        {
+          kind: 'blos',
+          image: 'niris.fits',
+          inputSize: [10, 10],
+          scores: [],
+          residuals: [
+            { method: 'target 28 cm', residual: 0.0679 },
+            { method: 'Enhance full', residual: 0.0882 },
+          ],
+        },
+        {
+          kind: 'blos',
+          image: 'niris.fits with a synthetic sunspot',
+          inputSize: [10, 10],
+          scores: [],
+          residuals: [{ method: 'target 28 cm', residual: 0.0552 }],
+        },
+      ],
+    };
+    const text = renderModelCard({ evaluation: withResiduals, psf, figures: [], generatedAt: '2026-01-01', command: 'npm run evaluate' });
+    expect(text).toContain('| residual | 6.79% | 8.82% |');
+    expect(text).toContain('the 28 cm truth itself, degraded the same way, leaves 5.52%–6.79% of its own noise-free input');
+    // Below 4% there is nothing to say.
+    const low = structuredClone(withResiduals);
+    for (const v of low.validation) for (const r of v.residuals ?? []) r.residual = 0.01;
+    expect(renderModelCard({ evaluation: low, psf, figures: [], generatedAt: '2026-01-01', command: 'x' })).not.toContain(
+      'the 28 cm truth itself',
+    );
+  });
 });
