@@ -37,7 +37,11 @@ describe('evaluateEnhance on ../shared (intensity, an untrained lite model)', ()
       expect(Number.isFinite(c.meanRatio)).toBe(true);
       expect(c.beyondCutoff).toBeGreaterThanOrEqual(0);
       expect(c.streakIndex).toBeGreaterThanOrEqual(1);
+      expect(c.streakIndexInput).toBeGreaterThanOrEqual(1);
     }
+    // The near-limb frame's foreshortened granulation is elongated along one axis in the input itself.
+    const limb = checked.find((c) => c.image === 'hmi_ic_near_limb_400x500.fits');
+    expect(limb!.streakIndexInput).toBeGreaterThan(3);
     // RL against the same bicubic input: its mean stays within a few per cent on the near-limb frame.
     const rlLimb = result.checks.find((c) => c.method.startsWith('Richardson'));
     expect(rlLimb === undefined || Math.abs(rlLimb.meanRatio! - 1) < 0.05).toBe(true);

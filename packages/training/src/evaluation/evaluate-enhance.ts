@@ -51,6 +51,8 @@ export const WEAK_FIELD_SMOOTHING_PX = 4;
 /** The band and wedge of the streak index (added detail, fine scales, close to the axes). */
 export const STREAK_BAND: readonly [number, number] = Object.freeze([0.2, 0.45]) as readonly [number, number];
 export const STREAK_HALF_ANGLE_DEG = 5;
+/** The input's finest scales, cycles per input px, for its own anisotropy beside the streak index. */
+export const STREAK_BAND_INPUT: readonly [number, number] = Object.freeze([0.1, 0.225]) as readonly [number, number];
 /** The 28 cm target's diffraction cutoff on the 0.252"/px output grid (≈0.554 cycles/px). */
 export const TARGET_CUTOFF_CYCLES_PER_PX = diffractionCutoffCyclesPerPixel(
   PAPER_DEGRADATION.targetPsf.kind === 'airy' ? PAPER_DEGRADATION.targetPsf.apertureM : 0.28,
@@ -149,6 +151,12 @@ export interface RealImageCheck {
    * 0.2–0.45 px⁻¹ within ±5° of the axes; ≈1 for isotropic detail.
    */
   readonly streakIndex: number;
+  /**
+   * The same anisotropy of the input itself, at its own finest scales (0.1–0.225 cycles per input px,
+   * up to just below its Nyquist): granulation foreshortened near the limb, or a remapped (CEA) patch,
+   * is elongated along an axis before any method touches it. Reported beside the index, not in its place.
+   */
+  readonly streakIndexInput: number;
 }
 
 /** Spectra of one real HMI image: its input brought to the output grid (bicubic) and each method's output. */
@@ -301,6 +309,7 @@ export function realImageCheck(
     beyondCutoff: beyondCutoffPowerFraction(output, TARGET_CUTOFF_CYCLES_PER_PX),
     streakIndex: axisAnisotropy({ ...output, data: output.data.map((v, i) => v - upsampled.data[i]) }, STREAK_BAND, STREAK_HALF_ANGLE_DEG),
     beyondCutoffInput,
+    streakIndexInput: axisAnisotropy(input, STREAK_BAND_INPUT, STREAK_HALF_ANGLE_DEG),
   };
   if (kind === 'intensity') return { ...common, meanRatio: binnedMeanRatio(outputOnDisk, raw) };
   const weak = weakFieldRatio(

@@ -80,6 +80,7 @@ const evaluation: EnhanceEvaluation = {
       beyondCutoff: 2e-4,
       beyondCutoffInput: 1e-5,
       streakIndex: 1.4,
+      streakIndexInput: 1.25,
     },
   ],
 };
@@ -107,6 +108,9 @@ describe('renderModelCard', () => {
     expect(card).toContain("## The paper's tests, pass or fail");
     expect(card).toContain('| unsigned flux kept | Σ|B| out/in within 0.97–1.03 | blos lite | b.fits | 1.020 | pass |');
     expect(card).toContain('| explains the data | re-degraded residual ≤ 4% | blos lite | b.fits | 5.00% | **FAIL** |');
+    expect(card).toContain(
+      "| no streaks | added fine detail along one axis ≤ 3× the other | blos lite | b.fits | 1.40× (input's own 1.25×) | pass |",
+    );
     // 1.02 flux, 0.9 weak, 5% residual (fail), 0.02% beyond cutoff, 1.4× streak index, 3.12% lite vs full (fail), contrast 7.02%.
     expect(card).toContain('| blos Enhance lite | 4 | 1 |');
     expect(card).toContain('| intensity Enhance lite | 0 | 1 |');

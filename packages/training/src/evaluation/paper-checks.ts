@@ -98,7 +98,9 @@ export function paperChecks(evaluation: EnhanceEvaluation): PaperCheck[] {
       ...base,
       claim: 'no streaks',
       requirement: `added fine detail along one axis ≤ ${r.streakIndexMax}× the other`,
-      measured: `${num(c.streakIndex, 2)}×`,
+      measured: Number.isFinite(c.streakIndexInput)
+        ? `${num(c.streakIndex, 2)}× (input's own ${num(c.streakIndexInput, 2)}×)`
+        : `${num(c.streakIndex, 2)}×`,
       pass: Number.isFinite(c.streakIndex) && c.streakIndex <= r.streakIndexMax,
     });
   }
