@@ -1,12 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { describe, expect, test } from 'vitest';
 import { createEnhanceModel, enhanceReferenceForward, initializeEnhanceWeights, loadEnhanceWeights } from '@enhance/graph-builder';
 import { loadTeacher, withTeacherTargets } from './distillation.js';
 import { train } from './train.js';
 import type { TrainingBatch, TrainingData } from './training-data.js';
 import type { TrainOptions } from './train-options.js';
+import { tinyRunOptions } from './run-options.test-helper.js';
 
 const P = 6;
 
@@ -37,32 +36,8 @@ const teacherWeights = initializeEnhanceWeights(teacherArchitecture, { seed: 11 
 const teacherBytes = () =>
   createEnhanceModel({ kind: 'intensity', architecture: teacherArchitecture, weights: teacherWeights, foldBatchNorm: true });
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-async function options(overrides: Partial<TrainOptions> = {}): Promise<TrainOptions> {
-  const runDir = await mkdtemp(join(tmpdir(), 'enhance-distil-'));
-  dirs.push(runDir);
-  return {
-    kind: 'intensity',
-    variant: 'custom',
-    architecture: { depth: 1, filters: 4 },
-    steps: 60,
-    batchSize: 4,
-    learningRate: 1e-2,
-    l2: 1e-6,
-    seed: 5,
-    threads: 1,
-    runDir,
-    checkpointEvery: 1000,
-    validateEvery: 20,
-    logEvery: 20,
-    exportPath: join(runDir, 'student.onnx'),
-    ...overrides,
-  };
-}
+const tiny = tinyRunOptions('enhance-distil-');
+const options = (overrides: Partial<TrainOptions> = {}) => tiny({ steps: 60, seed: 5, validateEvery: 20, logEvery: 20, ...overrides });
 
 describe('distillation (--teacher)', () => {
   test("the targets become the teacher's outputs: validation matches a float64 forward pass of the teacher", async () => {

@@ -1,14 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { loadEnhanceWeights } from '@enhance/graph-builder';
 import { readCheckpoint } from './checkpoint-store.js';
 import { SeededRandom } from './seeded-random.js';
 import { learningRateAt, provenanceOf, train, type RunRecord } from './train.js';
 import type { TrainingBatch, TrainingData } from './training-data.js';
-import type { TrainOptions } from './train-options.js';
+import { tinyRunOptions } from './run-options.test-helper.js';
 
 /** A learnable toy problem: targets are a smooth field, inputs its 2×2 block means (plus noise in training). */
 function syntheticData(patchSize: number): TrainingData {
@@ -56,32 +54,7 @@ function syntheticData(patchSize: number): TrainingData {
   };
 }
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-async function options(overrides: Partial<TrainOptions>): Promise<TrainOptions> {
-  const runDir = await mkdtemp(join(tmpdir(), 'enhance-train-'));
-  dirs.push(runDir);
-  return {
-    kind: 'intensity',
-    variant: 'custom',
-    architecture: { depth: 1, filters: 4 },
-    steps: 40,
-    batchSize: 4,
-    learningRate: 1e-2,
-    l2: 1e-6,
-    seed: 3,
-    threads: 1,
-    runDir,
-    checkpointEvery: 1000,
-    validateEvery: 10,
-    logEvery: 10,
-    exportPath: join(runDir, 'model.onnx'),
-    ...overrides,
-  };
-}
+const options = tinyRunOptions('enhance-train-');
 
 describe('train (CI smoke: tiny network, synthetic data)', () => {
   test('the validation error goes down, the best weights are exported as a working inference model', async () => {
