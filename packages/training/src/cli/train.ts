@@ -95,6 +95,16 @@ function inputNoiseOption(value: string | undefined): InputNoise | undefined {
   return parts.length === 1 ? numbers[0] : [numbers[0], numbers[1]];
 }
 
+/** The bytes of the model an option names (--init-from, --teacher), refused in one form when unreadable. */
+function readModelOption(option: string, path: string): { file: string; bytes: Uint8Array } {
+  const file = resolve(path);
+  try {
+    return { file, bytes: new Uint8Array(readFileSync(file)) };
+  } catch (cause) {
+    throw new TrainingError({ message: `cannot read the --${option} model`, code: 'TRAIN_BAD_OPTION', file, cause });
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const values = parseScriptArguments(
     'train',
@@ -200,6 +210,9 @@ async function main(argv: string[]): Promise<number> {
       ...(values.teacher ? { teacher: values.teacher } : {}),
     })}`,
   );
+  // Models the options name are read before the (slow) training set: an unreadable one fails at once.
+  const teacherModel = values.teacher !== undefined ? readModelOption('teacher', values.teacher) : undefined;
+  const initModel = values['init-from'] !== undefined ? readModelOption('init-from', values['init-from']) : undefined;
   const sharedDir = resolve(values['shared-dir'] ?? '../shared');
   const sunspotScenes = number('sunspots', values.sunspots) ?? 0;
   const quietScenes = number('quiet-surroundings', values['quiet-surroundings']) ?? 0;
@@ -231,14 +244,8 @@ async function main(argv: string[]): Promise<number> {
         ? withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION, noise)
         : trainingDataFromSet(set, noise);
   let teacher: Teacher | undefined;
-  if (values.teacher !== undefined) {
-    const file = resolve(values.teacher);
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(readFileSync(file));
-    } catch (cause) {
-      throw new TrainingError({ message: 'cannot read the --teacher model', code: 'TRAIN_BAD_OPTION', file, cause });
-    }
+  if (teacherModel) {
+    const { file, bytes } = teacherModel;
     teacher = await loadTeacher(bytes, file, kind, options.threads);
     log(
       `teacher ${file} (${teacher.source.architecture.depth}×${teacher.source.architecture.filters}, sha256 ${teacher.source.sha256.slice(0, 12)}…)`,
@@ -254,16 +261,10 @@ async function main(argv: string[]): Promise<number> {
     });
   }
   let warmStart: WarmStart | undefined;
-  if (values['init-from'] !== undefined) {
+  if (initModel) {
     if (values.resume)
       throw new TrainingError({ message: '--init-from starts a new run; it cannot be combined with --resume', code: 'TRAIN_BAD_OPTION' });
-    const file = resolve(values['init-from']);
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(readFileSync(file));
-    } catch (cause) {
-      throw new TrainingError({ message: 'cannot read the --init-from model', code: 'TRAIN_BAD_OPTION', file, cause });
-    }
+    const { file, bytes } = initModel;
     const sample = data.train.sampleBatch(WARM_START_PATCHES, createRandom(seed + 7919));
     warmStart = await warmStartFromModel(
       bytes,
