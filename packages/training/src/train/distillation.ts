@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EnhanceKind } from '@enhance/core';
 import { buildEnhanceNetwork, GraphBuilder, loadEnhanceWeights } from '@enhance/graph-builder';
 import * as ort from 'onnxruntime-node';
-import type { TrainingBatch, TrainingData } from './training-data.js';
+import type { TrainingData } from './training-data.js';
 import { TrainingError } from './training-error.js';
 
 /**
@@ -83,29 +83,32 @@ export async function loadTeacher(bytes: Uint8Array, file: string, kind: Enhance
  */
 export async function withTeacherTargets(data: TrainingData, teacher: Teacher, batchSize = 64): Promise<TrainingData> {
   const p = data.patchSize;
-  const validation: TrainingBatch[] = [];
-  for (const batch of data.validation.batches(batchSize)) {
-    validation.push({ ...batch, targets: Float32Array.from(await teacher.run(batch.inputs, batch.count, p)) });
+  // Every validation patch once, inputs and the teacher's targets each in one array; batches are views.
+  const drawn = [...data.validation.batches(batchSize)];
+  const count = drawn.reduce((n, b) => n + b.count, 0);
+  const inputs = new Float32Array(count * p * p);
+  const targets = new Float32Array(count * 4 * p * p);
+  let at = 0;
+  for (const batch of drawn) {
+    inputs.set(batch.inputs, at * p * p);
+    targets.set(await teacher.run(batch.inputs, batch.count, p), at * 4 * p * p);
+    at += batch.count;
   }
   return {
     patchSize: p,
     train: {
-      sampleBatch: (count, random) => data.train.sampleBatch(count, random),
-      relabel: async (batch) => ({ ...batch, targets: Float32Array.from(await teacher.run(batch.inputs, batch.count, p)) }),
+      sampleBatch: (n, random) => data.train.sampleBatch(n, random),
+      relabel: async (batch) => ({ ...batch, targets: await teacher.run(batch.inputs, batch.count, p) }),
     },
     validation: {
       *batches(size) {
-        // Re-cut the stored patches into batches of `size`.
-        const patches = validation.flatMap((b) => Array.from({ length: b.count }, (_, i) => ({ b, i })));
-        for (let start = 0; start < patches.length; start += size) {
-          const slice = patches.slice(start, start + size);
-          const inputs = new Float32Array(slice.length * p * p);
-          const targets = new Float32Array(slice.length * 4 * p * p);
-          slice.forEach(({ b, i }, k) => {
-            inputs.set(b.inputs.subarray(i * p * p, (i + 1) * p * p), k * p * p);
-            targets.set(b.targets.subarray(i * 4 * p * p, (i + 1) * 4 * p * p), k * 4 * p * p);
-          });
-          yield { count: slice.length, inputs, targets };
+        for (let start = 0; start < count; start += size) {
+          const end = Math.min(count, start + size);
+          yield {
+            count: end - start,
+            inputs: inputs.subarray(start * p * p, end * p * p),
+            targets: targets.subarray(start * 4 * p * p, end * 4 * p * p),
+          };
         }
       },
     },
