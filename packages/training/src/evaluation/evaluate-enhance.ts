@@ -49,10 +49,14 @@ export const HMI_EXTRA_CONTINUUM_FILES = [
 export const WEAK_FIELD_GAUSS = 40;
 export const WEAK_FIELD_SMOOTHING_PX = 4;
 /** The band and wedge of the streak index (added detail, fine scales, close to the axes). */
-export const STREAK_BAND: readonly [number, number] = Object.freeze([0.2, 0.45]) as readonly [number, number];
+export const STREAK_BAND: readonly [number, number] = Object.freeze([0.1, 0.225]) as readonly [number, number];
 export const STREAK_HALF_ANGLE_DEG = 5;
-/** The input's finest scales, cycles per input px, for its own anisotropy beside the streak index. */
-export const STREAK_BAND_INPUT: readonly [number, number] = Object.freeze([0.1, 0.225]) as readonly [number, number];
+/**
+ * The input's finest scales, cycles per input px (its Nyquist is 0.5), for its own anisotropy beside the
+ * streak index: the added detail at 0.2–0.45 cycles per output px is built from what the input holds
+ * up to its Nyquist.
+ */
+export const STREAK_BAND_INPUT: readonly [number, number] = Object.freeze([0.2, 0.45]) as readonly [number, number];
 /** The 28 cm target's diffraction cutoff on the 0.252"/px output grid (≈0.554 cycles/px). */
 export const TARGET_CUTOFF_CYCLES_PER_PX = diffractionCutoffCyclesPerPixel(
   PAPER_DEGRADATION.targetPsf.kind === 'airy' ? PAPER_DEGRADATION.targetPsf.apertureM : 0.28,
@@ -152,8 +156,8 @@ export interface RealImageCheck {
    */
   readonly streakIndex: number;
   /**
-   * The same anisotropy of the input itself, at its own finest scales (0.1–0.225 cycles per input px,
-   * up to just below its Nyquist): granulation foreshortened near the limb, or a remapped (CEA) patch,
+   * The same anisotropy of the input itself, at its own finest scales (0.2–0.45 cycles per input px,
+   * up to just below its Nyquist of 0.5): granulation foreshortened near the limb, or a remapped (CEA) patch,
    * is elongated along an axis before any method touches it. Reported beside the index, not in its place.
    */
   readonly streakIndexInput: number;

@@ -52,3 +52,24 @@ describe('realImageCheck (magnetograms)', () => {
     expect(realImageCheck('intensity', 'test', 'method', input, input, output, output, 1, redegrade, 0).residualNoiseFloor).toBeUndefined();
   });
 });
+
+describe("realImageCheck: the input's own anisotropy", () => {
+  // White noise with stripes that vary along x only, at a given frequency in cycles per input px.
+  const width = 128;
+  const height = 128;
+  const striped = (cyclesPerPx: number) => {
+    const data = new Float64Array(width * height).fill(1);
+    addGaussianNoise(data, 0.01, createRandom(3));
+    for (let i = 0; i < data.length; i++) data[i] += 0.05 * Math.cos(2 * Math.PI * cyclesPerPx * (i % width));
+    return { width, height, data };
+  };
+  const check = (input: ReturnType<typeof striped>) =>
+    realImageCheck('intensity', 'test', 'method', input, input, doubled(input), doubled(input), 1, () => input, 0);
+
+  test('is measured at its finest scales, up to just below its Nyquist (0.5 cycles/px)', () => {
+    // Stripes at 0.4 cycles/input px: structure HMI's pixels barely resolve, the scale the added detail grows from.
+    expect(check(striped(0.4)).streakIndexInput).toBeGreaterThan(10);
+    // Stripes at 0.05 cycles/px are coarse structure: outside the band, the noise there is isotropic.
+    expect(check(striped(0.05)).streakIndexInput).toBeLessThan(1.5);
+  });
+});
