@@ -49,7 +49,7 @@ export const HMI_EXTRA_CONTINUUM_FILES = [
 export const WEAK_FIELD_GAUSS = 40;
 export const WEAK_FIELD_SMOOTHING_PX = 4;
 /** The band and wedge of the streak index (added detail, fine scales, close to the axes). */
-export const STREAK_BAND: readonly [number, number] = Object.freeze([0.1, 0.225]) as readonly [number, number];
+export const STREAK_BAND: readonly [number, number] = Object.freeze([0.2, 0.45]) as readonly [number, number];
 export const STREAK_HALF_ANGLE_DEG = 5;
 /**
  * The input's finest scales, cycles per input px (its Nyquist is 0.5), for its own anisotropy beside the
