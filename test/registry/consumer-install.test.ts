@@ -1,17 +1,16 @@
-// The consumer path end to end: the workspace packages are published (prepack builds them) to a real
-// npm registry on 127.0.0.1 (verdaccio, serving @enhance/* from its own storage and proxying
-// registry.npmjs.org for everything else), then installed by name into empty folders with the README's
+// The consumer path end to end: the workspace packages are published (prepack builds them) to an npm
+// registry on 127.0.0.1 (test-support's local registry, serving @enhance/* from what was published to it
+// and relaying registry.npmjs.org for everything else), then installed by name into empty folders with the README's
 // Install commands, and used the way the README says: the `enhance` CLI, the API snippet, the browser
 // bundle. Third-party packages (onnxruntime-node, onnxruntime-web...) come from the public registry
 // through the proxy; npm uses a cache of its own in the scratch folder, not the user's.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FitsHeader, readFits, writeFits } from '@enhance/core';
+import { startLocalNpmRegistry, type LocalNpmRegistry } from '@enhance/test-support';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
@@ -23,9 +22,7 @@ const PACKAGES = ['@enhance/core', '@enhance/graph-builder', '@enhance/runtime-n
 const MINUTE = 60_000;
 
 let scratch: string | undefined;
-let registry: ChildProcess | undefined;
-let registryLog = '';
-let registryUrl = '';
+let registry: LocalNpmRegistry | undefined;
 let npmEnv: NodeJS.ProcessEnv = {};
 let appFolder = '';
 
@@ -84,24 +81,14 @@ async function ok(command: string, args: string[], options: { cwd: string; timeo
   const outcome = await run(command, args, options);
   if (outcome.code !== 0) {
     throw new Error(
-      `\`${[command, ...args].join(' ')}\` in ${options.cwd} exited with ${outcome.code}:\n${outcome.stdout}\n${outcome.stderr}`,
+      `\`${[command, ...args].join(' ')}\` in ${options.cwd} exited with ${outcome.code}:\n${outcome.stdout}\n${outcome.stderr}` +
+        (registry ? `\nthe registry's last requests:\n${registry.log.slice(-20).join('\n')}` : ''),
     );
   }
   return outcome;
 }
 
 const shell = (line: string, cwd: string, timeoutMs?: number) => ok('sh', ['-c', line], { cwd, timeoutMs });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /**
  * The environment of a user's shell: none of the npm_* variables of the `npm test` that runs us, no
@@ -126,100 +113,13 @@ function consumerEnvironment(folder: string): NodeJS.ProcessEnv {
   return env;
 }
 
-function verdaccioConfig(folder: string, port: number): string {
-  return [
-    `storage: ${JSON.stringify(path.join(folder, 'storage'))}`,
-    'auth:',
-    '  htpasswd:',
-    `    file: ${JSON.stringify(path.join(folder, 'htpasswd'))}`,
-    '    max_users: 10',
-    'uplinks:',
-    '  npmjs:',
-    '    url: https://registry.npmjs.org/',
-    '    timeout: 120s',
-    'packages:',
-    // Ours, from local storage only: the @enhance scope on the public registry is someone else's.
-    "  '@enhance/*':",
-    '    access: $all',
-    '    publish: $authenticated',
-    '    unpublish: $authenticated',
-    "  '**':",
-    '    access: $all',
-    '    publish: $authenticated',
-    '    proxy: npmjs',
-    `listen: 127.0.0.1:${port}`,
-    'max_body_size: 200mb',
-    'log: { type: stdout, format: pretty, level: warn }',
-    '',
-  ].join('\n');
-}
-
-async function startRegistry(folder: string): Promise<void> {
-  let bin: string;
-  try {
-    const manifestPath = createRequire(import.meta.url).resolve('verdaccio/package.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin: string | Record<string, string> };
-    bin = path.join(path.dirname(manifestPath), typeof manifest.bin === 'string' ? manifest.bin : manifest.bin.verdaccio);
-  } catch (error) {
-    throw new Error(`verdaccio cannot start: it is not installed (a root devDependency; run npm ci): ${String(error)}`);
-  }
-  const port = await freePort();
-  const configPath = path.join(folder, 'verdaccio.yaml');
-  writeFileSync(configPath, verdaccioConfig(folder, port));
-  registryUrl = `http://127.0.0.1:${port}/`;
-  const child = spawn(process.execPath, [bin, '--config', configPath], { cwd: folder, env: npmEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  registry = child;
-  child.stdout!.on('data', (chunk) => (registryLog += chunk));
-  child.stderr!.on('data', (chunk) => (registryLog += chunk));
-  let exited: string | undefined;
-  child.on('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
-  child.on('error', (error) => (exited = `failed: ${error.message}`));
-  const deadline = Date.now() + MINUTE;
-  for (;;) {
-    if (exited) throw new Error(`verdaccio cannot start: it ${exited}\n${registryLog}`);
-    try {
-      const response = await fetch(`${registryUrl}-/ping`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`verdaccio cannot start: ${registryUrl}-/ping did not answer within 60 s\n${registryLog}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** Adds a registry user (verdaccio's htpasswd) and returns its token, for `npm publish`. */
-async function registryToken(): Promise<string> {
-  const response = await fetch(`${registryUrl}-/user/org.couchdb.user:enhance-ci`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'enhance-ci', password: 'enhance-ci-password' }),
-  });
-  const body = (await response.json()) as { token?: string };
-  if (!response.ok || !body.token) throw new Error(`verdaccio refused to add a user: HTTP ${response.status} ${JSON.stringify(body)}`);
-  return body.token;
-}
-
-async function stopRegistry(): Promise<void> {
-  const child = registry;
-  registry = undefined;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await gone;
-  clearTimeout(timer);
-}
-
 async function cleanUp(): Promise<void> {
-  await stopRegistry();
+  const running = registry;
+  registry = undefined;
+  await running?.close();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
   scratch = undefined;
 }
-
-// A vitest worker killed mid-run must not leave the registry running.
-const killRegistry = () => registry?.kill('SIGKILL');
-process.once('exit', killRegistry);
 
 /** A small quiet-Sun-like intensity image with a linear WCS, as the CLI and the API read it. */
 function smallImage(width: number, height: number) {
@@ -245,15 +145,15 @@ describe('consumer install from a registry (README "Install")', () => {
     try {
       scratch = mkdtempSync(path.join(tmpdir(), 'enhance-registry-'));
       npmEnv = consumerEnvironment(scratch);
-      await startRegistry(scratch);
-      const token = await registryToken();
+      registry = await startLocalNpmRegistry({ scope: '@enhance' });
+      const registryUrl = registry.url;
       const host = registryUrl.replace(/^http:/, '');
       writeFileSync(
         npmEnv.NPM_CONFIG_USERCONFIG!,
         [
           `registry=${registryUrl}`,
           `@enhance:registry=${registryUrl}`,
-          `${host}:_authToken=${token}`,
+          `${host}:_authToken=consumer-install-test`,
           'update-notifier=false',
           'fund=false',
           'audit=false',
@@ -264,6 +164,7 @@ describe('consumer install from a registry (README "Install")', () => {
       const published = await ok('npm', ['publish', '--workspaces', '--registry', registryUrl], { cwd: repoRoot, timeoutMs: 4 * MINUTE });
       for (const name of PACKAGES)
         expect(published.stdout + published.stderr, `npm publish --workspaces did not publish ${name}`).toContain(`+ ${name}@`);
+      expect(registry.published.map((id) => id.replace(/@[^@]+$/, '')).sort()).toEqual([...PACKAGES].sort());
     } catch (error) {
       await cleanUp();
       throw error;
