@@ -251,6 +251,12 @@ describe('renderModelCard', () => {
     truth.input_noise_sigma = [0.003, 0.012];
     expect(trainingRecipeOf({ ...metadata, training_data: JSON.stringify(truth) })?.[2]).toBe('28 cm truth');
     expect(trainingRecipeOf({ ...metadata, training_data: JSON.stringify(truth) })?.[5]).toBe('0.003–0.012 per patch (log-uniform)');
+    // A run that continued another model names it beside its own compute.
+    const warm = {
+      ...metadata,
+      training_warm_start: JSON.stringify({ file: '/w/models/enhance-blos-lite.onnx', sha256: 'x', patchesSeen: 156800, steps: 4900 }),
+    };
+    expect(trainingRecipeOf(warm)?.[6]).toBe('1.50 h, from enhance-blos-lite.onnx (156,800 patches before)');
     // A converted or untrained model has no training record: no row, and no section for it.
     expect(trainingRecipeOf({ trained: 'false' })).toBeUndefined();
     expect(card).not.toContain('## How each network was trained');

@@ -34,6 +34,19 @@ function parsedJson(text: string | undefined): Record<string, unknown> | undefin
   }
 }
 
+/** ", from <model> (N patches before)" for a run that continued another model, else "". */
+function warmStartNote(json: string | undefined): string {
+  if (!json) return '';
+  try {
+    const source = JSON.parse(json) as { file?: string; patchesSeen?: number };
+    const file = source.file?.split('/').pop();
+    if (!file) return '';
+    return `, from ${file}${Number.isFinite(source.patchesSeen) ? ` (${source.patchesSeen!.toLocaleString('en-US')} patches before)` : ''}`;
+  } catch {
+    return '';
+  }
+}
+
 /**
  * One row of "How each network was trained" from a model's metadata: optimiser, loss, targets (the 28 cm
  * truth, or the teacher of a distilled network), the synthetic scenes added, the augmentation, the input
@@ -70,7 +83,7 @@ export function trainingRecipeOf(metadata: Readonly<Record<string, string>>): st
     scenes.length ? scenes.join(', ') : '–',
     augmentations.length ? augmentations.join(', ') : '–',
     Array.isArray(noise) ? `${noise[0]}–${noise[1]} per patch (log-uniform)` : String(noise ?? '?'),
-    Number.isFinite(seconds) ? `${(seconds / 3600).toFixed(2)} h` : '–',
+    (Number.isFinite(seconds) ? `${(seconds / 3600).toFixed(2)} h` : '–') + warmStartNote(metadata.training_warm_start),
   ];
 }
 
@@ -199,7 +212,7 @@ export function renderModelCard(input: ModelCardInput): string {
   if (recipes.some((r) => r.recipe)) {
     lines.push('## How each network was trained', '');
     lines.push(
-      "From each model's own metadata (`training_recipe`, `training_data`, `training_compute_seconds`), written by `npm run train` when it exported the weights.",
+      "From each model's own metadata (`training_recipe`, `training_data`, `training_compute_seconds`, `training_warm_start`), written by `npm run train` when it exported the weights. Compute is the last run's; a run that continued another model names it (that model's own metadata holds its history).",
       '',
     );
     lines.push(
