@@ -37,6 +37,16 @@ describe('training sets from ../shared', () => {
     const validation = set.validation.patches;
     // 6 windows of the block, the same 6 with a synthetic sunspot, 11×11 of the IMaX frame.
     expect(validation.count).toBe(6 + 6 + 121);
+    // The groups (per-source validation errors) name those runs after the validation images.
+    expect(set.validation.groups).toEqual(set.validation.images.map((image, i) => ({ name: image.name, patches: [6, 6, 121][i] })));
+    // The IMaX group starts with the frame's top-left window: its target is the image's top-left 100×100.
+    const imaxTarget = set.validation.images[2].target;
+    const first = validation.targets.subarray(12 * 10000, 13 * 10000);
+    expect(Array.from({ length: 100 }, (_, y) => Array.from(first.subarray(y * 100, y * 100 + 100)))).toEqual(
+      Array.from({ length: 100 }, (_, y) =>
+        Array.from(imaxTarget.data.subarray(y * imaxTarget.width, y * imaxTarget.width + 100), Math.fround),
+      ),
+    );
     const validationKeys = new Set<string>();
     // Targets carry no noise, so equal pixel rows mean the same window.
     for (let n = 0; n < validation.count; n++)

@@ -126,6 +126,8 @@ export interface TrainingSet {
     readonly patches: PatchBatch;
     /** The validation patches in order, `size` at a time (the last batch may be smaller). */
     batches(size: number): Generator<PatchBatch>;
+    /** Which runs of the patches come from which validation image (named as in `images`), in order. */
+    readonly groups: readonly { name: string; patches: number }[];
     readonly images: readonly ImagePair[];
   };
   readonly info: TrainingSetInfo;
@@ -228,6 +230,12 @@ function buildSet(
   info: Omit<TrainingSetInfo, 'trainingWindows' | 'validationPatches' | 'inputNoiseSigma'>,
   seed: number,
 ): TrainingSet {
+  if (images.length !== validationSources.length) {
+    throw new TrainingDataError({
+      message: `${validationSources.length} validation sources but ${images.length} validation images: each source is one image`,
+      code: 'DATA_ARGUMENT',
+    });
+  }
   const validationCount = validationSources.reduce((n, s) => n + s.origins.length, 0);
   const patches = emptyBatch(validationCount);
   let index = 0;
@@ -261,6 +269,7 @@ function buildSet(
           };
         }
       },
+      groups: validationSources.map((source, i) => ({ name: images[i].name, patches: source.origins.length })),
       images,
     },
     info: {

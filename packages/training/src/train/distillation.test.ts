@@ -66,6 +66,15 @@ describe('distillation (--teacher)', () => {
         }
       }
       expect(patches).toBe(5);
+      // The validation groups (per-source errors) stay as they were.
+      expect(data.validation.groups).toBeUndefined();
+      const groups = [
+        { name: 'a', patches: 2 },
+        { name: 'b', patches: 3 },
+      ];
+      const source = inputsOnlyData();
+      const grouped = await withTeacherTargets({ ...source, validation: { ...source.validation, groups } }, teacher, 2);
+      expect(grouped.validation.groups).toEqual(groups);
       // Training batches are relabelled the same way.
       const drawn = data.train.sampleBatch(2, () => 0.25);
       const relabelled = await data.train.relabel!(drawn);

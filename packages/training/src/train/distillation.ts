@@ -111,6 +111,7 @@ export async function withTeacherTargets(data: TrainingData, teacher: Teacher, b
           };
         }
       },
+      ...(data.validation.groups ? { groups: data.validation.groups } : {}),
     },
     description: { ...data.description, distilled_from: teacher.source },
   };

@@ -13,7 +13,7 @@ export function trainingDataFromSet(set: TrainingSet, options: { inputNoise?: In
   return {
     patchSize: INPUT_PATCH_SIZE,
     train: { sampleBatch: (count, random) => set.train.sampleBatch(count, random, { inputNoise }) },
-    validation: { batches: (size) => set.validation.batches(size) },
+    validation: { batches: (size) => set.validation.batches(size), groups: set.validation.groups },
     description: {
       kind: info.kind,
       units: info.units,

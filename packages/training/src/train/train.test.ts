@@ -89,6 +89,26 @@ describe('train (CI smoke: tiny network, synthetic data)', () => {
     await session.release();
   });
 
+  test('with validation groups, each validation line also gives the error per source', async () => {
+    const opts = await options({ steps: 10 });
+    const lines: string[] = [];
+    const data = syntheticData(6);
+    const groups = [
+      { name: 'first block', patches: 2 },
+      { name: 'second block', patches: 4 },
+    ];
+    await train(opts, { ...data, validation: { ...data.validation, groups } }, { log: (l) => lines.push(l) });
+    const validations = lines.filter((l) => l.startsWith('validation step'));
+    expect(validations.length).toBeGreaterThan(0);
+    for (const line of validations) {
+      const match = line.match(/mse (\S+) .*; by source: first block (\S+), second block (\S+)$/);
+      expect(match, line).not.toBeNull();
+      // The overall error is the patch-weighted mean of the two (to the 4 digits the line prints).
+      const [total, first, second] = match!.slice(1).map(Number);
+      expect((2 * first + 4 * second) / 6).toBeCloseTo(total, Math.max(0, -Math.floor(Math.log10(total))) + 2);
+    }
+  });
+
   test('a magnetogram model is exported with its zero-field offset taken out: zero in, zero out', async () => {
     const opts = await options({ kind: 'blos', steps: 10 });
     await train(opts, syntheticData(6), { log: () => {} });

@@ -194,12 +194,13 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
       createRandom(options.seed * 7919 + record.step),
     );
     for (const [name, value] of statistics) state.set(name, value);
-    const mse = await validation.meanSquaredError(parameterState(), data, 64);
+    const { mse, groups } = await validation.meanSquaredErrors(parameterState(), data, 64);
     record.computeSeconds += (performance.now() - started) / 1000;
     record.validationHistory.push({ step: record.step, mse });
     const improved = record.best === null || mse < record.best.validationMse;
     log(
-      `validation step ${record.step}: mse ${mse.toExponential(4)} (nearest ×2: ${record.nearestUpsamplingMse.toExponential(4)})${improved ? ' best' : ''}`,
+      `validation step ${record.step}: mse ${mse.toExponential(4)} (nearest ×2: ${record.nearestUpsamplingMse.toExponential(4)})${improved ? ' best' : ''}` +
+        (groups ? `; by source: ${groups.map((g) => `${g.name} ${g.mse.toExponential(3)}`).join(', ')}` : ''),
     );
     if (improved) {
       record.best = { step: record.step, validationMse: mse };

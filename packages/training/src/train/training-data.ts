@@ -24,7 +24,18 @@ export interface TrainingData {
   readonly validation: {
     /** The fixed validation patches, `size` at a time (the last batch may be smaller). */
     batches(size: number): Iterable<TrainingBatch>;
+    /**
+     * Where the patches come from, in their order (consecutive runs, `patches` each, summing to all of
+     * them): the validation error is also reported per group, so that one large source does not hide another.
+     */
+    readonly groups?: readonly ValidationGroup[];
   };
   /** A JSON-serialisable description (sources, checksums, splits), stored in checkpoints and model metadata. */
   readonly description: Record<string, unknown>;
+}
+
+/** A run of consecutive validation patches from one source. */
+export interface ValidationGroup {
+  readonly name: string;
+  readonly patches: number;
 }

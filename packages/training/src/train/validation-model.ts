@@ -2,6 +2,7 @@ import type { Architecture } from '@enhance/core';
 import { buildEnhanceNetwork, enhanceParameterSpecs, GraphBuilder, type Operand } from '@enhance/graph-builder';
 import * as ort from 'onnxruntime-node';
 import type { TrainingBatch, TrainingData } from './training-data.js';
+import { TrainingError } from './training-error.js';
 
 /**
  * The inference network (moving batch-norm statistics) with its parameters as graph inputs, so the
@@ -32,21 +33,51 @@ export class ValidationModel {
 
   /** Mean squared error over every target pixel of the validation set, accumulated in float64. */
   async meanSquaredError(parameters: ReadonlyMap<string, Float32Array>, data: TrainingData, batchSize: number): Promise<number> {
+    return (await this.meanSquaredErrors(parameters, data, batchSize)).mse;
+  }
+
+  /** The validation MSE over every patch, and over each of `data.validation.groups` when it names them. */
+  async meanSquaredErrors(
+    parameters: ReadonlyMap<string, Float32Array>,
+    data: TrainingData,
+    batchSize: number,
+  ): Promise<{ mse: number; groups?: { name: string; mse: number }[] }> {
     const feeds: Record<string, ort.Tensor> = {};
     for (const spec of enhanceParameterSpecs(this.architecture))
       feeds[spec.name] = new ort.Tensor('float32', parameters.get(spec.name)!, [...spec.shape]);
-    let sum = 0;
-    let count = 0;
+    const perPatch = 4 * this.patchSize * this.patchSize;
+    const patchSums: number[] = [];
     for (const batch of data.validation.batches(batchSize)) {
       feeds.image = new ort.Tensor('float32', batch.inputs, [batch.count, 1, this.patchSize, this.patchSize]);
       const output = (await this.session.run(feeds)).enhanced.data as Float32Array;
-      for (let i = 0; i < output.length; i++) {
-        const d = output[i] - batch.targets[i];
-        sum += d * d;
+      for (let n = 0; n < batch.count; n++) {
+        let sum = 0;
+        for (let i = n * perPatch; i < (n + 1) * perPatch; i++) {
+          const d = output[i] - batch.targets[i];
+          sum += d * d;
+        }
+        patchSums.push(sum);
       }
-      count += output.length;
     }
-    return sum / count;
+    const mean = (sums: number[]) => sums.reduce((a, b) => a + b, 0) / (sums.length * perPatch);
+    const mse = mean(patchSums);
+    const groups = data.validation.groups;
+    if (!groups) return { mse };
+    const total = groups.reduce((n, g) => n + g.patches, 0);
+    if (total !== patchSums.length) {
+      throw new TrainingError({
+        message: `the validation groups name ${total} patches, the validation set has ${patchSums.length}`,
+        code: 'TRAIN_DATA',
+      });
+    }
+    let start = 0;
+    return {
+      mse,
+      groups: groups.map((g) => {
+        const sums = patchSums.slice(start, (start += g.patches));
+        return { name: g.name, mse: mean(sums) };
+      }),
+    };
   }
 
   async release(): Promise<void> {
