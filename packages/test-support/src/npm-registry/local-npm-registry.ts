@@ -124,10 +124,11 @@ export async function startLocalNpmRegistry(options: LocalNpmRegistryOptions): P
       return answer.status;
     }
     await new Promise<void>((resolve, reject) => {
+      // 'close' comes after the last byte, or when npm hangs up first.
+      response.on('close', resolve);
       Readable.fromWeb(answer.body as import('node:stream/web').ReadableStream)
         .on('error', reject)
-        .pipe(response)
-        .on('finish', resolve);
+        .pipe(response);
     });
     return answer.status;
   };
