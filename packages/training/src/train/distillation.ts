@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EnhanceKind } from '@enhance/core';
 import { buildEnhanceNetwork, GraphBuilder, loadEnhanceWeights } from '@enhance/graph-builder';
 import * as ort from 'onnxruntime-node';
-import type { TrainingData } from './training-data.js';
+import { batchViews, type TrainingData } from './training-data.js';
 import { TrainingError } from './training-error.js';
 
 /**
@@ -101,16 +101,7 @@ export async function withTeacherTargets(data: TrainingData, teacher: Teacher, b
       relabel: async (batch) => ({ ...batch, targets: await teacher.run(batch.inputs, batch.count, p) }),
     },
     validation: {
-      *batches(size) {
-        for (let start = 0; start < count; start += size) {
-          const end = Math.min(count, start + size);
-          yield {
-            count: end - start,
-            inputs: inputs.subarray(start * p * p, end * p * p),
-            targets: targets.subarray(start * 4 * p * p, end * 4 * p * p),
-          };
-        }
-      },
+      batches: (size) => batchViews(inputs, targets, p, size),
       ...(data.validation.groups ? { groups: data.validation.groups } : {}),
     },
     description: { ...data.description, distilled_from: teacher.source },

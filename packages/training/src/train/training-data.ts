@@ -39,3 +39,20 @@ export interface ValidationGroup {
   readonly name: string;
   readonly patches: number;
 }
+
+/**
+ * Fixed patches held in one inputs and one targets array (NCHW, `patchSize` inputs, twice that targets),
+ * handed out `size` at a time as views (the last batch may be smaller): no copy per batch.
+ */
+export function* batchViews(inputs: Float32Array, targets: Float32Array, patchSize: number, size: number): Generator<TrainingBatch> {
+  const inputLength = patchSize * patchSize;
+  const count = inputs.length / inputLength;
+  for (let start = 0; start < count; start += size) {
+    const end = Math.min(count, start + size);
+    yield {
+      count: end - start,
+      inputs: inputs.subarray(start * inputLength, end * inputLength),
+      targets: targets.subarray(start * 4 * inputLength, end * 4 * inputLength),
+    };
+  }
+}

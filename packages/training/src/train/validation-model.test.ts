@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initializeEnhanceWeights } from '@enhance/graph-builder';
-import type { TrainingBatch, TrainingData, ValidationGroup } from './training-data.js';
+import { batchViews, type TrainingData, type ValidationGroup } from './training-data.js';
 import { TrainingError } from './training-error.js';
 import { ValidationModel } from './validation-model.js';
 
@@ -34,12 +34,7 @@ function dataOf(parts: { count: number; offset: number }[], groups?: ValidationG
     patchSize: p,
     train: { sampleBatch: () => ({ count: 0, inputs: new Float32Array(), targets: new Float32Array() }) },
     validation: {
-      *batches(size): Generator<TrainingBatch> {
-        for (let s = 0; s < count; s += size) {
-          const e = Math.min(count, s + size);
-          yield { count: e - s, inputs: inputs.subarray(s * p * p, e * p * p), targets: targets.subarray(s * 4 * p * p, e * 4 * p * p) };
-        }
-      },
+      batches: (size) => batchViews(inputs, targets, p, size),
       ...(groups ? { groups } : {}),
     },
     description: {},
