@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EnhanceKind } from '@enhance/core';
 import { buildEnhanceNetwork, GraphBuilder, loadEnhanceWeights } from '@enhance/graph-builder';
 import * as ort from 'onnxruntime-node';
-import { batchViews, type TrainingData } from './training-data.js';
+import { batchViews, concatenateBatches, type TrainingData } from './training-data.js';
 import { TrainingError } from './training-error.js';
 
 /**
@@ -84,16 +84,11 @@ export async function loadTeacher(bytes: Uint8Array, file: string, kind: Enhance
 export async function withTeacherTargets(data: TrainingData, teacher: Teacher, batchSize = 64): Promise<TrainingData> {
   const p = data.patchSize;
   // Every validation patch once, inputs and the teacher's targets each in one array; batches are views.
-  const drawn = [...data.validation.batches(batchSize)];
-  const count = drawn.reduce((n, b) => n + b.count, 0);
-  const inputs = new Float32Array(count * p * p);
-  const targets = new Float32Array(count * 4 * p * p);
-  let at = 0;
-  for (const batch of drawn) {
-    inputs.set(batch.inputs, at * p * p);
-    targets.set(await teacher.run(batch.inputs, batch.count, p), at * 4 * p * p);
-    at += batch.count;
+  const relabelled = [];
+  for (const batch of data.validation.batches(batchSize)) {
+    relabelled.push({ ...batch, targets: await teacher.run(batch.inputs, batch.count, p) });
   }
+  const { inputs, targets } = concatenateBatches(relabelled, p);
   return {
     patchSize: p,
     train: {

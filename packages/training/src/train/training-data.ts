@@ -56,3 +56,18 @@ export function* batchViews(inputs: Float32Array, targets: Float32Array, patchSi
     };
   }
 }
+
+/** The patches of `batches` in one inputs and one targets array, in order (for `batchViews`). */
+export function concatenateBatches(batches: readonly TrainingBatch[], patchSize: number): { inputs: Float32Array; targets: Float32Array } {
+  const inputLength = patchSize * patchSize;
+  const count = batches.reduce((n, b) => n + b.count, 0);
+  const inputs = new Float32Array(count * inputLength);
+  const targets = new Float32Array(count * 4 * inputLength);
+  let at = 0;
+  for (const batch of batches) {
+    inputs.set(batch.inputs, at * inputLength);
+    targets.set(batch.targets, at * 4 * inputLength);
+    at += batch.count;
+  }
+  return { inputs, targets };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initializeEnhanceWeights } from '@enhance/graph-builder';
-import { batchViews, type TrainingData, type ValidationGroup } from './training-data.js';
+import { batchViews, concatenateBatches, type TrainingData, type ValidationGroup } from './training-data.js';
 import { TrainingError } from './training-error.js';
 import { ValidationModel } from './validation-model.js';
 
@@ -20,16 +20,10 @@ function patches(count: number, offset: number) {
 }
 
 function dataOf(parts: { count: number; offset: number }[], groups?: ValidationGroup[]): TrainingData {
-  const all = parts.map(({ count, offset }) => ({ count, ...patches(count, offset) }));
-  const count = all.reduce((n, a) => n + a.count, 0);
-  const inputs = new Float32Array(count * p * p);
-  const targets = new Float32Array(count * 4 * p * p);
-  let at = 0;
-  for (const a of all) {
-    inputs.set(a.inputs, at * p * p);
-    targets.set(a.targets, at * 4 * p * p);
-    at += a.count;
-  }
+  const { inputs, targets } = concatenateBatches(
+    parts.map(({ count, offset }) => ({ count, ...patches(count, offset) })),
+    p,
+  );
   return {
     patchSize: p,
     train: { sampleBatch: () => ({ count: 0, inputs: new Float32Array(), targets: new Float32Array() }) },
