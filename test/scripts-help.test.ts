@@ -137,4 +137,24 @@ describe('every npm script', () => {
       rmSync(outDir, { recursive: true, force: true });
     }
   });
+
+  it.each([
+    [['--qat-resume'], '--qat-resume needs --qat-steps'],
+    [['--qat-steps', '10', '--qat-learning-rate', '2'], '--qat-learning-rate "2" is invalid'],
+    [['--qat-steps', 'many'], '--qat-steps "many" is invalid'],
+  ])('npm run quantize %j refuses in one line with exit 2, writing nothing', (args, message) => {
+    const quantize = scripts.find((s) => s.entry.endsWith('training/dist/cli/quantize.js'));
+    expect(quantize).toBeDefined();
+    const modelsDir = mkdtempSync(join(repoRoot, 'tmp-quantize-'));
+    try {
+      const { code, stdout, stderr } = run(quantize!.entry, [...args, '--models-dir', modelsDir]);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toContain(message);
+      expect(readdirSync(modelsDir)).toEqual([]);
+    } finally {
+      rmSync(modelsDir, { recursive: true, force: true });
+    }
+  });
 });

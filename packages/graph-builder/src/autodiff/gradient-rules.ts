@@ -16,6 +16,7 @@ import {
 } from './elementwise-gradients.js';
 import { padGradient } from './pad-gradient.js';
 import { resizeGradient } from './resize-gradient.js';
+import { dequantizeLinearGradient, quantizeLinearGradient } from './quantize-gradient.js';
 
 /** Gradient rules by ONNX op type (default domain). */
 export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = Object.freeze({
@@ -34,6 +35,8 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = Object.fre
   Pad: padGradient,
   Resize: resizeGradient,
   BatchNormalization: batchNormalizationGradient,
+  QuantizeLinear: quantizeLinearGradient,
+  DequantizeLinear: dequantizeLinearGradient,
 });
 
 /** Ops whose outputs do not depend differentiably on their inputs (or are constants). */

@@ -384,6 +384,63 @@ export class GraphBuilder {
     return this.single('Cast', [x], { to: attribute.int(onnxTypeCode(to)) }, options, () => ({ dataType: to, shape: x.shape }));
   }
 
+  // ----- quantisation -----
+
+  /**
+   * ONNX QuantizeLinear: q = saturate(round_half_even(x / scale) + zeroPoint), in the zero point's type
+   * (uint8 or int8). A scalar scale quantises per tensor; a 1-D one per slice along `axis`.
+   */
+  quantizeLinear(x: Operand, scale: Operand, zeroPoint: Operand, options: OpOptions & { axis?: number } = {}): Operand {
+    const op = 'QuantizeLinear';
+    this.requireFloat(op, options.label, x);
+    this.checkQuantizationParameters(op, options.label, x, scale, zeroPoint, options.axis);
+    return this.single(op, [x, scale, zeroPoint], this.axisAttribute(options.axis), options, () => ({
+      dataType: zeroPoint.dataType,
+      shape: x.shape,
+    }));
+  }
+
+  /** ONNX DequantizeLinear: (q − zeroPoint) · scale, in the scale's float type. */
+  dequantizeLinear(q: Operand, scale: Operand, zeroPoint: Operand, options: OpOptions & { axis?: number } = {}): Operand {
+    const op = 'DequantizeLinear';
+    this.requireSameType(op, options.label, q, zeroPoint);
+    this.checkQuantizationParameters(op, options.label, q, scale, zeroPoint, options.axis);
+    return this.single(op, [q, scale, zeroPoint], this.axisAttribute(options.axis), options, () => ({
+      dataType: scale.dataType,
+      shape: q.shape,
+    }));
+  }
+
+  private axisAttribute(axis: number | undefined): Record<string, Attribute> {
+    return axis === undefined ? {} : { axis: attribute.int(axis) };
+  }
+
+  private checkQuantizationParameters(
+    op: string,
+    label: string | undefined,
+    x: Operand,
+    scale: Operand,
+    zeroPoint: Operand,
+    axis: number | undefined,
+  ): void {
+    this.requireFloat(op, label, scale);
+    if (zeroPoint.dataType !== 'uint8' && zeroPoint.dataType !== 'int8') {
+      this.fail('GRAPH_DTYPE', op, label, `the zero point must be uint8 or int8, got ${zeroPoint.dataType}`, [zeroPoint.shape]);
+    }
+    if (scale.shape.length !== zeroPoint.shape.length || scale.shape.some((d, i) => !sameDim(d, zeroPoint.shape[i]))) {
+      this.fail('GRAPH_SHAPE', op, label, 'scale and zero point must have the same shape', [scale.shape, zeroPoint.shape]);
+    }
+    if (scale.shape.length === 0) return;
+    const rank = x.shape.length;
+    const resolved = axis === undefined ? 1 : axis < 0 ? axis + rank : axis;
+    if (scale.shape.length !== 1 || resolved < 0 || resolved >= rank || !sameDim(scale.shape[0], x.shape[resolved])) {
+      this.fail('GRAPH_SHAPE', op, label, `a per-axis scale must be 1-D with the size of axis ${resolved} of the input`, [
+        x.shape,
+        scale.shape,
+      ]);
+    }
+  }
+
   // ----- convolution and pooling -----
 
   /** ONNX Conv: input [N, C, ...spatial], weight [M, C/group, ...kernel], optional bias [M]. */

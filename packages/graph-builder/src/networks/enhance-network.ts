@@ -3,6 +3,8 @@ import type { GraphBuilder } from '../builder/graph-builder.js';
 import type { Operand } from '../builder/operand.js';
 import { enhanceParameterSpecs, ENHANCE_BATCH_NORM_EPSILON, type EnhanceParameterSpec } from './enhance-parameter-specs.js';
 import { EnhanceNetworkError } from './enhance-network-error.js';
+import { fakeQuantizeActivation, fakeQuantizeWeights, type EnhanceFakeQuantization } from '../quantize/fake-quantization.js';
+import { DEFAULT_FLOAT32_LAYERS } from '../quantize/quantize-enhance-model.js';
 
 export interface EnhanceNetworkOptions {
   architecture: Architecture;
@@ -23,6 +25,12 @@ export interface EnhanceNetworkOptions {
   momentum?: number;
   /** In 'batch' mode, receives the updated moving statistic for each `<layer>.mean` / `<layer>.var`. */
   onMovingStatistic?: (name: string, operand: Operand) => void;
+  /**
+   * Simulates the int8 model `quantizeEnhanceModel` makes of this network (float32 residual adds), for
+   * quantisation-aware training: the tensors it puts on uint8 grids and the int8 weights of its
+   * quantised convs go through QuantizeLinear → DequantizeLinear. Needs `foldedBatchNorm`.
+   */
+  fakeQuantization?: EnhanceFakeQuantization;
 }
 
 /**
@@ -67,9 +75,20 @@ export function buildEnhanceNetwork(b: GraphBuilder, image: Operand, options: En
     operands.set(spec.name, operand);
   }
   const parameter = (name: string) => operands.get(name)!;
+  const fake = fakeQuantizationOf(b, options, foldedBatchNorm);
   const reflectPad = (x: Operand, layer: string) => b.pad(x, { pads: [0, 0, 1, 1, 0, 0, 1, 1], mode: 'reflect', label: `${layer}.pad` });
-  const conv3x3 = (x: Operand, layer: string) =>
-    b.conv(reflectPad(x, layer), parameter(`${layer}.weight`), { bias: parameter(`${layer}.bias`), label: layer });
+  // `input` names x as the int8 model's tensor; null: x is already on its grid (resize keeps it).
+  const conv3x3 = (x: Operand, layer: string, input: string | null) => {
+    const quantized = fake?.quantizes(layer) ?? false;
+    const weight = parameter(`${layer}.weight`);
+    const grid = quantized && input !== null ? fake!.activation(x, input) : x;
+    return b.conv(reflectPad(grid, layer), quantized ? fakeQuantizeWeights(b, weight, layer) : weight, {
+      bias: parameter(`${layer}.bias`),
+      label: layer,
+    });
+  };
+  // The output of a quantised conv (after its ReLU) is on a grid for every reader.
+  const convOutput = (y: Operand, layer: string, name: string) => (fake?.quantizes(layer) ? fake.activation(y, name) : y);
   const batchNorm = (x: Operand, layer: string) => {
     if (foldedBatchNorm) return x;
     const [gamma, beta, mean, variance] = ['gamma', 'beta', 'mean', 'var'].map((p) => parameter(`${layer}.${p}`));
@@ -80,21 +99,81 @@ export function buildEnhanceNetwork(b: GraphBuilder, image: Operand, options: En
     return result.output;
   };
 
-  const x0 = b.relu(conv3x3(image, 'conv_in'), { label: 'conv_in.relu' });
+  const x0 = convOutput(b.relu(conv3x3(image, 'conv_in', image.name), { label: 'conv_in.relu' }), 'conv_in', 'conv_in.relu');
   let h = x0;
+  let hName = 'conv_in.relu';
   for (let i = 0; i < depth; i++) {
     const block = `blocks.${i}`;
-    const inner = b.relu(batchNorm(conv3x3(h, `${block}.conv1`), `${block}.bn1`), { label: `${block}.relu` });
-    h = b.add(batchNorm(conv3x3(inner, `${block}.conv2`), `${block}.bn2`), h, { label: `${block}.add` });
+    const inner = convOutput(
+      b.relu(batchNorm(conv3x3(h, `${block}.conv1`, hName), `${block}.bn1`), { label: `${block}.relu` }),
+      `${block}.conv1`,
+      `${block}.relu`,
+    );
+    const residual = convOutput(
+      batchNorm(conv3x3(inner, `${block}.conv2`, `${block}.relu`), `${block}.bn2`),
+      `${block}.conv2`,
+      `${block}.conv2`,
+    );
+    h = b.add(residual, h, { label: `${block}.add` });
+    hName = `${block}.add`;
   }
-  const z = b.add(batchNorm(conv3x3(h, 'conv_mid'), 'bn_mid'), x0, { label: 'skip.add' });
-  const upsampled = b.resize(z, {
+  const z = b.add(convOutput(batchNorm(conv3x3(h, 'conv_mid', hName), 'bn_mid'), 'conv_mid', 'conv_mid'), x0, { label: 'skip.add' });
+  const upsampled = b.resize(fake?.quantizes('conv_up') ? fake.activation(z, 'skip.add') : z, {
     scales: [1, 1, 2, 2],
     mode: 'nearest',
     coordinateTransformationMode: 'asymmetric',
     nearestMode: 'floor',
     label: 'upsample',
   });
-  const up = b.relu(conv3x3(upsampled, 'conv_up'), { label: 'conv_up.relu' });
+  const up = convOutput(
+    b.relu(conv3x3(upsampled, 'conv_up', fake?.quantizes('conv_up') ? null : 'skip.add'), { label: 'conv_up.relu' }),
+    'conv_up',
+    'conv_up.relu',
+  );
+  if (fake?.quantizes('conv_out')) {
+    throw new EnhanceNetworkError({
+      code: 'ENHANCE_ARCHITECTURE',
+      message: "conv_out gives the network's output, which stays float32: keep it among the float32 layers",
+      details: {},
+    });
+  }
   return b.conv(up, parameter('conv_out.weight'), { bias: parameter('conv_out.bias'), label: 'conv_out' });
+}
+
+interface FakeQuantizer {
+  quantizes(layer: string): boolean;
+  /** `x` on the grid of the int8 model's tensor `name`; the same operand for every later request. */
+  activation(x: Operand, name: string): Operand;
+}
+
+function fakeQuantizationOf(b: GraphBuilder, options: EnhanceNetworkOptions, foldedBatchNorm: boolean): FakeQuantizer | undefined {
+  const settings = options.fakeQuantization;
+  if (!settings) return undefined;
+  if (!foldedBatchNorm) {
+    throw new EnhanceNetworkError({
+      code: 'ENHANCE_ARCHITECTURE',
+      message: 'fake quantisation simulates the int8 model of the folded network: build it with foldedBatchNorm',
+      details: {},
+    });
+  }
+  const float32 = new Set(settings.float32Layers ?? DEFAULT_FLOAT32_LAYERS);
+  const done = new Map<string, Operand>();
+  return {
+    quantizes: (layer) => !float32.has(layer),
+    activation(x, name) {
+      const known = done.get(name);
+      if (known) return known;
+      const range = settings.ranges.get(name);
+      if (!range) {
+        throw new EnhanceNetworkError({
+          code: 'ENHANCE_PARAMETER',
+          message: `fake quantisation needs the calibrated range of '${name}' (quantizationPlan(...).tensors lists them)`,
+          details: { name },
+        });
+      }
+      const result = fakeQuantizeActivation(b, x, range, name);
+      done.set(name, result);
+      return result;
+    },
+  };
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EnhanceError, ENHANCE_KINDS, MODEL_VARIANTS, modelFileName, type EnhanceKind, type ModelVariant } from '@enhance/core';
-import { ADD_PRECISIONS, CALIBRATION_METHODS, type AddPrecision, type CalibrationMethod } from '@enhance/graph-builder';
+import { ADD_PRECISIONS, CALIBRATION_METHODS, loadEnhanceWeights, type AddPrecision, type CalibrationMethod } from '@enhance/graph-builder';
 import { parseScriptArguments, writeFileAtomically } from '@enhance/core/node';
 import { quantizeWithCalibration, DEFAULT_CALIBRATION_METHOD } from '../quantize/quantize-with-calibration.js';
+import { QAT_DEFAULTS } from '../quantize/quantization-aware-training.js';
 
 const HELP = `Usage: npm run quantize -- [options]
 
@@ -25,6 +26,16 @@ patches of the model's kind (never on the real HMI evaluation files). Re-run it 
   --adds P              float32 | uint8: precision of the residual adds (default float32)
   --no-bias-correction  keep the biases as trained (default: corrected for the weights' rounding)
   --threads N           onnxruntime threads (default 0: one per core)
+
+Quantisation-aware training (after calibration; docs/int8.md):
+  --qat-steps N         Adam steps training the int8 model's weights to reproduce the fp32 model with
+                        the int8 arithmetic simulated (default 0: none); the fp32 model is not changed
+  --qat-learning-rate R (default ${QAT_DEFAULTS.learningRate})
+  --qat-batch-size N    (default ${QAT_DEFAULTS.batchSize})
+  --qat-validate-every N  steps between measurements on the selection patches (default ${QAT_DEFAULTS.validateEvery})
+  --qat-dir DIR         where the trained weights (float32 students) are kept (default runs/qat)
+  --qat-resume          continue from the student in --qat-dir instead of the fp32 weights
+                        Ctrl-C stops the training after the current step and writes the best so far.
   -h, --help            this text
 `;
 
@@ -41,6 +52,12 @@ const values = parseScriptArguments('quantize', HELP, {
   adds: { type: 'string', default: 'float32' },
   'no-bias-correction': { type: 'boolean', default: false },
   threads: { type: 'string', default: '0' },
+  'qat-steps': { type: 'string', default: '0' },
+  'qat-learning-rate': { type: 'string', default: String(QAT_DEFAULTS.learningRate) },
+  'qat-batch-size': { type: 'string', default: String(QAT_DEFAULTS.batchSize) },
+  'qat-validate-every': { type: 'string', default: String(QAT_DEFAULTS.validateEvery) },
+  'qat-dir': { type: 'string', default: 'runs/qat' },
+  'qat-resume': { type: 'boolean', default: false },
 });
 
 function usageError(message: string): never {
@@ -72,6 +89,23 @@ if (!(percentile > 50 && percentile <= 100))
 const patches = integer('patches', values.patches, 1);
 const threads = integer('threads', values.threads, 0);
 const modelsDir = resolve(values['models-dir']);
+const qatSteps = integer('qat-steps', values['qat-steps'], 0);
+const qatBatchSize = integer('qat-batch-size', values['qat-batch-size'], 1);
+const qatValidateEvery = integer('qat-validate-every', values['qat-validate-every'], 1);
+const qatLearningRate = Number(values['qat-learning-rate']);
+if (!(qatLearningRate > 0 && qatLearningRate < 1))
+  usageError(`--qat-learning-rate ${JSON.stringify(values['qat-learning-rate'])} is invalid: expected a number in (0, 1)`);
+const qatDir = resolve(values['qat-dir']);
+if (values['qat-resume'] && qatSteps === 0) usageError('--qat-resume needs --qat-steps');
+// The first Ctrl-C ends quantisation-aware training after its current step; the best weights are written.
+const interrupt = new AbortController();
+if (qatSteps > 0) {
+  process.once('SIGINT', () => {
+    process.stderr.write('quantize: stopping after the current step (Ctrl-C again to quit at once)\n');
+    interrupt.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+}
 const float32Layers = values['float32-layers']
   ?.split(',')
   .map((name) => name.trim())
@@ -88,6 +122,26 @@ try {
         continue;
       }
       const started = performance.now();
+      const studentPath = join(qatDir, modelFileName(kind, variant).replace(/\.onnx$/, '-qat-student.onnx'));
+      if (values['qat-resume'] && !existsSync(studentPath)) {
+        process.stderr.write(`quantize: ${studentPath}: no student to resume from (run with --qat-steps first)\n`);
+        process.exitCode = 1;
+        continue;
+      }
+      const qat =
+        qatSteps > 0
+          ? {
+              steps: qatSteps,
+              learningRate: qatLearningRate,
+              batchSize: qatBatchSize,
+              validateEvery: qatValidateEvery,
+              signal: interrupt.signal,
+              log: (line: string) => process.stdout.write(`${modelFileName(kind, variant)}: ${line}\n`),
+              ...(values['qat-resume']
+                ? { initialWeights: loadEnhanceWeights(new Uint8Array(readFileSync(studentPath)), studentPath).weights }
+                : {}),
+            }
+          : undefined;
       const result = await quantizeWithCalibration(new Uint8Array(readFileSync(source)), {
         sharedDir: resolve(values['shared-dir']),
         cacheDir: resolve(values['cache-dir']),
@@ -98,8 +152,17 @@ try {
         biasCorrection: !values['no-bias-correction'],
         threads,
         file: source,
+        ...(qat ? { qat } : {}),
       });
       await writeFileAtomically(target, result.bytes, { overwrite: true });
+      if (result.qat) {
+        mkdirSync(qatDir, { recursive: true });
+        await writeFileAtomically(studentPath, result.qat.student, { overwrite: true });
+        process.stdout.write(
+          `quantisation-aware training: ${result.qat.stepsRun} steps${result.qat.stopped ? ' (stopped)' : ''}, best at step ${result.qat.best.step}: ` +
+            `selection patches ${(100 * result.qat.before).toFixed(3)}% → ${(100 * result.qat.best.relativeRms).toFixed(3)}%; student weights in ${studentPath}\n`,
+        );
+      }
       written++;
       process.stdout.write(
         `wrote ${target} (${result.bytes.length.toLocaleString('en-US')} bytes, fp32 ${readFileSync(source).length.toLocaleString('en-US')}): ` +

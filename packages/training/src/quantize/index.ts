@@ -1,2 +1,3 @@
 export * from './calibration-patches.js';
 export * from './quantize-with-calibration.js';
+export * from './quantization-aware-training.js';

@@ -9,7 +9,10 @@ import {
   type AddPrecision,
   type CalibrationMethodOptions,
 } from '@enhance/graph-builder';
+import { loadTrainingSet } from '../data/index.js';
+import { trainingDataFromSet } from '../train/enhance-training-data.js';
 import { calibrationPatches, type CalibrationPatchOptions } from './calibration-patches.js';
+import { quantizationAwareTraining, type QuantizationAwareTrainingOptions } from './quantization-aware-training.js';
 
 export interface QuantizeWithCalibrationOptions extends Omit<CalibrationPatchOptions, 'sharedDir'> {
   sharedDir: string;
@@ -21,6 +24,16 @@ export interface QuantizeWithCalibrationOptions extends Omit<CalibrationPatchOpt
   threads?: number;
   /** Names the float32 model in errors and metadata. */
   file?: string;
+  /**
+   * Quantisation-aware training after calibration (`quantizationAwareTraining`), on training patches of
+   * the calibration's sources; the best weights are chosen on a third, independently seeded set of
+   * patches, so the held-out check stays held out. Bias correction is not applied then (the training
+   * adapts the biases to the rounded weights itself).
+   */
+  qat?: Pick<
+    QuantizationAwareTrainingOptions,
+    'steps' | 'learningRate' | 'batchSize' | 'validateEvery' | 'initialWeights' | 'log' | 'signal'
+  >;
 }
 
 export interface QuantizedModel {
@@ -30,6 +43,8 @@ export interface QuantizedModel {
   calibration: Record<string, unknown>;
   /** Relative RMS difference int8 vs fp32 over held-out calibration-like patches (a quick self-check). */
   heldOutRelativeRms: number;
+  /** With `qat`: the trained student (float32, folded) and how the training went. */
+  qat?: { student: Uint8Array; before: number; best: { step: number; relativeRms: number }; stepsRun: number; stopped: boolean };
 }
 
 /** The default range choice; see `npm run quantize -- --help` for the measurement behind it. */
@@ -73,6 +88,40 @@ export async function quantizeWithCalibration(fp32Bytes: Uint8Array, options: Qu
     method: method.method,
     ...(method.method === 'percentile' ? { percentile: method.percentile ?? 99.99 } : {}),
   };
+  const heldOut = await calibrationPatches(kind, { ...options, patches: 128, seed: (options.seed ?? 20260101) + 7919 });
+  if (options.qat && options.qat.steps > 0) {
+    const seed = options.seed ?? 20260101;
+    const set = await loadTrainingSet(kind, {
+      sharedDir: options.sharedDir,
+      seed,
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+      ...(kind === 'intensity' ? { sunspotScenes: options.sunspotScenes ?? 2 } : {}),
+    });
+    const data = trainingDataFromSet(set);
+    const selection = await calibrationPatches(kind, { ...options, patches: 128, seed: seed + 104729 });
+    const trained = await quantizationAwareTraining(fp32Bytes, {
+      ...options.qat,
+      ranges: calibrated.ranges(method),
+      ...(options.float32Layers ? { float32Layers: options.float32Layers } : {}),
+      patchSize: data.patchSize,
+      sampleInputs: (count, random) => data.train.sampleBatch(count, random).inputs,
+      selection: selection.batches,
+      threads,
+      calibration: { ...calibration, bias_correction: false },
+      ...(file ? { file } : {}),
+    });
+    const heldOutRelativeRms = await relativeRmsDifference(fp32Bytes, trained.int8, heldOut.batches, threads);
+    // The same model (quantisation is deterministic) carrying its own check.
+    const bytes = trained.int8With({ [INT8_HELD_OUT_RMS_KEY]: heldOutRelativeRms.toPrecision(4) });
+    return {
+      bytes,
+      kind,
+      method,
+      calibration,
+      heldOutRelativeRms,
+      qat: { student: trained.student, before: trained.before, best: trained.best, stepsRun: trained.stepsRun, stopped: trained.stopped },
+    };
+  }
   const quantize = (metadata?: Record<string, string>) =>
     quantizeEnhanceModel(fp32Bytes, {
       ranges: calibrated.ranges(method),
@@ -83,7 +132,6 @@ export async function quantizeWithCalibration(fp32Bytes: Uint8Array, options: Qu
       metadata,
       file,
     });
-  const heldOut = await calibrationPatches(kind, { ...options, patches: 128, seed: (options.seed ?? 20260101) + 7919 });
   const heldOutRelativeRms = await relativeRmsDifference(fp32Bytes, quantize(), heldOut.batches, threads);
   // The same model (quantisation is deterministic) carrying its own check, which the enhancer reports.
   const bytes = quantize({ [INT8_HELD_OUT_RMS_KEY]: heldOutRelativeRms.toPrecision(4) });

@@ -5,6 +5,7 @@ import {
   enhanceParameterSpecs,
   ENHANCE_BATCH_NORM_EPSILON,
   GraphBuilder,
+  type EnhanceFakeQuantization,
   type EnhanceParameterSpec,
   type Operand,
 } from '@enhance/graph-builder';
@@ -44,6 +45,16 @@ export interface EnhanceTrainingStepOptions {
    * `physicsConsistencyTerm`) to the loss; reported as the `consistency` output. Default: none.
    */
   consistency?: { weight: number } & PhysicsConsistencyOptions;
+  /**
+   * Train the network with its batch norms folded into the convs (conv weights and biases only; no
+   * batch statistics), as the inference model is: what quantisation-aware training starts from.
+   */
+  foldedBatchNorm?: boolean;
+  /**
+   * Quantisation-aware training: the forward pass computes what the int8 model of these ranges computes
+   * (`EnhanceFakeQuantization`; needs `foldedBatchNorm`), the gradients go straight through the rounding.
+   */
+  fakeQuantization?: EnhanceFakeQuantization;
 }
 
 /** Names of the tensors the step reads and writes; a state tensor `s` comes back as `next/s`. */
@@ -72,7 +83,8 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
   const { architecture, batchSize, patchSize, l2 } = options;
   const adam = options.adam ?? KERAS_ADAM;
   const b = new GraphBuilder();
-  const specs = enhanceParameterSpecs(architecture);
+  const foldedBatchNorm = options.foldedBatchNorm ?? false;
+  const specs = enhanceParameterSpecs(architecture, { foldedBatchNorm });
   const params = new Map<string, Operand>();
   for (const spec of specs) params.set(spec.name, b.input(spec.name, { dataType: 'float32', shape: spec.shape }));
   const optimizerState: { name: string; shape: number[] }[] = [];
@@ -94,6 +106,8 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
   const prediction = buildEnhanceNetwork(b, image, {
     architecture,
     parameter: (spec) => params.get(spec.name)!,
+    foldedBatchNorm,
+    ...(options.fakeQuantization ? { fakeQuantization: options.fakeQuantization } : {}),
     batchNormMode: 'batch',
     epsilon: ENHANCE_BATCH_NORM_EPSILON,
     momentum: KERAS_BATCH_NORM_MOMENTUM,
@@ -140,7 +154,9 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
   const model = b.build({
     outputs,
     graphName: 'enhance_training_step',
-    docString: `One Adam step of the Enhance keepsize network (depth ${architecture.depth}, filters ${architecture.filters}), batch ${batchSize}, ${patchSize}×${patchSize} inputs, L2 ${l2}`,
+    docString:
+      `One Adam step of the Enhance keepsize network (depth ${architecture.depth}, filters ${architecture.filters}), batch ${batchSize}, ${patchSize}×${patchSize} inputs, L2 ${l2}` +
+      `${foldedBatchNorm ? ', batch norms folded' : ''}${options.fakeQuantization ? ', int8 arithmetic simulated (quantisation-aware)' : ''}`,
   });
   return {
     model,
