@@ -8,7 +8,14 @@ import { AUGMENTATIONS, INTENSITY_AFFINE_AUGMENTATION, withAffineAugmentation, t
 import { trainingDataFromSet } from '../train/enhance-training-data.js';
 import { BLOS_FIELD_SCALE_AUGMENTATION, withFieldScaleAugmentation } from '../train/field-scale-augmentation.js';
 import { exportBestCheckpoint, train } from '../train/train.js';
-import { PAPER_BATCH_SIZE, PAPER_L2, PAPER_LEARNING_RATE, resolveArchitectureOption, type TrainOptions } from '../train/train-options.js';
+import {
+  PAPER_BATCH_SIZE,
+  PAPER_L2,
+  PAPER_LEARNING_RATE,
+  resolveArchitectureOption,
+  type BestSelection,
+  type TrainOptions,
+} from '../train/train-options.js';
 import { TrainingError } from '../train/training-error.js';
 import { warmStartFromModel, type WarmStart } from '../train/warm-start.js';
 import { loadTeacher, withTeacherTargets, type Teacher } from '../train/distillation.js';
@@ -40,6 +47,10 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
   --run NAME                  run folder name (default <kind>-<variant>)
   --resume                    continue the run from its latest checkpoint (up to --steps)
   --reset-best                with --resume: choose the best weights among the steps from now on
+  --select-on overall|sources what chooses the best weights: the validation error over all patches, or
+                              the mean of each validation source's error, so that a source with many
+                              patches does not outvote the others (default overall; a resumed run keeps
+                              its choice, and forgets its best when told another)
   --checkpoint-every N        steps between checkpoints (default 100)
   --validate-every N          steps between validations (default 200)
   --log-every N               steps between progress lines (default 10)
@@ -137,6 +148,7 @@ async function main(argv: string[]): Promise<number> {
       sunspots: { type: 'string' },
       'init-from': { type: 'string' },
       'reset-best': { type: 'boolean' },
+      'select-on': { type: 'string' },
       'input-noise': { type: 'string' },
       'quiet-surroundings': { type: 'string' },
       teacher: { type: 'string' },
@@ -174,6 +186,7 @@ async function main(argv: string[]): Promise<number> {
     learningRate: number('lr', values.lr) ?? PAPER_LEARNING_RATE,
     ...(values.warmup !== undefined ? { warmupSteps: number('warmup', values.warmup) } : {}),
     ...(values.consistency !== undefined ? { consistencyWeight: number('consistency', values.consistency) } : {}),
+    ...(values['select-on'] !== undefined ? { selectOn: values['select-on'] as BestSelection } : {}),
     l2: number('l2', values.l2) ?? PAPER_L2[kind],
     seed,
     threads: number('threads', values.threads) ?? 2,

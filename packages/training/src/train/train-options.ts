@@ -6,6 +6,9 @@ export const PAPER_L2: Readonly<Record<EnhanceKind, number>> = Object.freeze({ i
 export const PAPER_LEARNING_RATE = 1e-4;
 export const PAPER_BATCH_SIZE = 32;
 
+export type BestSelection = 'overall' | 'sources';
+export const BEST_SELECTIONS: readonly BestSelection[] = Object.freeze(['overall', 'sources']);
+
 export interface TrainOptions {
   kind: EnhanceKind;
   /** 'full' (5×64), 'lite' (1×32) or 'custom' when depth/filters are given. */
@@ -22,6 +25,13 @@ export interface TrainOptions {
   warmupSteps?: number;
   /** Weight of the physics-consistency term (output degraded again ≈ input) in the loss; 0 or absent: none. */
   consistencyWeight?: number;
+  /**
+   * What chooses the best weights: 'overall' (default), the validation MSE over every patch; 'sources',
+   * the mean of each validation source's MSE, so that a source with many patches does not outvote the
+   * others (the intensity set holds 121 IMaX patches against 12 MURaM ones). Without named sources the
+   * two are the same.
+   */
+  selectOn?: BestSelection;
   l2: number;
   seed: number;
   /** onnxruntime intra-op threads. */
@@ -73,6 +83,11 @@ export function validateTrainOptions(options: TrainOptions): void {
   }
   if (options.consistencyWeight !== undefined && !(options.consistencyWeight >= 0)) {
     throw badOption(`consistencyWeight must be ≥ 0, got ${options.consistencyWeight}`, { consistencyWeight: options.consistencyWeight });
+  }
+  if (options.selectOn !== undefined && !BEST_SELECTIONS.includes(options.selectOn)) {
+    throw badOption(`selectOn must be one of ${BEST_SELECTIONS.join(', ')}, got '${String(options.selectOn)}'`, {
+      selectOn: options.selectOn,
+    });
   }
   if (!(options.l2 >= 0)) throw badOption(`l2 must be ≥ 0, got ${options.l2}`, { l2: options.l2 });
   if (!Number.isInteger(options.seed)) throw badOption(`seed must be an integer, got ${options.seed}`, { seed: options.seed });

@@ -109,6 +109,43 @@ describe('train (CI smoke: tiny network, synthetic data)', () => {
     }
   });
 
+  test('--select-on sources: the best weights are those of the lowest mean over sources, and resuming with another choice forgets them', async () => {
+    const opts = await options({ steps: 12, validateEvery: 2, selectOn: 'sources' });
+    const data = syntheticData(6);
+    // One patch against five: the overall error is mostly the second block's.
+    const grouped = {
+      ...data,
+      validation: {
+        ...data.validation,
+        groups: [
+          { name: 'one', patches: 1 },
+          { name: 'five', patches: 5 },
+        ],
+      },
+    };
+    const lines: string[] = [];
+    const { record } = await train(opts, grouped, { log: (l) => lines.push(l) });
+    const history = record.validationHistory;
+    expect(history).toHaveLength(7);
+    for (const [i, entry] of history.entries()) {
+      const match = lines.filter((l) => l.startsWith('validation step'))[i].match(/; by source: one (\S+), five (\S+)$/);
+      const [one, five] = match!.slice(1).map(Number);
+      expect(entry.sources!).toBeCloseTo((one + five) / 2, Math.max(0, -Math.floor(Math.log10(entry.sources!))) + 2);
+    }
+    const lowest = history.reduce((a, b) => (b.sources! < a.sources! ? b : a));
+    expect(record.best).toEqual({ step: lowest.step, validationMse: lowest.sources });
+    expect(record.selectOn).toBe('sources');
+    const saved = await readCheckpoint<RunRecord>(opts.runDir, 'best');
+    expect(saved.extra.best!.step).toBe(lowest.step);
+    const exported = loadEnhanceWeights(new Uint8Array(await readFile(opts.exportPath!)), 'model.onnx');
+    expect(exported.metadata.training_best_selection).toMatch(/mean of the validation sources/);
+    const resumed: string[] = [];
+    const again = await train({ ...opts, steps: 14, selectOn: 'overall' }, grouped, { resume: true, log: (l) => resumed.push(l) });
+    expect(resumed.some((l) => /best forgotten/.test(l))).toBe(true);
+    expect(again.record.selectOn).toBeUndefined();
+    expect(again.record.best).toEqual({ step: 14, validationMse: again.record.validationHistory.at(-1)!.mse });
+  });
+
   test('a magnetogram model is exported with its zero-field offset taken out: zero in, zero out', async () => {
     const opts = await options({ kind: 'blos', steps: 10 });
     await train(opts, syntheticData(6), { log: () => {} });

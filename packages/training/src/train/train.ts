@@ -14,7 +14,7 @@ import { checkpointExists, readCheckpoint, writeCheckpoint } from './checkpoint-
 import { SeededRandom } from './seeded-random.js';
 import type { TrainingData } from './training-data.js';
 import { TrainingError } from './training-error.js';
-import { validateTrainOptions, type TrainOptions } from './train-options.js';
+import { validateTrainOptions, type BestSelection, type TrainOptions } from './train-options.js';
 import { nearestUpsamplingMse, PreciseBatchNormStatistics, ValidationModel } from './validation-model.js';
 import type { WarmStart, WarmStartSource } from './warm-start.js';
 
@@ -33,6 +33,8 @@ export interface RunRecord {
   learningRate: number;
   warmupSteps?: number;
   consistencyWeight?: number;
+  /** What chose `best` (absent: 'overall'). */
+  selectOn?: BestSelection;
   l2: number;
   seed: number;
   /** Optimiser steps done. */
@@ -41,9 +43,11 @@ export interface RunRecord {
   /** Seconds spent in training steps and validation, summed over every session of the run. */
   computeSeconds: number;
   rngState: number[];
+  /** The best weights so far; `validationMse` is the figure that chose them (see `selectOn`). */
   best: { step: number; validationMse: number } | null;
   nearestUpsamplingMse: number;
-  validationHistory: { step: number; mse: number }[];
+  /** The overall validation MSE of every validation; `sources`, the mean over sources, when there are several. */
+  validationHistory: { step: number; mse: number; sources?: number }[];
   lossHistory: { step: number; loss: number; mse: number }[];
   sessions: { startedAt: string; fromStep: number; machine: string; threads: number }[];
   data: Record<string, unknown>;
@@ -144,12 +148,23 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
       record.best = null;
       record.nearestUpsamplingMse = nearestUpsamplingMse(data, 64);
     }
+    const wanted = options.selectOn ?? record.selectOn ?? 'overall';
+    if (wanted !== (record.selectOn ?? 'overall') && record.best) {
+      // The best so far was chosen by another figure: the choice starts anew.
+      log(
+        `best weights now chosen on ${wanted === 'sources' ? 'the mean over validation sources' : 'the overall validation error'}: best forgotten`,
+      );
+      record.best = null;
+    }
     log(`resumed ${options.runDir} at step ${record.step} (${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s so far)`);
   } else {
     ({ state, record, random } = freshRun(options, data, step.optimizerState, callbacks.warmStart));
     if (callbacks.warmStart)
       log(`warm start from ${callbacks.warmStart.source.file} (${callbacks.warmStart.source.patchesSeen} patches seen before)`);
   }
+  const selectOn: BestSelection = options.selectOn ?? record.selectOn ?? 'overall';
+  if (selectOn === 'sources') record.selectOn = selectOn;
+  else delete record.selectOn;
   // A resumed run keeps its warm-up unless told otherwise.
   const schedule = { learningRate: options.learningRate, warmupSteps: options.warmupSteps ?? record.warmupSteps ?? 0 };
   if (schedule.warmupSteps) record.warmupSteps = schedule.warmupSteps;
@@ -196,14 +211,18 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
     for (const [name, value] of statistics) state.set(name, value);
     const { mse, groups } = await validation.meanSquaredErrors(parameterState(), data, 64);
     record.computeSeconds += (performance.now() - started) / 1000;
-    record.validationHistory.push({ step: record.step, mse });
-    const improved = record.best === null || mse < record.best.validationMse;
+    const sources = groups && groups.length > 1 ? groups.reduce((sum, g) => sum + g.mse, 0) / groups.length : undefined;
+    record.validationHistory.push({ step: record.step, mse, ...(sources !== undefined ? { sources } : {}) });
+    const score = selectOn === 'sources' && sources !== undefined ? sources : mse;
+    const improved = record.best === null || score < record.best.validationMse;
     log(
-      `validation step ${record.step}: mse ${mse.toExponential(4)} (nearest ×2: ${record.nearestUpsamplingMse.toExponential(4)})${improved ? ' best' : ''}` +
+      `validation step ${record.step}: mse ${mse.toExponential(4)} (nearest ×2: ${record.nearestUpsamplingMse.toExponential(4)})` +
+        (sources !== undefined ? `, mean over sources ${sources.toExponential(4)}` : '') +
+        (improved ? ' best' : '') +
         (groups ? `; by source: ${groups.map((g) => `${g.name} ${g.mse.toExponential(3)}`).join(', ')}` : ''),
     );
     if (improved) {
-      record.best = { step: record.step, validationMse: mse };
+      record.best = { step: record.step, validationMse: score };
       await writeCheckpoint(options.runDir, BEST_CHECKPOINT, tensorsOf(specs.map((s) => s.name)), record);
       if (options.exportPath) {
         await exportModel(options.exportPath, parameterState(), record);
@@ -423,6 +442,7 @@ export function trainingMetadata(record: RunRecord): Record<string, string> {
     ...(record.warmStart ? { training_warm_start: JSON.stringify(record.warmStart) } : {}),
     training_steps_run: String(record.step),
     training_validation_mse: String(record.best?.validationMse ?? Number.NaN),
+    ...(record.selectOn === 'sources' ? { training_best_selection: "the mean of the validation sources' MSE" } : {}),
     training_validation_nearest_mse: String(record.nearestUpsamplingMse),
     training_validation_history: JSON.stringify(thinned(record.validationHistory, 200)),
     training_compute_seconds: record.computeSeconds.toFixed(0),
