@@ -142,7 +142,7 @@ export async function createEnhancerWithBackend(backend: EnhanceBackend, options
   const int8Difference = Number(info.metadata[INT8_HELD_OUT_RMS_KEY]);
   if (info.precision === 'int8' && int8Difference > INT8_RELATIVE_RMS_BOUND) {
     onWarning?.(
-      `${source}: this int8 model differs from its fp32 model by ${(100 * int8Difference).toFixed(1)}% RMS on held-out patches (more than ${100 * INT8_RELATIVE_RMS_BOUND}%): a fast preview, not for science; see the model card`,
+      `${source}: this int8 model differs from its fp32 model by ${(100 * int8Difference).toFixed(2)}% RMS on held-out patches (more than ${100 * INT8_RELATIVE_RMS_BOUND}%): a fast preview, not for science; see the model card`,
     );
   }
   if (!info.trained) {

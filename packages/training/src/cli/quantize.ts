@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { EnhanceError, ENHANCE_KINDS, MODEL_VARIANTS, modelFileName, type EnhanceKind, type ModelVariant } from '@enhance/core';
 import { ADD_PRECISIONS, CALIBRATION_METHODS, loadEnhanceWeights, type AddPrecision, type CalibrationMethod } from '@enhance/graph-builder';
 import { parseScriptArguments, writeFileAtomically } from '@enhance/core/node';
-import { quantizeWithCalibration, DEFAULT_CALIBRATION_METHOD } from '../quantize/quantize-with-calibration.js';
+import { quantizeWithCalibration, INT8_LAYOUTS } from '../quantize/quantize-with-calibration.js';
 import { QAT_DEFAULTS } from '../quantize/quantization-aware-training.js';
 
 const HELP = `Usage: npm run quantize -- [options]
@@ -20,9 +20,13 @@ patches of the model's kind (never on the real HMI evaluation files). Re-run it 
                         they differ from fp32 by 11–38% on real magnetograms)
   --variant V           full or lite only (default both)
   --patches N           calibration patches per model (default 512)
-  --method M            minmax | percentile: how activation ranges are chosen (default ${DEFAULT_CALIBRATION_METHOD.method})
+  --method M            minmax | percentile: how activation ranges are chosen (default: full percentile,
+                        lite minmax; the layouts measured best for each, docs/int8.md)
   --percentile P        for --method percentile: share of values kept, in % (default 99.99)
-  --float32-layers L    comma-separated Conv nodes left in float32 (default conv_in,blocks.0.conv1,conv_out)
+  --limb-fraction F     share of calibration patches cut by a straight limb (off-disk part 0, the rest
+                        darkened to a near-limb level), as the tiles of a full-disk frame are (default 0)
+  --float32-layers L    comma-separated Conv nodes left in float32 (default: full
+                        ${INT8_LAYOUTS.full.float32Layers.join(',')}, lite ${INT8_LAYOUTS.lite.float32Layers.join(',')})
   --adds P              float32 | uint8: precision of the residual adds (default float32)
   --no-bias-correction  keep the biases as trained (default: corrected for the weights' rounding)
   --threads N           onnxruntime threads (default 0: one per core)
@@ -46,8 +50,9 @@ const values = parseScriptArguments('quantize', HELP, {
   kind: { type: 'string' },
   variant: { type: 'string' },
   patches: { type: 'string', default: '512' },
-  method: { type: 'string', default: DEFAULT_CALIBRATION_METHOD.method },
+  method: { type: 'string' },
   percentile: { type: 'string', default: '99.99' },
+  'limb-fraction': { type: 'string', default: '0' },
   'float32-layers': { type: 'string' },
   adds: { type: 'string', default: 'float32' },
   'no-bias-correction': { type: 'boolean', default: false },
@@ -79,7 +84,7 @@ if (!kinds.every((k) => ENHANCE_KINDS.includes(k)))
   usageError(`--kind ${JSON.stringify(values.kind)} is invalid: expected ${ENHANCE_KINDS.join(' | ')}`);
 if (!variants.every((v) => MODEL_VARIANTS.includes(v)))
   usageError(`--variant ${JSON.stringify(values.variant)} is invalid: expected ${MODEL_VARIANTS.join(' | ')}`);
-if (!CALIBRATION_METHODS.includes(values.method as CalibrationMethod))
+if (values.method !== undefined && !CALIBRATION_METHODS.includes(values.method as CalibrationMethod))
   usageError(`--method ${JSON.stringify(values.method)} is invalid: expected ${CALIBRATION_METHODS.join(' | ')}`);
 if (!ADD_PRECISIONS.includes(values.adds as AddPrecision))
   usageError(`--adds ${JSON.stringify(values.adds)} is invalid: expected ${ADD_PRECISIONS.join(' | ')}`);
@@ -87,6 +92,9 @@ const percentile = Number(values.percentile);
 if (!(percentile > 50 && percentile <= 100))
   usageError(`--percentile ${JSON.stringify(values.percentile)} is invalid: expected a number in (50, 100]`);
 const patches = integer('patches', values.patches, 1);
+const limbFraction = Number(values['limb-fraction']);
+if (!(limbFraction >= 0 && limbFraction <= 1))
+  usageError(`--limb-fraction ${JSON.stringify(values['limb-fraction'])} is invalid: expected a number in [0, 1]`);
 const threads = integer('threads', values.threads, 0);
 const modelsDir = resolve(values['models-dir']);
 const qatSteps = integer('qat-steps', values['qat-steps'], 0);
@@ -146,8 +154,13 @@ try {
         sharedDir: resolve(values['shared-dir']),
         cacheDir: resolve(values['cache-dir']),
         patches,
-        method: values.method === 'percentile' ? { method: 'percentile', percentile } : { method: 'minmax' },
-        float32Layers,
+        limbFraction,
+        // Without --method, the variant's own; --percentile sets the share kept either way.
+        method:
+          (values.method ?? INT8_LAYOUTS[variant].method.method) === 'percentile'
+            ? { method: 'percentile', percentile }
+            : { method: 'minmax' },
+        float32Layers: float32Layers ?? INT8_LAYOUTS[variant].float32Layers,
         addPrecision: values.adds as AddPrecision,
         biasCorrection: !values['no-bias-correction'],
         threads,

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { INT8_HELD_OUT_RMS_KEY, readEnhanceModelInfo, type EnhanceKind } from '@enhance/core';
+import { INT8_HELD_OUT_RMS_KEY, readEnhanceModelInfo, type EnhanceKind, type ModelVariant } from '@enhance/core';
 import {
   calibrateActivations,
   quantizationPlan,
@@ -49,6 +49,20 @@ export interface QuantizedModel {
 
 /** The default range choice; see `npm run quantize -- --help` for the measurement behind it. */
 export const DEFAULT_CALIBRATION_METHOD: CalibrationMethodOptions = Object.freeze({ method: 'minmax' });
+
+/**
+ * How `npm run quantize` makes each shipped int8 model unless told otherwise (measured 2026-12-01 on the
+ * real HMI continuum files, docs/int8.md). Full: conv_up in float32 as well and percentile-99.99 ranges,
+ * 0.50–0.56% relative RMS from fp32 (near-limb 0.73%) against 1.22–1.26% (1.84%) with min/max ranges and
+ * conv_up on the integer path, at 1.5× fp32's speed on a full disk instead of 1.7×. Lite: conv_up on the
+ * integer path and min/max ranges (0.94–1.08%): conv_up is most of lite's work, and in float32 it leaves
+ * int8 no faster than fp32; percentile ranges saturate at the limb (near-limb 4.4%).
+ */
+export const INT8_LAYOUTS: Readonly<Record<ModelVariant, { float32Layers: readonly string[]; method: CalibrationMethodOptions }>> =
+  Object.freeze({
+    full: { float32Layers: ['conv_in', 'blocks.0.conv1', 'conv_up', 'conv_out'], method: { method: 'percentile', percentile: 99.99 } },
+    lite: { float32Layers: ['conv_in', 'blocks.0.conv1', 'conv_out'], method: { method: 'minmax' } },
+  });
 
 /**
  * Calibrates a float32 Enhance model on training patches of its kind and returns the int8 QDQ model,
