@@ -11,21 +11,11 @@ import { calibrateActivations, type CalibrationBatch } from './calibrate-activat
 import { fakeQuantizeActivation, fakeQuantizeWeights } from './fake-quantization.js';
 import { activationQuantization, quantizeWeightsPerChannel, type ActivationRange } from './quantization-parameters.js';
 import { quantizationPlan, quantizeEnhanceModel } from './quantize-enhance-model.js';
+import { testImage } from './test-image.test-helper.js';
 
 const architecture = { depth: 2, filters: 8 };
 
-function testImage(size: number, seed: number) {
-  let state = seed;
-  const noise = () => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state / 2 ** 32 - 0.5;
-  };
-  const data = new Float32Array(size * size);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) data[y * size + x] = 1 + 0.1 * Math.sin(0.5 * x + seed) * Math.cos(0.4 * y) + 0.03 * noise();
-  }
-  return data;
-}
+const image = (size: number, seed: number) => testImage(size, size, seed).data;
 
 async function enhance(model: Uint8Array, image: Float32Array, size: number): Promise<Float64Array> {
   const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
@@ -52,7 +42,7 @@ describe('fake quantisation of an Enhance network', () => {
     const trained = initializeEnhanceWeights(architecture, { seed: 5 });
     fp32 = createEnhanceModel({ kind: 'intensity', architecture, weights: trained, foldBatchNorm: true, provenance: 'test weights' });
     weights = Object.fromEntries([...readModel(fp32).initializers].map(([name, t]) => [name, t.data as Float32Array]));
-    const batches: CalibrationBatch[] = [0, 1, 2].map((seed) => ({ dims: [1, 1, 20, 20], data: testImage(20, seed + 3) }));
+    const batches: CalibrationBatch[] = [0, 1, 2].map((seed) => ({ dims: [1, 1, 20, 20], data: image(20, seed + 3) }));
     // Every tensor any choice of float32 layers may quantise.
     const tensors = [...new Set([...quantizationPlan(fp32).tensors, ...quantizationPlan(fp32, { float32Layers: ['conv_out'] }).tensors])];
     const calibration = await calibrateActivations(fp32, { tensors, batches, runtime: ort, threads: 1 });
@@ -76,8 +66,8 @@ describe('fake quantisation of an Enhance network', () => {
     const fake = fakeQuantizedModel();
     for (const seed of [40, 41]) {
       // Images the ranges were not calibrated on.
-      const image = testImage(24, seed);
-      const [reference, quantized, simulated] = await Promise.all([fp32, int8, fake].map((m) => enhance(m, image, 24)));
+      const input = image(24, seed);
+      const [reference, quantized, simulated] = await Promise.all([fp32, int8, fake].map((m) => enhance(m, input, 24)));
       const quantisationError = distance(quantized, reference);
       // Where the simulation's float32 sums fall on the other side of a rounding tie than QLinearConv's
       // exact integer sums, one level differs and spreads over that value's receptive field: a few pixels.
@@ -92,9 +82,9 @@ describe('fake quantisation of an Enhance network', () => {
   it('keeps the float32 layers it is told to, as the int8 model does', async () => {
     const layers = ['conv_in', 'blocks.0.conv1', 'conv_up', 'conv_out'];
     const int8 = quantizeEnhanceModel(fp32, { ranges, float32Layers: layers });
-    const image = testImage(24, 50);
+    const input = image(24, 50);
     const [reference, quantized, simulated, otherLayers] = await Promise.all(
-      [fp32, int8, fakeQuantizedModel(layers), fakeQuantizedModel()].map((m) => enhance(m, image, 24)),
+      [fp32, int8, fakeQuantizedModel(layers), fakeQuantizedModel()].map((m) => enhance(m, input, 24)),
     );
     expect(distance(simulated, quantized)).toBeLessThan(0.25 * distance(quantized, reference));
     expect(distance(otherLayers, quantized)).toBeGreaterThan(2 * distance(simulated, quantized));

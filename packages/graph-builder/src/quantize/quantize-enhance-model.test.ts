@@ -11,22 +11,9 @@ import { readModel } from '../onnx/read-model.js';
 import { calibrateActivations, type CalibrationBatch } from './calibrate-activations.js';
 import { quantizationPlan, quantizeEnhanceModel } from './quantize-enhance-model.js';
 import { quantizedEnhanceReference } from './quantized-reference.test-helper.js';
+import { testImage } from './test-image.test-helper.js';
 
 const architecture = { depth: 2, filters: 8 };
-
-/** Smooth structure around a level plus noise, like a normalised solar image. */
-function testImage(width: number, height: number, seed: number, level = 1) {
-  let state = seed;
-  const noise = () => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state / 2 ** 32 - 0.5;
-  };
-  const data = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) data[y * width + x] = level * (1 + 0.1 * Math.sin(0.5 * x + seed) * Math.cos(0.4 * y) + 0.03 * noise());
-  }
-  return { width, height, data };
-}
 
 function rms(a: ArrayLike<number>, b?: ArrayLike<number>) {
   let sum = 0;

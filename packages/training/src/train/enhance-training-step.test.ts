@@ -11,97 +11,69 @@ import { buildEnhanceTrainingStep, isTrainable, KERAS_ADAM, NEXT_STATE_PREFIX } 
 
 const tiny = { depth: 1, filters: 4 };
 
+/**
+ * Analytic gradients of the whole tiny network (every parameter and the image) against central
+ * differences. Large positive biases keep the ReLUs after conv_in and conv_up away from their kinks,
+ * where a finite difference is meaningless; the ReLU inside the block still sees both signs. In float32
+ * (onnxruntime has no float64 Conv) with that ReLU, the central differences scatter by about 1% around
+ * the analytic value as the step changes; a wrong rule is off by tens of percent. Biases followed by
+ * batch normalisation have a zero gradient: the bound is relative to the typical size of the
+ * directional derivatives where a sample's own is smaller.
+ */
+async function expectNetworkGradients({ foldedBatchNorm, batch, seed }: { foldedBatchNorm: boolean; batch: number; seed: number }) {
+  const specs = enhanceParameterSpecs(tiny, { foldedBatchNorm });
+  const inputs: Record<string, number[]> = { image: [batch, 1, 5, 6] };
+  for (const s of specs) inputs[s.name] = s.shape;
+  const result = await checkGradients(
+    {
+      dataType: 'float32',
+      inputs,
+      seed,
+      draw: (name, _i, r) => {
+        if (name === 'conv_in.bias' || name === 'conv_up.bias') return 5 + r();
+        if (name === 'conv_up.weight') return 0.05 * gaussian(r);
+        if (name.endsWith('.var')) return 1 + r();
+        if (name.endsWith('.gamma')) return 1 + 0.2 * gaussian(r);
+        return name.endsWith('.weight') ? 0.5 * gaussian(r) : gaussian(r);
+      },
+      forward: (b, operands) => {
+        const byName = new Map(Object.keys(inputs).map((n, i) => [n, operands[i]]));
+        return buildEnhanceNetwork(b, byName.get('image')!, {
+          architecture: tiny,
+          foldedBatchNorm,
+          parameter: (spec) => byName.get(spec.name)!,
+          batchNormMode: 'batch',
+        });
+      },
+    },
+    { directions: 2, step: 1e-3 },
+  );
+  const all = Object.values(result.samples)
+    .flat()
+    .map((x) => Math.abs(x.numeric))
+    .sort((a, b) => a - b);
+  const typical = all[Math.floor(all.length / 2)];
+  for (const [name, samples] of Object.entries(result.samples)) {
+    if (name.endsWith('.mean') || name.endsWith('.var')) continue;
+    for (const { analytic, numeric } of samples) {
+      expect(Math.abs(analytic - numeric), `${name}: analytic ${analytic}, numeric ${numeric}`).toBeLessThan(
+        3e-2 * Math.max(Math.abs(numeric), typical),
+      );
+    }
+  }
+  return specs;
+}
+
 describe('the Enhance training forward pass', () => {
   test('gradients of the whole batch-statistics network match finite differences', async () => {
-    const specs = enhanceParameterSpecs(tiny);
-    const inputs: Record<string, number[]> = { image: [3, 1, 5, 6] };
-    for (const s of specs) inputs[s.name] = s.shape;
-    const result = await checkGradients(
-      {
-        dataType: 'float32',
-        inputs,
-        seed: 7,
-        // Large positive biases keep the ReLUs after conv_in and conv_up away from their kinks, where a
-        // finite difference is meaningless; the ReLU inside the block still sees both signs.
-        draw: (name, _i, r) => {
-          if (name === 'conv_in.bias' || name === 'conv_up.bias') return 5 + r();
-          if (name === 'conv_up.weight') return 0.05 * gaussian(r);
-          if (name.endsWith('.var')) return 1 + r();
-          if (name.endsWith('.gamma')) return 1 + 0.2 * gaussian(r);
-          return name.endsWith('.weight') ? 0.5 * gaussian(r) : gaussian(r);
-        },
-        forward: (b, operands) => {
-          const byName = new Map(Object.keys(inputs).map((n, i) => [n, operands[i]]));
-          return buildEnhanceNetwork(b, byName.get('image')!, {
-            architecture: tiny,
-            parameter: (spec) => byName.get(spec.name)!,
-            batchNormMode: 'batch',
-          });
-        },
-      },
-      { directions: 2, step: 1e-3 },
-    );
-    // Biases followed by batch normalisation have a zero gradient: compare against the typical size
-    // of the directional derivatives rather than their own. In float32 (onnxruntime has no float64
-    // Conv) with a ReLU inside the block, the central differences scatter by about 1% around the
-    // analytic value as the step changes; a wrong rule is off by tens of percent.
-    const all = Object.values(result.samples)
-      .flat()
-      .map((x) => Math.abs(x.numeric))
-      .sort((a, b) => a - b);
-    const typical = all[Math.floor(all.length / 2)];
-    for (const [name, samples] of Object.entries(result.samples)) {
-      if (name.endsWith('.mean') || name.endsWith('.var')) continue;
-      for (const { analytic, numeric } of samples) {
-        expect(Math.abs(analytic - numeric), `${name}: analytic ${analytic}, numeric ${numeric}`).toBeLessThan(
-          3e-2 * Math.max(Math.abs(numeric), typical),
-        );
-      }
-    }
+    await expectNetworkGradients({ foldedBatchNorm: false, batch: 3, seed: 7 });
   });
 });
 
 describe('the folded training forward pass (what quantisation-aware training starts from)', () => {
   test('gradients of the network with its batch norms folded match finite differences', async () => {
-    const specs = enhanceParameterSpecs(tiny, { foldedBatchNorm: true });
+    const specs = await expectNetworkGradients({ foldedBatchNorm: true, batch: 2, seed: 11 });
     expect(specs.some((s) => s.role.startsWith('bn-'))).toBe(false);
-    const inputs: Record<string, number[]> = { image: [2, 1, 5, 6] };
-    for (const s of specs) inputs[s.name] = s.shape;
-    const result = await checkGradients(
-      {
-        dataType: 'float32',
-        inputs,
-        seed: 11,
-        draw: (name, _i, r) => {
-          if (name === 'conv_in.bias' || name === 'conv_up.bias') return 5 + r();
-          if (name === 'conv_up.weight') return 0.05 * gaussian(r);
-          return name.endsWith('.weight') ? 0.5 * gaussian(r) : gaussian(r);
-        },
-        forward: (b, operands) => {
-          const byName = new Map(Object.keys(inputs).map((n, i) => [n, operands[i]]));
-          return buildEnhanceNetwork(b, byName.get('image')!, {
-            architecture: tiny,
-            foldedBatchNorm: true,
-            parameter: (spec) => byName.get(spec.name)!,
-          });
-        },
-      },
-      { directions: 2, step: 1e-3 },
-    );
-    // As above: float32 central differences with a ReLU inside the block scatter by a few percent of
-    // the typical directional derivative; a wrong rule is off by tens of percent.
-    const all = Object.values(result.samples)
-      .flat()
-      .map((x) => Math.abs(x.numeric))
-      .sort((a, b) => a - b);
-    const typical = all[Math.floor(all.length / 2)];
-    for (const [name, samples] of Object.entries(result.samples)) {
-      for (const { analytic, numeric } of samples) {
-        expect(Math.abs(analytic - numeric), `${name}: analytic ${analytic}, numeric ${numeric}`).toBeLessThan(
-          3e-2 * Math.max(Math.abs(numeric), typical),
-        );
-      }
-    }
   });
 
   test('the folded step trains conv weights and biases only', () => {
