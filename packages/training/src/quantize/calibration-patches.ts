@@ -4,7 +4,7 @@ import { loadTrainingSet } from '../data/index.js';
 import { INTENSITY_AFFINE_AUGMENTATION, withAffineAugmentation } from '../train/affine-augmentation.js';
 import { trainingDataFromSet } from '../train/enhance-training-data.js';
 import { BLOS_FIELD_SCALE_AUGMENTATION, withFieldScaleAugmentation } from '../train/field-scale-augmentation.js';
-import type { TrainingBatch } from '../train/training-data.js';
+import type { TrainingBatch, TrainingData } from '../train/training-data.js';
 
 export interface CalibrationPatchOptions {
   /** The folder holding data/train (the repository's ../shared). */
@@ -58,17 +58,7 @@ export async function calibrationPatches(kind: EnhanceKind, options: Calibration
     sunspotScenes = 2,
     augment = false,
   } = options;
-  const set = await loadTrainingSet(kind, {
-    sharedDir,
-    seed,
-    ...(cacheDir ? { cacheDir } : {}),
-    ...(kind === 'intensity' ? { sunspotScenes } : {}),
-  });
-  const data = !augment
-    ? trainingDataFromSet(set)
-    : kind === 'intensity'
-      ? withAffineAugmentation(trainingDataFromSet(set), INTENSITY_AFFINE_AUGMENTATION)
-      : withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION);
+  const { set, data } = await calibrationTrainingData(kind, options);
   const random = createRandom(seed);
   const size = data.patchSize;
   const batches: CalibrationBatch[] = [];
@@ -102,6 +92,29 @@ export async function calibrationPatches(kind: EnhanceKind, options: Calibration
       ...(kind === 'intensity' ? { sunspot_scenes: sunspotScenes } : {}),
     },
   };
+}
+
+/**
+ * The training data calibration patches are drawn from (its sources, sunspot scenes and, on request,
+ * augmentation, as `calibrationPatches` describes); quantisation-aware training draws from it too.
+ */
+export async function calibrationTrainingData(
+  kind: EnhanceKind,
+  options: CalibrationPatchOptions,
+): Promise<{ set: Awaited<ReturnType<typeof loadTrainingSet>>; data: TrainingData }> {
+  const { sharedDir, cacheDir, seed = 20260101, sunspotScenes = 2, augment = false } = options;
+  const set = await loadTrainingSet(kind, {
+    sharedDir,
+    seed,
+    ...(cacheDir ? { cacheDir } : {}),
+    ...(kind === 'intensity' ? { sunspotScenes } : {}),
+  });
+  const data = !augment
+    ? trainingDataFromSet(set)
+    : kind === 'intensity'
+      ? withAffineAugmentation(trainingDataFromSet(set), INTENSITY_AFFINE_AUGMENTATION)
+      : withFieldScaleAugmentation(set, BLOS_FIELD_SCALE_AUGMENTATION);
+  return { set, data };
 }
 
 /** Multiplies the patch by `level`, then sets the pixels on one side of a random line through it to 0 (off the disk). */

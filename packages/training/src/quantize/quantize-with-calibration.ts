@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { INT8_HELD_OUT_RMS_KEY, readEnhanceModelInfo, type EnhanceKind, type ModelVariant } from '@enhance/core';
 import {
   calibrateActivations,
+  DEFAULT_FLOAT32_LAYERS,
   quantizationPlan,
   quantizeEnhanceModel,
   QuantizationError,
@@ -9,9 +10,7 @@ import {
   type AddPrecision,
   type CalibrationMethodOptions,
 } from '@enhance/graph-builder';
-import { loadTrainingSet } from '../data/index.js';
-import { trainingDataFromSet } from '../train/enhance-training-data.js';
-import { calibrationPatches, type CalibrationPatchOptions } from './calibration-patches.js';
+import { calibrationPatches, calibrationTrainingData, type CalibrationPatchOptions } from './calibration-patches.js';
 import { quantizationAwareTraining, type QuantizationAwareTrainingOptions } from './quantization-aware-training.js';
 
 export interface QuantizeWithCalibrationOptions extends Omit<CalibrationPatchOptions, 'sharedDir'> {
@@ -60,8 +59,8 @@ export const DEFAULT_CALIBRATION_METHOD: CalibrationMethodOptions = Object.freez
  */
 export const INT8_LAYOUTS: Readonly<Record<ModelVariant, { float32Layers: readonly string[]; method: CalibrationMethodOptions }>> =
   Object.freeze({
-    full: { float32Layers: ['conv_in', 'blocks.0.conv1', 'conv_up', 'conv_out'], method: { method: 'percentile', percentile: 99.99 } },
-    lite: { float32Layers: ['conv_in', 'blocks.0.conv1', 'conv_out'], method: { method: 'minmax' } },
+    full: { float32Layers: [...DEFAULT_FLOAT32_LAYERS, 'conv_up'], method: { method: 'percentile', percentile: 99.99 } },
+    lite: { float32Layers: DEFAULT_FLOAT32_LAYERS, method: { method: 'minmax' } },
   });
 
 /**
@@ -104,15 +103,8 @@ export async function quantizeWithCalibration(fp32Bytes: Uint8Array, options: Qu
   };
   const heldOut = await calibrationPatches(kind, { ...options, patches: 128, seed: (options.seed ?? 20260101) + 7919 });
   if (options.qat && options.qat.steps > 0) {
-    const seed = options.seed ?? 20260101;
-    const set = await loadTrainingSet(kind, {
-      sharedDir: options.sharedDir,
-      seed,
-      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-      ...(kind === 'intensity' ? { sunspotScenes: options.sunspotScenes ?? 2 } : {}),
-    });
-    const data = trainingDataFromSet(set);
-    const selection = await calibrationPatches(kind, { ...options, patches: 128, seed: seed + 104729 });
+    const { data } = await calibrationTrainingData(kind, options);
+    const selection = await calibrationPatches(kind, { ...options, patches: 128, seed: (options.seed ?? 20260101) + 104729 });
     const trained = await quantizationAwareTraining(fp32Bytes, {
       ...options.qat,
       ranges: calibrated.ranges(method),
@@ -121,7 +113,7 @@ export async function quantizeWithCalibration(fp32Bytes: Uint8Array, options: Qu
       sampleInputs: (count, random) => data.train.sampleBatch(count, random).inputs,
       selection: selection.batches,
       threads,
-      calibration: { ...calibration, bias_correction: false },
+      calibration,
       ...(file ? { file } : {}),
     });
     const heldOutRelativeRms = await relativeRmsDifference(fp32Bytes, trained.int8, heldOut.batches, threads);
