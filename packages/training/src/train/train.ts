@@ -148,14 +148,6 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
       record.best = null;
       record.nearestUpsamplingMse = nearestUpsamplingMse(data, 64);
     }
-    const wanted = options.selectOn ?? record.selectOn ?? 'overall';
-    if (wanted !== (record.selectOn ?? 'overall') && record.best) {
-      // The best so far was chosen by another figure: the choice starts anew.
-      log(
-        `best weights now chosen on ${wanted === 'sources' ? 'the mean over validation sources' : 'the overall validation error'}: best forgotten`,
-      );
-      record.best = null;
-    }
     log(`resumed ${options.runDir} at step ${record.step} (${record.patchesSeen} patches, ${record.computeSeconds.toFixed(0)} s so far)`);
   } else {
     ({ state, record, random } = freshRun(options, data, step.optimizerState, callbacks.warmStart));
@@ -163,6 +155,13 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
       log(`warm start from ${callbacks.warmStart.source.file} (${callbacks.warmStart.source.patchesSeen} patches seen before)`);
   }
   const selectOn: BestSelection = options.selectOn ?? record.selectOn ?? 'overall';
+  if (record.best && selectOn !== (record.selectOn ?? 'overall')) {
+    // A resumed run's best was chosen by another figure: the choice starts anew.
+    log(
+      `best weights now chosen on ${selectOn === 'sources' ? 'the mean over validation sources' : 'the overall validation error'}: best forgotten`,
+    );
+    record.best = null;
+  }
   if (selectOn === 'sources') record.selectOn = selectOn;
   else delete record.selectOn;
   // A resumed run keeps its warm-up unless told otherwise.
