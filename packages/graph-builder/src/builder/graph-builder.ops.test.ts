@@ -275,6 +275,19 @@ const cases: OpCase[] = [
     expected: ({ x }) => ref.transpose(x, [2, 0, 1]),
   },
   {
+    name: 'depthToSpace DCR, block 2, symbolic H and W',
+    inputs: x4([2, 12, 3, 4], ['N', 12, 'H', 'W']),
+    build: (b, { x }) => b.depthToSpace(x, { blockSize: 2 }),
+    expected: ({ x }) => ref.depthToSpace(x, 2, 'DCR'),
+    inferred: [['N', 3, '2*H', '2*W']],
+  },
+  {
+    name: 'depthToSpace CRD, block 3',
+    inputs: x4([1, 18, 2, 3]),
+    build: (b, { x }) => b.depthToSpace(x, { blockSize: 3, mode: 'CRD' }),
+    expected: ({ x }) => ref.depthToSpace(x, 3, 'CRD'),
+  },
+  {
     name: 'transpose default reverses',
     inputs: x4([2, 5]),
     build: (b, { x }) => b.transpose(x),

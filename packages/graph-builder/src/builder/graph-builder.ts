@@ -656,6 +656,37 @@ export class GraphBuilder {
     }));
   }
 
+  /**
+   * ONNX DepthToSpace on [N, C·b², H, W] → [N, C, H·b, W·b]. 'DCR' (the default) reads channel
+   * (i·b + j)·C + c into output pixel (y·b + i, x·b + j) of channel c; 'CRD' reads c·b² + i·b + j.
+   */
+  depthToSpace(input: Operand, options: OpOptions & { blockSize: number; mode?: 'DCR' | 'CRD' }): Operand {
+    const { label, blockSize, mode = 'DCR' } = options;
+    const op = 'DepthToSpace';
+    const shapes = [input.shape];
+    if (input.shape.length !== 4) this.fail('GRAPH_SHAPE', op, label, `input must be [N, C, H, W], got rank ${input.shape.length}`, shapes);
+    if (!Number.isInteger(blockSize) || blockSize < 1) {
+      this.fail('GRAPH_OPTION', op, label, `blockSize must be a positive integer, got ${blockSize}`, shapes);
+    }
+    if (mode !== 'DCR' && mode !== 'CRD')
+      this.fail('GRAPH_OPTION', op, label, `mode must be 'DCR' or 'CRD', got '${String(mode)}'`, shapes);
+    const channels = input.shape[1];
+    const square = blockSize * blockSize;
+    if (typeof channels === 'number' && channels % square !== 0) {
+      this.fail('GRAPH_SHAPE', op, label, `${channels} channels are not divisible by blockSize² = ${square}`, shapes);
+    }
+    const attributes = { blocksize: attribute.int(blockSize), mode: attribute.string(mode) };
+    return this.single(op, [input], attributes, options, (nodeName) => ({
+      dataType: input.dataType,
+      shape: [
+        input.shape[0],
+        floorDivideDim(channels, square) ?? this.freshDim(`${nodeName}_d1`),
+        scaleDim(input.shape[2], blockSize) ?? this.freshDim(`${nodeName}_d2`),
+        scaleDim(input.shape[3], blockSize) ?? this.freshDim(`${nodeName}_d3`),
+      ],
+    }));
+  }
+
   slice(input: Operand, options: SliceOptions): Operand {
     const { label, starts, ends } = options;
     const op = 'Slice';

@@ -23,6 +23,18 @@ const errorCases: ErrorCase[] = [
     message: ["Conv 'blocks.0.conv1'", 'input has 3 channels', 'weight expects 2', '[1,3,H,W]', '[4,2,3,3]'],
   },
   {
+    name: 'depthToSpace channels not divisible by the block size squared',
+    code: 'GRAPH_SHAPE',
+    act: (b) => b.depthToSpace(image(b, 6), { blockSize: 2, label: 'interleave' }),
+    message: ["DepthToSpace 'interleave'", '6 channels are not divisible by blockSize² = 4', '[1,6,H,W]'],
+  },
+  {
+    name: 'depthToSpace block size not a positive integer',
+    code: 'GRAPH_OPTION',
+    act: (b) => b.depthToSpace(image(b, 4), { blockSize: 1.5 }),
+    message: ['DepthToSpace', 'blockSize must be a positive integer, got 1.5'],
+  },
+  {
     name: 'conv group not dividing outputs',
     code: 'GRAPH_SHAPE',
     act: (b) => b.conv(image(b, 4), weight(b, [3, 2, 3, 3]), { group: 2 }),

@@ -262,6 +262,18 @@ export function transpose(x: NDArray, perm: number[]): NDArray {
   });
 }
 
+/** DepthToSpace, written from the operator's definition (reshape, transpose, reshape). */
+export function depthToSpace(x: NDArray, blockSize: number, mode: 'DCR' | 'CRD'): NDArray {
+  const [n, c, h, w] = x.shape;
+  const channels = c / (blockSize * blockSize);
+  return generate([n, channels, h * blockSize, w * blockSize], ([b, k, y, xx]) => {
+    const i = y % blockSize;
+    const j = xx % blockSize;
+    const source = mode === 'DCR' ? (i * blockSize + j) * channels + k : (k * blockSize + i) * blockSize + j;
+    return at(x, [b, source, Math.floor(y / blockSize), Math.floor(xx / blockSize)]);
+  });
+}
+
 export function slice(x: NDArray, starts: number[], ends: number[], axes: number[], steps: number[]): NDArray {
   const begin = x.shape.map(() => 0);
   const step = x.shape.map(() => 1);

@@ -1,5 +1,6 @@
 import { ARCHITECTURES, type Architecture, type EnhanceKind } from '@enhance/core';
 import { createEnhanceModel, modelStatistics } from '../networks/enhance-model.js';
+import { ENHANCE_UPSAMPLINGS, type EnhanceUpsampling } from '../networks/enhance-network.js';
 import { CliUsageError, parsedCommand, writeFileAtomically } from '@enhance/core/node';
 
 function integerOption(name: string, text: string | boolean | undefined, min: number): number | undefined {
@@ -11,11 +12,20 @@ function integerOption(name: string, text: string | boolean | undefined, min: nu
   return n;
 }
 
+/** `--upsampling`, default 'phases'. */
+export function parseUpsampling(text: string | boolean | undefined): EnhanceUpsampling {
+  const upsampling = text ?? 'phases';
+  if (typeof upsampling !== 'string' || !(ENHANCE_UPSAMPLINGS as readonly string[]).includes(upsampling)) {
+    throw new CliUsageError({ message: `--upsampling must be ${ENHANCE_UPSAMPLINGS.join(' or ')}, got '${String(text)}'` });
+  }
+  return upsampling as EnhanceUpsampling;
+}
+
 export const buildCommand = parsedCommand({
   name: 'build',
   summary: 'write an untrained Enhance model with He-initialised weights from a seed',
   usage: [
-    'usage: enhance-graph build --kind intensity|blos [--lite | --depth N --filters F] --seed N [--fold-bn] -o out.onnx [--force]',
+    'usage: enhance-graph build --kind intensity|blos [--lite | --depth N --filters F] --seed N [--fold-bn] [--upsampling phases|resize] -o out.onnx [--force]',
     '',
     '  --kind       intensity (continuum, I/Ic) or blos (line-of-sight field, kG)',
     '  --lite       1 block × 32 filters (default: the full 5 × 64 network)',
@@ -23,6 +33,8 @@ export const buildCommand = parsedCommand({
     '  --filters F  filters per convolution',
     '  --seed N     seed of the weight initialisation (required: the model is reproducible)',
     '  --fold-bn    fold the batch norms into the convolutions',
+    '  --upsampling how the ×2 tail is computed: phases (default: 2×2 convs per output phase) or resize (as the',
+    '               network is written: nearest ×2, reflect pad, 3×3 conv); the outputs agree to float32 rounding',
     '  -o, --output the model file; refuses to replace an existing file without --force',
   ].join('\n'),
   options: {
@@ -32,6 +44,7 @@ export const buildCommand = parsedCommand({
     filters: { type: 'string' },
     seed: { type: 'string' },
     'fold-bn': { type: 'boolean' },
+    upsampling: { type: 'string' },
     output: { type: 'string', short: 'o' },
     force: { type: 'boolean' },
   },
@@ -60,7 +73,14 @@ export const buildCommand = parsedCommand({
       : depth !== undefined
         ? { depth, filters: filters! }
         : ARCHITECTURES.full;
-    const model = createEnhanceModel({ kind: kind as EnhanceKind, architecture, seed, foldBatchNorm: values['fold-bn'] === true });
+    const upsampling = parseUpsampling(values.upsampling);
+    const model = createEnhanceModel({
+      kind: kind as EnhanceKind,
+      architecture,
+      seed,
+      foldBatchNorm: values['fold-bn'] === true,
+      upsampling,
+    });
     await writeFileAtomically(output, model, { overwrite: values.force === true });
     const stats = modelStatistics(model, output);
     io.stdout.write(

@@ -1,8 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { ARCHITECTURES } from '@enhance/core';
 import { readModel } from '../onnx/read-model.js';
+import { createEnhanceModel } from '../networks/enhance-model.js';
+import { initializeEnhanceWeights } from '../networks/enhance-weights.js';
+import { runOnnx } from '../testing/run-onnx.js';
 import { createEnhanceGraphCli } from './enhance-graph-cli.js';
 import type { CliCommand } from '@enhance/core/node';
 import type { ModelReport } from './inspect-command.js';
@@ -57,13 +62,57 @@ describe('enhance-graph CLI', () => {
 
   test("full folded model: inspect text shows the paper's numbers", async () => {
     const file = join(directory, 'full-folded.onnx');
-    expect((await run('build', '--kind', 'intensity', '--seed', '1', '--fold-bn', '--output', file)).status).toBe(0);
+    expect((await run('build', '--kind', 'intensity', '--seed', '1', '--fold-bn', '--upsampling', 'resize', '--output', file)).status).toBe(
+      0,
+    );
     const { status, out } = await run('inspect', file);
     expect(status).toBe(0);
     expect(out).toContain('parameters 443,841');
     expect(out).toContain('553,792 multiply-adds per input pixel (1.11 MFLOP/px; 177 GFLOP for 400×400)');
+    // The default phase form: conv_up at 16 instead of 36 multiply-adds per weight pair and input pixel.
+    const phases = join(directory, 'full-phases.onnx');
+    expect((await run('build', '--kind', 'intensity', '--seed', '1', '--fold-bn', '--output', phases)).status).toBe(0);
+    expect((await run('inspect', phases)).out).toContain('471,872 multiply-adds per input pixel');
     expect(out).toContain('receptive  26 input pixels');
     expect(out).toMatch(/batch_norm\s+folded/);
+  });
+
+  test('rebuild writes a model again in the phase form: same weights, metadata and outputs, less work', async () => {
+    const weights = initializeEnhanceWeights(ARCHITECTURES.lite, { seed: 4, bias: 'random' });
+    const original = join(directory, 'resize-form.onnx');
+    writeFileSync(
+      original,
+      createEnhanceModel({
+        kind: 'intensity',
+        architecture: 'lite',
+        weights,
+        provenance: 'test run',
+        metadata: { training_steps: '12' },
+        upsampling: 'resize',
+      }),
+    );
+    const rebuilt = join(directory, 'phase-form.onnx');
+    const result = await run('rebuild', original, '-o', rebuilt);
+    expect(result.err).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.out).toMatch(/wrote .*phase-form\.onnx .*intensity, phases tail, 64,928 → 44,448 multiply-adds per input pixel/);
+    const [before, after] = [readModel(readFileSync(original)), readModel(readFileSync(rebuilt))];
+    expect(after.metadata).toMatchObject({ weights: 'test run', training_steps: '12', upsampling: 'phases', kind: 'intensity' });
+    expect(after.metadata.multiply_adds_per_pixel).toBe('44448');
+    expect(after.metadata.rebuilt_from_sha256).toBe(createHash('sha256').update(readFileSync(original)).digest('hex'));
+    for (const [name, tensor] of before.initializers) expect(after.initializers.get(name)?.data, name).toEqual(tensor.data);
+    const image = {
+      dataType: 'float32' as const,
+      dims: [1, 1, 9, 7],
+      data: Float32Array.from({ length: 63 }, (_, i) => 1 + 0.1 * Math.sin(i)),
+    };
+    const [a, b] = [await runOnnx(readFileSync(original), { image }), await runOnnx(readFileSync(rebuilt), { image })];
+    const scale = Math.max(...a.enhanced.data.map(Math.abs));
+    expect(Math.max(...a.enhanced.data.map((v, i) => Math.abs(v - b.enhanced.data[i])))).toBeLessThan(1e-6 * scale);
+    expect((await run('rebuild', original, '-o', rebuilt)).err).toMatch(/phase-form\.onnx: the file exists; pass --force/);
+    expect((await run('rebuild', original, '-o', rebuilt, '--upsampling', 'bilinear')).err).toMatch(
+      /--upsampling must be resize or phases, got 'bilinear'/,
+    );
   });
 
   test('refuses to overwrite without --force, replaces with it, and leaves no temporary files', async () => {
@@ -87,6 +136,11 @@ describe('enhance-graph CLI', () => {
     [['build', '--kind', 'blos', '--seed', 'abc', '-o', 'x.onnx'], /--seed must be an integer >= 0, got 'abc'/],
     [['build', '--kind', 'blos', '--seed', '1', '--bogus', '-o', 'x.onnx'], /bogus/],
     [['inspect'], /expected one model file, got 0/],
+    [
+      ['build', '--kind', 'blos', '--seed', '1', '--upsampling', 'linear', '-o', 'x.onnx'],
+      /--upsampling must be resize or phases, got 'linear'/,
+    ],
+    [['rebuild', 'a.onnx'], /-o\/--output is required/],
   ])('usage error %j exits with status 2', async (argv, message) => {
     const { status, err } = await run(...argv);
     expect(status).toBe(2);

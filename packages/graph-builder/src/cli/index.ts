@@ -2,5 +2,6 @@
 // export-keras) when this package is installed. The command-line kit itself is @enhance/core/node.
 export * from './inspect-command.js';
 export * from './build-command.js';
+export * from './rebuild-command.js';
 export * from './enhance-graph-cli.js';
 export * from '../keras/keras-cli-commands.js';

@@ -2,7 +2,7 @@ import { ARCHITECTURES, SCALE_FACTOR, type Architecture, type EnhanceKind, type 
 import { GraphBuilder } from '../builder/graph-builder.js';
 import { graphStatistics, statisticsSourceOfModel, type GraphStatistics } from '../onnx/graph-statistics.js';
 import { readModel } from '../onnx/read-model.js';
-import { buildEnhanceNetwork } from './enhance-network.js';
+import { buildEnhanceNetwork, type EnhanceUpsampling } from './enhance-network.js';
 import { EnhanceNetworkError } from './enhance-network-error.js';
 import { enhanceParameterSpecs, ENHANCE_BATCH_NORM_EPSILON } from './enhance-parameter-specs.js';
 import { foldEnhanceBatchNorm, initializeEnhanceWeights, validateEnhanceWeights, type EnhanceWeights } from './enhance-weights.js';
@@ -29,6 +29,12 @@ interface CommonModelOptions {
   /** Further metadata_props entries. */
   metadata?: Record<string, string>;
   epsilon?: number;
+  /**
+   * How the ×2 tail is computed (`buildEnhanceNetwork`'s `upsampling`). Default 'phases': the same
+   * values as the network written with Resize (to float32 rounding) at 16 instead of 36 multiply-adds per
+   * conv_up weight pair and input pixel; 'resize' writes the tail as the network is defined.
+   */
+  upsampling?: EnhanceUpsampling;
 }
 
 export type CreateEnhanceModelOptions = CommonModelOptions &
@@ -70,7 +76,7 @@ export function resolveArchitecture(architecture: ModelVariant | Architecture): 
  * the graph.
  */
 export function createEnhanceModel(options: CreateEnhanceModelOptions): Uint8Array {
-  const { kind, foldBatchNorm = false, epsilon = ENHANCE_BATCH_NORM_EPSILON } = options;
+  const { kind, foldBatchNorm = false, epsilon = ENHANCE_BATCH_NORM_EPSILON, upsampling = 'phases' } = options;
   if (kind !== 'intensity' && kind !== 'blos') {
     throw new EnhanceNetworkError({
       code: 'ENHANCE_ARCHITECTURE',
@@ -97,6 +103,7 @@ export function createEnhanceModel(options: CreateEnhanceModelOptions): Uint8Arr
     architecture,
     foldedBatchNorm: folded,
     epsilon,
+    upsampling,
     parameter: (spec) => b.initializer(spec.name, weights[spec.name], spec.shape),
   });
   const stats = graphStatistics({ inputs: b.inputs, nodes: b.nodes, initializers: b.initializers, shapeOf: (n) => b.operand(n)?.shape });
@@ -118,6 +125,8 @@ export function createEnhanceModel(options: CreateEnhanceModelOptions): Uint8Arr
     multiply_adds_per_pixel: String(stats.multiplyAddsPerInputPixel),
     flops_per_pixel: String(2 * (stats.multiplyAddsPerInputPixel ?? Number.NaN)),
     ...options.metadata,
+    // After the caller's entries: a model re-made from another's metadata says how it is computed.
+    upsampling,
   };
   const title = kind === 'intensity' ? 'continuum intensity' : 'line-of-sight magnetogram';
   return b.build({

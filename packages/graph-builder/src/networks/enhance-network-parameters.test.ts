@@ -31,7 +31,7 @@ describe('buildEnhanceNetwork parameter callback', () => {
     // Optimisation off on both sides: with weights as initializers onnxruntime would fold the batch norms.
     const viaInputs = await runOnnx(asInputs, { image: { dataType: 'float32', dims: [1, 1, 7, 9], data }, ...feeds }, 'disabled');
     const viaInitializers = await runOnnx(
-      createEnhanceModel({ kind: 'intensity', architecture: 'lite', weights }),
+      createEnhanceModel({ kind: 'intensity', architecture: 'lite', weights, upsampling: 'resize' }),
       { image: { dataType: 'float32', dims: [1, 1, 7, 9], data } },
       'disabled',
     );

@@ -33,7 +33,7 @@ describe('Enhance network through onnxruntime-node against the float64 reference
   const combinations = (['intensity', 'blos'] as const).flatMap((kind) =>
     (['full', 'lite'] as const).map((variant) => [kind, variant] as const),
   );
-  test.each(combinations)('%s %s: unfolded and folded models, odd sizes', async (kind: EnhanceKind, variant: ModelVariant) => {
+  test.each(combinations)('%s %s: unfolded, folded and resize-form models, odd sizes', async (kind: EnhanceKind, variant: ModelVariant) => {
     const architecture = ARCHITECTURES[variant];
     const seed = kind === 'intensity' ? 11 : 23;
     // Random biases and batch-norm statistics, so that every parameter affects the output.
@@ -41,6 +41,8 @@ describe('Enhance network through onnxruntime-node against the float64 reference
     const models = {
       unfolded: createEnhanceModel({ kind, architecture: variant, weights }),
       folded: createEnhanceModel({ kind, architecture: variant, weights, foldBatchNorm: true }),
+      // The ×2 tail as written (Resize, reflect pad, 3×3 conv); the two above compute it by phases.
+      resize: createEnhanceModel({ kind, architecture: variant, weights, foldBatchNorm: true, upsampling: 'resize' }),
     };
     for (const [height, width] of SIZES) {
       const image = randomImage(kind, height, width, seed + height);
@@ -68,8 +70,10 @@ describe('Enhance network through onnxruntime-node against the float64 reference
 
 describe('Enhance model statistics, measured on the graph', () => {
   test("full 5×64: the paper's parameter counts and cost", () => {
-    const unfolded = modelStatistics(createEnhanceModel({ kind: 'intensity', architecture: 'full', seed: 1 }));
-    const folded = modelStatistics(createEnhanceModel({ kind: 'intensity', architecture: 'full', seed: 1, foldBatchNorm: true }));
+    const unfolded = modelStatistics(createEnhanceModel({ kind: 'intensity', architecture: 'full', seed: 1, upsampling: 'resize' }));
+    const folded = modelStatistics(
+      createEnhanceModel({ kind: 'intensity', architecture: 'full', seed: 1, foldBatchNorm: true, upsampling: 'resize' }),
+    );
     expect(unfolded.parameterCount).toBe(446_657);
     expect(folded.parameterCount).toBe(443_841);
     expect(unfolded.multiplyAddsPerInputPixel).toBe(553_792);
@@ -79,6 +83,19 @@ describe('Enhance model statistics, measured on the graph', () => {
     expect(unfolded.opCounts.BatchNormalization).toBe(11);
     expect(folded.opCounts.BatchNormalization).toBeUndefined();
     expect(unfolded.opCounts.Conv).toBe(14);
+  });
+
+  test('the phase form of the ×2 tail: same parameters and reach, conv_up at 16 instead of 36 multiply-adds per weight pair', () => {
+    const resize = modelStatistics(
+      createEnhanceModel({ kind: 'intensity', architecture: 'full', seed: 1, foldBatchNorm: true, upsampling: 'resize' }),
+    );
+    const phases = modelStatistics(createEnhanceModel({ kind: 'intensity', architecture: 'full', seed: 1, foldBatchNorm: true }));
+    expect(phases.parameterCount).toBe(resize.parameterCount);
+    expect(phases.receptiveField).toBe(resize.receptiveField);
+    // conv_up: 64·64·9 multiply-adds at 4 output pixels per input pixel → 4·64·64·4 at one.
+    expect(resize.multiplyAddsPerInputPixel! - phases.multiplyAddsPerInputPixel!).toBe(64 * 64 * (36 - 16));
+    expect(phases.opCounts.Resize).toBeUndefined();
+    expect(phases.opCounts.DepthToSpace).toBe(1);
   });
 
   test('lite 1×32 is about 40k parameters and about 6× cheaper', () => {

@@ -31,7 +31,25 @@ export interface EnhanceNetworkOptions {
    * quantised convs go through QuantizeLinear → DequantizeLinear. Needs `foldedBatchNorm`.
    */
   fakeQuantization?: EnhanceFakeQuantization;
+  /**
+   * How the ×2 tail (nearest ×2, reflect pad, conv_up, ReLU, conv_out) is computed; both give the same
+   * values (to float32 rounding).
+   * - 'resize' (default): as written, conv_up's 3×3 kernel on the upsampled grid.
+   * - 'phases': each of the four output phases (row and column parity) of a 3×3 conv on a nearest ×2
+   *   image is a 2×2 conv on the original grid with summed taps, and the reflect pad of the upsampled
+   *   image is an edge pad of the original. So conv_up becomes one 2×2 conv F → 4F on the edge-padded
+   *   low-resolution grid (16 multiply-adds per weight pair and input pixel instead of 36), conv_out
+   *   (1×1) runs on each phase (a grouped conv, 4F → 4), and a DepthToSpace interleaves the four
+   *   one-channel phases. The phase weights are computed in the graph from `conv_up.weight` (constant
+   *   operations, folded by onnxruntime when the session is made), so the model keeps the network's own
+   *   parameters under their names. Inference graphs only: the autodiff has no rules for the MatMul,
+   *   Slice, Concat and DepthToSpace it uses.
+   */
+  upsampling?: EnhanceUpsampling;
 }
+
+export type EnhanceUpsampling = 'resize' | 'phases';
+export const ENHANCE_UPSAMPLINGS: readonly EnhanceUpsampling[] = Object.freeze(['resize', 'phases']);
 
 /**
  * The "keepsize" Enhance network on `image` [N, 1, H, W] → [N, 1, 2H, 2W]:
@@ -118,7 +136,55 @@ export function buildEnhanceNetwork(b: GraphBuilder, image: Operand, options: En
     hName = `${block}.add`;
   }
   const z = b.add(convOutput(batchNorm(conv3x3(h, 'conv_mid', hName), 'bn_mid'), 'conv_mid', 'conv_mid'), x0, { label: 'skip.add' });
-  const upsampled = b.resize(fake?.quantizes('conv_up') ? fake.activation(z, 'skip.add') : z, {
+  if (fake?.quantizes('conv_out')) {
+    throw new EnhanceNetworkError({
+      code: 'ENHANCE_ARCHITECTURE',
+      message: "conv_out gives the network's output, which stays float32: keep it among the float32 layers",
+      details: {},
+    });
+  }
+  const upsampling = options.upsampling ?? 'resize';
+  if (!ENHANCE_UPSAMPLINGS.includes(upsampling)) {
+    throw new EnhanceNetworkError({
+      code: 'ENHANCE_ARCHITECTURE',
+      message: `upsampling = ${JSON.stringify(upsampling)} is invalid: expected 'resize' | 'phases'`,
+      details: { upsampling },
+    });
+  }
+  const skip = fake?.quantizes('conv_up') ? fake.activation(z, 'skip.add') : z;
+  if (upsampling === 'phases') {
+    const padded = b.pad(skip, { pads: [0, 0, 1, 1, 0, 0, 1, 1], mode: 'edge', label: 'conv_up.pad' });
+    const four = (x: Operand, label: string) => b.concat([x, x, x, x], 0, { label });
+    const weight = phaseWeights(b, parameter('conv_up.weight'), filters);
+    const phases = convOutput(
+      b.relu(
+        b.conv(padded, fake?.quantizes('conv_up') ? fakeQuantizeWeights(b, weight, 'conv_up') : weight, {
+          bias: four(parameter('conv_up.bias'), 'conv_up.phase_bias'),
+          label: 'conv_up',
+        }),
+        { label: 'conv_up.relu' },
+      ),
+      'conv_up',
+      'conv_up.relu',
+    );
+    // [N, 4, H + 1, W + 1]: channel 2a + b is output phase (a, b), read from rows a… and columns b….
+    const out = b.conv(phases, four(parameter('conv_out.weight'), 'conv_out.phase_weight'), {
+      bias: four(parameter('conv_out.bias'), 'conv_out.phase_bias'),
+      group: 4,
+      label: 'conv_out',
+    });
+    const parts = [0, 1, 2, 3].map((phase) => {
+      const [a, c] = [phase >> 1, phase & 1];
+      return b.slice(out, {
+        starts: [phase, a, c],
+        ends: [phase + 1, a === 0 ? -1 : SLICE_TO_END, c === 0 ? -1 : SLICE_TO_END],
+        axes: [1, 2, 3],
+        label: `phase.${a}${c}`,
+      });
+    });
+    return b.depthToSpace(b.concat(parts, 1, { label: 'phases' }), { blockSize: 2, mode: 'DCR', label: 'interleave' });
+  }
+  const upsampled = b.resize(skip, {
     scales: [1, 1, 2, 2],
     mode: 'nearest',
     coordinateTransformationMode: 'asymmetric',
@@ -130,14 +196,46 @@ export function buildEnhanceNetwork(b: GraphBuilder, image: Operand, options: En
     'conv_up',
     'conv_up.relu',
   );
-  if (fake?.quantizes('conv_out')) {
-    throw new EnhanceNetworkError({
-      code: 'ENHANCE_ARCHITECTURE',
-      message: "conv_out gives the network's output, which stays float32: keep it among the float32 layers",
-      details: {},
-    });
-  }
   return b.conv(up, parameter('conv_out.weight'), { bias: parameter('conv_out.bias'), label: 'conv_out' });
+}
+
+const SLICE_TO_END = 2 ** 31 - 1;
+
+/**
+ * The 2×2 kernels of the four output phases of a 3×3 conv on a nearest ×2 image, as [4F, F, 2, 2]
+ * (phase (a, b) at channels (2a + b)·F …), from its weight [F, F, 3, 3]. Along each axis output row 2i
+ * sees input rows i − 1 (tap 0) and i (taps 1 + 2), row 2i + 1 sees rows i (taps 0 + 1) and i + 1 (tap 2).
+ */
+function phaseWeights(b: GraphBuilder, weight: Operand, filters: number): Operand {
+  const rows = [
+    [
+      [1, 0, 0],
+      [0, 1, 1],
+    ],
+    [
+      [1, 1, 0],
+      [0, 0, 1],
+    ],
+  ];
+  // [9, 16]: tap (ky, kx) → phase (a, b), phase tap (t, u) at column ((2a + b)·2 + t)·2 + u.
+  const combination = new Float32Array(9 * 16);
+  for (let ky = 0; ky < 3; ky++)
+    for (let kx = 0; kx < 3; kx++)
+      for (let a = 0; a < 2; a++)
+        for (let c = 0; c < 2; c++)
+          for (let t = 0; t < 2; t++)
+            for (let u = 0; u < 2; u++) combination[(ky * 3 + kx) * 16 + ((a * 2 + c) * 2 + t) * 2 + u] = rows[a][t][ky] * rows[c][u][kx];
+  const taps = b.matMul(
+    b.reshape(weight, [filters * filters, 9], { label: 'conv_up.taps' }),
+    b.constant({ dataType: 'float32', shape: [9, 16] }, combination, { label: 'conv_up.phase_taps' }),
+    { label: 'conv_up.phase_sums' },
+  );
+  // (o, i, a, b, t, u) → (a, b, o, i, t, u)
+  const ordered = b.transpose(b.reshape(taps, [filters, filters, 2, 2, 2, 2], { label: 'conv_up.phase_split' }), {
+    perm: [2, 3, 0, 1, 4, 5],
+    label: 'conv_up.phase_order',
+  });
+  return b.reshape(ordered, [4 * filters, filters, 2, 2], { label: 'conv_up.phase_weight' });
 }
 
 interface FakeQuantizer {

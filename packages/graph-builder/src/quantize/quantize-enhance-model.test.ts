@@ -94,6 +94,7 @@ describe('quantizeEnhanceModel', () => {
     const simulated = quantizedEnhanceReference(image, weights, architecture, {
       ranges: calibration.ranges({ method: 'minmax' }),
       channelMeans: calibration.channelMeans,
+      upsampling: 'phases',
     }).data;
     const reference = enhanceReferenceForward(image, weights, architecture).data;
     const signal = rms(reference);
@@ -113,6 +114,7 @@ describe('quantizeEnhanceModel', () => {
     const uncorrected = quantizedEnhanceReference(image, weights, architecture, {
       ranges: calibration.ranges({ method: 'minmax' }),
       channelMeans: zeroMeans,
+      upsampling: 'phases',
     }).data;
     expect(rms(quantized, uncorrected) / signal).toBeGreaterThan(0.01 * quantizationError);
   });

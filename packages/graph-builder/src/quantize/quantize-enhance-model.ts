@@ -3,6 +3,7 @@ import { attribute, type GraphNode, type TensorValue } from '../builder/graph-no
 import type { Operand } from '../builder/operand.js';
 import { encodeModel } from '../onnx/encode-model.js';
 import { readModel, type ModelDescription } from '../onnx/read-model.js';
+import { foldConstantWeights } from './fold-constant-weights.js';
 import { QuantizationError } from './quantization-error.js';
 import {
   activationQuantization,
@@ -85,7 +86,7 @@ export interface QuantizationPlan {
  */
 export function quantizeEnhanceModel(fp32Bytes: Uint8Array, options: QuantizeEnhanceModelOptions): Uint8Array {
   const { file } = options;
-  const model = readModel(fp32Bytes, file);
+  const model = foldConstantWeights(readModel(fp32Bytes, file), file);
   const float32Layers = new Set(options.float32Layers ?? DEFAULT_FLOAT32_LAYERS);
   const params = (name: string): ActivationQuantization => {
     const range = options.ranges.get(name);
@@ -149,7 +150,7 @@ export function quantizationPlan(
   fp32Bytes: Uint8Array,
   options: { float32Layers?: readonly string[]; addPrecision?: AddPrecision; file?: string } = {},
 ): QuantizationPlan {
-  const model = readModel(fp32Bytes, options.file);
+  const model = foldConstantWeights(readModel(fp32Bytes, options.file), options.file);
   const placeholder: ActivationQuantization = { scale: 1, zeroPoint: 0 };
   const layout = {
     float32Layers: new Set(options.float32Layers ?? DEFAULT_FLOAT32_LAYERS),
@@ -479,7 +480,8 @@ function rewriteGraph(
 }
 
 const MOVES_VALUES = new Set(['Pad', 'Resize']);
-const SUPPORTED_OPS = new Set(['Conv', 'Relu', 'Add', 'Pad', 'Resize', 'Constant', 'Identity']);
+// Slice, Concat and DepthToSpace: the phase-form ×2 tail after conv_out, in float32.
+const SUPPORTED_OPS = new Set(['Conv', 'Relu', 'Add', 'Pad', 'Resize', 'Constant', 'Identity', 'Slice', 'Concat', 'DepthToSpace']);
 
 /**
  * b'[o] = b[o] − Σ_{c,k} (ŵ − w)[o,c,k] · mean[c]: the rounded weights ŵ then give the float32 output's

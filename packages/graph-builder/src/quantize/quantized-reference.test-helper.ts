@@ -8,6 +8,49 @@ import type { EnhanceWeights } from '../networks/enhance-weights.js';
 export interface SimulatedQuantization {
   ranges: ReadonlyMap<string, { min: number; max: number }>;
   channelMeans: ReadonlyMap<string, ArrayLike<number>>;
+  /**
+   * The ×2 tail of the model quantised: 'phases' (createEnhanceModel's default) rounds the 2×2 phase
+   * kernels of conv_up per phase channel, 'resize' its 3×3 kernel.
+   */
+  upsampling?: 'resize' | 'phases';
+}
+
+/**
+ * conv_up's four phase kernels [4F, F, 2, 2] (phase (a, b) at channels (2a + b)·F …): output pixel
+ * (2i + a, 2j + b) of a 3×3 conv on the nearest ×2 image reads upsampled row 2i + a + dy (dy = −1, 0, 1),
+ * which is input row i + floor((a + dy) / 2); the phase kernel's row t counts from the lowest such row.
+ */
+function phaseKernels(weights: EnhanceWeights, filters: number): EnhanceWeights {
+  const w = weights['conv_up.weight'];
+  const bias = weights['conv_up.bias'];
+  const phase = new Float32Array(4 * filters * filters * 4);
+  for (let a = 0; a < 2; a++)
+    for (let b = 0; b < 2; b++)
+      for (let o = 0; o < filters; o++)
+        for (let c = 0; c < filters; c++)
+          for (let ky = 0; ky < 3; ky++)
+            for (let kx = 0; kx < 3; kx++) {
+              const t = Math.floor((a + ky - 1) / 2) - (a === 0 ? -1 : 0);
+              const u = Math.floor((b + kx - 1) / 2) - (b === 0 ? -1 : 0);
+              phase[((((2 * a + b) * filters + o) * filters + c) * 2 + t) * 2 + u] += w[((o * filters + c) * 3 + ky) * 3 + kx];
+            }
+  const phaseBias = new Float32Array(4 * filters);
+  for (let k = 0; k < 4; k++) phaseBias.set(bias, k * filters);
+  return { 'conv_up.weight': phase, 'conv_up.bias': phaseBias };
+}
+
+/** Edge (replicate) padding by one pixel. */
+function edgePad(x: ReferenceFeatures): ReferenceFeatures {
+  const [height, width] = [x.height + 2, x.width + 2];
+  const data = new Float64Array(x.channels * height * width);
+  for (let c = 0; c < x.channels; c++)
+    for (let y = 0; y < height; y++)
+      for (let xx = 0; xx < width; xx++) {
+        const sy = Math.min(x.height - 1, Math.max(0, y - 1));
+        const sx = Math.min(x.width - 1, Math.max(0, xx - 1));
+        data[(c * height + y) * width + xx] = x.data[(c * x.height + sy) * x.width + sx];
+      }
+  return { channels: x.channels, height, width, data };
 }
 
 /** Round half to even, the rounding of ONNX QuantizeLinear. */
@@ -88,6 +131,26 @@ export function quantizedEnhanceReference(
   }
   const z = add(fakeQuantize(integerConv(h, hName, 'conv_mid'), 'conv_mid', q), x0);
   const zq = fakeQuantize(z, 'skip.add', q);
+  if (q.upsampling === 'phases') {
+    const filters = z.channels;
+    const kernels = phaseKernels(weights, filters);
+    // [4F, H + 1, W + 1]: phase (a, b) of output pixel (2i + a, 2j + b) at row i + a, column j + b.
+    const phases = relu(referenceConv(edgePad(zq), integerLayer(kernels, 'conv_up', zq.scale, q.channelMeans.get('skip.add')!), 'conv_up'));
+    const phasesq = fakeQuantize(phases, 'conv_up.relu', q);
+    const [height, width] = [2 * z.height, 2 * z.width];
+    const data = new Float64Array(height * width);
+    const w = weights['conv_out.weight'];
+    const plane = phasesq.height * phasesq.width;
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const [a, b] = [y % 2, x % 2];
+        const at = (Math.floor(y / 2) + a) * phasesq.width + Math.floor(x / 2) + b;
+        let sum = weights['conv_out.bias'][0];
+        for (let c = 0; c < filters; c++) sum += w[c] * phasesq.data[((2 * a + b) * filters + c) * plane + at];
+        data[y * width + x] = sum;
+      }
+    return { height, width, data };
+  }
   const up = referenceConv(
     referenceReflectPad(referenceNearestUpsample2(zq)),
     integerLayer(weights, 'conv_up', zq.scale, q.channelMeans.get('skip.add')!),

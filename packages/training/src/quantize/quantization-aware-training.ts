@@ -141,6 +141,9 @@ export async function quantizationAwareTraining(
       weights: Object.fromEntries(step.parameters.map((s) => [s.name, state.get(s.name)!])),
       provenance: teacherModel.provenance ?? 'unspecified',
       metadata: { ...teacherModel.metadata, qat_teacher_sha256: teacherSha },
+      // The tail as the training graph simulates it (the autodiff has no phase form), so that the int8
+      // model rounds the conv_up kernels it was trained with.
+      upsampling: 'resize',
     });
   const int8Of = (student: Uint8Array, metadata: Record<string, string>) =>
     quantizeEnhanceModel(student, {
