@@ -96,6 +96,9 @@ describe('Enhance model statistics, measured on the graph', () => {
     expect(resize.multiplyAddsPerInputPixel! - phases.multiplyAddsPerInputPixel!).toBe(64 * 64 * (36 - 16));
     expect(phases.opCounts.Resize).toBeUndefined();
     expect(phases.opCounts.DepthToSpace).toBe(1);
+    expect(() => createEnhanceModel({ kind: 'intensity', architecture: 'lite', seed: 1, upsampling: 'bilinear' as never })).toThrow(
+      /upsampling = "bilinear" is invalid: expected 'resize' \| 'phases'/,
+    );
   });
 
   test('lite 1×32 is about 40k parameters and about 6× cheaper', () => {

@@ -40,10 +40,10 @@ export interface EnhanceNetworkOptions {
    *   image is an edge pad of the original. So conv_up becomes one 2×2 conv F → 4F on the edge-padded
    *   low-resolution grid (16 multiply-adds per weight pair and input pixel instead of 36), conv_out
    *   (1×1) runs on each phase (a grouped conv, 4F → 4), and a DepthToSpace interleaves the four
-   *   one-channel phases. The phase weights are computed in the graph from `conv_up.weight` (constant
+   *   one-channel phases (after a Split and per-phase Slices). The phase weights are computed in the graph from `conv_up.weight` (constant
    *   operations, folded by onnxruntime when the session is made), so the model keeps the network's own
    *   parameters under their names. Inference graphs only: the autodiff has no rules for the MatMul,
-   *   Slice, Concat and DepthToSpace it uses.
+   *   Split, Slice, Concat and DepthToSpace it uses.
    */
   upsampling?: EnhanceUpsampling;
 }
@@ -173,12 +173,14 @@ export function buildEnhanceNetwork(b: GraphBuilder, image: Operand, options: En
       group: 4,
       label: 'conv_out',
     });
-    const parts = [0, 1, 2, 3].map((phase) => {
-      const [a, c] = [phase >> 1, phase & 1];
-      return b.slice(out, {
-        starts: [phase, a, c],
-        ends: [phase + 1, a === 0 ? -1 : SLICE_TO_END, c === 0 ? -1 : SLICE_TO_END],
-        axes: [1, 2, 3],
+    // A Split, then Slices over rows and columns only: onnxruntime-web's WebGPU provider gave a wrongly
+    // shaped result for one Slice over channels, rows and columns (measured, onnxruntime-web 1.2x).
+    const parts = b.split(out, { axis: 1, outputCount: 4, label: 'phase' }).map((phase, k) => {
+      const [a, c] = [k >> 1, k & 1];
+      return b.slice(phase, {
+        starts: [a, c],
+        ends: [a === 0 ? -1 : SLICE_TO_END, c === 0 ? -1 : SLICE_TO_END],
+        axes: [2, 3],
         label: `phase.${a}${c}`,
       });
     });

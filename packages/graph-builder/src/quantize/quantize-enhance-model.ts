@@ -480,8 +480,8 @@ function rewriteGraph(
 }
 
 const MOVES_VALUES = new Set(['Pad', 'Resize']);
-// Slice, Concat and DepthToSpace: the phase-form ×2 tail after conv_out, in float32.
-const SUPPORTED_OPS = new Set(['Conv', 'Relu', 'Add', 'Pad', 'Resize', 'Constant', 'Identity', 'Slice', 'Concat', 'DepthToSpace']);
+// Split, Slice, Concat and DepthToSpace: the phase-form ×2 tail after conv_out, in float32.
+const SUPPORTED_OPS = new Set(['Conv', 'Relu', 'Add', 'Pad', 'Resize', 'Constant', 'Identity', 'Split', 'Slice', 'Concat', 'DepthToSpace']);
 
 /**
  * b'[o] = b[o] − Σ_{c,k} (ŵ − w)[o,c,k] · mean[c]: the rounded weights ŵ then give the float32 output's

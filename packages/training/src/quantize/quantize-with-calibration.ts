@@ -50,17 +50,18 @@ export interface QuantizedModel {
 export const DEFAULT_CALIBRATION_METHOD: CalibrationMethodOptions = Object.freeze({ method: 'minmax' });
 
 /**
- * How `npm run quantize` makes each shipped int8 model unless told otherwise (measured 2026-12-01 on the
+ * How `npm run quantize` makes each shipped int8 model unless told otherwise (measured 2026-12-01 and -02 on the
  * real HMI continuum files, docs/int8.md). Full: conv_up in float32 as well and percentile-99.99 ranges,
  * 0.50–0.56% relative RMS from fp32 (near-limb 0.73%) against 1.22–1.26% (1.84%) with min/max ranges and
- * conv_up on the integer path, at 1.5× fp32's speed on a full disk instead of 1.7×. Lite: conv_up on the
- * integer path and min/max ranges (0.94–1.08%): conv_up is most of lite's work, and in float32 it leaves
- * int8 no faster than fp32; percentile ranges saturate at the limb (near-limb 4.4%).
+ * conv_up on the integer path. Lite: conv_up in float32 as well and min/max ranges, 0.60–0.68% (near-limb
+ * 0.81%) against 0.95–1.10% (2.0%) with conv_up on the integer path; since the models compute conv_up by
+ * output phases (2.25× fewer multiply-adds) it costs little in float32: 1.14× the fp32 lite model's speed
+ * at 1024² against 1.28×. Percentile ranges saturate lite's limb (near-limb 4.4%).
  */
 export const INT8_LAYOUTS: Readonly<Record<ModelVariant, { float32Layers: readonly string[]; method: CalibrationMethodOptions }>> =
   Object.freeze({
     full: { float32Layers: [...DEFAULT_FLOAT32_LAYERS, 'conv_up'], method: { method: 'percentile', percentile: 99.99 } },
-    lite: { float32Layers: DEFAULT_FLOAT32_LAYERS, method: { method: 'minmax' } },
+    lite: { float32Layers: [...DEFAULT_FLOAT32_LAYERS, 'conv_up'], method: { method: 'minmax' } },
   });
 
 /**
