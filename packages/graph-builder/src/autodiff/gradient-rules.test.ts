@@ -80,6 +80,59 @@ const cases: RuleCase[] = [
     forward: (b, [x]) => b.pad(x, { pads: [0, 0, 2, 0, 0, 0, 1, 2], mode: 'reflect' }),
   },
   {
+    name: 'Pad edge, uneven 2/1 pads (the edge row receives every copy)',
+    dataType: 'float64',
+    tolerance: f64,
+    inputs: { x: [1, 2, 3, 4] },
+    forward: (b, [x]) => b.pad(x, { pads: [0, 0, 2, 1, 0, 0, 1, 2], mode: 'edge' }),
+  },
+  {
+    name: 'MatMul of two matrices, both differentiated',
+    dataType: 'float64',
+    tolerance: f64,
+    inputs: { a: [3, 4], b: [4, 5] },
+    forward: (b, [x, y]) => b.matMul(x, y),
+  },
+  {
+    name: 'Concat of three operands (one used twice) on axis 1',
+    dataType: 'float64',
+    tolerance: f64,
+    inputs: { a: [2, 1, 3], b: [2, 2, 3] },
+    forward: (b, [x, y]) => b.concat([x, y, x], 1),
+  },
+  {
+    name: 'Split into unequal parts, one part unused',
+    dataType: 'float64',
+    tolerance: f64,
+    inputs: { x: [2, 5, 3] },
+    forward: (b, [x]) => {
+      const [first, , third] = b.split(x, { axis: 1, splits: [1, 2, 2] });
+      return b.mul(first, b.slice(third, { starts: [1], ends: [2], axes: [1] }));
+    },
+  },
+  {
+    name: 'Slice with a negative end and an open end (the phase slices)',
+    dataType: 'float64',
+    tolerance: f64,
+    inputs: { x: [1, 2, 5, 4] },
+    forward: (b, [x]) =>
+      b.add(
+        b.slice(x, { starts: [0, 1], ends: [-1, 2 ** 31 - 1], axes: [2, 3] }),
+        b.slice(x, { starts: [1, 0], ends: [2 ** 31 - 1, -1], axes: [2, 3] }),
+      ),
+  },
+  {
+    name: 'DepthToSpace DCR and CRD',
+    dataType: 'float64',
+    tolerance: f64,
+    inputs: { x: [2, 8, 3, 2] },
+    forward: (b, [x]) =>
+      b.add(
+        b.depthToSpace(x, { blockSize: 2, mode: 'DCR' }),
+        b.mul(b.depthToSpace(x, { blockSize: 2, mode: 'CRD' }), b.depthToSpace(x, { blockSize: 2 })),
+      ),
+  },
+  {
     name: 'Pad constant',
     dataType: 'float64',
     tolerance: f64,

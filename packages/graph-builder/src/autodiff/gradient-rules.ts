@@ -14,6 +14,7 @@ import {
   subGradient,
   transposeGradient,
 } from './elementwise-gradients.js';
+import { concatGradient, depthToSpaceGradient, matMulGradient, sliceGradient, splitGradient } from './layout-gradients.js';
 import { padGradient } from './pad-gradient.js';
 import { resizeGradient } from './resize-gradient.js';
 import { dequantizeLinearGradient, quantizeLinearGradient } from './quantize-gradient.js';
@@ -37,6 +38,11 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = Object.fre
   BatchNormalization: batchNormalizationGradient,
   QuantizeLinear: quantizeLinearGradient,
   DequantizeLinear: dequantizeLinearGradient,
+  MatMul: matMulGradient,
+  Concat: concatGradient,
+  Split: splitGradient,
+  Slice: sliceGradient,
+  DepthToSpace: depthToSpaceGradient,
 });
 
 /** Ops whose outputs do not depend differentiably on their inputs (or are constants). */

@@ -4,8 +4,9 @@ import { staticShape, stringAttribute, unsupportedAttribute } from './gradient-c
 
 /**
  * Pad: constant padding just crops the gradient. Reflect padding also scatter-adds each mirrored
- * border row back onto the interior row it was copied from (the edge row itself is not mirrored).
- * Axes are folded one at a time, which is exact because reflect padding is separable.
+ * border row back onto the interior row it was copied from (the edge row itself is not mirrored); edge
+ * padding adds every copy onto the edge row. Axes are folded one at a time, which is exact because both
+ * paddings are separable.
  */
 export const padGradient: GradientRule = (c) => {
   const dy = c.outputGradient(0);
@@ -16,7 +17,7 @@ export const padGradient: GradientRule = (c) => {
   const shape = staticShape(x, node);
   const rank = shape.length;
   const mode = stringAttribute(node, 'mode', 'constant');
-  if (mode !== 'constant' && mode !== 'reflect') throw unsupportedAttribute(node, 'mode', mode);
+  if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge') throw unsupportedAttribute(node, 'mode', mode);
   const padsOperand = c.input(1)!;
   const pads = b.knownValue(padsOperand);
   if (!pads || !pads.every((p): p is number => typeof p === 'number')) throw unsupportedAttribute(node, 'pads', 'not a constant');
@@ -31,20 +32,27 @@ export const padGradient: GradientRule = (c) => {
     }
   } else {
     for (let axis = 0; axis < rank; axis++) {
-      if (pads[axis] !== 0 || pads[axis + rank] !== 0) g = foldReflection(b, g, axis, pads[axis], shape[axis]);
+      if (pads[axis] !== 0 || pads[axis + rank] !== 0) g = foldCopies(b, g, axis, pads[axis], shape[axis], mode);
     }
   }
   c.addInputGradient(0, g);
 };
 
-function foldReflection(b: Parameters<GradientRule>[0]['builder'], g: Operand, axis: number, before: number, length: number): Operand {
+function foldCopies(
+  b: Parameters<GradientRule>[0]['builder'],
+  g: Operand,
+  axis: number,
+  before: number,
+  length: number,
+  mode: 'reflect' | 'edge',
+): Operand {
   const paddedLength = Number(g.shape[axis]);
   // Extra padded positions that each interior row received a copy of.
   const extras = new Map<number, number[]>();
   for (let t = 0; t < paddedLength; t++) {
     const u = t - before;
     if (u >= 0 && u < length) continue;
-    const source = u < 0 ? -u : 2 * (length - 1) - u;
+    const source = mode === 'edge' ? (u < 0 ? 0 : length - 1) : u < 0 ? -u : 2 * (length - 1) - u;
     extras.set(source, [...(extras.get(source) ?? []), t]);
   }
   const row = (t: number, count = 1) => b.slice(g, { starts: [t], ends: [t + count], axes: [axis] });

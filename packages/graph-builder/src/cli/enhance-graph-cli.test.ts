@@ -72,7 +72,7 @@ describe('enhance-graph CLI', () => {
     // The default phase form: conv_up at 16 instead of 36 multiply-adds per weight pair and input pixel.
     const phases = join(directory, 'full-phases.onnx');
     expect((await run('build', '--kind', 'intensity', '--seed', '1', '--fold-bn', '--output', phases)).status).toBe(0);
-    expect((await run('inspect', phases)).out).toContain('471,872 multiply-adds per input pixel');
+    expect((await run('inspect', phases)).out).toContain('472,640 multiply-adds per input pixel');
     expect(out).toContain('receptive  26 input pixels');
     expect(out).toMatch(/batch_norm\s+folded/);
   });
@@ -95,10 +95,10 @@ describe('enhance-graph CLI', () => {
     const result = await run('rebuild', original, '-o', rebuilt);
     expect(result.err).toBe('');
     expect(result.status).toBe(0);
-    expect(result.out).toMatch(/wrote .*phase-form\.onnx .*intensity, phases tail, 64,928 → 44,448 multiply-adds per input pixel/);
+    expect(result.out).toMatch(/wrote .*phase-form\.onnx .*intensity, phases tail, 64,928 → 44,832 multiply-adds per input pixel/);
     const [before, after] = [readModel(readFileSync(original)), readModel(readFileSync(rebuilt))];
     expect(after.metadata).toMatchObject({ weights: 'test run', training_steps: '12', upsampling: 'phases', kind: 'intensity' });
-    expect(after.metadata.multiply_adds_per_pixel).toBe('44448');
+    expect(after.metadata.multiply_adds_per_pixel).toBe('44832');
     expect(after.metadata.rebuilt_from_sha256).toBe(createHash('sha256').update(readFileSync(original)).digest('hex'));
     for (const [name, tensor] of before.initializers) expect(after.initializers.get(name)?.data, name).toEqual(tensor.data);
     const image = {

@@ -92,8 +92,9 @@ describe('Enhance model statistics, measured on the graph', () => {
     const phases = modelStatistics(createEnhanceModel({ kind: 'intensity', architecture: 'full', seed: 1, foldBatchNorm: true }));
     expect(phases.parameterCount).toBe(resize.parameterCount);
     expect(phases.receptiveField).toBe(resize.receptiveField);
-    // conv_up: 64·64·9 multiply-adds at 4 output pixels per input pixel → 4·64·64·4 at one.
-    expect(resize.multiplyAddsPerInputPixel! - phases.multiplyAddsPerInputPixel!).toBe(64 * 64 * (36 - 16));
+    // conv_up: 64·64·9 multiply-adds at 4 output pixels per input pixel → 4·64·64·4 at one; conv_out:
+    // 64 at 4 output pixels → a block-diagonal 4·256 at one.
+    expect(resize.multiplyAddsPerInputPixel! - phases.multiplyAddsPerInputPixel!).toBe(64 * 64 * (36 - 16) - (4 * 256 - 4 * 64));
     expect(phases.opCounts.Resize).toBeUndefined();
     expect(phases.opCounts.DepthToSpace).toBe(1);
     expect(() => createEnhanceModel({ kind: 'intensity', architecture: 'lite', seed: 1, upsampling: 'bilinear' as never })).toThrow(

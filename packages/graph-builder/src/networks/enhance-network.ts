@@ -39,11 +39,11 @@ export interface EnhanceNetworkOptions {
    *   image is a 2×2 conv on the original grid with summed taps, and the reflect pad of the upsampled
    *   image is an edge pad of the original. So conv_up becomes one 2×2 conv F → 4F on the edge-padded
    *   low-resolution grid (16 multiply-adds per weight pair and input pixel instead of 36), conv_out
-   *   (1×1) runs on each phase (a grouped conv, 4F → 4), and a DepthToSpace interleaves the four
+   *   (1×1) runs on each phase (one conv 4F → 4 with block-diagonal weights), and a DepthToSpace interleaves the four
    *   one-channel phases (after a Split and per-phase Slices). The phase weights are computed in the graph from `conv_up.weight` (constant
    *   operations, folded by onnxruntime when the session is made), so the model keeps the network's own
-   *   parameters under their names. Inference graphs only: the autodiff has no rules for the MatMul,
-   *   Split, Slice, Concat and DepthToSpace it uses.
+   *   parameters under their names. Training graphs may use it too: the autodiff has rules for every op
+   *   it uses (MatMul, Split, Slice, Concat, DepthToSpace, edge Pad).
    */
   upsampling?: EnhanceUpsampling;
 }
@@ -168,9 +168,8 @@ export function buildEnhanceNetwork(b: GraphBuilder, image: Operand, options: En
       'conv_up.relu',
     );
     // [N, 4, H + 1, W + 1]: channel 2a + b is output phase (a, b), read from rows a… and columns b….
-    const out = b.conv(phases, four(parameter('conv_out.weight'), 'conv_out.phase_weight'), {
+    const out = b.conv(phases, blockDiagonalOutputWeights(b, parameter('conv_out.weight'), filters), {
       bias: four(parameter('conv_out.bias'), 'conv_out.phase_bias'),
-      group: 4,
       label: 'conv_out',
     });
     // A Split, then Slices over rows and columns only: onnxruntime-web's WebGPU provider gave a wrongly
@@ -202,6 +201,28 @@ export function buildEnhanceNetwork(b: GraphBuilder, image: Operand, options: En
 }
 
 const SLICE_TO_END = 2 ** 31 - 1;
+
+/**
+ * conv_out on each phase at once: [4, 4F, 1, 1] with conv_out's [1, F, 1, 1] weights on the diagonal
+ * blocks (output phase k reads only channels k·F … of the phase tensor). A plain conv rather than a
+ * grouped one, so that the training graph's autodiff takes it; the 4× multiply-adds of a 1×1 conv to 4
+ * channels are 1/64 of conv_up's. Made in the graph (MatMul with the flattened 4×4 identity), constant
+ * for inference.
+ */
+function blockDiagonalOutputWeights(b: GraphBuilder, weight: Operand, filters: number): Operand {
+  const identity = Array.from({ length: 16 }, (_, i) => (i % 5 === 0 ? 1 : 0));
+  // [F, 1] × [1, 16] → [F, 4, 4] (c, k, j) → (k, j, c) = δ_kj · w[c]
+  const outer = b.matMul(
+    b.reshape(weight, [filters, 1], { label: 'conv_out.column' }),
+    b.constant({ dataType: 'float32', shape: [1, 16] }, identity, { label: 'conv_out.blocks' }),
+    { label: 'conv_out.outer' },
+  );
+  const ordered = b.transpose(b.reshape(outer, [filters, 4, 4], { label: 'conv_out.outer_split' }), {
+    perm: [1, 2, 0],
+    label: 'conv_out.block_order',
+  });
+  return b.reshape(ordered, [4, 4 * filters, 1, 1], { label: 'conv_out.phase_weight' });
+}
 
 /**
  * The 2×2 kernels of the four output phases of a 3×3 conv on a nearest ×2 image, as [4F, F, 2, 2]

@@ -111,6 +111,8 @@ export async function quantizationAwareTraining(
     patchSize,
     l2: 0,
     foldedBatchNorm: true,
+    // The written tail: the int8 model it exports (studentBytes) rounds the 3×3 conv_up kernels.
+    upsampling: 'resize',
     fakeQuantization: { ranges, ...(float32Layers ? { float32Layers } : {}) },
   });
   const state = new Map<string, Float32Array>();

@@ -20,7 +20,17 @@ const tiny = { depth: 1, filters: 4 };
  * batch normalisation have a zero gradient: the bound is relative to the typical size of the
  * directional derivatives where a sample's own is smaller.
  */
-async function expectNetworkGradients({ foldedBatchNorm, batch, seed }: { foldedBatchNorm: boolean; batch: number; seed: number }) {
+async function expectNetworkGradients({
+  foldedBatchNorm,
+  batch,
+  seed,
+  upsampling,
+}: {
+  foldedBatchNorm: boolean;
+  batch: number;
+  seed: number;
+  upsampling?: 'resize' | 'phases';
+}) {
   const specs = enhanceParameterSpecs(tiny, { foldedBatchNorm });
   const inputs: Record<string, number[]> = { image: [batch, 1, 5, 6] };
   for (const s of specs) inputs[s.name] = s.shape;
@@ -43,6 +53,7 @@ async function expectNetworkGradients({ foldedBatchNorm, batch, seed }: { folded
           foldedBatchNorm,
           parameter: (spec) => byName.get(spec.name)!,
           batchNormMode: 'batch',
+          ...(upsampling ? { upsampling } : {}),
         });
       },
     },
@@ -67,6 +78,55 @@ async function expectNetworkGradients({ foldedBatchNorm, batch, seed }: { folded
 describe('the Enhance training forward pass', () => {
   test('gradients of the whole batch-statistics network match finite differences', async () => {
     await expectNetworkGradients({ foldedBatchNorm: false, batch: 3, seed: 7 });
+  });
+});
+
+describe('the phase-form ×2 tail in training graphs', () => {
+  test('gradients of the network with its tail computed by phases match finite differences', async () => {
+    await expectNetworkGradients({ foldedBatchNorm: false, batch: 3, seed: 7, upsampling: 'phases' });
+  });
+
+  test('one Adam step gives the loss and the next state of the written form, to float32 rounding', async () => {
+    const params = initialState(22);
+    params.set('conv_in.bias', new Float32Array(tiny.filters).fill(0.5));
+    const run = async (upsampling: 'resize' | 'phases') => {
+      const step = buildEnhanceTrainingStep({ architecture: tiny, batchSize: 2, patchSize: 7, l2: 1e-4, upsampling });
+      const session = await ort.InferenceSession.create(step.model, { executionProviders: ['cpu'] });
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const p of step.parameters) feeds[p.name] = new ort.Tensor('float32', params.get(p.name)!, [...p.shape]);
+      for (const o of step.optimizerState)
+        feeds[o.name] = new ort.Tensor('float32', new Float32Array(o.shape.reduce((a, d) => a * d, 1)), o.shape);
+      feeds.step = new ort.Tensor('float32', Float32Array.of(1), []);
+      feeds.learning_rate = new ort.Tensor('float32', Float32Array.of(1e-3), []);
+      const draws = mulberry32(99);
+      feeds.input = new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: 2 * 49 }, () => draws()),
+        step.batchInputs.input,
+      );
+      feeds.target = new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: 2 * 196 }, () => draws()),
+        step.batchInputs.target,
+      );
+      const out = await session.run(feeds);
+      await session.release();
+      return { step, out };
+    };
+    const [written, phases] = [await run('resize'), await run('phases')];
+    const loss = (r: typeof written) => Number(r.out.loss.data[0]);
+    expect(Math.abs(loss(phases) - loss(written))).toBeLessThan(1e-6 * loss(written));
+    // The first Adam moment is a tenth of the gradient: the gradients themselves are compared, each
+    // against its own size or, for those batch norm makes ~0 (the biases before it), the largest one's.
+    const moments = (r: typeof written, name: string) => r.out[`${NEXT_STATE_PREFIX}adam.m/${name}`].data as Float32Array;
+    const trainable = written.step.parameters.filter(isTrainable);
+    const largest = Math.max(...trainable.map((p) => Math.max(...moments(written, p.name).map(Math.abs))));
+    for (const p of trainable) {
+      const [a, b] = [moments(written, p.name), moments(phases, p.name)];
+      const scale = Math.max(...a.map(Math.abs), 1e-3 * largest);
+      const worst = Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+      expect(worst, p.name).toBeLessThanOrEqual(1e-4 * scale);
+    }
   });
 });
 
