@@ -173,7 +173,7 @@ export function buildEnhanceNetwork(b: GraphBuilder, image: Operand, options: En
       label: 'conv_out',
     });
     // A Split, then Slices over rows and columns only: onnxruntime-web's WebGPU provider gave a wrongly
-    // shaped result for one Slice over channels, rows and columns (measured, onnxruntime-web 1.2x).
+    // shaped result for one Slice over channels, rows and columns (onnxruntime-web 1.30, Chromium parity test).
     const parts = b.split(out, { axis: 1, outputCount: 4, label: 'phase' }).map((phase, k) => {
       const [a, c] = [k >> 1, k & 1];
       return b.slice(phase, {
