@@ -110,6 +110,12 @@ describe('enhance-graph CLI', () => {
     const scale = Math.max(...a.enhanced.data.map(Math.abs));
     expect(Math.max(...a.enhanced.data.map((v, i) => Math.abs(v - b.enhanced.data[i])))).toBeLessThan(1e-6 * scale);
     expect((await run('rebuild', original, '-o', rebuilt)).err).toMatch(/phase-form\.onnx: the file exists; pass --force/);
+    const int8 = join(directory, 'marked-int8.onnx');
+    writeFileSync(int8, createEnhanceModel({ kind: 'intensity', architecture: 'lite', weights, metadata: { precision: 'int8' } }));
+    const refused = await run('rebuild', int8, '-o', join(directory, 'never.onnx'));
+    expect(refused.status).toBe(1);
+    expect(refused.err).toMatch(/marked-int8\.onnx: an int8 model is made from its float32 model/);
+    expect(readdirSync(directory)).not.toContain('never.onnx');
     expect((await run('rebuild', original, '-o', rebuilt, '--upsampling', 'bilinear')).err).toMatch(
       /--upsampling must be resize or phases, got 'bilinear'/,
     );

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { readModel, type ValueDescription } from '../onnx/read-model.js';
 import { graphStatistics, statisticsSourceOfModel } from '../onnx/graph-statistics.js';
-import { CliFileError, CliUsageError, parsedCommand } from '@enhance/core/node';
+import { CliUsageError, parsedCommand } from '@enhance/core/node';
+import { readModelFile } from './read-model-file.js';
 
 export interface ModelReport {
   file: string;
@@ -93,12 +93,7 @@ export const inspectCommand = parsedCommand({
       });
     }
     const [file] = positionals;
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(file);
-    } catch (cause) {
-      throw new CliFileError({ code: 'CLI_IO', file, cause, message: `cannot read: ${(cause as Error).message}` });
-    }
+    const bytes = await readModelFile(file);
     const report = inspectModel(bytes, file);
     io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatModelReport(report)}\n`);
     return 0;

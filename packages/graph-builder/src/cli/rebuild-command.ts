@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { sha256Hex } from '@enhance/core';
-import { CliFileError, CliUsageError, parsedCommand, writeFileAtomically } from '@enhance/core/node';
+import { CliUsageError, parsedCommand, writeFileAtomically } from '@enhance/core/node';
 import { createEnhanceModel, loadEnhanceWeights, modelStatistics } from '../networks/enhance-model.js';
 import { EnhanceNetworkError } from '../networks/enhance-network-error.js';
 import { parseUpsampling } from './build-command.js';
+import { readModelFile } from './read-model-file.js';
 
 /** Metadata entries measured on the graph: the rebuilt model measures its own. */
 const MEASURED = ['parameter_count', 'receptive_field', 'multiply_adds_per_pixel', 'flops_per_pixel', 'package_version', 'upsampling'];
@@ -38,12 +38,7 @@ export const rebuildCommand = parsedCommand({
     if (typeof output !== 'string' || output.length === 0) throw new CliUsageError({ message: '-o/--output is required' });
     const upsampling = parseUpsampling(values.upsampling);
     const [file] = positionals;
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(file);
-    } catch (cause) {
-      throw new CliFileError({ code: 'CLI_IO', file, cause, message: `cannot read: ${(cause as Error).message}` });
-    }
+    const bytes = await readModelFile(file);
     const loaded = loadEnhanceWeights(bytes, file);
     if (loaded.kind === undefined) {
       throw new EnhanceNetworkError({
