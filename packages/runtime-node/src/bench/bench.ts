@@ -274,7 +274,7 @@ async function benchModel(
     writeFileSync(path, bytes);
   }
   const bytes = new Uint8Array(readFileSync(path));
-  return { path, flopsPerPixel: modelFlopsPerPixel(bytes, path), writtenFlopsPerPixel: writtenFlopsPerPixel(bytes, path), source };
+  return { path, ...modelFlops(bytes, path), source };
 }
 
 async function runChild(task: ChildTask): Promise<void> {
@@ -360,18 +360,15 @@ async function matMulCeiling(runs: number): Promise<number> {
   return (2 * n ** 3) / (best * 1e6);
 }
 
-/** Operations per input pixel: the model's own figure, else 2 × the multiply-adds of its architecture. */
-function modelFlopsPerPixel(bytes: Uint8Array, path: string): number {
-  const info = readEnhanceModelInfo(bytes, path);
-  return info.flopsPerPixel ?? writtenFlopsPerPixel(bytes, path);
-}
-
-/** 2 × the multiply-adds of the network as written, from its depth and filters. */
-function writtenFlopsPerPixel(bytes: Uint8Array, path: string): number {
+/**
+ * Operations per input pixel: the model's own figure (what its graph executes), else the network's as
+ * written; and 2 × the multiply-adds of the network as written, from its depth and filters.
+ */
+function modelFlops(bytes: Uint8Array, path: string): { flopsPerPixel: number; writtenFlopsPerPixel: number } {
   const info = readEnhanceModelInfo(bytes, path);
   const depth = info.depth ?? ARCHITECTURES.full.depth;
   const filters = info.filters ?? ARCHITECTURES.full.filters;
   // Input conv 1→F, 2·depth + 1 F→F convs at low resolution, one F→F conv on 4× the pixels, 1×1 F→1 on 4×.
   const multiplyAdds = 9 * filters + 9 * filters * filters * (2 * depth + 1) + 4 * 9 * filters * filters + 4 * filters;
-  return 2 * multiplyAdds;
+  return { flopsPerPixel: info.flopsPerPixel ?? 2 * multiplyAdds, writtenFlopsPerPixel: 2 * multiplyAdds };
 }

@@ -8,11 +8,18 @@ import {
   QuantizationError,
   type ActivationRange,
   type CalibrationBatch,
+  type EnhanceUpsampling,
 } from '@enhance/graph-builder';
 import { loadTeacher } from '../train/distillation.js';
 import { buildEnhanceTrainingStep, NEXT_STATE_PREFIX } from '../train/enhance-training-step.js';
 import { learningRateAt } from '../train/train.js';
 import { relativeRmsDifference } from './quantize-with-calibration.js';
+
+/**
+ * The ×2 tail of the trained graph and of the int8 model exported from it: one form for both, so that
+ * the int8 model rounds the conv_up kernels the training simulated (the written form's 3×3 ones).
+ */
+const QAT_UPSAMPLING: EnhanceUpsampling = 'resize';
 
 /**
  * Quantisation-aware training (QAT) of an int8 model: the fp32 model is the teacher, and a copy of it
@@ -111,8 +118,7 @@ export async function quantizationAwareTraining(
     patchSize,
     l2: 0,
     foldedBatchNorm: true,
-    // The written tail: the int8 model it exports (studentBytes) rounds the 3×3 conv_up kernels.
-    upsampling: 'resize',
+    upsampling: QAT_UPSAMPLING,
     fakeQuantization: { ranges, ...(float32Layers ? { float32Layers } : {}) },
   });
   const state = new Map<string, Float32Array>();
@@ -143,9 +149,7 @@ export async function quantizationAwareTraining(
       weights: Object.fromEntries(step.parameters.map((s) => [s.name, state.get(s.name)!])),
       provenance: teacherModel.provenance ?? 'unspecified',
       metadata: { ...teacherModel.metadata, qat_teacher_sha256: teacherSha },
-      // The tail as the training graph simulates it (the autodiff has no phase form), so that the int8
-      // model rounds the conv_up kernels it was trained with.
-      upsampling: 'resize',
+      upsampling: QAT_UPSAMPLING,
     });
   const int8Of = (student: Uint8Array, metadata: Record<string, string>) =>
     quantizeEnhanceModel(student, {

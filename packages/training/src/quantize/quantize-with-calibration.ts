@@ -58,10 +58,12 @@ export const DEFAULT_CALIBRATION_METHOD: CalibrationMethodOptions = Object.freez
  * output phases (2.25× fewer multiply-adds) it costs little in float32: 1.14× the fp32 lite model's speed
  * at 1024² against 1.28×. Percentile ranges saturate lite's limb (near-limb 4.4%).
  */
+const FLOAT32_WITH_CONV_UP: readonly string[] = Object.freeze([...DEFAULT_FLOAT32_LAYERS, 'conv_up']);
+
 export const INT8_LAYOUTS: Readonly<Record<ModelVariant, { float32Layers: readonly string[]; method: CalibrationMethodOptions }>> =
   Object.freeze({
-    full: { float32Layers: [...DEFAULT_FLOAT32_LAYERS, 'conv_up'], method: { method: 'percentile', percentile: 99.99 } },
-    lite: { float32Layers: [...DEFAULT_FLOAT32_LAYERS, 'conv_up'], method: { method: 'minmax' } },
+    full: { float32Layers: FLOAT32_WITH_CONV_UP, method: { method: 'percentile', percentile: 99.99 } },
+    lite: { float32Layers: FLOAT32_WITH_CONV_UP, method: { method: 'minmax' } },
   });
 
 /**
