@@ -39,6 +39,10 @@ Trains an Enhance network with the ONNX training step and exports the best-valid
                               a few hundred with --init-from)
   --consistency X             add X × the physics-consistency term to the loss: the output degraded again
                               with the HMI PSF's core and binned 2×2 should give the input back (default 0)
+  --flux X                    add X × the flux term to the loss: the squared relative difference between
+                              the batch's total unsigned flux out (Σ|B_out|/4) and in (Σ|B_in|), so the
+                              network reallocates the field rather than adding to it (for intensity: the
+                              mean level; default 0)
   --l2 X                      L2 on conv kernels (default 1e-6 intensity, 1e-5 blos)
   --seed N                    initial weights, patch draws and noise (default 1)
   --threads N                 onnxruntime threads (default 2)
@@ -131,6 +135,7 @@ async function main(argv: string[]): Promise<number> {
       lr: { type: 'string' },
       warmup: { type: 'string' },
       consistency: { type: 'string' },
+      flux: { type: 'string' },
       l2: { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
@@ -186,6 +191,7 @@ async function main(argv: string[]): Promise<number> {
     learningRate: number('lr', values.lr) ?? PAPER_LEARNING_RATE,
     ...(values.warmup !== undefined ? { warmupSteps: number('warmup', values.warmup) } : {}),
     ...(values.consistency !== undefined ? { consistencyWeight: number('consistency', values.consistency) } : {}),
+    ...(values.flux !== undefined ? { fluxWeight: number('flux', values.flux) } : {}),
     ...(values['select-on'] !== undefined ? { selectOn: values['select-on'] as BestSelection } : {}),
     l2: number('l2', values.l2) ?? PAPER_L2[kind],
     seed,

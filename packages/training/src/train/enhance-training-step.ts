@@ -10,6 +10,7 @@ import {
   type EnhanceParameterSpec,
   type Operand,
 } from '@enhance/graph-builder';
+import { fluxConservationTerm } from './flux-conservation.js';
 import { physicsConsistencyTerm, type PhysicsConsistencyOptions } from './physics-consistency.js';
 
 /**
@@ -47,6 +48,11 @@ export interface EnhanceTrainingStepOptions {
    */
   consistency?: { weight: number } & PhysicsConsistencyOptions;
   /**
+   * Adds weight × the flux term (the batch's unsigned flux out against in, `fluxConservationTerm`) to
+   * the loss; reported as the `flux` output (the squared relative difference) and `flux_ratio`. Default: none.
+   */
+  flux?: { weight: number };
+  /**
    * Train the network with its batch norms folded into the convs (conv weights and biases only; no
    * batch statistics), as the inference model is: what quantisation-aware training starts from.
    */
@@ -74,7 +80,7 @@ export interface EnhanceTrainingStep {
   scalarInputs: readonly ['step', 'learning_rate'];
   /** Batch inputs: `input` [B, 1, P, P] and `target` [B, 1, 2P, 2P]. */
   batchInputs: { input: number[]; target: number[] };
-  /** Scalar outputs: `loss` (MSE + L2 [+ consistency], what Keras reports), `mse` and, with the term, `consistency`. */
+  /** Scalar outputs: `loss` (MSE + L2 [+ terms], what Keras reports), `mse` and, with their terms, `consistency`, `flux` and `flux_ratio`. */
   metricOutputs: readonly string[];
 }
 
@@ -133,8 +139,10 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
     options.consistency && options.consistency.weight > 0
       ? physicsConsistencyTerm(b, prediction, image, options.consistency).loss
       : undefined;
+  const flux = options.flux && options.flux.weight > 0 ? fluxConservationTerm(b, prediction, image) : undefined;
   let loss = mse;
   if (consistency) loss = b.add(loss, b.mul(consistency, b.scalar(options.consistency!.weight)));
+  if (flux) loss = b.add(loss, b.mul(flux.loss, b.scalar(options.flux!.weight)));
   if (l2 > 0 && penalty) loss = b.add(loss, b.mul(penalty, b.scalar(l2)));
   if (loss === mse) loss = b.identity(mse);
 
@@ -145,7 +153,12 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
   const one = scalar(1);
   const correction = b.div(b.sqrt(b.sub(one, b.pow(scalar(adam.beta2), step))), b.sub(one, b.pow(scalar(adam.beta1), step)));
   const stepSize = b.mul(learningRate, correction, { label: 'adam.lr_t' });
-  const outputs: Record<string, Operand> = { loss, mse, ...(consistency ? { consistency } : {}) };
+  const outputs: Record<string, Operand> = {
+    loss,
+    mse,
+    ...(consistency ? { consistency } : {}),
+    ...(flux ? { flux: flux.loss, flux_ratio: flux.ratio } : {}),
+  };
   for (const spec of specs.filter(isTrainable)) {
     const p = params.get(spec.name)!;
     const g = gradients.get(spec.name)!;
@@ -172,6 +185,6 @@ export function buildEnhanceTrainingStep(options: EnhanceTrainingStepOptions): E
     optimizerState,
     scalarInputs: ['step', 'learning_rate'],
     batchInputs: { input: inputShape, target: targetShape },
-    metricOutputs: consistency ? ['loss', 'mse', 'consistency'] : ['loss', 'mse'],
+    metricOutputs: ['loss', 'mse', ...(consistency ? ['consistency'] : []), ...(flux ? ['flux', 'flux_ratio'] : [])],
   };
 }

@@ -11,4 +11,5 @@ export * from './warm-start.js';
 export * from './field-scale-augmentation.js';
 export * from './enhance-training-step.js';
 export * from './physics-consistency.js';
+export * from './flux-conservation.js';
 export * from './distillation.js';

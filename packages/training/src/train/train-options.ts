@@ -25,6 +25,8 @@ export interface TrainOptions {
   warmupSteps?: number;
   /** Weight of the physics-consistency term (output degraded again ≈ input) in the loss; 0 or absent: none. */
   consistencyWeight?: number;
+  /** Weight of the flux term (the batch's unsigned flux out/in ≈ 1) in the loss; 0 or absent: none. */
+  fluxWeight?: number;
   /**
    * What chooses the best weights: 'overall' (default), the validation MSE over every patch; 'sources',
    * the mean of each validation source's MSE, so that a source with many patches does not outvote the
@@ -83,6 +85,9 @@ export function validateTrainOptions(options: TrainOptions): void {
   }
   if (options.consistencyWeight !== undefined && !(options.consistencyWeight >= 0)) {
     throw badOption(`consistencyWeight must be ≥ 0, got ${options.consistencyWeight}`, { consistencyWeight: options.consistencyWeight });
+  }
+  if (options.fluxWeight !== undefined && !(options.fluxWeight >= 0)) {
+    throw badOption(`fluxWeight must be ≥ 0, got ${options.fluxWeight}`, { fluxWeight: options.fluxWeight });
   }
   if (options.selectOn !== undefined && !BEST_SELECTIONS.includes(options.selectOn)) {
     throw badOption(`selectOn must be one of ${BEST_SELECTIONS.join(', ')}, got '${String(options.selectOn)}'`, {

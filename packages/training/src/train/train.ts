@@ -33,6 +33,7 @@ export interface RunRecord {
   learningRate: number;
   warmupSteps?: number;
   consistencyWeight?: number;
+  fluxWeight?: number;
   /** What chose `best` (absent: 'overall'). */
   selectOn?: BestSelection;
   l2: number;
@@ -167,13 +168,22 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
   // A resumed run keeps its warm-up unless told otherwise.
   const schedule = { learningRate: options.learningRate, warmupSteps: options.warmupSteps ?? record.warmupSteps ?? 0 };
   if (schedule.warmupSteps) record.warmupSteps = schedule.warmupSteps;
-  // A resumed run keeps its consistency weight unless given another (0 switches the term off).
+  // A resumed run keeps its consistency and flux weights unless given others (0 switches a term off).
   const consistencyWeight = options.consistencyWeight ?? record.consistencyWeight ?? 0;
-  if (consistencyWeight > 0) {
-    record.consistencyWeight = consistencyWeight;
-    step = buildEnhanceTrainingStep({ architecture, batchSize, patchSize, l2: options.l2, consistency: { weight: consistencyWeight } });
-  } else {
-    delete record.consistencyWeight;
+  const fluxWeight = options.fluxWeight ?? record.fluxWeight ?? 0;
+  if (consistencyWeight > 0) record.consistencyWeight = consistencyWeight;
+  else delete record.consistencyWeight;
+  if (fluxWeight > 0) record.fluxWeight = fluxWeight;
+  else delete record.fluxWeight;
+  if (consistencyWeight > 0 || fluxWeight > 0) {
+    step = buildEnhanceTrainingStep({
+      architecture,
+      batchSize,
+      patchSize,
+      l2: options.l2,
+      ...(consistencyWeight > 0 ? { consistency: { weight: consistencyWeight } } : {}),
+      ...(fluxWeight > 0 ? { flux: { weight: fluxWeight } } : {}),
+    });
   }
   record.sessions.push({
     startedAt: new Date().toISOString(),
@@ -237,6 +247,7 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
   let windowMse = 0;
   let windowSteps = 0;
   let windowConsistency = 0;
+  let windowFlux = 0;
   try {
     if (record.step === 0) await validate();
     while (record.step < options.steps) {
@@ -269,13 +280,16 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
       windowLoss += loss;
       windowMse += Number(out.mse.data[0]);
       if (out.consistency) windowConsistency += Number(out.consistency.data[0]);
+      if (out.flux_ratio) windowFlux += Number(out.flux_ratio.data[0]);
       windowSteps += 1;
       if (record.step % options.logEvery === 0 || record.step === options.steps) {
         const seconds = (performance.now() - windowStart) / 1000;
         const rate = (windowSteps * batchSize) / seconds;
         const eta = ((options.steps - record.step) * batchSize) / rate;
         record.lossHistory.push({ step: record.step, loss: windowLoss / windowSteps, mse: windowMse / windowSteps });
-        const consistencyText = consistencyWeight > 0 ? ` consistency ${(windowConsistency / windowSteps).toExponential(4)}` : '';
+        const consistencyText =
+          (consistencyWeight > 0 ? ` consistency ${(windowConsistency / windowSteps).toExponential(4)}` : '') +
+          (fluxWeight > 0 ? ` flux out/in ${(windowFlux / windowSteps).toFixed(4)}` : '');
         log(
           `step ${record.step}/${options.steps} loss ${(windowLoss / windowSteps).toExponential(4)} mse ${(windowMse / windowSteps).toExponential(4)}${consistencyText} ` +
             `${rate.toFixed(1)} patches/s ETA ${formatDuration(eta)}`,
@@ -285,6 +299,7 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
         windowMse = 0;
         windowSteps = 0;
         windowConsistency = 0;
+        windowFlux = 0;
       }
       if (record.step % options.validateEvery === 0 || record.step === options.steps) await validate();
       if (record.step % options.checkpointEvery === 0) {
@@ -422,7 +437,7 @@ export function trainingMetadata(record: RunRecord): Record<string, string> {
   const priorPatches = record.warmStart?.patchesSeen ?? 0;
   return {
     training_recipe: JSON.stringify({
-      loss: `mean squared error + L2 on conv kernels (Keras style, λ·Σw²)${record.consistencyWeight ? ` + ${record.consistencyWeight} × physics consistency (output re-degraded with the HMI PSF core ≈ input)` : ''}`,
+      loss: `mean squared error + L2 on conv kernels (Keras style, λ·Σw²)${record.consistencyWeight ? ` + ${record.consistencyWeight} × physics consistency (output re-degraded with the HMI PSF core ≈ input)` : ''}${record.fluxWeight ? ` + ${record.fluxWeight} × flux term ((Σ|B_out|/4 − Σ|B_in|)/Σ|B_in| per batch)²` : ''}`,
       l2: record.l2,
       optimizer: {
         name: 'Adam (Keras 2.0.2)',
