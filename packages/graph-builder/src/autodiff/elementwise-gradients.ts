@@ -57,6 +57,13 @@ export const reluGradient: GradientRule = (c) => {
   c.addInputGradient(0, c.builder.where(c.builder.greater(y, zero), dy, zero));
 };
 
+/** d|x|/dx = sign(x) (0 at 0, the subgradient ONNX's Sign gives). */
+export const absGradient: GradientRule = (c) => {
+  const dy = c.outputGradient(0);
+  if (!dy || !c.wantsGradient(0)) return;
+  c.addInputGradient(0, c.builder.mul(dy, c.builder.sign(c.input(0)!)));
+};
+
 export const reshapeGradient: GradientRule = (c) => {
   const dy = c.outputGradient(0);
   if (dy && c.wantsGradient(0)) c.addInputGradient(0, c.builder.reshape(dy, staticShape(c.input(0)!, c.node)));

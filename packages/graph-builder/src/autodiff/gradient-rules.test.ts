@@ -52,6 +52,17 @@ const cases: RuleCase[] = [
     },
   },
   {
+    name: 'Abs',
+    dataType: 'float64',
+    tolerance: f64,
+    inputs: { x: [2, 3, 5, 5] },
+    forward: (b, [x]) => b.mul(b.abs(x), b.abs(x)),
+    draw: (_n, _i, r) => {
+      const v = r() - 0.5;
+      return v + Math.sign(v) * 0.05;
+    },
+  },
+  {
     name: 'ReduceMean over some axes (keepdims 0) and ReduceSum over all',
     dataType: 'float64',
     tolerance: f64,

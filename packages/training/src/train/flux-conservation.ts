@@ -6,7 +6,7 @@ import { AutodiffError, type GraphBuilder, type Operand } from '@enhance/graph-b
  * the input (Σ|B_in|). The term is the squared relative difference of the two totals over the whole
  * batch, ((Σ|B_out|/4 − Σ|B_in|) / Σ|B_in|)²: totals over many patches, as the check's are over a whole
  * map, so strong fields weigh as much as they do there and a noise-only patch does not ask the network to
- * keep its noise. |x| is written as Relu(x) + Relu(−x).
+ * keep its noise.
  */
 export interface FluxConservationTerm {
   /** Scalar: the squared relative difference of the batch's unsigned flux, output against input. */
@@ -25,7 +25,7 @@ export function fluxConservationTerm(b: GraphBuilder, prediction: Operand, input
       node: 'flux_conservation',
     });
   }
-  const absoluteSum = (x: Operand) => b.reduceSum(b.add(b.relu(x), b.relu(b.neg(x))), { keepDims: false });
+  const absoluteSum = (x: Operand) => b.reduceSum(b.abs(x), { keepDims: false });
   const fluxIn = absoluteSum(input);
   const fluxOut = b.mul(absoluteSum(prediction), b.scalar(0.25));
   const ratio = b.div(fluxOut, fluxIn, { label: 'flux.ratio' });

@@ -287,11 +287,11 @@ export async function train(options: TrainOptions, data: TrainingData, callbacks
         const rate = (windowSteps * batchSize) / seconds;
         const eta = ((options.steps - record.step) * batchSize) / rate;
         record.lossHistory.push({ step: record.step, loss: windowLoss / windowSteps, mse: windowMse / windowSteps });
-        const consistencyText =
+        const termsText =
           (consistencyWeight > 0 ? ` consistency ${(windowConsistency / windowSteps).toExponential(4)}` : '') +
           (fluxWeight > 0 ? ` flux out/in ${(windowFlux / windowSteps).toFixed(4)}` : '');
         log(
-          `step ${record.step}/${options.steps} loss ${(windowLoss / windowSteps).toExponential(4)} mse ${(windowMse / windowSteps).toExponential(4)}${consistencyText} ` +
+          `step ${record.step}/${options.steps} loss ${(windowLoss / windowSteps).toExponential(4)} mse ${(windowMse / windowSteps).toExponential(4)}${termsText} ` +
             `${rate.toFixed(1)} patches/s ETA ${formatDuration(eta)}`,
         );
         windowStart = performance.now();
